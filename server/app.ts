@@ -1,0 +1,90 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { apiPaths, maxBodyBytes } from '../shared/contract';
+import type { SessionConfig } from './config';
+import type { AppEnv } from './http/env';
+import { errorResponse } from './http/errors';
+import { sameOriginOnly, securityHeaders } from './http/security';
+import { createJsonLogger, type Logger } from './logger';
+import { healthRoutes } from './routes/health';
+import { helloRoutes } from './routes/hello';
+import { sessionRoutes } from './routes/session';
+import { createSessions, type Clock } from './session/sessions';
+import type { SessionStore } from './stores/store';
+
+export interface AppConfig {
+  session: SessionConfig;
+}
+
+export interface AppDependencies {
+  store: SessionStore;
+  config: AppConfig;
+  /** Defaults to the system clock; tests pass one they can move. */
+  clock?: Clock;
+  logger?: Logger;
+  /** The client's address for login throttling, from the raw request and the adapter's env. */
+  clientAddress?: (request: Request, env: unknown) => string;
+  /** Routes for everything outside `/api` (the built SPA, see routes/spa.ts); none in mock mode. */
+  pages?: Hono;
+}
+
+/** Which methods each API path answers, for 405 + `Allow`. */
+const allowedMethods: Record<string, string> = {
+  [apiPaths.session]: 'GET, POST, DELETE',
+  [apiPaths.heartbeat]: 'POST',
+  [apiPaths.hello]: 'GET',
+  [apiPaths.health]: 'GET',
+};
+
+/**
+ * The whole HTTP surface as a Fetch handler: `createApp(deps).fetch(request)`.
+ * The Node server (main.ts) and the MSW mock (mocks/) both run exactly this.
+ */
+export function createApp({
+  store,
+  config,
+  clock = { now: () => Date.now() },
+  logger = createJsonLogger(),
+  clientAddress = () => 'unknown',
+  pages,
+}: AppDependencies) {
+  const sessions = createSessions({ store, clock, config: config.session, logger });
+  const cookieMode = config.session.cookieSecure;
+  const app = new Hono<AppEnv>();
+
+  app.use('*', securityHeaders());
+  app.use('/api/*', async (c, next) => {
+    c.set('clientAddress', clientAddress(c.req.raw, c.env));
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
+  app.use('/api/*', sameOriginOnly());
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => errorResponse(c, 413, 'payload_too_large', `The request body is larger than ${maxBodyBytes} bytes.`),
+    }),
+  );
+
+  app.route(apiPaths.session, sessionRoutes(sessions, cookieMode));
+  app.route(apiPaths.hello, helloRoutes(sessions, cookieMode));
+  app.route(apiPaths.health, healthRoutes(store, logger));
+
+  for (const [path, allow] of Object.entries(allowedMethods)) {
+    app.all(path, (c) => {
+      c.header('Allow', allow);
+      return errorResponse(c, 405, 'method_not_allowed', `${c.req.method} is not allowed here; use ${allow}.`);
+    });
+  }
+  app.all('/api/*', (c) => errorResponse(c, 404, 'not_found', `There is no API at ${new URL(c.req.url).pathname}.`));
+  if (pages) app.route('/', pages);
+
+  app.notFound((c) => c.text('Not found', 404));
+  app.onError((error, c) => {
+    logger.error('unhandled_error', { path: c.req.path, message: error.message, stack: error.stack });
+    return errorResponse(c, 500, 'internal_error', 'Something went wrong on our side.');
+  });
+
+  return app;
+}

@@ -1,0 +1,164 @@
+/**
+ * Server configuration, parsed and validated once at start.
+ * A bad value throws a `ConfigError` naming the variable; `main.ts` prints it and exits.
+ */
+
+export type StoreKind = 'sqlite' | 'redis' | 'memory';
+export type CookieSecure = 'auto' | 'always' | 'never';
+
+export interface SessionConfig {
+  /** Inactivity that ends a session, in ms. */
+  idleTimeoutMs: number;
+  /** How long the warning shows before the idle deadline, in ms. */
+  warningMs: number;
+  /** Hard cap from sign-in, in ms; nothing extends it. */
+  absoluteTimeoutMs: number;
+  /** `auto`: `__Host-` + `Secure` when the request came over https. */
+  cookieSecure: CookieSecure;
+  /** Failed sign-ins per username within `loginWindowMs` before 429. */
+  maxFailuresPerUser: number;
+  /** Failed sign-ins per client address within `loginWindowMs` before 429. */
+  maxFailuresPerClient: number;
+  /** Window for the login failure counters, in ms. */
+  loginWindowMs: number;
+}
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  session: SessionConfig;
+  store: StoreKind;
+  databasePath: string;
+  redisUrl: string | undefined;
+  /** Folder of the built SPA; unset serves only the API. */
+  staticDir: string | undefined;
+  /** Take the client address from the first `X-Forwarded-For` entry (only behind a proxy you run). */
+  trustProxy: boolean;
+}
+
+export const defaultSessionConfig: SessionConfig = {
+  idleTimeoutMs: 60_000,
+  warningMs: 30_000,
+  absoluteTimeoutMs: 8 * 60 * 60_000,
+  cookieSecure: 'auto',
+  maxFailuresPerUser: 5,
+  maxFailuresPerClient: 50,
+  loginWindowMs: 5 * 60_000,
+};
+
+/** WCAG 2.2.1 asks for at least 20 s to answer a timeout warning. */
+export const wcagMinimumWarningMs = 20_000;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses `90s`, `15m`, `8h`, `250ms` or plain milliseconds (`60000`). Returns undefined when malformed. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d{1,10})(ms|s|m|h)?$/.exec(text.trim());
+  if (!match) return undefined;
+  const value = Number(match[1]) * durationUnits[match[2] ?? 'ms'];
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+
+type Env = Record<string, string | undefined>;
+
+function readDuration(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = parseDuration(raw);
+  if (value === undefined) {
+    throw new ConfigError(name, `"${raw}" is not a duration; use e.g. 90s, 15m, 8h or milliseconds`);
+  }
+  return value;
+}
+
+function readChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(choices as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `"${raw}" is not one of ${choices.join(', ')}`);
+  }
+  return raw as T;
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `"${raw}" is not a boolean; use true or false`);
+}
+
+function readPort(env: Env): number {
+  const raw = env.PORT;
+  if (raw === undefined || raw === '') return 3000;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) {
+    throw new ConfigError('PORT', `"${raw}" is not a port number (0-65535)`);
+  }
+  return port;
+}
+
+/** Checks the relations between the timing values; throws a ConfigError naming the variable. */
+export function validateSessionConfig(session: SessionConfig): void {
+  if (session.warningMs >= session.idleTimeoutMs) {
+    throw new ConfigError('IDLE_WARNING', 'must be shorter than IDLE_TIMEOUT');
+  }
+  if (session.idleTimeoutMs > session.absoluteTimeoutMs) {
+    throw new ConfigError('ABSOLUTE_TIMEOUT', 'must not be shorter than IDLE_TIMEOUT');
+  }
+}
+
+/** Parses the environment. Returns the config and the warnings to print at start. */
+export function parseConfig(env: Env): { config: ServerConfig; warnings: string[] } {
+  const session: SessionConfig = {
+    ...defaultSessionConfig,
+    idleTimeoutMs: readDuration(env, 'IDLE_TIMEOUT', defaultSessionConfig.idleTimeoutMs),
+    warningMs: readDuration(env, 'IDLE_WARNING', defaultSessionConfig.warningMs),
+    absoluteTimeoutMs: readDuration(env, 'ABSOLUTE_TIMEOUT', defaultSessionConfig.absoluteTimeoutMs),
+  };
+  const secure = env.COOKIE_SECURE;
+  session.cookieSecure =
+    secure === undefined || secure === '' || secure === 'auto'
+      ? 'auto'
+      : readBoolean(env, 'COOKIE_SECURE', false)
+        ? 'always'
+        : 'never';
+  validateSessionConfig(session);
+
+  const store = readChoice(env, 'SESSION_STORE', ['sqlite', 'redis', 'memory'] as const, 'sqlite');
+  const redisUrl = env.REDIS_URL || undefined;
+  if (store === 'redis' && !redisUrl) {
+    throw new ConfigError('REDIS_URL', 'is required when SESSION_STORE=redis');
+  }
+
+  const warnings: string[] = [];
+  if (session.warningMs < wcagMinimumWarningMs) {
+    warnings.push(
+      `IDLE_WARNING is ${session.warningMs} ms: under the 20 s that WCAG 2.2.1 asks for; fine for tests and demos only`,
+    );
+  }
+
+  return {
+    config: {
+      port: readPort(env),
+      host: env.HOST || '127.0.0.1',
+      session,
+      store,
+      databasePath: env.DATABASE_PATH || './data/sessions.db',
+      redisUrl,
+      staticDir: env.STATIC_DIR === undefined ? './dist' : env.STATIC_DIR || undefined,
+      trustProxy: readBoolean(env, 'TRUST_PROXY', false),
+    },
+    warnings,
+  };
+}

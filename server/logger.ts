@@ -1,0 +1,20 @@
+/** Structured logs: one JSON object per line. Never pass a password or a raw session id. */
+export type LogFields = Record<string, string | number | boolean | undefined>;
+
+export interface Logger {
+  info(event: string, fields?: LogFields): void;
+  warn(event: string, fields?: LogFields): void;
+  error(event: string, fields?: LogFields): void;
+}
+
+export function createJsonLogger(write: (line: string) => void = (line) => process.stdout.write(line + '\n')): Logger {
+  const log = (level: string) => (event: string, fields: LogFields = {}) =>
+    write(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }));
+  return { info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+/** Keeps lines in memory: for tests, and for mock mode where there is no console to read. */
+export function createMemoryLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, ...createJsonLogger((line) => lines.push(line)) };
+}

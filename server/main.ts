@@ -1,0 +1,75 @@
+import type { IncomingMessage } from 'node:http';
+import { serve } from '@hono/node-server';
+import { createApp } from './app';
+import { ConfigError, parseConfig } from './config';
+import { createJsonLogger } from './logger';
+import { spaRoutes } from './routes/spa';
+import { openStore } from './stores/open-store';
+
+const purgeIntervalMs = 60_000;
+const logger = createJsonLogger();
+
+function readConfig() {
+  try {
+    return parseConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const { config, warnings } = readConfig();
+for (const warning of warnings) console.warn(`Warning: ${warning}`);
+
+const store = await openStore(config);
+const app = createApp({
+  store,
+  config,
+  logger,
+  pages: config.staticDir ? spaRoutes(config.staticDir) : undefined,
+  clientAddress: (request, env) => {
+    const forwarded = config.trustProxy ? request.headers.get('X-Forwarded-For')?.split(',')[0]?.trim() : undefined;
+    return forwarded || (env as { incoming?: IncomingMessage }).incoming?.socket.remoteAddress || 'unknown';
+  },
+});
+
+const purge = () =>
+  store.purgeExpired(Date.now()).then(
+    (purged) => purged > 0 && logger.info('sessions_purged', { count: purged }),
+    (error: Error) => logger.error('purge_failed', { message: error.message }),
+  );
+void purge();
+const purgeTimer = setInterval(purge, purgeIntervalMs);
+
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  logger.info('listening', {
+    url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`,
+    store: config.store,
+    idleTimeoutMs: config.session.idleTimeoutMs,
+    warningMs: config.session.warningMs,
+    absoluteTimeoutMs: config.session.absoluteTimeoutMs,
+  });
+});
+
+let stopping = false;
+function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info('shutting_down', { signal });
+  clearInterval(purgeTimer);
+  // close() stops accepting connections and waits for in-flight requests; idle keep-alive
+  // connections would hold it open, so they are closed now.
+  server.close(() => {
+    void store.close().finally(() => {
+      logger.info('stopped');
+      process.exit(0);
+    });
+  });
+  if ('closeIdleConnections' in server) server.closeIdleConnections();
+  setTimeout(() => process.exit(1), 10_000).unref();
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

@@ -1,0 +1,77 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { HeartbeatResponse, SessionResponse } from '../../shared/contract';
+import type { CookieSecure } from '../config';
+import { readJsonBody } from '../http/body';
+import { clearSessionCookie, readSessionCookie, writeSessionCookie } from '../http/cookies';
+import { errorResponse } from '../http/errors';
+import type { AppEnv } from '../http/env';
+import { usernameProblem } from '../session/credentials';
+import type { Sessions } from '../session/sessions';
+
+const signInBody = z.strictObject({
+  username: z.string({ error: 'Username must be a string.' }).check((ctx) => {
+    const problem = usernameProblem(ctx.value);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+  }),
+  password: z
+    .string({ error: 'Password must be a string.' })
+    .min(1, 'Password is required.')
+    .max(1024, 'Password is too long.'),
+});
+
+const heartbeatBody = z.strictObject({
+  idleForMs: z.number({ error: 'idleForMs must be a number of milliseconds.' }).finite().optional(),
+});
+
+/** `/api/session`: sign in, who am I, heartbeat, sign out. */
+export function sessionRoutes(sessions: Sessions, cookieMode: CookieSecure) {
+  const app = new Hono<AppEnv>();
+
+  app.post('/', async (c) => {
+    const body = await readJsonBody(c, signInBody);
+    if (!body.ok) return body.response;
+    const { username, password } = body.value;
+    const result = await sessions.signIn(username, password, c.var.clientAddress, readSessionCookie(c, cookieMode));
+    if (!result.ok) {
+      if (result.reason === 'rate_limited') {
+        c.header('Retry-After', String(result.retryAfterSeconds));
+        return errorResponse(c, 429, 'rate_limited', `Too many failed sign-ins. Try again in ${result.retryAfterSeconds} seconds.`, {
+          retryAfterSeconds: result.retryAfterSeconds,
+        });
+      }
+      return errorResponse(c, 401, 'invalid_credentials', 'The username or password is wrong.');
+    }
+    writeSessionCookie(c, cookieMode, result.id);
+    return c.json({ user: result.user, session: result.session } satisfies SessionResponse, 201);
+  });
+
+  app.get('/', async (c) => {
+    const current = await sessions.resume(readSessionCookie(c, cookieMode));
+    if (!current) return unauthenticated(c);
+    return c.json({ user: current.user, session: current.session } satisfies SessionResponse);
+  });
+
+  app.post('/heartbeat', async (c) => {
+    const body = await readJsonBody(c, heartbeatBody, { optional: true });
+    if (!body.ok) return body.response;
+    const current = await sessions.heartbeat(readSessionCookie(c, cookieMode), body.value.idleForMs);
+    if (!current) return unauthenticated(c);
+    return c.json({ session: current.session } satisfies HeartbeatResponse);
+  });
+
+  app.delete('/', async (c) => {
+    await sessions.signOut(readSessionCookie(c, cookieMode));
+    clearSessionCookie(c, cookieMode);
+    // Tells the browser to drop this origin's cookies and storage too, for every tab.
+    c.header('Clear-Site-Data', '"cookies", "storage"');
+    return c.body(null, 204);
+  });
+
+  function unauthenticated(c: Context<AppEnv>): Response {
+    if (readSessionCookie(c, cookieMode) !== undefined) clearSessionCookie(c, cookieMode);
+    return errorResponse(c, 401, 'unauthenticated', 'You are not signed in, or your session has ended.');
+  }
+
+  return app;
+}

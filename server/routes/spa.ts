@@ -1,0 +1,63 @@
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { Hono } from 'hono';
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.woff2': 'font/woff2',
+};
+
+async function readIfFile(path: string): Promise<Buffer | undefined> {
+  try {
+    return (await stat(path)).isFile() ? await readFile(path) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The built SPA from `dir`: files as they are, and `index.html` for every other path without a
+ * file extension (client-side routes). Hashed files under `/assets/` never change, so browsers
+ * keep them a year; HTML is `no-store` so a deploy or a sign-out is never hidden by a cache.
+ */
+export function spaRoutes(dir: string) {
+  const root = resolve(dir);
+  const app = new Hono();
+  app.get('*', async (c) => {
+    const pathname = decodeURIComponentSafe(new URL(c.req.url).pathname);
+    const path = pathname === undefined ? undefined : normalize(join(root, pathname));
+    const file = path && (path === root || path.startsWith(root + sep)) ? await readIfFile(path) : undefined;
+    if (file && path) {
+      return c.body(new Uint8Array(file), 200, {
+        'Content-Type': contentTypes[extname(path)] ?? 'application/octet-stream',
+        'Cache-Control': cacheControl(pathname!),
+      });
+    }
+    if (pathname === undefined || extname(pathname) !== '') return c.text('Not found', 404);
+    const index = await readIfFile(join(root, 'index.html'));
+    if (!index) return c.text('The app is not built: run npm run build.', 404);
+    return c.body(new Uint8Array(index), 200, { 'Content-Type': contentTypes['.html'], 'Cache-Control': 'no-store' });
+  });
+  return app;
+}
+
+function cacheControl(pathname: string): string {
+  if (pathname.startsWith('/assets/')) return 'public, max-age=31536000, immutable';
+  return extname(pathname) === '.html' ? 'no-store' : 'no-cache';
+}
+
+function decodeURIComponentSafe(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}

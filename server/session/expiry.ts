@@ -1,0 +1,59 @@
+import type { SessionTiming } from '../../shared/contract';
+import type { SessionConfig } from '../config';
+
+/** What the store holds for a session. Times are server clock milliseconds. */
+export interface SessionRecord {
+  /** SHA-256 of the session id (see ids.ts); the id itself is never stored. */
+  idHash: string;
+  username: string;
+  createdAt: number;
+  /** The moment of the user's last reported activity. Only sign-in and heartbeats move it. */
+  lastActivityAt: number;
+}
+
+/** Shortest heartbeat interval, so a tiny test config cannot make clients flood the server. */
+const minHeartbeatIntervalMs = 250;
+
+/**
+ * How often an active client reports activity: at most a third of the time between the last
+ * activity and the warning, and at most a minute. Three chances to report before the warning.
+ */
+export function heartbeatIntervalMs(config: SessionConfig): number {
+  const third = Math.floor((config.idleTimeoutMs - config.warningMs) / 3);
+  return Math.max(minHeartbeatIntervalMs, Math.min(60_000, third));
+}
+
+/** The moment the session ends: the earlier of the idle and the absolute deadline. */
+export function expiresAt(record: SessionRecord, config: SessionConfig): number {
+  return Math.min(record.lastActivityAt + config.idleTimeoutMs, record.createdAt + config.absoluteTimeoutMs);
+}
+
+export function isExpired(record: SessionRecord, config: SessionConfig, now: number): boolean {
+  return now >= expiresAt(record, config);
+}
+
+/** The timing a client needs, as durations from `now` (never clock times: client clocks differ). */
+export function sessionTiming(record: SessionRecord, config: SessionConfig, now: number): SessionTiming {
+  return {
+    idleTimeoutMs: config.idleTimeoutMs,
+    warningMs: config.warningMs,
+    idleExpiresInMs: Math.max(0, record.lastActivityAt + config.idleTimeoutMs - now),
+    absoluteExpiresInMs: Math.max(0, record.createdAt + config.absoluteTimeoutMs - now),
+    heartbeatIntervalMs: heartbeatIntervalMs(config),
+  };
+}
+
+/**
+ * The new `lastActivityAt` after a heartbeat saying the user was last active `idleForMs` ago.
+ * The claim is clamped to `[0, heartbeat interval]` (a client cannot claim activity in the
+ * future, nor stretch a stale one), and activity never moves backwards.
+ */
+export function activityAfterHeartbeat(
+  record: SessionRecord,
+  config: SessionConfig,
+  now: number,
+  idleForMs = 0,
+): number {
+  const clamped = Math.min(Math.max(0, idleForMs), heartbeatIntervalMs(config));
+  return Math.max(record.lastActivityAt, now - clamped);
+}

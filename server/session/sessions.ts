@@ -1,0 +1,123 @@
+import type { SessionTiming, User } from '../../shared/contract';
+import type { SessionConfig } from '../config';
+import type { Logger } from '../logger';
+import type { SessionStore } from '../stores/store';
+import { passwordMatches } from './credentials';
+import { activityAfterHeartbeat, expiresAt, isExpired, sessionTiming, type SessionRecord } from './expiry';
+import { hashSessionId, isWellFormedSessionId, newSessionId, sessionLogRef } from './ids';
+import { loginRetryAfterSeconds, recordLoginFailure, throttleKeys } from './throttle';
+
+export interface Clock {
+  /** Milliseconds since the epoch, like `Date.now()`. */
+  now(): number;
+}
+
+export type SignInResult =
+  | { ok: true; id: string; user: User; session: SessionTiming }
+  | { ok: false; reason: 'invalid_credentials' }
+  | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number };
+
+export interface ActiveSession {
+  record: SessionRecord;
+  user: User;
+  session: SessionTiming;
+}
+
+/**
+ * The session rules, with no HTTP in sight: sign in, resume, heartbeat, sign out.
+ * Only `signIn` and `heartbeat` move `lastActivityAt`; `resume` only reads.
+ */
+export function createSessions({
+  store,
+  clock,
+  config,
+  logger,
+}: {
+  store: SessionStore;
+  clock: Clock;
+  config: SessionConfig;
+  logger: Logger;
+}) {
+  const active = (record: SessionRecord, now: number): ActiveSession => ({
+    record,
+    user: { username: record.username },
+    session: sessionTiming(record, config, now),
+  });
+
+  /** The live session for a cookie value, or undefined. An expired one is revoked on sight. */
+  async function resume(id: string | undefined): Promise<ActiveSession | undefined> {
+    if (id === undefined || !isWellFormedSessionId(id)) return undefined;
+    const idHash = await hashSessionId(id);
+    const record = await store.get(idHash);
+    if (!record) return undefined;
+    const now = clock.now();
+    if (isExpired(record, config, now)) {
+      await store.delete(idHash);
+      const absolute = now >= record.createdAt + config.absoluteTimeoutMs;
+      logger.info('session_expired', {
+        user: record.username,
+        session: sessionLogRef(idHash),
+        limit: absolute ? 'absolute' : 'idle',
+      });
+      return undefined;
+    }
+    return active(record, now);
+  }
+
+  async function signIn(
+    username: string,
+    password: string,
+    clientAddress: string,
+    previousId: string | undefined,
+  ): Promise<SignInResult> {
+    const now = clock.now();
+    const keys = throttleKeys(username, clientAddress);
+    const retryAfterSeconds = await loginRetryAfterSeconds(store, config, keys, now);
+    if (retryAfterSeconds > 0) {
+      logger.warn('sign_in', { outcome: 'rate_limited', user: username, client: clientAddress, retryAfterSeconds });
+      return { ok: false, reason: 'rate_limited', retryAfterSeconds };
+    }
+    if (!(await passwordMatches(username, password))) {
+      await recordLoginFailure(store, config, keys, now);
+      logger.warn('sign_in', { outcome: 'failure', user: username, client: clientAddress });
+      return { ok: false, reason: 'invalid_credentials' };
+    }
+    await store.clearFailures(keys.user);
+    // A new id at every sign-in, and the browser's previous session ends: no fixation.
+    if (previousId !== undefined && isWellFormedSessionId(previousId)) await store.delete(await hashSessionId(previousId));
+    const id = newSessionId();
+    const record: SessionRecord = { idHash: await hashSessionId(id), username, createdAt: now, lastActivityAt: now };
+    await store.create(record, expiresAt(record, config));
+    logger.info('sign_in', { outcome: 'success', user: username, client: clientAddress, session: sessionLogRef(record.idHash) });
+    return { ok: true, id, ...active(record, now) };
+  }
+
+  /** Reports activity `idleForMs` ago. Undefined when there is no live session. */
+  async function heartbeat(id: string | undefined, idleForMs?: number): Promise<ActiveSession | undefined> {
+    const current = await resume(id);
+    if (!current) {
+      logger.info('heartbeat_rejected', { reason: id === undefined ? 'no_cookie' : 'no_live_session' });
+      return undefined;
+    }
+    const now = clock.now();
+    const record = { ...current.record, lastActivityAt: activityAfterHeartbeat(current.record, config, now, idleForMs) };
+    if (!(await store.touch(record.idHash, record.lastActivityAt, expiresAt(record, config)))) {
+      logger.info('heartbeat_rejected', { reason: 'revoked_meanwhile', session: sessionLogRef(record.idHash) });
+      return undefined;
+    }
+    return active(record, now);
+  }
+
+  /** Revokes the session (idempotent). */
+  async function signOut(id: string | undefined): Promise<void> {
+    if (id === undefined || !isWellFormedSessionId(id)) return;
+    const idHash = await hashSessionId(id);
+    const record = await store.get(idHash);
+    await store.delete(idHash);
+    if (record) logger.info('sign_out', { user: record.username, session: sessionLogRef(idHash) });
+  }
+
+  return { resume, signIn, heartbeat, signOut };
+}
+
+export type Sessions = ReturnType<typeof createSessions>;

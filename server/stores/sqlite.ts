@@ -1,0 +1,106 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { SessionRecord } from '../session/expiry';
+import type { FailureCounter, SessionStore } from './store';
+
+interface SessionRow {
+  id_hash: string;
+  username: string;
+  created_at: number;
+  last_activity_at: number;
+}
+
+/**
+ * The default store: one SQLite file (WAL mode), created with its folder on first use.
+ * Sessions survive a restart. better-sqlite3 is synchronous; the async interface is for Redis.
+ */
+export function createSqliteStore(path: string): SessionStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS sessions (
+      id_hash TEXT PRIMARY KEY,
+      username TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      last_activity_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX IF NOT EXISTS sessions_expires_at ON sessions (expires_at);
+    CREATE TABLE IF NOT EXISTS login_failures (
+      key TEXT PRIMARY KEY,
+      count INTEGER NOT NULL,
+      reset_at INTEGER NOT NULL
+    ) STRICT;
+  `);
+
+  const insertSession = db.prepare(
+    'INSERT INTO sessions (id_hash, username, created_at, last_activity_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const selectSession = db.prepare<[string], SessionRow>(
+    'SELECT id_hash, username, created_at, last_activity_at FROM sessions WHERE id_hash = ?',
+  );
+  const touchSession = db.prepare('UPDATE sessions SET last_activity_at = ?, expires_at = ? WHERE id_hash = ?');
+  const deleteSession = db.prepare('DELETE FROM sessions WHERE id_hash = ?');
+  const purgeSessions = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
+  const purgeFailures = db.prepare('DELETE FROM login_failures WHERE reset_at <= ?');
+  const selectFailures = db.prepare<[string, number], FailureCounter>(
+    'SELECT count, reset_at AS resetAt FROM login_failures WHERE key = ? AND reset_at > ?',
+  );
+  // One statement, so two instances sharing the file cannot lose a count.
+  const upsertFailure = db.prepare<[string, number, number], FailureCounter>(`
+    INSERT INTO login_failures (key, count, reset_at) VALUES (?1, 1, ?2 + ?3)
+    ON CONFLICT (key) DO UPDATE SET
+      count = CASE WHEN reset_at > ?2 THEN count + 1 ELSE 1 END,
+      reset_at = CASE WHEN reset_at > ?2 THEN reset_at ELSE ?2 + ?3 END
+    RETURNING count, reset_at AS resetAt
+  `);
+  const deleteFailures = db.prepare('DELETE FROM login_failures WHERE key = ?');
+  const ping = db.prepare('SELECT 1');
+
+  const toRecord = (row: SessionRow): SessionRecord => ({
+    idHash: row.id_hash,
+    username: row.username,
+    createdAt: row.created_at,
+    lastActivityAt: row.last_activity_at,
+  });
+
+  return {
+    async create(record, expiresAt) {
+      insertSession.run(record.idHash, record.username, record.createdAt, record.lastActivityAt, expiresAt);
+    },
+    async get(idHash) {
+      const row = selectSession.get(idHash);
+      return row && toRecord(row);
+    },
+    async touch(idHash, lastActivityAt, expiresAt) {
+      return touchSession.run(lastActivityAt, expiresAt, idHash).changes > 0;
+    },
+    async delete(idHash) {
+      deleteSession.run(idHash);
+    },
+    async purgeExpired(now) {
+      purgeFailures.run(now);
+      return purgeSessions.run(now).changes;
+    },
+    async getFailures(key, now) {
+      return selectFailures.get(key, now);
+    },
+    async addFailure(key, now, windowMs) {
+      return upsertFailure.get(key, now, windowMs)!;
+    },
+    async clearFailures(key) {
+      deleteFailures.run(key);
+    },
+    async ping() {
+      if (!db.open) throw new Error('database is closed');
+      ping.get();
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

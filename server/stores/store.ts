@@ -1,0 +1,34 @@
+import type { SessionRecord } from '../session/expiry';
+
+/** A failure counter for login throttling: `count` failures since the window opened, until `resetAt`. */
+export interface FailureCounter {
+  count: number;
+  resetAt: number;
+}
+
+/**
+ * Where sessions and login-failure counters live. All times are server clock milliseconds.
+ * Implementations: sqlite.ts (default, embedded), memory.ts (tests, mock mode), redis.ts (many instances).
+ */
+export interface SessionStore {
+  /** Saves a new session that ends at `expiresAt` unless a heartbeat moves it. */
+  create(record: SessionRecord, expiresAt: number): Promise<void>;
+  /** The session with this id hash, or undefined. May return an expired one: callers check. */
+  get(idHash: string): Promise<SessionRecord | undefined>;
+  /** Moves `lastActivityAt` and the purge time. Returns false when the session is gone. */
+  touch(idHash: string, lastActivityAt: number, expiresAt: number): Promise<boolean>;
+  /** Revokes a session. Deleting a missing one is not an error. */
+  delete(idHash: string): Promise<void>;
+  /** Deletes sessions whose `expiresAt` has passed and stale counters; returns how many sessions went. */
+  purgeExpired(now: number): Promise<number>;
+
+  /** The live failure counter for `key`, or undefined when there is none or its window has passed. */
+  getFailures(key: string, now: number): Promise<FailureCounter | undefined>;
+  /** Adds one failure, opening a window of `windowMs` if none is open. Atomic. */
+  addFailure(key: string, now: number, windowMs: number): Promise<FailureCounter>;
+  clearFailures(key: string): Promise<void>;
+
+  /** Resolves when the store can serve requests; rejects otherwise (for /api/health). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

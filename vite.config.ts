@@ -1,0 +1,57 @@
+/// <reference types="vitest/config" />
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import react from '@vitejs/plugin-react';
+import { defineConfig, type Plugin } from 'vite';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Serves MSW's worker script in mock mode only. It is never copied into `public/`, so the
+ * production build cannot contain it.
+ */
+function mockServiceWorker(): Plugin {
+  return {
+    name: 'mock-service-worker',
+    apply: 'serve',
+    configureServer(server) {
+      server.middlewares.use('/mockServiceWorker.js', (_request, response) => {
+        response.setHeader('Content-Type', 'text/javascript');
+        response.setHeader('Cache-Control', 'no-store');
+        response.end(readFileSync(require.resolve('msw/mockServiceWorker.js')));
+      });
+    },
+  };
+}
+
+/** `npm run dev:server` points the dev server at a real server on this address. */
+const apiTarget = process.env.API_TARGET ?? 'http://127.0.0.1:3000';
+
+export default defineConfig(({ mode }) => ({
+  plugins: [react(), mockServiceWorker()],
+  server: mode === 'mock' ? {} : { proxy: { '/api': { target: apiTarget } } },
+  build: { sourcemap: true },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'server',
+          environment: 'node',
+          include: ['server/**/*.test.ts', 'shared/**/*.test.ts', 'test/server/**/*.test.ts', 'test/contract/**/*.test.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'client',
+          environment: 'jsdom',
+          include: ['src/**/*.test.{ts,tsx}', 'mocks/**/*.test.ts'],
+          setupFiles: ['test/setup-client.ts'],
+          globals: true,
+        },
+      },
+    ],
+  },
+}));
