@@ -32,6 +32,7 @@ export interface AppDependencies {
 const allowedMethods: Record<string, string> = {
   [apiPaths.session]: 'GET, POST, DELETE',
   [apiPaths.heartbeat]: 'POST',
+  [apiPaths.policy]: 'GET',
   [apiPaths.hello]: 'GET',
   [apiPaths.health]: 'GET',
 };
@@ -67,7 +68,7 @@ export function createApp({
     }),
   );
 
-  app.route(apiPaths.session, sessionRoutes(sessions, cookieMode));
+  app.route(apiPaths.session, sessionRoutes(sessions, config.session));
   app.route(apiPaths.hello, helloRoutes(sessions, cookieMode));
   app.route(apiPaths.health, healthRoutes(store, logger));
 

@@ -8,6 +8,7 @@
 export const apiPaths = {
   session: '/api/session',
   heartbeat: '/api/session/heartbeat',
+  policy: '/api/session/policy',
   hello: '/api/hello',
   health: '/api/health',
 } as const;
@@ -59,6 +60,16 @@ export interface HeartbeatRequest {
 /** `POST /api/session/heartbeat` (200). */
 export interface HeartbeatResponse {
   session: SessionTiming;
+}
+
+/**
+ * `GET /api/session/policy` (200, public): the limits, so a page can tell people how long
+ * inactivity may last before they sign in (WCAG 2.2.6).
+ */
+export interface SessionPolicy {
+  idleTimeoutMs: number;
+  warningMs: number;
+  absoluteTimeoutMs: number;
 }
 
 /** `GET /api/hello` (200). */

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { HeartbeatResponse, SessionResponse } from '../../shared/contract';
-import type { CookieSecure } from '../config';
+import type { HeartbeatResponse, SessionPolicy, SessionResponse } from '../../shared/contract';
+import type { SessionConfig } from '../config';
 import { readJsonBody } from '../http/body';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from '../http/cookies';
 import { errorResponse } from '../http/errors';
@@ -25,7 +25,8 @@ const heartbeatBody = z.strictObject({
 });
 
 /** `/api/session`: sign in, who am I, heartbeat, sign out. */
-export function sessionRoutes(sessions: Sessions, cookieMode: CookieSecure) {
+export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
+  const cookieMode = config.cookieSecure;
   const app = new Hono<AppEnv>();
 
   app.post('/', async (c) => {
@@ -51,6 +52,14 @@ export function sessionRoutes(sessions: Sessions, cookieMode: CookieSecure) {
     if (!current) return unauthenticated(c);
     return c.json({ user: current.user, session: current.session } satisfies SessionResponse);
   });
+
+  app.get('/policy', (c) =>
+    c.json({
+      idleTimeoutMs: config.idleTimeoutMs,
+      warningMs: config.warningMs,
+      absoluteTimeoutMs: config.absoluteTimeoutMs,
+    } satisfies SessionPolicy),
+  );
 
   app.post('/heartbeat', async (c) => {
     const body = await readJsonBody(c, heartbeatBody, { optional: true });
