@@ -1,5 +1,262 @@
-import type { SessionStore } from './store';
+import { Redis } from 'ioredis';
+import type { SessionRecord } from '../session/expiry';
+import type { FailureCounter, SessionStore } from './store';
 
-export async function createRedisStore(_url: string): Promise<SessionStore> {
-  throw new Error('not implemented');
+/**
+ * The store for many server instances behind a load balancer: every instance sees the same
+ * sessions and the same login-failure counters.
+ *
+ * Key layout (all under one prefix, so the store can share a Redis with other apps):
+ * - `idle-session:session:<idHash>`: hash {username, createdAt, lastActivityAt, expiresAt}
+ * - `idle-session:session-expiry`: sorted set, member idHash, score expiresAt (for purgeExpired)
+ * - `idle-session:failures:<key>`: hash {count, resetAt}
+ *
+ * The app's clock decides validity (it may be a test clock far from Redis's own time): a session
+ * is valid by its record, a failure window by its stored `resetAt` compared with the `now` the
+ * app passes. Redis expiry is garbage collection, set as a TTL (a duration, so it does not care
+ * which clock the app uses), never as an absolute Redis time.
+ */
+
+const prefix = 'idle-session:';
+const sessionKey = (idHash: string) => `${prefix}session:${idHash}`;
+const expiryIndexKey = `${prefix}session-expiry`;
+const failureKey = (key: string) => `${prefix}failures:${key}`;
+
+/** Failure counters live this long in Redis after their window has closed (by the app's clock). */
+const failureGcMarginMs = 60_000;
+/** How long a health check waits for PONG before calling the store down. */
+const pingTimeoutMs = 2_000;
+
+// All three scripts name every key they touch in KEYS, and are atomic: no other client's
+// command runs between their reads and writes.
+const scripts = {
+  /** KEYS: session, index. ARGV: idHash, username, createdAt, lastActivityAt, expiresAt, ttlMs. */
+  idleSessionCreate: {
+    numberOfKeys: 2,
+    lua: `
+      redis.call('DEL', KEYS[1])
+      redis.call('HSET', KEYS[1], 'username', ARGV[2], 'createdAt', ARGV[3], 'lastActivityAt', ARGV[4], 'expiresAt', ARGV[5])
+      redis.call('PEXPIRE', KEYS[1], ARGV[6])
+      redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+      return 1`,
+  },
+  /**
+   * KEYS: session, index. ARGV: idHash, lastActivityAt, expiresAt, ttlMs.
+   * Returns 0 and writes nothing when the session is gone: a heartbeat racing a sign-out (or
+   * Redis's own expiry) must not bring the session back as a hash holding only the new fields.
+   */
+  idleSessionTouch: {
+    numberOfKeys: 2,
+    lua: `
+      if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+      redis.call('HSET', KEYS[1], 'lastActivityAt', ARGV[2], 'expiresAt', ARGV[3])
+      redis.call('PEXPIRE', KEYS[1], ARGV[4])
+      redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+      return 1`,
+  },
+  /**
+   * KEYS: session, index. ARGV: idHash, now. Deletes the session when its expiresAt has passed
+   * and drops its index entry when it is gone. Returns 1 when this call deleted a session.
+   * A session touched since the caller read the index keeps its new (later) score.
+   */
+  idleSessionPurgeOne: {
+    numberOfKeys: 2,
+    lua: `
+      local expiresAt = redis.call('HGET', KEYS[1], 'expiresAt')
+      if expiresAt and tonumber(expiresAt) > tonumber(ARGV[2]) then return 0 end
+      redis.call('ZREM', KEYS[2], ARGV[1])
+      if not expiresAt then return 0 end
+      redis.call('DEL', KEYS[1])
+      return 1`,
+  },
+  /**
+   * KEYS: counter. ARGV: now, resetAt for a new window (now + windowMs), gcMarginMs.
+   * Returns {count, resetAt}. A window is open while its stored resetAt is after `now`;
+   * otherwise this failure opens a new one. Two instances adding at once never lose a count.
+   */
+  idleSessionAddFailure: {
+    numberOfKeys: 1,
+    lua: `
+      local now = tonumber(ARGV[1])
+      local resetAt = redis.call('HGET', KEYS[1], 'resetAt')
+      local count
+      if resetAt and tonumber(resetAt) > now then
+        count = redis.call('HINCRBY', KEYS[1], 'count', 1)
+      else
+        resetAt = ARGV[2]
+        count = 1
+        redis.call('HSET', KEYS[1], 'count', 1, 'resetAt', resetAt)
+      end
+      redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil(tonumber(resetAt) - now + tonumber(ARGV[3]))))
+      return {count, resetAt}`,
+  },
+} as const;
+
+type ScriptName = keyof typeof scripts;
+type ScriptArg = string | number;
+type RedisWithScripts = Redis & Record<ScriptName, (...args: ScriptArg[]) => Promise<unknown>>;
+
+/** A duration for PEXPIRE: at least 1 ms (0 or less would be an error, or delete the key). */
+function ttl(ms: number): number {
+  return Math.max(1, Math.ceil(ms));
+}
+
+/** The URL for messages, without a password. */
+function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+function toRecord(idHash: string, fields: Record<string, string>): SessionRecord | undefined {
+  const createdAt = Number(fields.createdAt);
+  const lastActivityAt = Number(fields.lastActivityAt);
+  if (typeof fields.username !== 'string' || !Number.isFinite(createdAt) || !Number.isFinite(lastActivityAt)) {
+    return undefined; // missing (empty hash) or not written by this store
+  }
+  return { idHash, username: fields.username, createdAt, lastActivityAt };
+}
+
+/**
+ * Connects to Redis at `url` (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS).
+ * Rejects, naming REDIS_URL, when Redis cannot be reached now: a server that starts without its
+ * store would only fail later, one request at a time.
+ */
+export async function createRedisStore(url: string): Promise<SessionStore> {
+  if (!/^rediss?:\/\//i.test(url)) {
+    throw new Error(`REDIS_URL must be a redis:// or rediss:// URL, got "${describeUrl(url)}"`);
+  }
+
+  let lastError: Error | undefined;
+  const client = new Redis(url, {
+    lazyConnect: true,
+    scripts,
+    // A down Redis makes commands fail at once (the app answers 5xx, /api/health 503) instead of
+    // queueing requests until it returns.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    commandTimeout: 5_000,
+    // Reconnect quickly after Redis restarts; the default backoff waits up to 5 s.
+    retryStrategy: (times) => Math.min(times * 100, 2_000),
+  }) as RedisWithScripts;
+  // Without a listener ioredis prints every reconnection error; the store reports through
+  // ping() (/api/health) and the errors of the commands that fail.
+  client.on('error', (error: Error) => {
+    lastError = error;
+  });
+
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    const reason = (lastError ?? (error as Error)).message || String(error);
+    throw new Error(`Cannot connect to Redis at REDIS_URL=${describeUrl(url)}: ${reason}`, { cause: error });
+  }
+
+  return {
+    async create(record, expiresAt) {
+      // The record's lastActivityAt is the app's "now" at sign-in, so this TTL is expiresAt - now.
+      await client.idleSessionCreate(
+        sessionKey(record.idHash),
+        expiryIndexKey,
+        record.idHash,
+        record.username,
+        record.createdAt,
+        record.lastActivityAt,
+        expiresAt,
+        ttl(expiresAt - record.lastActivityAt),
+      );
+    },
+
+    async get(idHash) {
+      return toRecord(idHash, await client.hgetall(sessionKey(idHash)));
+    },
+
+    async touch(idHash, lastActivityAt, expiresAt) {
+      // The interface passes no `now`; lastActivityAt is at most a heartbeat interval before it,
+      // so Redis may keep an idle session that much longer than the app honours it, never shorter.
+      const touched = await client.idleSessionTouch(
+        sessionKey(idHash),
+        expiryIndexKey,
+        idHash,
+        lastActivityAt,
+        expiresAt,
+        ttl(expiresAt - lastActivityAt),
+      );
+      return touched === 1;
+    },
+
+    async delete(idHash) {
+      const results = await client.multi().del(sessionKey(idHash)).zrem(expiryIndexKey, idHash).exec();
+      const failed = results?.find(([error]) => error);
+      if (failed) throw failed[0];
+    },
+
+    async purgeExpired(now) {
+      // Redis expires idle sessions by itself (at real time); this removes those whose expiresAt
+      // has passed by the app's clock, and the index entries of sessions Redis already expired.
+      const batch = 500;
+      let purged = 0;
+      for (;;) {
+        const idHashes = await client.zrangebyscore(expiryIndexKey, '-inf', now, 'LIMIT', 0, batch);
+        if (idHashes.length === 0) return purged;
+        const results = await Promise.all(
+          idHashes.map((idHash) => client.idleSessionPurgeOne(sessionKey(idHash), expiryIndexKey, idHash, now)),
+        );
+        purged += results.filter((deleted) => deleted === 1).length;
+        if (idHashes.length < batch) return purged;
+      }
+    },
+
+    async getFailures(key, now) {
+      const [count, resetAt] = await client.hmget(failureKey(key), 'count', 'resetAt');
+      if (count === null || resetAt === null) return undefined;
+      const counter: FailureCounter = { count: Number(count), resetAt: Number(resetAt) };
+      return counter.resetAt > now ? counter : undefined;
+    },
+
+    async addFailure(key, now, windowMs) {
+      const [count, resetAt] = (await client.idleSessionAddFailure(
+        failureKey(key),
+        now,
+        now + windowMs,
+        failureGcMarginMs,
+      )) as [number, string];
+      return { count: Number(count), resetAt: Number(resetAt) };
+    },
+
+    async clearFailures(key) {
+      await client.del(failureKey(key));
+    },
+
+    async ping() {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Redis did not answer PING within ${pingTimeoutMs} ms`)), pingTimeoutMs);
+      });
+      try {
+        const reply = await Promise.race([client.ping(), timeout]);
+        if (reply !== 'PONG') throw new Error(`Redis answered PING with ${String(reply)}`);
+      } catch (error) {
+        const detail = client.status === 'ready' ? '' : ` (connection ${client.status}${lastError ? `: ${lastError.message}` : ''})`;
+        throw new Error(`Redis is unavailable: ${(error as Error).message}${detail}`, { cause: error });
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    async close() {
+      if (client.status === 'end') return;
+      try {
+        await client.quit();
+      } catch {
+        client.disconnect(); // Redis is down: nothing to wait for
+      }
+    },
+  };
 }

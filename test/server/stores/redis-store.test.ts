@@ -1,0 +1,217 @@
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../../server/stores/open-store';
+import { createRedisStore } from '../../../server/stores/redis';
+import type { SessionStore } from '../../../server/stores/store';
+import { freePort, startRedisServer } from '../../support/redis-server';
+import { newRecord, t0 } from './store-contract';
+
+// Loud skip without redis-server; under CI=true startRedisServer throws and this file fails.
+const redis = await startRedisServer();
+afterAll(() => redis?.stop());
+
+const idle = 60_000;
+const sessionKey = (idHash: string) => `idle-session:session:${idHash}`;
+
+/** Polls `check` until it returns true, or fails after `timeoutMs`. */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe.skipIf(!redis)('Redis store', () => {
+  let admin: Redis;
+  const stores: SessionStore[] = [];
+  const open = async (url = redis!.url) => {
+    const store = await createRedisStore(url);
+    stores.push(store);
+    return store;
+  };
+
+  beforeEach(async () => {
+    admin = new Redis(redis!.url, { lazyConnect: true });
+    await admin.connect();
+    await admin.flushdb();
+  });
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((store) => store.close()));
+    await admin.quit();
+  });
+
+  describe('key layout and expiry', () => {
+    it('keeps a session as a hash under the prefix, with a TTL of expiresAt - now', async () => {
+      const store = await open();
+      const record = newRecord(t0);
+      await store.create(record, t0 + idle);
+      expect(await admin.hgetall(sessionKey(record.idHash))).toEqual({
+        username: 'test',
+        createdAt: String(t0),
+        lastActivityAt: String(t0),
+        expiresAt: String(t0 + idle),
+      });
+      const pttl = await admin.pttl(sessionKey(record.idHash));
+      expect(pttl).toBeGreaterThan(idle - 1_000);
+      expect(pttl).toBeLessThanOrEqual(idle);
+    });
+
+    it('a touch sets the TTL again from the new expiresAt', async () => {
+      const store = await open();
+      const record = newRecord(t0);
+      // Near the absolute limit: expiresAt is closer than the idle timeout.
+      await store.create(record, t0 + 10_000);
+      expect(await admin.pttl(sessionKey(record.idHash))).toBeLessThanOrEqual(10_000);
+      expect(await store.touch(record.idHash, t0 + 30_000, t0 + 30_000 + idle)).toBe(true);
+      const pttl = await admin.pttl(sessionKey(record.idHash));
+      expect(pttl).toBeGreaterThan(idle - 1_000);
+      expect(pttl).toBeLessThanOrEqual(idle);
+    });
+
+    it('the TTL is a duration: it does not depend on how far the app clock is from Redis time', async () => {
+      const store = await open();
+      const past = newRecord(Date.UTC(2001, 0, 1));
+      const future = newRecord(Date.UTC(2099, 0, 1));
+      await store.create(past, past.createdAt + idle);
+      await store.create(future, future.createdAt + idle);
+      for (const record of [past, future]) {
+        expect(await admin.pttl(sessionKey(record.idHash))).toBeGreaterThan(idle - 1_000);
+      }
+    });
+
+    it('Redis expires an idle session on its own; a touch afterwards fails and creates nothing', async () => {
+      const store = await open();
+      const record = newRecord(t0);
+      await store.create(record, t0 + 50);
+      await eventually(async () => (await store.get(record.idHash)) === undefined);
+      expect(await store.touch(record.idHash, t0 + 40, t0 + 40 + idle)).toBe(false);
+      expect(await admin.exists(sessionKey(record.idHash))).toBe(0);
+      // purgeExpired cleans the index entry of the session Redis expired, and counts only what it deleted.
+      expect(await store.purgeExpired(t0 + 100)).toBe(0);
+      expect(await admin.zcard('idle-session:session-expiry')).toBe(0);
+    });
+
+    it('delete removes the key and its index entry', async () => {
+      const store = await open();
+      const record = newRecord(t0);
+      await store.create(record, t0 + idle);
+      await store.delete(record.idHash);
+      expect(await admin.exists(sessionKey(record.idHash))).toBe(0);
+      expect(await admin.zscore('idle-session:session-expiry', record.idHash)).toBeNull();
+    });
+
+    it('a failure counter is a hash with a TTL that covers its window', async () => {
+      const store = await open();
+      await store.addFailure('user:alice', t0, 300_000);
+      expect(await admin.hgetall('idle-session:failures:user:alice')).toEqual({ count: '1', resetAt: String(t0 + 300_000) });
+      expect(await admin.pttl('idle-session:failures:user:alice')).toBeGreaterThan(300_000);
+    });
+
+    it('purges more sessions than one batch', async () => {
+      const store = await open();
+      await Promise.all(Array.from({ length: 1_200 }, () => store.create(newRecord(t0), t0 + idle)));
+      const staying = newRecord(t0);
+      await store.create(staying, t0 + 2 * idle);
+      expect(await store.purgeExpired(t0 + idle)).toBe(1_200);
+      expect(await admin.dbsize()).toBe(2); // the staying session and the index
+    });
+  });
+
+  describe('many instances on one Redis', () => {
+    it('see the same sessions: created on one, read, touched and revoked on another', async () => {
+      const [a, b] = [await open(), await open()];
+      const record = newRecord(t0);
+      await a.create(record, t0 + idle);
+      expect(await b.get(record.idHash)).toEqual(record);
+      expect(await b.touch(record.idHash, t0 + 5_000, t0 + 5_000 + idle)).toBe(true);
+      expect((await a.get(record.idHash))?.lastActivityAt).toBe(t0 + 5_000);
+      await b.delete(record.idHash);
+      expect(await a.get(record.idHash)).toBeUndefined();
+      expect(await a.touch(record.idHash, t0 + 6_000, t0 + 6_000 + idle)).toBe(false);
+      expect(await b.get(record.idHash)).toBeUndefined();
+    });
+
+    it('share failure counters, and lose no count when instances add at once', async () => {
+      const [a, b] = [await open(), await open()];
+      await a.addFailure('user:alice', t0, 300_000);
+      expect(await b.addFailure('user:alice', t0 + 1, 300_000)).toEqual({ count: 2, resetAt: t0 + 300_000 });
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).addFailure('user:alice', t0 + 2, 300_000)));
+      expect(await a.getFailures('user:alice', t0 + 3)).toEqual({ count: 22, resetAt: t0 + 300_000 });
+      await b.clearFailures('user:alice');
+      expect(await a.getFailures('user:alice', t0 + 3)).toBeUndefined();
+    });
+
+    it('a heartbeat racing a sign-out on another instance never brings the session back', async () => {
+      const [a, b] = [await open(), await open()];
+      for (let round = 0; round < 50; round++) {
+        const record = newRecord(t0);
+        await a.create(record, t0 + idle);
+        const [, touched] = await Promise.all([b.delete(record.idHash), a.touch(record.idHash, t0 + 1, t0 + 1 + idle)]);
+        expect(await a.get(record.idHash)).toBeUndefined();
+        expect(typeof touched).toBe('boolean');
+      }
+      expect(await admin.keys('idle-session:session:*')).toEqual([]);
+    });
+  });
+
+  describe('connection', () => {
+    it('opens through openStore with SESSION_STORE=redis', async () => {
+      const store = await openStore({ store: 'redis', databasePath: 'unused', redisUrl: redis!.url });
+      stores.push(store);
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('rejects at start, naming REDIS_URL, when nothing listens there', async () => {
+      const port = await freePort();
+      const started = Date.now();
+      await expect(createRedisStore(`redis://127.0.0.1:${port}`)).rejects.toThrow(
+        new RegExp(`Cannot connect to Redis at REDIS_URL=redis://127.0.0.1:${port}.*ECONNREFUSED`),
+      );
+      expect(Date.now() - started).toBeLessThan(2_000);
+    });
+
+    it('rejects a URL that is not redis:// or rediss://, naming REDIS_URL and hiding the password', async () => {
+      await expect(createRedisStore('http://user:hunter2@127.0.0.1:6379')).rejects.toThrow(/REDIS_URL must be a redis:\/\//);
+      await expect(createRedisStore('http://user:hunter2@127.0.0.1:6379')).rejects.not.toThrow(/hunter2/);
+      await expect(createRedisStore('localhost:6379')).rejects.toThrow(/REDIS_URL/);
+    });
+
+    it('hides the password when it cannot connect', async () => {
+      const port = await freePort();
+      const error = await createRedisStore(`redis://:hunter2@127.0.0.1:${port}`).catch((e: Error) => e);
+      expect(String(error)).toMatch(/REDIS_URL=redis:\/\/:\*\*\*@127\.0\.0\.1/);
+      expect(String(error)).not.toMatch(/hunter2/);
+    });
+
+    it('ping rejects quickly once Redis is down, and recovers when it is back', async () => {
+      const own = (await startRedisServer())!;
+      try {
+        const store = await open(own.url);
+        await expect(store.ping()).resolves.toBeUndefined();
+        await own.stop();
+        const started = Date.now();
+        await expect(store.ping()).rejects.toThrow(/Redis is unavailable/);
+        expect(Date.now() - started).toBeLessThan(1_000);
+        // Commands fail too (the app answers 5xx), rather than queueing until Redis returns.
+        await expect(store.get('anything')).rejects.toThrow();
+
+        const again = (await startRedisServer({ port: own.port }))!;
+        try {
+          await eventually(() => store.ping().then(() => true, () => false), 10_000);
+        } finally {
+          await again.stop();
+        }
+      } finally {
+        await own.stop();
+      }
+    });
+
+    it('close is idempotent, and ping rejects after it', async () => {
+      const store = await open();
+      await store.close();
+      await store.close();
+      await expect(store.ping()).rejects.toThrow(/Redis is unavailable/);
+    });
+  });
+});

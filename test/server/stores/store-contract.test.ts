@@ -1,0 +1,38 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll } from 'vitest';
+import { createMemoryStore } from '../../../server/stores/memory';
+import { createRedisStore } from '../../../server/stores/redis';
+import { createSqliteStore } from '../../../server/stores/sqlite';
+import { startRedisServer } from '../../support/redis-server';
+import { describeStoreContract } from './store-contract';
+
+// One conformance suite, three implementations.
+
+describeStoreContract('memory', async () => createMemoryStore());
+
+const sqliteDir = await mkdtemp(join(tmpdir(), 'idle-session-store-'));
+let sqliteFiles = 0;
+describeStoreContract('sqlite', async () => createSqliteStore(join(sqliteDir, `sessions-${++sqliteFiles}.db`)));
+
+// Loud skip without redis-server; under CI=true startRedisServer throws and this file fails.
+const redis = await startRedisServer();
+describeStoreContract(
+  'redis',
+  async () => {
+    // Each test starts from an empty Redis, so purge counts are exact.
+    const admin = new Redis(redis!.url, { lazyConnect: true });
+    await admin.connect();
+    await admin.flushdb();
+    await admin.quit();
+    return createRedisStore(redis!.url);
+  },
+  { skip: !redis },
+);
+
+afterAll(async () => {
+  await redis?.stop();
+  await rm(sqliteDir, { recursive: true, force: true });
+});

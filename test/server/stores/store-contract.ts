@@ -1,0 +1,190 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SessionRecord } from '../../../server/session/expiry';
+import type { SessionStore } from '../../../server/stores/store';
+
+/** A fresh, empty store for one test. */
+export type StoreFactory = () => Promise<SessionStore>;
+
+/** A test clock's "now": far from the real time, as a test clock may be. */
+export const t0 = Date.UTC(2026, 0, 1, 9, 0, 0);
+
+const idle = 60_000;
+const window = 5 * 60_000;
+
+let counter = 0;
+/** A record as the app makes it at sign-in: createdAt = lastActivityAt = now. */
+export function newRecord(now = t0, username = 'test'): SessionRecord {
+  counter++;
+  return { idHash: `hash-${counter}-${Math.random().toString(36).slice(2)}`, username, createdAt: now, lastActivityAt: now };
+}
+
+/**
+ * What every SessionStore must do, whichever implementation. Run with
+ * `describeStoreContract('sqlite', factory)`; `skip` skips the whole suite (visibly).
+ */
+export function describeStoreContract(name: string, factory: StoreFactory, { skip = false } = {}) {
+  describe.skipIf(skip)(`SessionStore contract: ${name}`, () => {
+    let store: SessionStore;
+    beforeEach(async () => {
+      store = await factory();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    describe('sessions', () => {
+      it('gets what was created', async () => {
+        const record = newRecord();
+        await store.create(record, t0 + idle);
+        expect(await store.get(record.idHash)).toEqual(record);
+      });
+
+      it('gets undefined for an unknown id hash', async () => {
+        expect(await store.get('no-such-hash')).toBeUndefined();
+      });
+
+      it('keeps usernames exactly, including unicode and separators', async () => {
+        const record = newRecord(t0, 'Zoë:user name\u00a0✓');
+        await store.create(record, t0 + idle);
+        expect((await store.get(record.idHash))?.username).toBe('Zoë:user name\u00a0✓');
+      });
+
+      it('returns copies: changing a returned or created record changes nothing stored', async () => {
+        const record = newRecord();
+        await store.create(record, t0 + idle);
+        const created = { ...record };
+        record.lastActivityAt = 1;
+        record.username = 'changed';
+        const first = (await store.get(record.idHash))!;
+        expect(first).toEqual(created);
+        first.lastActivityAt = 2;
+        first.username = 'changed again';
+        expect(await store.get(record.idHash)).toEqual(created);
+      });
+
+      it('touch moves lastActivityAt and keeps the rest', async () => {
+        const record = newRecord();
+        await store.create(record, t0 + idle);
+        expect(await store.touch(record.idHash, t0 + 20_000, t0 + 20_000 + idle)).toBe(true);
+        expect(await store.get(record.idHash)).toEqual({ ...record, lastActivityAt: t0 + 20_000 });
+      });
+
+      it('touch on a missing session returns false and does not create it', async () => {
+        expect(await store.touch('never-created', t0, t0 + idle)).toBe(false);
+        expect(await store.get('never-created')).toBeUndefined();
+      });
+
+      it('delete revokes; a later touch returns false and does not bring the session back', async () => {
+        const record = newRecord();
+        await store.create(record, t0 + idle);
+        await store.delete(record.idHash);
+        expect(await store.get(record.idHash)).toBeUndefined();
+        expect(await store.touch(record.idHash, t0 + 1_000, t0 + 1_000 + idle)).toBe(false);
+        expect(await store.get(record.idHash)).toBeUndefined();
+      });
+
+      it('deleting a missing session is not an error', async () => {
+        await expect(store.delete('never-created')).resolves.toBeUndefined();
+      });
+
+      it('delete touches only its own session', async () => {
+        const [a, b] = [newRecord(), newRecord()];
+        await store.create(a, t0 + idle);
+        await store.create(b, t0 + idle);
+        await store.delete(a.idHash);
+        expect(await store.get(b.idHash)).toEqual(b);
+      });
+    });
+
+    describe('purgeExpired', () => {
+      it('deletes the sessions whose expiresAt has passed, counts them, and keeps the rest', async () => {
+        const ending = newRecord();
+        const staying = newRecord();
+        const endingNow = newRecord();
+        await store.create(ending, t0 + 60_000);
+        await store.create(staying, t0 + 120_000);
+        await store.create(endingNow, t0 + 90_000);
+        expect(await store.purgeExpired(t0 + 90_000)).toBe(2); // expiresAt <= now goes
+        expect(await store.get(ending.idHash)).toBeUndefined();
+        expect(await store.get(endingNow.idHash)).toBeUndefined();
+        expect(await store.get(staying.idHash)).toEqual(staying);
+        expect(await store.purgeExpired(t0 + 90_000)).toBe(0);
+      });
+
+      it('honours the expiresAt a touch moved', async () => {
+        const record = newRecord();
+        await store.create(record, t0 + 60_000);
+        await store.touch(record.idHash, t0 + 50_000, t0 + 110_000);
+        expect(await store.purgeExpired(t0 + 90_000)).toBe(0);
+        expect(await store.get(record.idHash)).toEqual({ ...record, lastActivityAt: t0 + 50_000 });
+        expect(await store.purgeExpired(t0 + 110_000)).toBe(1);
+        expect(await store.get(record.idHash)).toBeUndefined();
+      });
+
+      it('does not count sessions deleted before', async () => {
+        const record = newRecord();
+        await store.create(record, t0 + 60_000);
+        await store.delete(record.idHash);
+        expect(await store.purgeExpired(t0 + 90_000)).toBe(0);
+      });
+    });
+
+    describe('failure counters', () => {
+      it('has no counter before the first failure', async () => {
+        expect(await store.getFailures('user:nobody', t0)).toBeUndefined();
+      });
+
+      it('counts failures within the window, which opens at the first one', async () => {
+        expect(await store.addFailure('user:alice', t0, window)).toEqual({ count: 1, resetAt: t0 + window });
+        expect(await store.addFailure('user:alice', t0 + 1_000, window)).toEqual({ count: 2, resetAt: t0 + window });
+        expect(await store.addFailure('user:alice', t0 + window - 1, window)).toEqual({ count: 3, resetAt: t0 + window });
+        expect(await store.getFailures('user:alice', t0 + 2_000)).toEqual({ count: 3, resetAt: t0 + window });
+      });
+
+      it('forgets a counter whose window has passed, and opens a new window at the next failure', async () => {
+        await store.addFailure('user:alice', t0, window);
+        await store.addFailure('user:alice', t0, window);
+        expect(await store.getFailures('user:alice', t0 + window - 1)).toEqual({ count: 2, resetAt: t0 + window });
+        expect(await store.getFailures('user:alice', t0 + window)).toBeUndefined();
+        expect(await store.addFailure('user:alice', t0 + window, window)).toEqual({ count: 1, resetAt: t0 + 2 * window });
+      });
+
+      it('keeps counters apart by key', async () => {
+        await store.addFailure('user:alice', t0, window);
+        await store.addFailure('user:alice', t0, window);
+        await store.addFailure('client:10.0.0.1', t0, window);
+        expect((await store.getFailures('user:alice', t0))?.count).toBe(2);
+        expect((await store.getFailures('client:10.0.0.1', t0))?.count).toBe(1);
+        expect(await store.getFailures('user:bob', t0)).toBeUndefined();
+      });
+
+      it('clearFailures removes the counter, and clearing a missing one is fine', async () => {
+        await store.addFailure('user:alice', t0, window);
+        await store.clearFailures('user:alice');
+        expect(await store.getFailures('user:alice', t0)).toBeUndefined();
+        await expect(store.clearFailures('user:nobody')).resolves.toBeUndefined();
+        expect(await store.addFailure('user:alice', t0 + 1_000, window)).toEqual({ count: 1, resetAt: t0 + 1_000 + window });
+      });
+
+      it('loses no count when failures arrive at once', async () => {
+        const results = await Promise.all(Array.from({ length: 25 }, () => store.addFailure('user:busy', t0, window)));
+        expect(results.map((r) => r.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+        expect(await store.getFailures('user:busy', t0)).toEqual({ count: 25, resetAt: t0 + window });
+      });
+
+      it('purgeExpired leaves live counters alone', async () => {
+        await store.addFailure('user:alice', t0, window);
+        await store.purgeExpired(t0 + 1_000);
+        expect(await store.getFailures('user:alice', t0 + 1_000)).toEqual({ count: 1, resetAt: t0 + window });
+      });
+    });
+
+    describe('health', () => {
+      it('ping resolves while the store is open, and close resolves', async () => {
+        await expect(store.ping()).resolves.toBeUndefined();
+        // afterEach closes it again: close must be safe to call twice.
+        await expect(store.close()).resolves.toBeUndefined();
+      });
+    });
+  });
+}

@@ -1,0 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+export interface RedisServer {
+  /** `redis://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  pid: number;
+  /** Kills the server (by pid) and waits until it has exited. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const startTimeoutMs = 10_000;
+
+/** `/usr/bin/redis-server`, else `redis-server` on PATH, else undefined. */
+export function findRedisServer(): string | undefined {
+  const candidates = ['/usr/bin/redis-server', ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'redis-server'))];
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** A loopback port nothing listens on right now (the OS picks it; we let it go at once). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Resolves true when something on `port` answers PING with PONG. */
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let reply = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('latin1');
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/**
+ * Starts a throwaway `redis-server` on a free loopback port, with no persistence, and waits until
+ * it answers PING. Pass `port` to start one on a port you know (to restart a stopped one).
+ *
+ * Where redis-server is missing it says so loudly and returns undefined, so the caller can skip
+ * the Redis tests; under `CI=true` a missing redis-server is a failure and this throws.
+ */
+export async function startRedisServer({ port }: { port?: number } = {}): Promise<RedisServer | undefined> {
+  const binary = findRedisServer();
+  if (!binary) {
+    const message = 'redis-server not found (looked in /usr/bin and on PATH); install it (apt-get install redis-server)';
+    if (process.env.CI === 'true') throw new Error(`${message}. CI=true: a missing part is a failure.`);
+    console.warn(`\n${'!'.repeat(72)}\nSKIPPED: ${message}.\nThe Redis store tests do not run.\n${'!'.repeat(72)}\n`);
+    return undefined;
+  }
+
+  // A free port can be taken by someone else between our check and redis-server's bind: retry.
+  let lastFailure = '';
+  for (let attempt = 0; attempt < (port === undefined ? 3 : 1); attempt++) {
+    const chosen = port ?? (await freePort());
+    const child = spawn(
+      binary,
+      ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir(), '--daemonize', 'no', '--loglevel', 'warning'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+    const childExited = exited(child).then(() => undefined);
+    // Never leave a redis-server behind when the test process ends without calling stop().
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+
+    const stop = async () => {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = exited(child);
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+      await gone;
+      clearTimeout(timer);
+    };
+
+    const deadline = Date.now() + startTimeoutMs;
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) break;
+      if (await answersPing(chosen)) {
+        // Still ours? (Another process could have taken the port, and ours exited.)
+        if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) break;
+        return { url: `redis://127.0.0.1:${chosen}`, port: chosen, pid: child.pid, stop };
+      }
+      const failed = await Promise.race([spawnError, childExited, new Promise<undefined>((resolve) => setTimeout(resolve, 25))]);
+      if (failed) {
+        output += failed.message;
+        break;
+      }
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`redis-server on port ${chosen} did not answer PING within ${startTimeoutMs} ms:\n${output}`);
+      }
+    }
+    await stop();
+    lastFailure = `redis-server on port ${chosen} exited before answering PING:\n${output}`;
+  }
+  throw new Error(lastFailure);
+}
