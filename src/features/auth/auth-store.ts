@@ -1,0 +1,93 @@
+import type { SessionPolicy, SignInRequest, User } from '../../../shared/contract';
+import { api, type ApiResult, type TimingSample } from '../../lib/api';
+import type { SignOutReason } from '../../lib/paths';
+
+export type AuthState =
+  | { status: 'loading' }
+  | { status: 'signed-in'; user: User; sample: TimingSample }
+  | { status: 'signed-out'; reason?: SignOutReason };
+
+export interface SignOutEvent {
+  reason: SignOutReason;
+  /** True when another tab ended the session and this tab only follows. */
+  fromOtherTab: boolean;
+}
+
+/**
+ * Who is signed in, outside React: loaders and components read the same object, React
+ * subscribes through `useAuth`. Sign-in and sign-out go through here and nowhere else.
+ */
+export function createAuthStore() {
+  let state: AuthState = { status: 'loading' };
+  let policy: SessionPolicy | undefined;
+  const listeners = new Set<() => void>();
+  const signOutListeners = new Set<(event: SignOutEvent) => void>();
+
+  function set(next: AuthState) {
+    state = next;
+    listeners.forEach((listener) => listener());
+  }
+
+  function remember(result: ApiResult<{ session: TimingSample['timing']; user: User }>) {
+    if (!result.ok) return;
+    set({ status: 'signed-in', user: result.data.user, sample: { timing: result.data.session, sentAt: result.sentAt } });
+  }
+
+  /** The one start-up request that decides signed in or not. */
+  const ready: Promise<void> = api.getSession().then((result) => {
+    if (result.ok) remember(result);
+    else set({ status: 'signed-out' });
+  });
+
+  return {
+    ready,
+    getState: () => state,
+    subscribe(listener: () => void) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+
+    /** The server's limits (for telling people before they sign in); fetched once. */
+    async getPolicy(): Promise<SessionPolicy | undefined> {
+      if (policy) return policy;
+      const result = await api.getPolicy();
+      if (result.ok) policy = result.data;
+      return policy;
+    },
+
+    async signIn(credentials: SignInRequest) {
+      const result = await api.signIn(credentials);
+      remember(result);
+      return result;
+    },
+
+    /** A newer timing from a heartbeat (this tab's or another's). */
+    updateTiming(sample: TimingSample) {
+      if (state.status === 'signed-in') set({ ...state, sample });
+    },
+
+    /**
+     * Ends the session on this client: state cleared, listeners told (they navigate and tell other
+     * tabs). With `revoke`, the server session is revoked too; another tab's sign-out already did.
+     */
+    signOut(reason: SignOutReason, { fromOtherTab = false }: { fromOtherTab?: boolean } = {}) {
+      if (state.status !== 'signed-in') return;
+      set({ status: 'signed-out', reason });
+      try {
+        sessionStorage.clear();
+      } catch {
+        // Storage can be unavailable (privacy modes); nothing of the user is left in it then.
+      }
+      signOutListeners.forEach((listener) => listener({ reason, fromOtherTab }));
+      if (!fromOtherTab) void api.signOut();
+    },
+
+    /** Runs on every sign-out of this tab, after the state is cleared. */
+    onSignOut(listener: (event: SignOutEvent) => void) {
+      signOutListeners.add(listener);
+      return () => void signOutListeners.delete(listener);
+    },
+  };
+}
+
+export type AuthStore = ReturnType<typeof createAuthStore>;

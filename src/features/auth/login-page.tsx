@@ -1,0 +1,102 @@
+import { useEffect, useState } from 'react';
+import { Form, useActionData, useLoaderData, useNavigation } from 'react-router';
+import { formatCountdown, formatDurationWords } from '../../lib/duration';
+import type { loginLoader, LoginError } from './login-route';
+import { signOutMessage } from './sign-out-messages';
+
+export function LoginPage() {
+  const { reason, policy } = useLoaderData<Awaited<ReturnType<ReturnType<typeof loginLoader>>>>();
+  const actionData = useActionData<{ error: LoginError }>();
+  const error = actionData?.error;
+  const submitting = useNavigation().state !== 'idle';
+  const secondsToWait = useSecondsUntil(error?.retryAt);
+  const blocked = error?.kind === 'rate_limited' && secondsToWait > 0;
+  const usernameError = error?.field === 'username' ? error : undefined;
+  const passwordError = error?.field === 'password' ? error : undefined;
+
+  return (
+    <main className="login" id="main">
+      <title>Sign in – Idle Session</title>
+      <h1 tabIndex={-1}>Sign in</h1>
+      <div role="status" className="reason-region">
+        {reason && <p className="notice notice-reason">{signOutMessage(reason, policy?.idleTimeoutMs)}</p>}
+      </div>
+      {error && !error.field && (
+        <div role="alert" className="error-summary" id="login-error">
+          <p className="error-title">Login failed</p>
+          <p>{blocked ? `${error.message} Try again in ${formatCountdown(secondsToWait * 1000)}.` : error.kind === 'rate_limited' ? 'You can try again now.' : error.message}</p>
+        </div>
+      )}
+      <Form method="post" replace className="card login-form" noValidate>
+        <div className="field">
+          <label htmlFor="username">Username</label>
+          <input
+            id="username"
+            name="username"
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            required
+            maxLength={64}
+            aria-invalid={usernameError ? true : undefined}
+            aria-describedby={usernameError ? 'username-error' : undefined}
+          />
+          {usernameError && (
+            <p className="field-error" id="username-error" role="alert">
+              <span className="error-title">Login failed:</span> {usernameError.message}
+            </p>
+          )}
+        </div>
+        <div className="field">
+          <label htmlFor="password">Password</label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            aria-invalid={passwordError || error?.kind === 'invalid' ? true : undefined}
+            aria-describedby={[passwordError ? 'password-error' : '', error && !error.field ? 'login-error' : '', 'password-hint'].filter(Boolean).join(' ')}
+          />
+          {passwordError && (
+            <p className="field-error" id="password-error" role="alert">
+              <span className="error-title">Login failed:</span> {passwordError.message}
+            </p>
+          )}
+          <p className="hint" id="password-hint">
+            Demo rule: any username, and the password is the username followed by <code>_secret</code> (for example{' '}
+            <code>test</code> / <code>test_secret</code>).
+          </p>
+        </div>
+        <button type="submit" className="button primary" disabled={submitting || blocked}>
+          {submitting ? 'Signing in…' : 'Sign in'}
+        </button>
+      </Form>
+      {policy && (
+        <p className="hint timeout-policy">
+          For your security, you will be signed out after {formatDurationWords(policy.idleTimeoutMs)} of inactivity, with a{' '}
+          {formatDurationWords(policy.warningMs)} warning first. Sessions last at most {formatDurationWords(policy.absoluteTimeoutMs)}.
+        </p>
+      )}
+    </main>
+  );
+}
+
+/** Whole seconds until `until` (a local time), counting down once a second; 0 when passed or unset. */
+function useSecondsUntil(until: number | undefined): number {
+  const compute = () => (until === undefined ? 0 : Math.max(0, Math.ceil((until - Date.now()) / 1000)));
+  const [seconds, setSeconds] = useState(compute);
+  useEffect(() => {
+    setSeconds(compute());
+    if (until === undefined) return;
+    const timer = setInterval(() => {
+      const left = compute();
+      setSeconds(left);
+      if (left === 0) clearInterval(timer);
+    }, 1000);
+    return () => clearInterval(timer);
+    // compute only reads `until`
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [until]);
+  return seconds;
+}

@@ -1,0 +1,49 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
+import { isSignOutReason, safeNext } from '../../lib/paths';
+import type { AuthStore } from './auth-store';
+
+export interface LoginError {
+  kind: 'invalid' | 'rate_limited' | 'bad_request' | 'network' | 'server';
+  message: string;
+  field?: 'username' | 'password';
+  /** For `rate_limited`: when a new attempt is accepted, as local `Date.now()` time. */
+  retryAt?: number;
+}
+
+export function loginLoader(auth: AuthStore) {
+  return async ({ request }: LoaderFunctionArgs) => {
+    await auth.ready;
+    const url = new URL(request.url);
+    const next = safeNext(url.searchParams.get('next'));
+    if (auth.getState().status === 'signed-in') throw redirect(next);
+    const reason = url.searchParams.get('reason');
+    return { next, reason: isSignOutReason(reason) ? reason : undefined, policy: await auth.getPolicy() };
+  };
+}
+
+export function loginAction(auth: AuthStore) {
+  return async ({ request }: ActionFunctionArgs): Promise<{ error: LoginError } | Response> => {
+    const form = await request.formData();
+    const username = String(form.get('username') ?? '');
+    const password = String(form.get('password') ?? '');
+    const next = safeNext(new URL(request.url).searchParams.get('next'));
+    const result = await auth.signIn({ username, password });
+    if (result.ok) return redirect(next);
+    switch (result.status) {
+      case 0:
+        return { error: { kind: 'network', message: 'The server cannot be reached. Check your connection and try again.' } };
+      case 401:
+        return { error: { kind: 'invalid', message: 'The username or password is wrong.' } };
+      case 429: {
+        const seconds = result.error.retryAfterSeconds ?? 60;
+        return { error: { kind: 'rate_limited', message: 'Too many failed attempts.', retryAt: Date.now() + seconds * 1000 } };
+      }
+      case 400: {
+        const field = result.error.field === 'username' || result.error.field === 'password' ? result.error.field : undefined;
+        return { error: { kind: 'bad_request', message: result.error.message, field } };
+      }
+      default:
+        return { error: { kind: 'server', message: 'Something went wrong on the server. Please try again.' } };
+    }
+  };
+}

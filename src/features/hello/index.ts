@@ -1,0 +1,1 @@
+export { HomePage, homeLoader } from './home-page';

@@ -1,0 +1,4 @@
+export { AccountPage } from './account-page';
+export { SessionNotices } from './session-notices';
+export { SessionProvider, useSessionSnapshot } from './session-provider';
+export { TimeoutDialog } from './timeout-dialog';

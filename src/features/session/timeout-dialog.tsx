@@ -1,0 +1,119 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { formatCountdown, formatDurationWords } from '../../lib/duration';
+import { announcementText, isAnnouncementStep } from './countdown-announcements';
+import { useSessionMonitor, useSessionSnapshot } from './session-provider';
+
+/**
+ * The idle warning: a modal alertdialog with a live countdown. Stay signed in (focused, also
+ * Escape) extends the session in every tab; Sign out ends it. The page behind is inert
+ * (`showModal`), focus stays inside and returns where it was when the dialog closes.
+ */
+export function TimeoutDialog({ onSignOut }: { onSignOut: () => void }) {
+  const monitor = useSessionMonitor();
+  const { phase, secondsLeft, warningMs, idleTimeoutMs, reconnecting } = useSessionSnapshot();
+  const open = phase === 'warning';
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const stayRef = useRef<HTMLButtonElement>(null);
+  const returnFocusRef = useRef<Element | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const titleId = useId();
+  const descriptionId = useId();
+
+  useEffect(() => {
+    const dialog = dialogRef.current;
+    if (!dialog) return;
+    if (open && !dialog.open) {
+      returnFocusRef.current = document.activeElement;
+      dialog.showModal();
+      stayRef.current?.focus();
+    } else if (!open && dialog.open) {
+      dialog.close();
+      const previous = returnFocusRef.current;
+      if (previous instanceof HTMLElement && previous.isConnected) previous.focus();
+      returnFocusRef.current = null;
+    }
+  }, [open]);
+
+  // Screen readers hear the countdown at steps, in words, never every second (decision 003).
+  const [announcedOpen, setAnnouncedOpen] = useState(false);
+  if (open && (!announcedOpen || isAnnouncementStep(secondsLeft))) {
+    const text = announcementText(secondsLeft);
+    if (!announcedOpen) setAnnouncedOpen(true);
+    if (text !== announcement) setAnnouncement(text);
+  } else if (!open && announcedOpen) {
+    setAnnouncedOpen(false);
+    setAnnouncement('');
+  }
+
+  useHiddenTabTitle(open, secondsLeft);
+
+  const countdown = formatCountdown(secondsLeft * 1000);
+  const fraction = Math.min(1, (secondsLeft * 1000) / warningMs);
+
+  return (
+    <dialog
+      ref={dialogRef}
+      role="alertdialog"
+      aria-modal="true"
+      aria-labelledby={titleId}
+      aria-describedby={descriptionId}
+      className="timeout-dialog"
+      onCancel={(event) => {
+        // Escape means "stay signed in", never a silent dismissal.
+        event.preventDefault();
+        monitor.staySignedIn();
+      }}
+    >
+      <h2 id={titleId}>Your session is about to expire</h2>
+      <p id={descriptionId}>
+        You have been inactive for a while. For your security, you will be signed out after{' '}
+        {formatDurationWords(idleTimeoutMs)} of inactivity, and anything you have not saved may be lost.
+      </p>
+      <p className="countdown" aria-hidden="true">
+        <span className="countdown-label">Time left</span>
+        <span className="countdown-value">{countdown}</span>
+      </p>
+      <div className="countdown-bar" aria-hidden="true">
+        <div className="countdown-bar-fill" style={{ transform: `scaleX(${fraction})` }} />
+      </div>
+      <p className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="countdown-announcement">
+        {announcement}
+      </p>
+      {reconnecting && (
+        <p className="dialog-note" role="status">
+          We cannot reach the server right now and keep trying.
+        </p>
+      )}
+      <div className="dialog-actions">
+        <button ref={stayRef} type="button" className="button primary" autoFocus onClick={() => monitor.staySignedIn()}>
+          Stay signed in
+        </button>
+        <button type="button" className="button secondary" onClick={onSignOut}>
+          Sign out
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+/** While the warning shows in a hidden tab, the tab's title counts down; the title comes back after. */
+function useHiddenTabTitle(open: boolean, secondsLeft: number) {
+  const [hidden, setHidden] = useState(() => document.visibilityState === 'hidden');
+  useEffect(() => {
+    const update = () => setHidden(document.visibilityState === 'hidden');
+    document.addEventListener('visibilitychange', update);
+    return () => document.removeEventListener('visibilitychange', update);
+  }, []);
+  const active = open && hidden;
+  const originalRef = useRef<string | null>(null);
+  useEffect(() => {
+    if (!active) return;
+    originalRef.current ??= document.title;
+    document.title = `${formatCountdown(secondsLeft * 1000)} until sign-out – ${originalRef.current}`;
+  }, [active, secondsLeft]);
+  useEffect(() => {
+    if (active) return;
+    if (originalRef.current !== null) document.title = originalRef.current;
+    originalRef.current = null;
+  }, [active]);
+}

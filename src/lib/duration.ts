@@ -1,0 +1,33 @@
+/** `m:ss` for a countdown: 29_400 ms -> `0:30` (rounded up, so 0:00 only shows at the end). */
+export function formatCountdown(ms: number): string {
+  const totalSeconds = Math.max(0, Math.ceil(ms / 1000));
+  const minutes = Math.floor(totalSeconds / 60);
+  return `${minutes}:${String(totalSeconds % 60).padStart(2, '0')}`;
+}
+
+function plural(count: number, unit: string): string {
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
+}
+
+/** Words for a screen reader or a sentence: 90_000 -> `1 minute 30 seconds`. Rounds up to a second. */
+export function formatDurationWords(ms: number): string {
+  const totalSeconds = Math.max(0, Math.ceil(ms / 1000));
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  const parts = [
+    hours > 0 ? plural(hours, 'hour') : '',
+    minutes > 0 ? plural(minutes, 'minute') : '',
+    seconds > 0 || totalSeconds === 0 ? plural(seconds, 'second') : '',
+  ];
+  return parts.filter(Boolean).join(' ');
+}
+
+/** A clock time for a notice, in the user's locale: `17:42` (or `17:42:05` with seconds). */
+export function formatClockTime(epochMs: number, { seconds = false } = {}): string {
+  return new Date(epochMs).toLocaleTimeString(undefined, {
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(seconds ? { second: '2-digit' } : {}),
+  });
+}

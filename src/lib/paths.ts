@@ -1,0 +1,43 @@
+/** Every route of the SPA, in one place. */
+export const paths = {
+  home: '/',
+  account: '/account',
+  login: '/login',
+} as const;
+
+/** Why the user is on the login page after having been signed in. */
+export const signOutReasons = ['idle', 'expired', 'signed-out', 'other-tab', 'absolute'] as const;
+export type SignOutReason = (typeof signOutReasons)[number];
+
+export function isSignOutReason(value: string | null): value is SignOutReason {
+  return (signOutReasons as readonly (string | null)[]).includes(value);
+}
+
+/**
+ * `next` is only ever a same-origin path: `/x` and `/x?y#z`, never `//host`, `/\host`,
+ * `https://host` or anything with control characters. Anything else means home.
+ */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return paths.home;
+  if (/[\u0000-\u001f\u007f\\]/.test(next)) return paths.home;
+  try {
+    const base = 'http://same-origin.invalid';
+    const url = new URL(next, base);
+    if (url.origin !== base) return paths.home;
+    // The login page is never a place to return to.
+    if (url.pathname === paths.login) return paths.home;
+    return url.pathname + url.search + url.hash;
+  } catch {
+    return paths.home;
+  }
+}
+
+/** `/login?reason=idle&next=%2Faccount`; `next` is left out when it is home. */
+export function loginHref({ reason, next }: { reason?: SignOutReason; next?: string } = {}): string {
+  const params = new URLSearchParams();
+  if (reason) params.set('reason', reason);
+  const target = safeNext(next);
+  if (target !== paths.home) params.set('next', target);
+  const query = params.toString();
+  return query ? `${paths.login}?${query}` : paths.login;
+}

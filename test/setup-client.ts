@@ -1,0 +1,50 @@
+import '@testing-library/jest-dom/vitest';
+import { cleanup } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
+import { FakeBroadcastChannel } from './support/fake-broadcast-channel';
+
+// Installed before any test file imports react-idle-timer, which picks its channel at import.
+Object.assign(globalThis, { BroadcastChannel: FakeBroadcastChannel });
+Object.assign(window, { BroadcastChannel: FakeBroadcastChannel });
+
+// jsdom has no <dialog> behaviour: enough of it for the warning (open state, cancel on Escape).
+if (!HTMLDialogElement.prototype.showModal) {
+  HTMLDialogElement.prototype.showModal = function showModal(this: HTMLDialogElement) {
+    this.setAttribute('open', '');
+  };
+  HTMLDialogElement.prototype.close = function close(this: HTMLDialogElement) {
+    this.removeAttribute('open');
+    this.dispatchEvent(new Event('close'));
+  };
+}
+
+// Node's fetch wants absolute URLs; the app fetches `/api/...` as a browser would.
+const nodeFetch = globalThis.fetch;
+globalThis.fetch = (input: RequestInfo | URL, init?: RequestInit) =>
+  nodeFetch(typeof input === 'string' && input.startsWith('/') ? new URL(input, window.location.origin) : input, init);
+
+const { server, mockApi } = await import('../mocks/node');
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+
+// A console.error in a component test is a failure (epic-stack's rule): React warnings are bugs.
+let consoleErrors: unknown[][] = [];
+beforeEach(() => {
+  consoleErrors = [];
+  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void consoleErrors.push(args));
+});
+
+afterEach(() => {
+  cleanup();
+  server.resetHandlers();
+  mockApi.reset();
+  FakeBroadcastChannel.reset();
+  sessionStorage.clear();
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+  if (consoleErrors.length > 0) {
+    throw new Error(`console.error was called:\n${consoleErrors.map((args) => args.map(String).join(' ')).join('\n')}`);
+  }
+});
+
+afterAll(() => server.close());

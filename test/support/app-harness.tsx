@@ -1,0 +1,62 @@
+import { act, render } from '@testing-library/react';
+import { createMocks } from 'react-idle-timer';
+import { vi } from 'vitest';
+import { App } from '../../src/app/app';
+import { createAppInstance } from '../../src/app/create-app';
+
+/**
+ * Fake timers for session tests: timers and `Date` move only when a test says so. Promise jobs,
+ * `setImmediate` and I/O stay real, so MSW and Web Crypto (which finishes off-thread) still run.
+ * react-idle-timer cached the real timers at import; `createMocks()` points it at the fake ones.
+ */
+export function useFakeClock(start = new Date('2026-01-05T09:00:00Z')) {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'], now: start });
+  createMocks();
+}
+
+/** Lets pending I/O and promise jobs finish without moving the clock. */
+export async function settle(turns = 8) {
+  await act(async () => {
+    for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+  });
+}
+
+/** Moves the clock by `ms` in small steps, letting requests complete between steps, like real time. */
+export async function advance(ms: number, step = 250) {
+  for (let left = ms; left > 0; left -= step) {
+    await act(async () => {
+      vi.advanceTimersByTime(Math.min(step, left));
+    });
+    await settle(3);
+  }
+}
+
+/** Polls `check` while letting I/O finish (clock still); fails with `what` when it never holds. */
+export async function until(check: () => boolean, what = 'condition', turns = 200) {
+  for (let i = 0; i < turns; i++) {
+    if (check()) return;
+    await settle(2);
+    await act(async () => {
+      vi.advanceTimersByTime(0);
+    });
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Signs in through the API, so the mock's cookie jar holds a session as a browser would. */
+export async function signInThroughApi(username = 'test') {
+  const response = await fetch('/api/session', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: `${username}_secret` }),
+  });
+  if (response.status !== 201) throw new Error(`sign-in failed: ${response.status}`);
+}
+
+/** Renders one app instance (one browser tab) at `path`. */
+export function renderApp(path = '/') {
+  const instance = createAppInstance({ initialEntries: [path] });
+  const container = document.body.appendChild(document.createElement('div'));
+  const view = render(<App auth={instance.auth} router={instance.router} />, { container });
+  return { ...instance, ...view, path: () => instance.router.state.location.pathname + instance.router.state.location.search };
+}
