@@ -51,11 +51,11 @@ export function createSqliteStore(path: string): SessionStore {
     'SELECT count, reset_at AS resetAt FROM login_failures WHERE key = ? AND reset_at > ?',
   );
   // One statement, so two instances sharing the file cannot lose a count.
-  const upsertFailure = db.prepare<[string, number, number], FailureCounter>(`
-    INSERT INTO login_failures (key, count, reset_at) VALUES (?1, 1, ?2 + ?3)
+  const upsertFailure = db.prepare<[{ key: string; now: number; windowMs: number }], FailureCounter>(`
+    INSERT INTO login_failures (key, count, reset_at) VALUES (@key, 1, @now + @windowMs)
     ON CONFLICT (key) DO UPDATE SET
-      count = CASE WHEN reset_at > ?2 THEN count + 1 ELSE 1 END,
-      reset_at = CASE WHEN reset_at > ?2 THEN reset_at ELSE ?2 + ?3 END
+      count = CASE WHEN reset_at > @now THEN count + 1 ELSE 1 END,
+      reset_at = CASE WHEN reset_at > @now THEN reset_at ELSE @now + @windowMs END
     RETURNING count, reset_at AS resetAt
   `);
   const deleteFailures = db.prepare('DELETE FROM login_failures WHERE key = ?');
@@ -90,7 +90,7 @@ export function createSqliteStore(path: string): SessionStore {
       return selectFailures.get(key, now);
     },
     async addFailure(key, now, windowMs) {
-      return upsertFailure.get(key, now, windowMs)!;
+      return upsertFailure.get({ key, now, windowMs })!;
     },
     async clearFailures(key) {
       deleteFailures.run(key);

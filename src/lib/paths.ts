@@ -19,7 +19,7 @@ export function isSignOutReason(value: string | null): value is SignOutReason {
  */
 export function safeNext(next: string | null | undefined): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return paths.home;
-  if (/[\u0000-\u001f\u007f\\]/.test(next)) return paths.home;
+  if (/[\p{Cc}\\]/u.test(next)) return paths.home;
   try {
     const base = 'http://same-origin.invalid';
     const url = new URL(next, base);

@@ -88,6 +88,9 @@ export function SessionProvider({ auth, initial, children }: { auth: AuthStore; 
     for (const event of wakeEvents) window.addEventListener(event, recheck);
     document.addEventListener('visibilitychange', recheck);
     created.start();
+    // The monitor owns timers, so it lives and dies with this effect (StrictMode runs it twice);
+    // rendering waits for the one that is running.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setMonitor(created);
     return () => {
       for (const event of wakeEvents) window.removeEventListener(event, recheck);
