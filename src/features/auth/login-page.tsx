@@ -9,7 +9,7 @@ export function LoginPage() {
   const actionData = useActionData<{ error: LoginError }>();
   const error = actionData?.error;
   const submitting = useNavigation().state !== 'idle';
-  const secondsToWait = useSecondsUntil(error?.retryAt);
+  const secondsToWait = useSecondsUntil(error?.retryAt, error?.retryAfterSeconds ?? 0);
   const blocked = error?.kind === 'rate_limited' && secondsToWait > 0;
   const usernameError = error?.field === 'username' ? error : undefined;
   const passwordError = error?.field === 'password' ? error : undefined;
@@ -82,21 +82,20 @@ export function LoginPage() {
   );
 }
 
-/** Whole seconds until `until` (a local time), counting down once a second; 0 when passed or unset. */
-function useSecondsUntil(until: number | undefined): number {
-  const compute = () => (until === undefined ? 0 : Math.max(0, Math.ceil((until - Date.now()) / 1000)));
-  const [seconds, setSeconds] = useState(compute);
+/**
+ * Whole seconds until `until` (a local time), counting down once a second; 0 when passed or unset.
+ * Never more than `atMost` (what the server said), whatever moment the clock was last read.
+ */
+function useSecondsUntil(until: number | undefined, atMost: number): number {
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    setSeconds(compute());
     if (until === undefined) return;
     const timer = setInterval(() => {
-      const left = compute();
-      setSeconds(left);
-      if (left === 0) clearInterval(timer);
+      const time = Date.now();
+      setNow(time);
+      if (time >= until) clearInterval(timer);
     }, 1000);
     return () => clearInterval(timer);
-    // compute only reads `until`
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [until]);
-  return seconds;
+  return until === undefined ? 0 : Math.max(0, Math.min(atMost, Math.ceil((until - now) / 1000)));
 }

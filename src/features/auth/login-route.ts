@@ -8,6 +8,8 @@ export interface LoginError {
   field?: 'username' | 'password';
   /** For `rate_limited`: when a new attempt is accepted, as local `Date.now()` time. */
   retryAt?: number;
+  /** For `rate_limited`: the server's `Retry-After`, in seconds. */
+  retryAfterSeconds?: number;
 }
 
 export function loginLoader(auth: AuthStore) {
@@ -36,7 +38,9 @@ export function loginAction(auth: AuthStore) {
         return { error: { kind: 'invalid', message: 'The username or password is wrong.' } };
       case 429: {
         const seconds = result.error.retryAfterSeconds ?? 60;
-        return { error: { kind: 'rate_limited', message: 'Too many failed attempts.', retryAt: Date.now() + seconds * 1000 } };
+        return {
+          error: { kind: 'rate_limited', message: 'Too many failed attempts.', retryAt: Date.now() + seconds * 1000, retryAfterSeconds: seconds },
+        };
       }
       case 400: {
         const field = result.error.field === 'username' || result.error.field === 'password' ? result.error.field : undefined;

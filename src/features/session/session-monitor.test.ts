@@ -1,0 +1,200 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SessionTiming } from '../../../shared/contract';
+import { createSessionMonitor, type HeartbeatOutcome, type SessionMonitorOptions } from './session-monitor';
+
+const idleTimeoutMs = 60_000;
+const warningMs = 30_000;
+const heartbeatIntervalMs = 10_000;
+const absoluteTimeoutMs = 8 * 3_600_000;
+
+/** A tiny stand-in for the server's rules, on the same fake clock. */
+function fakeServer({ absoluteMs = absoluteTimeoutMs } = {}) {
+  const createdAt = Date.now();
+  let lastActivityAt = createdAt;
+  const timing = (): SessionTiming => ({
+    idleTimeoutMs,
+    warningMs,
+    heartbeatIntervalMs,
+    idleExpiresInMs: lastActivityAt + idleTimeoutMs - Date.now(),
+    absoluteExpiresInMs: createdAt + absoluteMs - Date.now(),
+  });
+  return {
+    heartbeats: [] as number[],
+    timing,
+    deadline: () => Math.min(lastActivityAt + idleTimeoutMs, createdAt + absoluteMs),
+    async heartbeat(idleForMs: number): Promise<HeartbeatOutcome> {
+      const sentAt = Date.now();
+      this.heartbeats.push(idleForMs);
+      lastActivityAt = Math.max(lastActivityAt, sentAt - Math.min(Math.max(idleForMs, 0), heartbeatIntervalMs));
+      return { ok: true, sample: { timing: timing(), sentAt } };
+    },
+  };
+}
+
+function setup(overrides: Partial<SessionMonitorOptions> = {}, server = fakeServer()) {
+  const onExpire = vi.fn();
+  const broadcast = vi.fn();
+  const monitor = createSessionMonitor({
+    initial: { timing: server.timing(), sentAt: Date.now() },
+    sendHeartbeat: (idleForMs) => server.heartbeat(idleForMs),
+    broadcast,
+    isLeader: () => true,
+    onExpire,
+    ...overrides,
+  });
+  monitor.start();
+  return { monitor, server, onExpire, broadcast };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: new Date('2026-01-05T09:00:00Z') });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the deadline', () => {
+  it('counts server durations from when the request was sent, so it is never later than the server one', () => {
+    const server = fakeServer();
+    const sentAt = Date.now();
+    vi.advanceTimersByTime(800); // the answer took 800 ms to arrive
+    const monitor = createSessionMonitor({
+      initial: { timing: server.timing(), sentAt },
+      sendHeartbeat: (ms) => server.heartbeat(ms),
+      broadcast: () => {},
+      isLeader: () => true,
+      onExpire: () => {},
+    });
+    expect(monitor.getSnapshot().deadline).toBeLessThanOrEqual(server.deadline());
+    expect(server.deadline() - monitor.getSnapshot().deadline).toBeLessThan(1_000);
+  });
+
+  it('opens the warning at deadline - warning and ends the session at the deadline', async () => {
+    const { monitor, onExpire } = setup();
+    await vi.advanceTimersByTimeAsync(idleTimeoutMs - warningMs - 1);
+    expect(monitor.getSnapshot().phase).toBe('active');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(monitor.getSnapshot()).toMatchObject({ phase: 'warning', secondsLeft: 30 });
+    await vi.advanceTimersByTimeAsync(warningMs - 1);
+    expect(onExpire).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(onExpire).toHaveBeenCalledWith('idle');
+    expect(monitor.getSnapshot().phase).toBe('expired');
+  });
+
+  it('decides from the clock, not from timers: a frozen tab expires on its next check', () => {
+    const { monitor, onExpire } = setup();
+    vi.setSystemTime(Date.now() + idleTimeoutMs + 1);
+    monitor.check();
+    expect(onExpire).toHaveBeenCalledWith('idle');
+  });
+
+  it('never opens the idle warning for the absolute limit, which no answer can extend', async () => {
+    const server = fakeServer({ absoluteMs: 45_000 });
+    const { monitor, onExpire } = setup({}, server);
+    expect(monitor.getSnapshot()).toMatchObject({ bindingLimit: 'absolute', absoluteNotice: true });
+    await vi.advanceTimersByTimeAsync(40_000);
+    expect(monitor.getSnapshot().phase).toBe('active');
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(onExpire).toHaveBeenCalledWith('absolute');
+  });
+});
+
+describe('heartbeats', () => {
+  it('report activity with a leading and a trailing edge, at most once per interval', async () => {
+    const { monitor, server } = setup();
+    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs); // the interval since sign-in has passed
+    monitor.reportActivity();
+    expect(server.heartbeats).toHaveLength(1); // leading edge, at once
+    for (let i = 0; i < 10; i++) {
+      await vi.advanceTimersByTimeAsync(500);
+      monitor.reportActivity();
+    }
+    expect(server.heartbeats).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs);
+    expect(server.heartbeats).toHaveLength(2); // trailing edge reports the last activity
+    expect(server.heartbeats[1]).toBe(heartbeatIntervalMs - 5_000);
+  });
+
+  it('move the deadline to the last activity + idle', async () => {
+    const { monitor } = setup();
+    await vi.advanceTimersByTimeAsync(20_000);
+    monitor.reportActivity();
+    const activityAt = Date.now();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(monitor.getSnapshot().deadline).toBe(activityAt + idleTimeoutMs);
+  });
+
+  it('are sent by the leader only; another tab steps in after two silent intervals', async () => {
+    const { monitor, server } = setup({ isLeader: () => false });
+    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs);
+    monitor.reportActivity();
+    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs);
+    expect(server.heartbeats).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs);
+    expect(server.heartbeats).toHaveLength(1);
+  });
+
+  it('are not sent for activity during the warning', async () => {
+    const { monitor, server } = setup();
+    await vi.advanceTimersByTimeAsync(idleTimeoutMs - warningMs + 1_000);
+    monitor.reportActivity();
+    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs * 2);
+    expect(server.heartbeats).toHaveLength(0);
+    expect(monitor.getSnapshot().phase).toBe('warning');
+  });
+
+  it('Stay signed in sends one at once, even from a tab that does not lead, and closes the warning', async () => {
+    const { monitor, server, broadcast } = setup({ isLeader: () => false });
+    await vi.advanceTimersByTimeAsync(idleTimeoutMs - warningMs + 1_000);
+    monitor.staySignedIn();
+    expect(monitor.getSnapshot().phase).toBe('active');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.heartbeats).toEqual([0]);
+    expect(broadcast).toHaveBeenCalledWith(expect.objectContaining({ type: 'timing' }));
+    expect(monitor.getSnapshot().deadline).toBe(server.deadline());
+  });
+
+  it('retry with backoff on network failure and never end the session before the deadline', async () => {
+    const server = fakeServer();
+    let failing = true;
+    const sendHeartbeat = vi.fn(async (ms: number): Promise<HeartbeatOutcome> => (failing ? { ok: false, kind: 'network' } : server.heartbeat(ms)));
+    const { monitor, onExpire } = setup({ sendHeartbeat }, server);
+    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs);
+    monitor.reportActivity();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(monitor.getSnapshot().reconnecting).toBe(true);
+    await vi.advanceTimersByTimeAsync(7_000); // retries after 1, 2 and 4 s
+    expect(sendHeartbeat).toHaveBeenCalledTimes(4);
+    failing = false;
+    await vi.advanceTimersByTimeAsync(8_000);
+    expect(monitor.getSnapshot().reconnecting).toBe(false);
+    expect(onExpire).not.toHaveBeenCalled();
+  });
+
+  it('end the session with reason expired on 401', async () => {
+    const { monitor, onExpire } = setup({ sendHeartbeat: async () => ({ ok: false, kind: 'unauthenticated' }) });
+    monitor.staySignedIn();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(onExpire).toHaveBeenCalledWith('expired');
+  });
+});
+
+describe('messages from other tabs', () => {
+  it('a newer timing closes this tab’s warning', async () => {
+    const { monitor, server } = setup();
+    await vi.advanceTimersByTimeAsync(idleTimeoutMs - warningMs + 1_000);
+    expect(monitor.getSnapshot().phase).toBe('warning');
+    const outcome = await server.heartbeat(0);
+    if (!outcome.ok) throw new Error('unreachable');
+    monitor.receive({ type: 'timing', sample: outcome.sample, reportedActivityAt: Date.now() });
+    expect(monitor.getSnapshot().phase).toBe('active');
+  });
+
+  it('activity elsewhere is reported by this tab when it leads', async () => {
+    const { monitor, server } = setup();
+    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs);
+    monitor.receive({ type: 'activity', at: Date.now() });
+    expect(server.heartbeats).toHaveLength(1);
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { loginHref, safeNext } from './paths';
+
+describe('safeNext', () => {
+  it.each([
+    ['/account', '/account'],
+    ['/account?tab=1#top', '/account?tab=1#top'],
+    ['/', '/'],
+  ])('keeps the same-origin path %s', (next, expected) => {
+    expect(safeNext(next)).toBe(expected);
+  });
+
+  it.each([
+    null,
+    '',
+    '//evil.example',
+    '//evil.example/account',
+    '/\\evil.example',
+    '/\\/evil.example',
+    'https://evil.example',
+    'http:evil.example',
+    'javascript:alert(1)',
+    'account',
+    '/\tevil',
+    '/login',
+    '/login?next=/account',
+  ])('sends %j home', (next) => {
+    expect(safeNext(next)).toBe('/');
+  });
+});
+
+describe('loginHref', () => {
+  it('carries the reason and where to return', () => {
+    expect(loginHref({ reason: 'idle', next: '/account' })).toBe('/login?reason=idle&next=%2Faccount');
+  });
+
+  it('leaves out a next that is home or unsafe', () => {
+    expect(loginHref({ reason: 'signed-out', next: '/' })).toBe('/login?reason=signed-out');
+    expect(loginHref({ next: '//evil.example' })).toBe('/login');
+  });
+});
