@@ -54,6 +54,7 @@ export function activityAfterHeartbeat(
   now: number,
   idleForMs = 0,
 ): number {
-  const clamped = Math.min(Math.max(0, idleForMs), heartbeatIntervalMs(config));
+  // Whole milliseconds: stores keep integers (SQLite STRICT INTEGER columns, Redis PEXPIREAT).
+  const clamped = Math.min(Math.max(0, Math.ceil(idleForMs)), heartbeatIntervalMs(config));
   return Math.max(record.lastActivityAt, now - clamped);
 }

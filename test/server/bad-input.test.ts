@@ -1,0 +1,419 @@
+/**
+ * Invariant 6: bad input gets a clear 4xx and changes nothing (no cookie, the session as it was,
+ * no store write); no request the server can receive gives a 5xx.
+ */
+import { describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../../server/stores/memory';
+import { createSqliteStore } from '../../server/stores/sqlite';
+import type { SessionStore } from '../../server/stores/store';
+import { cookieFrom, type TestServer } from '../support/test-server';
+import {
+  apiClient,
+  expectError,
+  json,
+  logEntries,
+  rawRequest,
+  rawSocket,
+  recordingStore,
+  sessionBody,
+  sessionIdOf,
+  useTestServers,
+} from './helpers';
+
+const start = useTestServers();
+
+/**
+ * A server with `test` signed in 10 s ago and a store that records writes from now on.
+ * `expectNothingChanged` checks that the session is as it was and nothing was written.
+ */
+async function signedInServer(store: SessionStore = createMemoryStore()) {
+  const recording = recordingStore(store);
+  const server = await start({ store: recording });
+  const api = apiClient(server.url);
+  const cookie = cookieFrom(await api.signIn());
+  server.clock.advance(10_000);
+  recording.writes.length = 0;
+  return {
+    server,
+    api,
+    cookie,
+    async expectNothingChanged(response?: Response) {
+      if (response) expect(response.headers.get('Set-Cookie')).toBeNull();
+      expect(recording.writes).toEqual([]);
+      expect((await sessionBody(await api.getSession(cookie))).session.idleExpiresInMs).toBe(50_000);
+      expect(recording.writes).toEqual([]);
+    },
+  };
+}
+
+const tooLong = 'a'.repeat(65);
+
+describe('sign-in with a bad body', () => {
+  it.each<[string, string, string?]>([
+    ['malformed JSON', '{"username": "test", '],
+    ['an empty body', ''],
+    ['a JSON array', '["test", "test_secret"]'],
+    ['a JSON string', '"test"'],
+    ['JSON null', 'null'],
+    ['a JSON number', '42'],
+    ['an empty object', '{}'],
+    ['no password', '{"username":"test"}', 'password'],
+    ['no username', '{"password":"test_secret"}', 'username'],
+    ['a number as username', '{"username":42,"password":"42_secret"}', 'username'],
+    ['null as username', '{"username":null,"password":"null_secret"}', 'username'],
+    ['an object as username', '{"username":{"toString":"test"},"password":"test_secret"}', 'username'],
+    ['an array as password', '{"username":"test","password":["test_secret"]}', 'password'],
+    ['an empty username (even with the matching password "_secret")', '{"username":"","password":"_secret"}', 'username'],
+    ['an empty password', '{"username":"test","password":""}', 'password'],
+    ['a 65-character username', JSON.stringify({ username: tooLong, password: `${tooLong}_secret` }), 'username'],
+    ['a NUL in the username', JSON.stringify({ username: 'te\u0000st', password: 'te\u0000st_secret' }), 'username'],
+    ['a newline in the username', JSON.stringify({ username: 'te\nst', password: 'te\nst_secret' }), 'username'],
+    ['a DEL in the username', JSON.stringify({ username: 'te\u007fst', password: 'te\u007fst_secret' }), 'username'],
+    ['a C1 control (NEL) in the username', JSON.stringify({ username: 'te\u0085st', password: 'te\u0085st_secret' }), 'username'],
+    ['a "__proto__" key', '{"__proto__":{"isAdmin":true},"username":"test","password":"test_secret"}', '__proto__'],
+    ['a "constructor" key', '{"constructor":{"prototype":{"isAdmin":true}},"username":"test","password":"test_secret"}', 'constructor'],
+    ['an extra unknown field', '{"username":"test","password":"test_secret","rememberMe":true}', 'rememberMe'],
+  ])('answers 400 to %s and changes nothing', async (_name, body, field) => {
+    const { api, cookie, expectNothingChanged } = await signedInServer();
+
+    const response = await api.signInRaw(body, { cookie });
+
+    const error = await expectError(response, 400, 'bad_request');
+    if (field !== undefined) expect(error.field).toBe(field);
+    await expectNothingChanged(response);
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+  });
+
+  it('accepts a 64-character username', async () => {
+    const server = await start();
+    const username = 'a'.repeat(64);
+
+    const response = await apiClient(server.url).signIn(username);
+
+    expect((await sessionBody(response, 201)).user).toEqual({ username });
+  });
+
+  it.each([
+    ['text/plain', 'text/plain'],
+    ['form-urlencoded', 'application/x-www-form-urlencoded'],
+    ['multipart', 'multipart/form-data; boundary=x'],
+    ['a JSON look-alike type', 'application/jsonp'],
+  ])('answers 415 to a %s body and changes nothing', async (_name, contentType) => {
+    const { api, cookie, expectNothingChanged } = await signedInServer();
+
+    const response = await api.signInRaw('{"username":"test","password":"test_secret"}', {
+      cookie,
+      headers: { 'Content-Type': contentType },
+    });
+
+    await expectError(response, 415, 'unsupported_media_type');
+    await expectNothingChanged(response);
+  });
+
+  it('answers 415 to a body without a Content-Type', async () => {
+    const { api, cookie, expectNothingChanged } = await signedInServer();
+
+    const response = await api.call('/api/session', {
+      method: 'POST',
+      cookie,
+      body: new Blob(['{"username":"test","password":"test_secret"}']),
+    });
+
+    await expectError(response, 415, 'unsupported_media_type');
+    await expectNothingChanged(response);
+  });
+
+  it('answers 413 to a 1 MB body and changes nothing', async () => {
+    const { server, cookie, expectNothingChanged } = await signedInServer();
+
+    const response = await rawRequest(server.url, {
+      method: 'POST',
+      path: '/api/session',
+      headers: { ...json, Cookie: cookie },
+      body: JSON.stringify({ username: 'test', password: 'p'.repeat(1024 * 1024) }),
+    });
+
+    expect(response.status).toBe(413);
+    expect(JSON.parse(response.body)).toMatchObject({ error: 'payload_too_large', message: expect.stringMatching(/\S/) });
+    expect(response.headers['set-cookie']).toBeUndefined();
+    await expectNothingChanged();
+  });
+
+  it('answers 413 to a 1 MB body sent without a Content-Length (chunked)', async () => {
+    const { server, cookie, expectNothingChanged } = await signedInServer();
+
+    const response = await rawRequest(server.url, {
+      method: 'POST',
+      path: '/api/session',
+      headers: { ...json, Cookie: cookie, 'Transfer-Encoding': 'chunked' },
+      body: JSON.stringify({ username: 'test', password: 'p'.repeat(1024 * 1024) }),
+    });
+
+    expect(response.status).toBe(413);
+    await expectNothingChanged();
+  });
+});
+
+describe('heartbeat with a bad body', () => {
+  it.each<[string, string]>([
+    ['idleForMs as a string', '{"idleForMs":"5000"}'],
+    ['idleForMs as Infinity (1e999)', '{"idleForMs":1e999}'],
+    ['idleForMs as an object', '{"idleForMs":{"valueOf":5000}}'],
+    ['idleForMs as null', '{"idleForMs":null}'],
+    ['idleForMs as a boolean', '{"idleForMs":true}'],
+    ['an extra unknown field', '{"idleForMs":0,"extendBy":3600000}'],
+    ['a JSON array', '[0]'],
+    ['JSON null', 'null'],
+    ['malformed JSON', '{"idleForMs":'],
+  ])('answers 400 to %s and does not extend the session', async (_name, body) => {
+    const { api, cookie, expectNothingChanged } = await signedInServer();
+
+    const response = await api.heartbeat(cookie, body);
+
+    await expectError(response, 400, 'bad_request');
+    await expectNothingChanged(response);
+  });
+
+  it('answers 415 to a text/plain body and does not extend the session', async () => {
+    const { api, cookie, expectNothingChanged } = await signedInServer();
+
+    const response = await api.heartbeat(cookie, '{}', { 'Content-Type': 'text/plain' });
+
+    await expectError(response, 415, 'unsupported_media_type');
+    await expectNothingChanged(response);
+  });
+
+  it('answers 413 to a 1 MB body and does not extend the session', async () => {
+    const { server, cookie, expectNothingChanged } = await signedInServer();
+
+    const response = await rawRequest(server.url, {
+      method: 'POST',
+      path: '/api/session/heartbeat',
+      headers: { ...json, Cookie: cookie },
+      body: JSON.stringify({ idleForMs: 0, padding: ' '.repeat(1024 * 1024) }),
+    });
+
+    expect(response.status).toBe(413);
+    await expectNothingChanged();
+  });
+
+  it('accepts a fractional idleForMs, also with the SQLite store (whole milliseconds are stored)', async () => {
+    const { server, api, cookie } = await signedInServer(createSqliteStore(':memory:'));
+
+    const response = await api.heartbeat(cookie, { idleForMs: 1.5 });
+
+    // Activity 1.5 ms ago counts as 2 ms ago: never later than the client said.
+    expect((await sessionBody(response)).session.idleExpiresInMs).toBe(59_998);
+    expect(server.logs.join('\n')).not.toContain('unhandled_error');
+  });
+});
+
+describe('a wrong method', () => {
+  it.each([
+    ['PUT', '/api/session', 'GET, POST, DELETE'],
+    ['PATCH', '/api/session', 'GET, POST, DELETE'],
+    ['POST', '/api/hello', 'GET'],
+    ['DELETE', '/api/hello', 'GET'],
+    ['GET', '/api/session/heartbeat', 'POST'],
+    ['DELETE', '/api/session/heartbeat', 'POST'],
+    ['POST', '/api/health', 'GET'],
+  ])('%s %s answers 405 with Allow: %s', async (method, path, allow) => {
+    const { api, cookie, expectNothingChanged } = await signedInServer();
+
+    const response = await api.call(path, { method, cookie });
+
+    await expectError(response, 405, 'method_not_allowed');
+    expect(response.headers.get('Allow')).toBe(allow);
+    await expectNothingChanged(response);
+  });
+});
+
+describe('an unknown path under /api', () => {
+  it.each(['/api/nope', '/api/sessions', '/api/session/heartbeat/extra', '/api/hello/', '/api', '/api/%', '/api/%00'])(
+    '%s answers 404 JSON',
+    async (path) => {
+      const server = await start();
+
+      const response = await apiClient(server.url).call(path);
+
+      await expectError(response, 404, 'not_found');
+      expect(response.headers.get('Cache-Control')).toBe('no-store');
+    },
+  );
+});
+
+describe('a malformed Cookie header', () => {
+  it.each([
+    ['garbage', 'sid=garbage'],
+    ['one character short', `sid=${'a'.repeat(42)}`],
+    ['one character long', `sid=${'a'.repeat(44)}`],
+    ['the right length but not base64url', `sid=${'!'.repeat(43)}`],
+    ['percent garbage', 'sid=%E0%A4%A'],
+    ['a percent-encoded NUL', 'sid=%00'],
+    ['no value', 'sid='],
+    ['no equals sign', 'sid'],
+    ['only separators', ';;==;'],
+    ['an unterminated quote', 'sid="abc'],
+    ['a very long value', `sid=${'a'.repeat(6000)}`],
+    ['a well-formed id that was never issued', `sid=${'A'.repeat(43)}`],
+  ])('with %s answers 401, never 5xx', async (_name, cookie) => {
+    const server = await start();
+    const api = apiClient(server.url);
+
+    await expectError(await api.getSession(cookie), 401, 'unauthenticated');
+    await expectError(await api.hello(cookie), 401, 'unauthenticated');
+    await expectError(await api.heartbeat(cookie), 401, 'unauthenticated');
+    expect((await api.signOut(cookie)).status).toBe(204);
+  });
+
+  it('with raw non-ASCII bytes answers 401', async () => {
+    const server = await start();
+
+    const status = await rawSocket(server.url, 'GET /api/session HTTP/1.1\r\nHost: x\r\nCookie: sid=\xff\xfe\x80\r\nConnection: close\r\n\r\n');
+
+    expect(status).toBe(401);
+  });
+
+  it('does not stop a valid session cookie sent with other, broken cookies from working', async () => {
+    const server = await start();
+    const api = apiClient(server.url);
+    const cookie = cookieFrom(await api.signIn());
+
+    expect((await api.getSession(`theme=%E0%A4%A; ${cookie}; junk`)).status).toBe(200);
+  });
+});
+
+describe('no request gives a 5xx', () => {
+  const paths = [
+    '/api/session',
+    '/api/session/heartbeat',
+    '/api/hello',
+    '/api/health',
+    '/api/nope',
+    '/api/session?next=%E0%A4%A&x',
+    '/api/%E0%A4%A',
+    '/api/..%2f..%2fpackage.json',
+    '/',
+    '/login',
+    '/%2e%2e/package.json',
+  ];
+  // DELETE last: it signs the session out, and the other requests should meet a live session.
+  const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'OPTIONS', 'PROPFIND', 'DELETE'];
+  const bodies: Array<[string | undefined, string]> = [
+    [undefined, ''],
+    ['application/json', ''],
+    ['application/json', '{'],
+    ['application/json', 'null'],
+    ['application/json', '[]'],
+    ['application/json', '{"username":"\\u0000","password":1}'],
+    ['application/json', '{"username":"\\ud800","password":"\\ud800"}'],
+    ['application/json', '{"idleForMs":-1e308}'],
+    ['application/json', '{"idleForMs":0.5}'],
+    ['application/json', `{"a":${'['.repeat(1500)}${']'.repeat(1500)}}`],
+    ['application/json; charset=utf-16', '\u0000{\u0000}'],
+    ['text/plain', 'hello'],
+  ];
+  const headerSets: Array<Record<string, string>> = [
+    {},
+    { Origin: '' },
+    { Origin: 'null' },
+    { 'Sec-Fetch-Site': 'nonsense' },
+    { Cookie: 'sid=%' },
+    { 'X-Forwarded-Proto': 'https', Cookie: '__Host-sid=%E0%A4%A' },
+    { 'X-Forwarded-Proto': 'gopher, https' },
+    { 'Content-Encoding': 'gzip' },
+    { Accept: 'text/html' },
+    { 'X-Test-Client': '' },
+  ];
+
+  /** Sends each request in turn, 1 ms apart on the test clock (so heartbeats really move the activity). */
+  async function expectNo5xx(server: TestServer, requests: Array<{ path: string; init: RequestInit }>) {
+    const failures: string[] = [];
+    for (const { path, init } of requests) {
+      server.clock.advance(1);
+      const response = await fetch(server.url + path, init);
+      await response.arrayBuffer();
+      if (response.status >= 500) failures.push(`${init.method} ${path} ${JSON.stringify(init.headers)} -> ${response.status}`);
+    }
+    expect(failures).toEqual([]);
+  }
+
+  describe.each([
+    ['the memory store', () => createMemoryStore()],
+    ['the SQLite store', () => createSqliteStore(':memory:')],
+  ])('with %s', (_name, createStore) => {
+    it('for any method, path and body', async () => {
+      const server = await start({ store: createStore() });
+      const cookie = cookieFrom(await apiClient(server.url).signIn());
+      const requests = methods.flatMap((method) =>
+        paths.flatMap((path) =>
+          bodies
+            .filter(([, body]) => body === '' || !['GET', 'HEAD'].includes(method))
+            .map(([contentType, body]) => ({
+              path,
+              init: {
+                method,
+                headers: { Cookie: cookie, ...(contentType ? { 'Content-Type': contentType } : {}) },
+                body: body === '' ? undefined : body,
+              },
+            })),
+        ),
+      );
+
+      await expectNo5xx(server, requests);
+      expect(requests.length).toBeGreaterThan(500);
+      expect(logEntries(server.logs).filter((entry) => entry.level === 'error')).toEqual([]);
+    });
+
+    it('for any odd header', async () => {
+      const server = await start({ store: createStore() });
+      const cookie = cookieFrom(await apiClient(server.url).signIn());
+      const requests = ['GET', 'POST', 'DELETE'].flatMap((method) =>
+        paths.flatMap((path) =>
+          headerSets.map((headers) => ({
+            path,
+            init: {
+              method,
+              headers: { Cookie: cookie, ...(method === 'POST' ? json : {}), ...headers },
+              body: method === 'POST' ? '{}' : undefined,
+            },
+          })),
+        ),
+      );
+
+      await expectNo5xx(server, requests);
+      expect(logEntries(server.logs).filter((entry) => entry.level === 'error')).toEqual([]);
+    });
+  });
+
+  it('for requests no HTTP client would send', async () => {
+    const server = await start();
+    const api = apiClient(server.url);
+    const cookie = cookieFrom(await api.signIn());
+    const sid = sessionIdOf(cookie);
+    const requests = [
+      'POST /api/session HTTP/1.0\r\n\r\n',
+      'GET /api/session HTTP/1.1\r\nHost: [::1\r\nConnection: close\r\n\r\n',
+      'GET /api/session HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n',
+      'GET /api/%ff HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      'GET * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      'GET http://evil.example/api/session HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      'GET //api/session HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      'GET /../../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      'M-SEARCH /api/session HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      'POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n',
+      'POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n\xff\xfe',
+      'POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\nConnection: close\r\n\r\n{}',
+      'POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+      `POST /api/session/heartbeat HTTP/1.1\r\nHost: x\r\nCookie: sid=${sid}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n\xc0\xaf`,
+      `GET /api/session HTTP/1.1\r\nHost: x\r\nCookie: sid=${sid}\x00\r\nConnection: close\r\n\r\n`,
+      `GET /api/session HTTP/1.1\r\nHost: x\r\n${'X-Filler: y\r\n'.repeat(200)}Connection: close\r\n\r\n`,
+    ];
+
+    const statuses = await Promise.all(requests.map((request) => rawSocket(server.url, request)));
+
+    expect(statuses.filter((status) => status >= 500)).toEqual([]);
+    expect(statuses.filter((status) => status === 0)).toEqual([]);
+    expect((await api.getSession(cookie)).status).toBe(200);
+  });
+});

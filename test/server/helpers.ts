@@ -1,0 +1,197 @@
+/**
+ * Helpers for the server tests: a small API client over real HTTP, raw requests for bytes that
+ * `fetch` refuses to send, and a temp-folder helper. Everything runs against startTestServer.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { afterEach, expect } from 'vitest';
+import type { ApiError, ErrorCode, SessionResponse } from '../../shared/contract';
+import type { SessionStore } from '../../server/stores/store';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+export const json = { 'Content-Type': 'application/json' } as const;
+
+/**
+ * Starts test servers for one test file and closes them after each test.
+ * Call at the top level of a test file: `const start = useTestServers();`.
+ */
+export function useTestServers(): typeof startTestServer {
+  const running: TestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((server) => server.close()));
+  });
+  return async (options) => {
+    const server = await startTestServer(options);
+    running.push(server);
+    return server;
+  };
+}
+
+interface CallOptions {
+  cookie?: string;
+  headers?: Record<string, string>;
+}
+
+/** The API as a caller sees it, one method per row of the API table. */
+export function apiClient(url: string) {
+  const call = (path: string, init: RequestInit & CallOptions = {}) => {
+    const { cookie, headers, ...rest } = init;
+    return fetch(url + path, { ...rest, headers: { ...(cookie ? { Cookie: cookie } : {}), ...headers } });
+  };
+  return {
+    /** Any request to `path`, for the odd cases. */
+    call,
+    /** POST /api/session with `password` (default: the right one). */
+    signIn: (username = 'test', password = `${username}_secret`, options: CallOptions = {}) =>
+      call('/api/session', {
+        method: 'POST',
+        cookie: options.cookie,
+        headers: { ...json, ...options.headers },
+        body: JSON.stringify({ username, password }),
+      }),
+    /** POST /api/session with any raw body. */
+    signInRaw: (body: string, options: CallOptions = {}) =>
+      call('/api/session', { method: 'POST', cookie: options.cookie, headers: { ...json, ...options.headers }, body }),
+    getSession: (cookie?: string, headers?: Record<string, string>) => call('/api/session', { cookie, headers }),
+    /** POST /api/session/heartbeat; `body` undefined sends no body at all. */
+    heartbeat: (cookie?: string, body?: unknown, headers?: Record<string, string>) =>
+      call('/api/session/heartbeat', {
+        method: 'POST',
+        cookie,
+        headers: body === undefined ? headers : { ...json, ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    signOut: (cookie?: string, headers?: Record<string, string>) => call('/api/session', { method: 'DELETE', cookie, headers }),
+    hello: (cookie?: string) => call('/api/hello', { cookie }),
+    health: () => call('/api/health'),
+  };
+}
+
+/** Checks an error response: status, `{ error, message }` with a readable message. Returns the body. */
+export async function expectError(response: Response, status: number, error: ErrorCode): Promise<ApiError> {
+  const body = (await response.json()) as ApiError;
+  expect({ status: response.status, error: body.error }).toEqual({ status, error });
+  expect(typeof body.message).toBe('string');
+  expect(body.message.trim()).not.toBe('');
+  expect(response.headers.get('Content-Type')).toMatch(/^application\/json/);
+  return body;
+}
+
+export async function sessionBody(response: Response, status = 200): Promise<SessionResponse> {
+  expect(response.status).toBe(status);
+  return (await response.json()) as SessionResponse;
+}
+
+/** The raw session id from a `sid=<id>` Cookie value. */
+export function sessionIdOf(cookie: string): string {
+  return cookie.slice(cookie.indexOf('=') + 1);
+}
+
+/** Parsed JSON log lines. */
+export function logEntries(logs: string[]): Array<Record<string, unknown>> {
+  return logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** A store whose ping fails, as when the database is down; everything else still works. */
+export function withFailingPing(store: SessionStore): SessionStore {
+  return { ...store, ping: () => Promise.reject(new Error('store is down')) };
+}
+
+/** The store methods that write. */
+const writeMethods = ['create', 'touch', 'delete', 'addFailure', 'clearFailures'] as const;
+
+/**
+ * A store that records every write, to show that a refused request changed nothing:
+ * `expect(store.writes).toEqual([])`. `store.writes.length = 0` forgets the writes so far.
+ */
+export function recordingStore(store: SessionStore): SessionStore & { writes: string[] } {
+  const writes: string[] = [];
+  const recording: SessionStore & { writes: string[] } = { ...store, writes };
+  for (const method of writeMethods) {
+    const write = store[method] as (...args: unknown[]) => Promise<unknown>;
+    (recording as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      writes.push(method);
+      return write(...args);
+    };
+  }
+  return recording;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * One request on its own connection (closed afterwards), with the path sent exactly as given
+ * (no normalising of `..`). For bodies the server refuses early: the connection is not reused.
+ */
+export function rawRequest(
+  url: string,
+  { method = 'GET', path = '/', headers = {}, body }: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer },
+): Promise<RawResponse> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const request = http.request({ hostname, port, method, path, headers, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+    });
+    // The server may answer (413) and close before it has read the whole body.
+    request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+    request.end(body);
+  });
+}
+
+/**
+ * Bytes straight onto a socket, for requests no HTTP client would send (bad header bytes, no
+ * Host, odd request lines). Resolves with the status code of the answer, or 0 when the server
+ * closed the connection without one.
+ */
+export function rawSocket(url: string, text: string): Promise<number> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port), hostname, () => socket.end(Buffer.from(text, 'latin1')));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(Number(/^HTTP\/1\.[01] (\d{3})/.exec(received)?.[1] ?? 0)));
+  });
+}
+
+/** Serves any Fetch handler over real HTTP on an ephemeral port. */
+export async function serveOnEphemeralPort(fetchHandler: (request: Request) => Response | Promise<Response>) {
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const started = serve({ fetch: fetchHandler, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }),
+  };
+}
+
+/** A fresh temp folder per test, removed after each test. Call at the top level of a test file. */
+export function useTempDirs(prefix = 'idle-session-test-'): () => Promise<string> {
+  const made: string[] = [];
+  afterEach(async () => {
+    await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+  return async () => {
+    const dir = await mkdtemp(join(tmpdir(), prefix));
+    made.push(dir);
+    return dir;
+  };
+}

@@ -1,0 +1,119 @@
+/** CSRF defence and security headers on the API (DESIGN.md section 6). */
+import { describe, expect, it } from 'vitest';
+import { cookieFrom } from '../support/test-server';
+import { apiClient, expectError, sessionBody, useTestServers } from './helpers';
+
+const start = useTestServers();
+
+const fromEvilSite = { Origin: 'https://evil.example' };
+
+describe('a cross-site request that would change state', () => {
+  it('cannot sign the user out: 403 cross_site_request, and the session is still valid', async () => {
+    const server = await start();
+    const api = apiClient(server.url);
+    const cookie = cookieFrom(await api.signIn());
+
+    const response = await api.signOut(cookie, fromEvilSite);
+
+    await expectError(response, 403, 'cross_site_request');
+    expect(response.headers.get('Set-Cookie')).toBeNull();
+    expect(response.headers.get('Clear-Site-Data')).toBeNull();
+    expect((await api.getSession(cookie)).status).toBe(200);
+  });
+
+  it('cannot sign anybody in: 403 and no cookie', async () => {
+    const server = await start();
+    const response = await apiClient(server.url).signIn('test', 'test_secret', { headers: fromEvilSite });
+
+    await expectError(response, 403, 'cross_site_request');
+    expect(response.headers.get('Set-Cookie')).toBeNull();
+  });
+
+  it('cannot replace the session of the browser by signing in over it', async () => {
+    const server = await start();
+    const api = apiClient(server.url);
+    const cookie = cookieFrom(await api.signIn());
+
+    await api.signIn('mallory', 'mallory_secret', { cookie, headers: fromEvilSite });
+
+    expect((await sessionBody(await api.getSession(cookie))).user).toEqual({ username: 'test' });
+  });
+
+  it('cannot keep a session alive with a heartbeat', async () => {
+    const server = await start();
+    const api = apiClient(server.url);
+    const cookie = cookieFrom(await api.signIn());
+    server.clock.advance(30_000);
+
+    await expectError(await api.heartbeat(cookie, {}, fromEvilSite), 403, 'cross_site_request');
+    expect((await sessionBody(await api.getSession(cookie))).session.idleExpiresInMs).toBe(30_000);
+  });
+
+  it('does not count as a failed sign-in', async () => {
+    const server = await start({ session: { maxFailuresPerUser: 1 } });
+    const api = apiClient(server.url);
+    await api.signIn('test', 'wrong', { headers: fromEvilSite });
+
+    expect((await api.signIn('test')).status).toBe(201);
+  });
+
+  it.each([
+    ['Sec-Fetch-Site: cross-site', { 'Sec-Fetch-Site': 'cross-site' }],
+    ['Sec-Fetch-Site: same-site (a sibling subdomain)', { 'Sec-Fetch-Site': 'same-site' }],
+    ['Origin: null (sandboxed frame, data: URL)', { Origin: 'null' }],
+    ['Origin of the same host on another port', { Origin: 'http://127.0.0.1:1' }],
+    ['an Origin that is not a URL', { Origin: 'http://[' }],
+  ])('is refused with %s', async (_name, headers) => {
+    const server = await start();
+    const api = apiClient(server.url);
+    const cookie = cookieFrom(await api.signIn());
+
+    await expectError(await api.signOut(cookie, headers), 403, 'cross_site_request');
+    expect((await api.getSession(cookie)).status).toBe(200);
+  });
+});
+
+describe('a same-origin request', () => {
+  it('is allowed with an Origin matching the Host', async () => {
+    const server = await start();
+    const api = apiClient(server.url);
+    const sameOrigin = { Origin: server.url, 'Sec-Fetch-Site': 'same-origin' };
+
+    const signedIn = await api.signIn('test', 'test_secret', { headers: sameOrigin });
+    expect(signedIn.status).toBe(201);
+    const cookie = cookieFrom(signedIn);
+    expect((await api.heartbeat(cookie, {}, sameOrigin)).status).toBe(200);
+    expect((await api.signOut(cookie, sameOrigin)).status).toBe(204);
+  });
+
+  it('is allowed from a non-browser client that sends neither Origin nor Sec-Fetch-Site', async () => {
+    const server = await start();
+    expect((await apiClient(server.url).signIn()).status).toBe(201);
+  });
+});
+
+describe('a cross-site read', () => {
+  it('is answered (GET has no side effects), and still needs the session', async () => {
+    const server = await start();
+    const api = apiClient(server.url);
+    const cookie = cookieFrom(await api.signIn());
+
+    const response = await api.call('/api/session', { cookie, headers: { ...fromEvilSite, 'Sec-Fetch-Site': 'cross-site' } });
+
+    expect(response.status).toBe(200);
+    server.clock.advance(60_000);
+    await expectError(await api.getSession(cookie), 401, 'unauthenticated');
+  });
+});
+
+describe('security headers on the API', () => {
+  it('are on successes and errors alike', async () => {
+    const server = await start();
+    const api = apiClient(server.url);
+    for (const response of [await api.health(), await api.getSession(), await api.call('/api/nowhere')]) {
+      expect(response.headers.get('Content-Security-Policy')).toContain("frame-ancestors 'none'");
+      expect(response.headers.get('X-Content-Type-Options')).toBe('nosniff');
+      expect(response.headers.get('Referrer-Policy')).toBe('no-referrer');
+    }
+  });
+});
