@@ -53,7 +53,8 @@ export function createSessions({
     const now = clock.now();
     if (isExpired(record, config, now)) {
       await store.delete(idHash);
-      const absolute = now >= record.createdAt + config.absoluteTimeoutMs;
+      // The limit reached first, not every limit passed by the time the session is looked at.
+      const absolute = record.createdAt + config.absoluteTimeoutMs <= record.lastActivityAt + config.idleTimeoutMs;
       logger.info('session_expired', {
         user: record.username,
         session: sessionLogRef(idHash),

@@ -1,7 +1,7 @@
 /** The session cookie and its id (DESIGN.md section 6), and replays of a copied cookie (invariant 4). */
 import { describe, expect, it } from 'vitest';
 import { cookieFrom } from '../support/test-server';
-import { apiClient, expectError, sessionIdOf, useTestServers } from './helpers';
+import { apiClient, createStore, expectError, sessionIdOf, storeKinds, useTestServers } from './helpers';
 
 const start = useTestServers();
 
@@ -16,129 +16,133 @@ function cookieAttributes(setCookie: string): Record<string, string | true> {
   );
 }
 
-describe('the session cookie', () => {
-  it('is `sid`, HttpOnly, SameSite=Strict, Path=/, and a browser-session cookie (no Max-Age, no Expires) over http', async () => {
-    const server = await start();
-    const setCookie = (await apiClient(server.url).signIn()).headers.get('Set-Cookie')!;
+describe.each(storeKinds)('with the %s store', (kind) => {
+  const startWith = (options: Parameters<typeof start>[0] = {}) => start({ ...options, store: options.store ?? createStore(kind) });
 
-    expect(setCookie).toMatch(/^sid=/);
-    expect(cookieAttributes(setCookie)).toEqual({ httponly: true, samesite: 'Strict', path: '/' });
+  describe('the session cookie', () => {
+    it('is `sid`, HttpOnly, SameSite=Strict, Path=/, and a browser-session cookie (no Max-Age, no Expires) over http', async () => {
+      const server = await startWith();
+      const setCookie = (await apiClient(server.url).signIn()).headers.get('Set-Cookie')!;
+
+      expect(setCookie).toMatch(/^sid=/);
+      expect(cookieAttributes(setCookie)).toEqual({ httponly: true, samesite: 'Strict', path: '/' });
+    });
+
+    it("is `__Host-sid` with Secure when cookieSecure is 'always'", async () => {
+      const server = await startWith({ session: { cookieSecure: 'always' } });
+      const setCookie = (await apiClient(server.url).signIn()).headers.get('Set-Cookie')!;
+
+      expect(setCookie).toMatch(/^__Host-sid=/);
+      expect(cookieAttributes(setCookie)).toEqual({ httponly: true, samesite: 'Strict', path: '/', secure: true });
+    });
+
+    it('is `__Host-sid` with Secure behind an https proxy (X-Forwarded-Proto) in auto mode, and works there', async () => {
+      const server = await startWith();
+      const api = apiClient(server.url);
+      const viaHttps = { 'X-Forwarded-Proto': 'https' };
+      const response = await api.signIn('test', 'test_secret', { headers: viaHttps });
+      const setCookie = response.headers.get('Set-Cookie')!;
+
+      expect(setCookie).toMatch(/^__Host-sid=/);
+      expect(cookieAttributes(setCookie)).toEqual({ httponly: true, samesite: 'Strict', path: '/', secure: true });
+      expect((await api.getSession(cookieFrom(response), viaHttps)).status).toBe(200);
+    });
+
+    it('is never sent as `sid` when cookieSecure is always: a plain `sid` cookie is not a session', async () => {
+      const server = await startWith({ session: { cookieSecure: 'always' } });
+      const api = apiClient(server.url);
+      const cookie = cookieFrom(await api.signIn());
+
+      expect((await api.getSession(cookie)).status).toBe(200);
+      await expectError(await api.getSession(`sid=${sessionIdOf(cookie)}`), 401, 'unauthenticated');
+    });
+
+    it('is cleared on sign-out with the same attributes and Max-Age=0', async () => {
+      const server = await startWith();
+      const api = apiClient(server.url);
+      const cookie = cookieFrom(await api.signIn());
+      const setCookie = (await api.signOut(cookie)).headers.get('Set-Cookie')!;
+
+      expect(setCookie).toMatch(/^sid=;/);
+      expect(cookieAttributes(setCookie)).toEqual({ httponly: true, samesite: 'Strict', path: '/', 'max-age': '0' });
+    });
   });
 
-  it("is `__Host-sid` with Secure when cookieSecure is 'always'", async () => {
-    const server = await start({ session: { cookieSecure: 'always' } });
-    const setCookie = (await apiClient(server.url).signIn()).headers.get('Set-Cookie')!;
+  describe('the session id', () => {
+    it('is 43 base64url characters (32 random bytes)', async () => {
+      const server = await startWith();
+      const cookie = cookieFrom(await apiClient(server.url).signIn());
 
-    expect(setCookie).toMatch(/^__Host-sid=/);
-    expect(cookieAttributes(setCookie)).toEqual({ httponly: true, samesite: 'Strict', path: '/', secure: true });
+      expect(sessionIdOf(cookie)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    });
+
+    it('is new at every sign-in, also for the same user', async () => {
+      const server = await startWith();
+      const api = apiClient(server.url);
+      const ids = new Set<string>();
+      for (let i = 0; i < 20; i++) ids.add(sessionIdOf(cookieFrom(await api.signIn())));
+
+      expect(ids.size).toBe(20);
+    });
   });
 
-  it('is `__Host-sid` with Secure behind an https proxy (X-Forwarded-Proto) in auto mode, and works there', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
-    const viaHttps = { 'X-Forwarded-Proto': 'https' };
-    const response = await api.signIn('test', 'test_secret', { headers: viaHttps });
-    const setCookie = response.headers.get('Set-Cookie')!;
+  describe('a copied cookie', () => {
+    it('gets 401 everywhere after sign-out', async () => {
+      const server = await startWith();
+      const api = apiClient(server.url);
+      const cookie = cookieFrom(await api.signIn());
+      const copy = cookie;
+      await api.signOut(cookie);
 
-    expect(setCookie).toMatch(/^__Host-sid=/);
-    expect(cookieAttributes(setCookie)).toEqual({ httponly: true, samesite: 'Strict', path: '/', secure: true });
-    expect((await api.getSession(cookieFrom(response), viaHttps)).status).toBe(200);
-  });
+      await expectError(await api.getSession(copy), 401, 'unauthenticated');
+      await expectError(await api.hello(copy), 401, 'unauthenticated');
+      await expectError(await api.heartbeat(copy), 401, 'unauthenticated');
+    });
 
-  it('is never sent as `sid` when cookieSecure is always: a plain `sid` cookie is not a session', async () => {
-    const server = await start({ session: { cookieSecure: 'always' } });
-    const api = apiClient(server.url);
-    const cookie = cookieFrom(await api.signIn());
+    it('gets 401 after idle expiry, and a heartbeat cannot bring it back', async () => {
+      const server = await startWith();
+      const api = apiClient(server.url);
+      const copy = cookieFrom(await api.signIn());
+      server.clock.advance(60_000);
 
-    expect((await api.getSession(cookie)).status).toBe(200);
-    await expectError(await api.getSession(`sid=${sessionIdOf(cookie)}`), 401, 'unauthenticated');
-  });
+      await expectError(await api.heartbeat(copy), 401, 'unauthenticated');
+      await expectError(await api.getSession(copy), 401, 'unauthenticated');
+      await expectError(await api.hello(copy), 401, 'unauthenticated');
+    });
 
-  it('is cleared on sign-out with the same attributes and Max-Age=0', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
-    const cookie = cookieFrom(await api.signIn());
-    const setCookie = (await api.signOut(cookie)).headers.get('Set-Cookie')!;
+    it('gets 401 after a new sign-in on the same browser (no fixation)', async () => {
+      const server = await startWith();
+      const api = apiClient(server.url);
+      const old = cookieFrom(await api.signIn());
 
-    expect(setCookie).toMatch(/^sid=;/);
-    expect(cookieAttributes(setCookie)).toEqual({ httponly: true, samesite: 'Strict', path: '/', 'max-age': '0' });
-  });
-});
+      // The browser sends its old cookie along with the new sign-in.
+      const fresh = cookieFrom(await api.signIn('test', 'test_secret', { cookie: old }));
 
-describe('the session id', () => {
-  it('is 43 base64url characters (32 random bytes)', async () => {
-    const server = await start();
-    const cookie = cookieFrom(await apiClient(server.url).signIn());
+      expect(fresh).not.toBe(old);
+      await expectError(await api.getSession(old), 401, 'unauthenticated');
+      await expectError(await api.hello(old), 401, 'unauthenticated');
+      expect((await api.getSession(fresh)).status).toBe(200);
+    });
 
-    expect(sessionIdOf(cookie)).toMatch(/^[A-Za-z0-9_-]{43}$/);
-  });
+    it('is not revoked by a failed sign-in on the same browser', async () => {
+      const server = await startWith();
+      const api = apiClient(server.url);
+      const cookie = cookieFrom(await api.signIn());
 
-  it('is new at every sign-in, also for the same user', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
-    const ids = new Set<string>();
-    for (let i = 0; i < 20; i++) ids.add(sessionIdOf(cookieFrom(await api.signIn())));
+      await api.signIn('test', 'wrong', { cookie });
 
-    expect(ids.size).toBe(20);
-  });
-});
+      expect((await api.getSession(cookie)).status).toBe(200);
+    });
 
-describe('a copied cookie', () => {
-  it('gets 401 everywhere after sign-out', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
-    const cookie = cookieFrom(await api.signIn());
-    const copy = cookie;
-    await api.signOut(cookie);
+    it('tells the browser to drop it when it is no longer valid', async () => {
+      const server = await startWith();
+      const api = apiClient(server.url);
+      const cookie = cookieFrom(await api.signIn());
+      await api.signOut(cookie);
 
-    await expectError(await api.getSession(copy), 401, 'unauthenticated');
-    await expectError(await api.hello(copy), 401, 'unauthenticated');
-    await expectError(await api.heartbeat(copy), 401, 'unauthenticated');
-  });
+      const response = await api.getSession(cookie);
 
-  it('gets 401 after idle expiry, and a heartbeat cannot bring it back', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
-    const copy = cookieFrom(await api.signIn());
-    server.clock.advance(60_000);
-
-    await expectError(await api.heartbeat(copy), 401, 'unauthenticated');
-    await expectError(await api.getSession(copy), 401, 'unauthenticated');
-    await expectError(await api.hello(copy), 401, 'unauthenticated');
-  });
-
-  it('gets 401 after a new sign-in on the same browser (no fixation)', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
-    const old = cookieFrom(await api.signIn());
-
-    // The browser sends its old cookie along with the new sign-in.
-    const fresh = cookieFrom(await api.signIn('test', 'test_secret', { cookie: old }));
-
-    expect(fresh).not.toBe(old);
-    await expectError(await api.getSession(old), 401, 'unauthenticated');
-    await expectError(await api.hello(old), 401, 'unauthenticated');
-    expect((await api.getSession(fresh)).status).toBe(200);
-  });
-
-  it('is not revoked by a failed sign-in on the same browser', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
-    const cookie = cookieFrom(await api.signIn());
-
-    await api.signIn('test', 'wrong', { cookie });
-
-    expect((await api.getSession(cookie)).status).toBe(200);
-  });
-
-  it('tells the browser to drop it when it is no longer valid', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
-    const cookie = cookieFrom(await api.signIn());
-    await api.signOut(cookie);
-
-    const response = await api.getSession(cookie);
-
-    expect(response.headers.get('Set-Cookie')).toMatch(/^sid=;.*Max-Age=0/);
+      expect(response.headers.get('Set-Cookie')).toMatch(/^sid=;.*Max-Age=0/);
+    });
   });
 });

@@ -2,6 +2,7 @@
  * Helpers for the server tests: a small API client over real HTTP, raw requests for bytes that
  * `fetch` refuses to send, and a temp-folder helper. Everything runs against startTestServer.
  */
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -11,19 +12,39 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect } from 'vitest';
 import type { ApiError, ErrorCode, SessionResponse } from '../../shared/contract';
+import { createMemoryStore } from '../../server/stores/memory';
+import { createSqliteStore } from '../../server/stores/sqlite';
 import type { SessionStore } from '../../server/stores/store';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 export const json = { 'Content-Type': 'application/json' } as const;
 
+/** Folders made by `createStore('sqlite')`, removed by `useTestServers` after each test. */
+const storeDirs: string[] = [];
+
+/** The stores every behaviour is checked against (Redis has its own suite). */
+export const storeKinds = ['memory', 'sqlite'] as const;
+export type StoreKind = (typeof storeKinds)[number];
+
+/** A fresh store: memory, or SQLite in a new temp file (WAL mode, as in production). */
+export function createStore(kind: StoreKind): SessionStore {
+  if (kind === 'memory') return createMemoryStore();
+  const dir = mkdtempSync(join(tmpdir(), 'idle-session-store-'));
+  storeDirs.push(dir);
+  return createSqliteStore(join(dir, 'sessions.db'));
+}
+
 /**
- * Starts test servers for one test file and closes them after each test.
+ * Starts test servers for one test file; after each test, closes them and their stores.
  * Call at the top level of a test file: `const start = useTestServers();`.
  */
 export function useTestServers(): typeof startTestServer {
   const running: TestServer[] = [];
   afterEach(async () => {
-    await Promise.all(running.splice(0).map((server) => server.close()));
+    const servers = running.splice(0);
+    await Promise.all(servers.map((server) => server.close()));
+    await Promise.all(servers.map((server) => server.store.close()));
+    await Promise.all(storeDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   });
   return async (options) => {
     const server = await startTestServer(options);

@@ -1,0 +1,87 @@
+/** Structured logs: one line per session event, never a password or a raw session id. */
+import { describe, expect, it } from 'vitest';
+import { cookieFrom } from '../support/test-server';
+import { apiClient, logEntries, sessionIdOf, useTestServers } from './helpers';
+
+const start = useTestServers();
+
+describe('the log', () => {
+  it('has one line for each session event, in order, with no password and no raw session id', async () => {
+    const server = await start();
+    const api = apiClient(server.url);
+
+    await api.signIn('alice', 'alice_wrong_pw');
+    const expiring = cookieFrom(await api.signIn('alice', 'alice_secret'));
+    server.clock.advance(60_000);
+    await api.getSession(expiring); // finds it expired
+    await api.heartbeat(expiring); // too late
+    const signingOut = cookieFrom(await api.signIn('bob', 'bob_secret'));
+    await api.signOut(signingOut);
+
+    const events = logEntries(server.logs).map(({ event, outcome, user }) => ({ event, outcome, user }));
+    expect(events).toEqual([
+      { event: 'sign_in', outcome: 'failure', user: 'alice' },
+      { event: 'sign_in', outcome: 'success', user: 'alice' },
+      { event: 'session_expired', outcome: undefined, user: 'alice' },
+      { event: 'heartbeat_rejected', outcome: undefined, user: undefined },
+      { event: 'sign_in', outcome: 'success', user: 'bob' },
+      { event: 'sign_out', outcome: undefined, user: 'bob' },
+    ]);
+    const everything = server.logs.join('\n');
+    for (const secret of ['alice_wrong_pw', 'alice_secret', 'bob_secret', sessionIdOf(expiring), sessionIdOf(signingOut)]) {
+      expect(everything).not.toContain(secret);
+    }
+  });
+
+  it('says which limit ended a session', async () => {
+    const server = await start({ session: { absoluteTimeoutMs: 90_000 } });
+    const api = apiClient(server.url);
+    const idle = cookieFrom(await api.signIn('idle-user'));
+    const busy = cookieFrom(await api.signIn('busy-user'));
+    server.clock.advance(50_000);
+    await api.heartbeat(busy);
+    server.clock.advance(40_000);
+
+    await api.getSession(idle);
+    await api.getSession(busy);
+
+    const expired = logEntries(server.logs).filter((entry) => entry.event === 'session_expired');
+    expect(expired.map(({ user, limit }) => ({ user, limit }))).toEqual([
+      { user: 'idle-user', limit: 'idle' },
+      { user: 'busy-user', limit: 'absolute' },
+    ]);
+  });
+
+  it('says why a heartbeat was rejected', async () => {
+    const server = await start();
+    const api = apiClient(server.url);
+
+    await api.heartbeat();
+    await api.heartbeat('sid=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+
+    const rejected = logEntries(server.logs).filter((entry) => entry.event === 'heartbeat_rejected');
+    expect(rejected.map((entry) => entry.reason)).toEqual(['no_cookie', 'no_live_session']);
+  });
+
+  it('records a rate-limited sign-in without the password', async () => {
+    const server = await start({ session: { maxFailuresPerUser: 1 } });
+    const api = apiClient(server.url);
+    await api.signIn('alice', 'first-guess');
+
+    await api.signIn('alice', 'alice_secret');
+
+    const last = logEntries(server.logs).at(-1)!;
+    expect(last).toMatchObject({ event: 'sign_in', outcome: 'rate_limited', user: 'alice' });
+    expect(server.logs.join('\n')).not.toMatch(/first-guess|alice_secret/);
+  });
+
+  it('holds only JSON lines', async () => {
+    const server = await start();
+    const api = apiClient(server.url);
+    await api.signOut(cookieFrom(await api.signIn()));
+
+    for (const line of server.logs) {
+      expect(JSON.parse(line)).toMatchObject({ time: expect.any(String), level: expect.any(String), event: expect.any(String) });
+    }
+  });
+});
