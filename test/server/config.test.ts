@@ -1,0 +1,144 @@
+/** Server configuration from the environment (DESIGN.md section 5): parsed once, bad values named. */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaultSessionConfig, parseConfig, parseDuration } from '../../server/config';
+
+/** The ConfigError that parseConfig(env) throws. */
+function configErrorFor(env: Record<string, string>): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`parseConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('parseDuration', () => {
+  it.each([
+    ['90s', 90_000],
+    ['15m', 900_000],
+    ['8h', 28_800_000],
+    ['250ms', 250],
+    ['60000', 60_000],
+    [' 30s ', 30_000],
+  ])('reads %j as %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(['soon', '-5s', '1.5m', '', '0', '0s', '5 s', '5S', '5d', 's', '1e3', '0x10', '99999999999h'])(
+    'refuses %j',
+    (text) => {
+      expect(parseDuration(text)).toBeUndefined();
+    },
+  );
+});
+
+describe('parseConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const { config, warnings } = parseConfig({});
+
+    expect(config).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      session: defaultSessionConfig,
+      store: 'sqlite',
+      databasePath: './data/sessions.db',
+      redisUrl: undefined,
+      staticDir: './dist',
+      trustProxy: false,
+    });
+    expect(defaultSessionConfig).toMatchObject({ idleTimeoutMs: 60_000, warningMs: 30_000, absoluteTimeoutMs: 8 * 3_600_000 });
+    expect(warnings).toEqual([]);
+  });
+
+  it('reads the timing variables as durations', () => {
+    const { config } = parseConfig({ IDLE_TIMEOUT: '15m', IDLE_WARNING: '2m', ABSOLUTE_TIMEOUT: '4h' });
+
+    expect(config.session).toMatchObject({ idleTimeoutMs: 900_000, warningMs: 120_000, absoluteTimeoutMs: 14_400_000 });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(parseConfig({ IDLE_TIMEOUT: '', SESSION_STORE: '', PORT: '' }).config).toMatchObject({
+      port: 3000,
+      store: 'sqlite',
+      session: { idleTimeoutMs: 60_000 },
+    });
+  });
+
+  it('serves no SPA when STATIC_DIR is set but empty', () => {
+    expect(parseConfig({ STATIC_DIR: '' }).config.staticDir).toBeUndefined();
+  });
+
+  it.each([
+    ['IDLE_TIMEOUT', { IDLE_TIMEOUT: 'soon' }],
+    ['IDLE_WARNING', { IDLE_WARNING: '-5s' }],
+    ['ABSOLUTE_TIMEOUT', { ABSOLUTE_TIMEOUT: '1.5h' }],
+  ])('names %s when it is not a duration', (variable, env) => {
+    const error = configErrorFor(env);
+
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+    expect(error.message).toContain(Object.values(env)[0]);
+  });
+
+  it('names IDLE_WARNING when it is not shorter than IDLE_TIMEOUT', () => {
+    expect(configErrorFor({ IDLE_TIMEOUT: '60s', IDLE_WARNING: '60s' }).variable).toBe('IDLE_WARNING');
+    expect(configErrorFor({ IDLE_TIMEOUT: '60s', IDLE_WARNING: '2m' }).variable).toBe('IDLE_WARNING');
+  });
+
+  it('names ABSOLUTE_TIMEOUT when it is shorter than IDLE_TIMEOUT', () => {
+    expect(configErrorFor({ IDLE_TIMEOUT: '2h', ABSOLUTE_TIMEOUT: '1h' }).variable).toBe('ABSOLUTE_TIMEOUT');
+  });
+
+  it('names SESSION_STORE for an unknown store', () => {
+    const error = configErrorFor({ SESSION_STORE: 'mongo' });
+
+    expect(error.variable).toBe('SESSION_STORE');
+    expect(error.message).toMatch(/SESSION_STORE.*mongo/);
+  });
+
+  it('names REDIS_URL when SESSION_STORE=redis has none', () => {
+    expect(configErrorFor({ SESSION_STORE: 'redis' }).variable).toBe('REDIS_URL');
+  });
+
+  it('accepts SESSION_STORE=redis with a REDIS_URL', () => {
+    expect(parseConfig({ SESSION_STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379' }).config).toMatchObject({
+      store: 'redis',
+      redisUrl: 'redis://127.0.0.1:6379',
+    });
+  });
+
+  it.each(['http', '-1', '65536', '3000.5'])('names PORT for %j', (port) => {
+    expect(configErrorFor({ PORT: port }).variable).toBe('PORT');
+  });
+
+  it.each([
+    ['true', 'always'],
+    ['1', 'always'],
+    ['false', 'never'],
+    ['auto', 'auto'],
+  ] as const)('reads COOKIE_SECURE=%s as %s', (value, mode) => {
+    expect(parseConfig({ COOKIE_SECURE: value }).config.session.cookieSecure).toBe(mode);
+  });
+
+  it('names COOKIE_SECURE for a value that is not a boolean', () => {
+    expect(configErrorFor({ COOKIE_SECURE: 'maybe' }).variable).toBe('COOKIE_SECURE');
+  });
+
+  it('names TRUST_PROXY for a value that is not a boolean', () => {
+    expect(configErrorFor({ TRUST_PROXY: 'sometimes' }).variable).toBe('TRUST_PROXY');
+  });
+
+  it('warns (but starts) when the warning is under the 20 s WCAG asks for', () => {
+    const { config, warnings } = parseConfig({ IDLE_TIMEOUT: '30s', IDLE_WARNING: '10s' });
+
+    expect(config.session.warningMs).toBe(10_000);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/IDLE_WARNING/);
+    expect(warnings[0]).toMatch(/20 s|WCAG/);
+  });
+
+  it('does not warn at exactly 20 s', () => {
+    expect(parseConfig({ IDLE_WARNING: '20s' }).warnings).toEqual([]);
+  });
+});

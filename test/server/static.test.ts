@@ -1,0 +1,162 @@
+/** The built SPA served next to the API (server/routes/spa.ts): caching, fallback, traversal, headers. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app';
+import { defaultSessionConfig } from '../../server/config';
+import { createMemoryLogger } from '../../server/logger';
+import { spaRoutes } from '../../server/routes/spa';
+import { createMemoryStore } from '../../server/stores/memory';
+import { rawRequest, serveOnEphemeralPort, useTempDirs } from './helpers';
+
+const tempDir = useTempDirs('idle-session-spa-');
+
+const indexHtml = '<!doctype html><title>Idle session</title><div id="root"></div>';
+const appJs = 'console.log("app");';
+const secret = 'TOP SECRET: outside the static folder';
+
+const servers: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+/**
+ * A server for a built SPA in `<tmp>/dist`, with files outside it that must never be served:
+ * `<tmp>/package.json` and `<tmp>/dist-other/package.json` (a sibling whose name starts like dist).
+ */
+async function startWithSpa({ built = true } = {}) {
+  const root = await tempDir();
+  const dist = join(root, 'dist');
+  await mkdir(join(dist, 'assets'), { recursive: true });
+  await mkdir(join(root, 'dist-other'));
+  if (built) {
+    await writeFile(join(dist, 'index.html'), indexHtml);
+    await writeFile(join(dist, 'assets', 'app-abc123.js'), appJs);
+    await writeFile(join(dist, 'robots.txt'), 'User-agent: *');
+  }
+  await writeFile(join(root, 'package.json'), JSON.stringify({ secret }));
+  await writeFile(join(root, 'dist-other', 'package.json'), JSON.stringify({ secret }));
+  const app = createApp({
+    store: createMemoryStore(),
+    config: { session: defaultSessionConfig },
+    logger: createMemoryLogger(),
+    pages: spaRoutes(dist),
+  });
+  const server = await serveOnEphemeralPort(app.fetch);
+  servers.push(server);
+  return server;
+}
+
+describe('hashed assets', () => {
+  it('are served with their type and cached for a year, immutable', async () => {
+    const { url } = await startWithSpa();
+
+    const response = await fetch(`${url}/assets/app-abc123.js`);
+
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(appJs);
+    expect(response.headers.get('Content-Type')).toMatch(/^text\/javascript/);
+    expect(response.headers.get('Cache-Control')).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('answer 404 when missing, never index.html', async () => {
+    const { url } = await startWithSpa();
+
+    for (const path of ['/missing.js', '/assets/app-000000.js', '/favicon.ico']) {
+      const response = await fetch(url + path);
+      expect(`${path} ${response.status}`).toBe(`${path} 404`);
+      expect(await response.text()).not.toContain('<div id="root">');
+    }
+  });
+});
+
+describe('pages', () => {
+  it.each(['/', '/account', '/login?next=%2Faccount', '/deep/client/route', '/index.html'])(
+    '%s is index.html, never cached',
+    async (path) => {
+      const { url } = await startWithSpa();
+
+      const response = await fetch(url + path);
+
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe(indexHtml);
+      expect(response.headers.get('Content-Type')).toMatch(/^text\/html/);
+      expect(response.headers.get('Cache-Control')).toBe('no-store');
+    },
+  );
+
+  it('other files outside /assets are revalidated, not cached immutable', async () => {
+    const { url } = await startWithSpa();
+
+    const response = await fetch(`${url}/robots.txt`);
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Cache-Control')).toBe('no-cache');
+  });
+
+  it('say the app is not built when there is no index.html', async () => {
+    const { url } = await startWithSpa({ built: false });
+
+    const response = await fetch(`${url}/`);
+
+    expect(response.status).toBe(404);
+    expect(await response.text()).toMatch(/not built/);
+  });
+});
+
+describe('path traversal', () => {
+  it.each([
+    '/../package.json',
+    '/%2e%2e/package.json',
+    '/%2E%2E/package.json',
+    '/..%2fpackage.json',
+    '/%2e%2e%2fpackage.json',
+    '/assets/../../package.json',
+    '/assets/..%2f..%2fpackage.json',
+    '/..%5cpackage.json',
+    '/..\\package.json',
+    '/../dist-other/package.json',
+    '/%2e%2e/dist-other/package.json',
+    '/..%2fdist-other%2fpackage.json',
+    '/%00/../package.json',
+    '/%E0%A4%A/../package.json',
+  ])('%s does not leave the static folder', async (path) => {
+    const { url } = await startWithSpa();
+
+    const response = await rawRequest(url, { path });
+
+    expect(response.status).toBeLessThan(500);
+    expect(response.body).not.toContain('SECRET');
+  });
+});
+
+describe('the API next to the pages', () => {
+  it('still answers JSON, and an unknown /api path is a JSON 404, not index.html', async () => {
+    const { url } = await startWithSpa();
+
+    const health = await fetch(`${url}/api/health`);
+    const unknown = await fetch(`${url}/api/nowhere`);
+
+    expect(await health.json()).toEqual({ status: 'ok' });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: 'not_found' });
+  });
+});
+
+describe('security headers', () => {
+  it.each(['/', '/account', '/assets/app-abc123.js', '/missing.js', '/api/health', '/api/session', '/api/nowhere'])(
+    'are on %s',
+    async (path) => {
+      const { url } = await startWithSpa();
+
+      const response = await fetch(url + path);
+
+      const csp = response.headers.get('Content-Security-Policy') ?? '';
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(response.headers.get('X-Content-Type-Options')).toBe('nosniff');
+      expect(response.headers.get('Referrer-Policy')).toBe('no-referrer');
+    },
+  );
+});
