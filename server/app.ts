@@ -64,7 +64,12 @@ export function createApp({
     '/api/*',
     bodyLimit({
       maxSize: maxBodyBytes,
-      onError: (c) => errorResponse(c, 413, 'payload_too_large', `The request body is larger than ${maxBodyBytes} bytes.`),
+      onError: (c) => {
+        // The rest of the body is still unread: @hono/node-server drains it, then destroys the
+        // socket 500 ms later, under a client that has put it back in its keep-alive pool.
+        c.header('Connection', 'close');
+        return errorResponse(c, 413, 'payload_too_large', `The request body is larger than ${maxBodyBytes} bytes.`);
+      },
     }),
   );
 

@@ -139,6 +139,21 @@ describe('sign-in with a bad body', () => {
     await expectNothingChanged();
   });
 
+  it('closes the connection after a 413, so the client does not reuse one with a half-read body', async () => {
+    const { server, api, cookie, expectNothingChanged } = await signedInServer();
+
+    const response = await fetch(`${server.url}/api/session`, {
+      method: 'POST',
+      headers: { ...json, Cookie: cookie },
+      body: JSON.stringify({ username: 'test', password: 'p'.repeat(1024 * 1024) }),
+    });
+
+    await expectError(response, 413, 'payload_too_large');
+    expect(response.headers.get('Connection')).toBe('close');
+    await expectNothingChanged(response);
+    expect((await api.hello(cookie)).status).toBe(200);
+  });
+
   it('answers 413 to a 1 MB body sent without a Content-Length (chunked)', async () => {
     const { server, cookie, expectNothingChanged } = await signedInServer();
 
