@@ -1,6 +1,7 @@
 import { act, render } from '@testing-library/react';
 import { createMocks } from 'react-idle-timer';
 import { vi } from 'vitest';
+import { server } from '../../mocks/node';
 import { App } from '../../src/app/app';
 import { createAppInstance } from '../../src/app/create-app';
 
@@ -21,13 +22,24 @@ export async function settle(turns = 8) {
   });
 }
 
-/** Moves the clock by `ms` in small steps, letting requests complete between steps, like real time. */
+/** Requests the mock server has received and not yet answered. */
+let pendingRequests = 0;
+server.events.on('request:start', () => void pendingRequests++);
+server.events.on('request:end', () => void pendingRequests--);
+
+/**
+ * Moves the clock by `ms` in small steps. Between steps every request in flight is answered
+ * first: the mock network is fast, and a slow test machine cannot stretch a request over
+ * seconds of fake time.
+ */
 export async function advance(ms: number, step = 250) {
   for (let left = ms; left > 0; left -= step) {
     await act(async () => {
       vi.advanceTimersByTime(Math.min(step, left));
     });
     await settle(3);
+    for (let turns = 0; pendingRequests > 0 && turns < 1000; turns++) await settle(1);
+    await settle(2);
   }
 }
 
@@ -37,7 +49,9 @@ export async function until(check: () => boolean, what = 'condition', turns = 20
     if (check()) return;
     await settle(2);
     await act(async () => {
-      vi.advanceTimersByTime(0);
+      // With fake timers, run what is due now; with real ones, give them a moment.
+      if (vi.isFakeTimers()) vi.advanceTimersByTime(0);
+      else await new Promise((resolve) => setTimeout(resolve, 5));
     });
   }
   throw new Error(`timed out waiting for ${what}`);

@@ -61,11 +61,6 @@ export function createAuthStore() {
       return result;
     },
 
-    /** A newer timing from a heartbeat (this tab's or another's). */
-    updateTiming(sample: TimingSample) {
-      if (state.status === 'signed-in') set({ ...state, sample });
-    },
-
     /**
      * Ends the session on this client: state cleared, listeners told (they navigate and tell other
      * tabs). With `revoke`, the server session is revoked too; another tab's sign-out already did.

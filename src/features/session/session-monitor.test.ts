@@ -125,14 +125,28 @@ describe('heartbeats', () => {
     expect(monitor.getSnapshot().deadline).toBe(activityAt + idleTimeoutMs);
   });
 
-  it('are sent by the leader only; another tab steps in after two silent intervals', async () => {
+  it('are sent by the leader only; another tab steps in when none was sent for two intervals', async () => {
     const { monitor, server } = setup({ isLeader: () => false });
     await vi.advanceTimersByTimeAsync(heartbeatIntervalMs);
     monitor.reportActivity();
-    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs);
+    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs - 1);
     expect(server.heartbeats).toHaveLength(0);
-    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs);
+    await vi.advanceTimersByTimeAsync(1);
     expect(server.heartbeats).toHaveLength(1);
+  });
+
+  it('are left to the leader while its heartbeats reach this tab', async () => {
+    const leader = fakeServer();
+    const { monitor, server } = setup({ isLeader: () => false }, leader);
+    for (let i = 0; i < 6; i++) {
+      await vi.advanceTimersByTimeAsync(heartbeatIntervalMs / 2);
+      monitor.reportActivity();
+      if (i % 2 === 1) {
+        const outcome = await leader.heartbeat(0); // the leader tab's heartbeat, heard here
+        if (outcome.ok) monitor.receive({ type: 'timing', sample: outcome.sample, reportedActivityAt: Date.now() });
+      }
+    }
+    expect(server.heartbeats).toHaveLength(3); // only the leader's
   });
 
   it('are not sent for activity during the warning', async () => {

@@ -47,8 +47,6 @@ export interface SessionMonitorOptions {
   isLeader(): boolean;
   /** The session has ended on this client: `idle` or `absolute` deadline reached, or the server said 401. */
   onExpire(reason: 'idle' | 'absolute' | 'expired'): void;
-  /** A heartbeat answered: a newer timing to keep. */
-  onTiming?(sample: TimingSample): void;
   /** Defaults to `Date.now`. */
   now?: () => number;
 }
@@ -169,8 +167,8 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     if (ended || inFlight || heartbeatTimer !== undefined || lastActivityAt <= reportedActivityAt) return;
     const at = now();
     const due = lastHeartbeatAt + timing.heartbeatIntervalMs;
-    // A tab that is not the leader steps in only when the leader has been silent for two intervals.
-    const myTurn = options.isLeader() || at >= lastActivityAt + 2 * timing.heartbeatIntervalMs;
+    // A tab that is not the leader steps in only when no tab has sent one for two intervals.
+    const myTurn = options.isLeader() || at >= lastHeartbeatAt + 2 * timing.heartbeatIntervalMs;
     if (at >= due && myTurn) {
       void heartbeat(false);
       return;
@@ -199,7 +197,6 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
       extending = false;
       applySample(outcome.sample, activityAt);
       options.broadcast({ type: 'timing', sample: outcome.sample, reportedActivityAt: activityAt });
-      options.onTiming?.(outcome.sample);
       check();
       scheduleHeartbeat();
       return;
@@ -256,7 +253,6 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
         scheduleHeartbeat();
       } else if (message.type === 'timing') {
         applySample(message.sample, message.reportedActivityAt);
-        options.onTiming?.(message.sample);
         check();
       }
     },

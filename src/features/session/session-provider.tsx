@@ -78,7 +78,6 @@ export function SessionProvider({ auth, initial, children }: { auth: AuthStore; 
         if (result.ok) return { ok: true, sample: { timing: result.data.session, sentAt: result.sentAt } };
         return { ok: false, kind: result.status === 401 ? 'unauthenticated' : result.status === 0 ? 'network' : 'rejected' };
       },
-      onTiming: (sample) => auth.updateTiming(sample),
       onExpire: (reason) => auth.signOut(reason),
     });
     const stopListening = auth.onSignOut(({ reason, fromOtherTab }) => {
