@@ -74,8 +74,9 @@ export function LoginPage() {
       </Form>
       {policy && (
         <p className="hint timeout-policy">
-          For your security, you will be signed out after {formatDurationWords(policy.idleTimeoutMs)} of inactivity, with a{' '}
-          {formatDurationWords(policy.warningMs)} warning first. Sessions last at most {formatDurationWords(policy.absoluteTimeoutMs)}.
+          For your security, you will be signed out after {formatDurationWords(policy.idleTimeoutMs)} of inactivity, and
+          warned {formatDurationWords(policy.warningMs)} before. A session lasts at most{' '}
+          {formatDurationWords(policy.absoluteTimeoutMs)}.
         </p>
       )}
     </main>
