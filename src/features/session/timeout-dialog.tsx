@@ -63,6 +63,9 @@ export function TimeoutDialog({ onSignOut }: { onSignOut: () => void }) {
         event.preventDefault();
         monitor.staySignedIn();
       }}
+      onKeyDown={(event) => {
+        if (event.key === 'Tab') keepFocusInside(event, dialogRef.current);
+      }}
     >
       <h2 id={titleId}>Your session is about to expire</h2>
       <p id={descriptionId}>
@@ -94,6 +97,24 @@ export function TimeoutDialog({ onSignOut }: { onSignOut: () => void }) {
       </div>
     </dialog>
   );
+}
+
+/**
+ * Tab and Shift+Tab wrap between the dialog's first and last buttons. A modal <dialog> already
+ * makes the page inert, but browsers let Tab leave for their own toolbar; the pattern says wrap.
+ */
+function keepFocusInside(event: React.KeyboardEvent, dialog: HTMLDialogElement | null) {
+  const buttons = dialog ? Array.from(dialog.querySelectorAll<HTMLElement>('button:not([disabled])')) : [];
+  if (buttons.length === 0) return;
+  const first = buttons[0];
+  const last = buttons[buttons.length - 1];
+  if (event.shiftKey && document.activeElement === first) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  }
 }
 
 /** While the warning shows in a hidden tab, the tab's title counts down; the title comes back after. */
