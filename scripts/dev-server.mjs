@@ -1,4 +1,4 @@
-// `npm run dev:server`: the real server (API only, memory-free SQLite in ./data) and Vite with a
+// `npm run dev:server`: the real server (API only, SQLite in ./data) and Vite with a
 // proxy to it, for working on the SPA against the real thing. Ctrl+C stops both.
 import { spawn } from 'node:child_process';
 
