@@ -4,9 +4,10 @@
  *
  * A page cannot put `Cookie` on a request nor see `Set-Cookie` on a response, and a mocked
  * response never reaches the browser's cookie store, so the mock carries the session cookie
- * itself, in a cookie jar of its own (cookie-jar.ts), in Node and in the browser alike.
+ * itself, in a cookie jar of its own (cookie-jar.ts), in Node and in the browser alike, and hands
+ * it to the app through its bindings (`cookieHeader`, `onSetCookie`) instead of headers.
+ * A `Cookie` header the page set itself is ignored, as a browser would drop it.
  */
-import { Hono } from 'hono';
 import { http, type HttpHandler } from 'msw';
 import { createApp } from '../server/app';
 import { defaultSessionConfig, validateSessionConfig, type SessionConfig } from '../server/config';
@@ -49,56 +50,6 @@ export interface MockApi {
 /** Browser requests have no socket: every request comes from this one client, for login throttling. */
 export const mockClientAddress = 'mock-client';
 
-/** `Set-Cookie` lines the app wrote while answering one request. */
-interface CaptureEnv {
-  Bindings: { setCookies: string[] };
-}
-
-/**
- * Wraps the app so it reports the `Set-Cookie` lines it writes. In a browser the `Response`
- * constructor drops `Set-Cookie` (a forbidden response header), so `app.fetch(...)`'s response
- * never shows it there: the lines are taken where hono/cookie writes them, `c.header(...)`.
- * The same path runs in Node, so the Node tests exercise what the browser runs.
- */
-function captureSetCookie(app: ReturnType<typeof createApp>): Hono<CaptureEnv> {
-  const outer = new Hono<CaptureEnv>();
-  outer.use('*', async (c, next) => {
-    const writeHeader = c.header;
-    const captured = c.env.setCookies;
-    c.header = ((name: string, value?: string, options?: { append?: boolean }) => {
-      if (name.toLowerCase() === 'set-cookie') {
-        if (!options?.append) captured.length = 0;
-        if (value !== undefined) captured.push(value);
-      }
-      writeHeader(name, value, options);
-    }) as typeof c.header;
-    await next();
-  });
-  outer.route('/', app);
-  return outer;
-}
-
-/**
- * The request the app sees: the page's request with the jar's `Cookie` (one the page set itself is
- * dropped, as a browser drops it). In a browser a `Request` drops `Cookie` and `Content-Length`
- * (forbidden request headers), so the headers are given as an own property, which is what Hono
- * reads. `Content-Length` is set because Hono's body limit would otherwise rebuild the request
- * from its internal (cookie-less) header list. Both were seen in Chromium; handlers.test.ts
- * emulates these header rules in Node so a change that breaks them fails there.
- */
-async function withCookies(request: Request, cookie: string | undefined): Promise<Request> {
-  const headers = new Headers(request.headers);
-  headers.delete('Cookie');
-  headers.delete('Transfer-Encoding');
-  if (cookie !== undefined) headers.set('Cookie', cookie);
-  const body = request.body === null ? undefined : await request.arrayBuffer();
-  if (body !== undefined) headers.set('Content-Length', String(body.byteLength));
-  else headers.delete('Content-Length');
-  const forwarded = new Request(request.url, { method: request.method, headers, body });
-  Object.defineProperty(forwarded, 'headers', { value: headers });
-  return forwarded;
-}
-
 /**
  * An MSW mock of the whole API, backed by the real server code.
  *
@@ -112,22 +63,24 @@ export function createMockApi({ session: initialSession = {}, clock = { now: () 
   let store: SessionStore = createMemoryStore();
   let logger = createMemoryLogger();
   let app: ReturnType<typeof createApp>;
-  let capturing: Hono<CaptureEnv>;
 
   function rebuild(): void {
     validateSessionConfig(session);
     app = createApp({ store, clock, logger, config: { session }, clientAddress: () => mockClientAddress });
-    capturing = captureSetCookie(app);
   }
   rebuild();
 
   async function answer(request: Request): Promise<Response> {
     // `credentials: 'omit'` neither sends nor stores cookies in a browser; neither does the mock.
     const useCookies = request.credentials !== 'omit';
-    const forwarded = await withCookies(request, useCookies ? cookies.header(request.url) : undefined);
-    const env = { setCookies: [] as string[] };
-    const response = await capturing.fetch(forwarded, env);
-    if (useCookies) cookies.store(env.setCookies, request.url);
+    const setCookies: string[] = [];
+    // Cookies travel beside the request, not in it: a browser's Request and Response cannot
+    // carry `Cookie` or `Set-Cookie` (forbidden headers). See server/http/env.ts.
+    const response = await app.fetch(request, {
+      cookieHeader: useCookies ? (cookies.header(request.url) ?? '') : '',
+      onSetCookie: (line: string) => setCookies.push(line),
+    });
+    if (useCookies) cookies.store(setCookies, request.url);
     // Set-Cookie is taken out: a page never sees it in a browser, so a Node test must not either,
     // or client code could come to rely on reading it and pass tests only.
     const headers = new Headers(response.headers);

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { parse, serialize } from 'hono/utils/cookie';
 import type { CookieSecure } from '../config';
+import type { AppEnv } from './env';
 
 /**
  * Over https the cookie is `__Host-sid` with `Secure`: the prefix makes the browser refuse it
@@ -15,17 +16,25 @@ export function isSecureRequest(c: Context, mode: CookieSecure): boolean {
   return new URL(c.req.url).protocol === 'https:' || c.req.header('X-Forwarded-Proto') === 'https';
 }
 
-export function readSessionCookie(c: Context, mode: CookieSecure): string | undefined {
-  return getCookie(c, cookieName(isSecureRequest(c, mode)));
+export function readSessionCookie(c: Context<AppEnv>, mode: CookieSecure): string | undefined {
+  const header = c.env?.cookieHeader ?? c.req.header('Cookie');
+  if (!header) return undefined;
+  const name = cookieName(isSecureRequest(c, mode));
+  return parse(header, name)[name];
+}
+
+function writeCookie(c: Context<AppEnv>, line: string): void {
+  c.header('Set-Cookie', line, { append: true });
+  c.env?.onSetCookie?.(line);
 }
 
 /** A session cookie (no Max-Age: it ends with the browser; the server decides expiry). */
-export function writeSessionCookie(c: Context, mode: CookieSecure, id: string): void {
+export function writeSessionCookie(c: Context<AppEnv>, mode: CookieSecure, id: string): void {
   const secure = isSecureRequest(c, mode);
-  setCookie(c, cookieName(secure), id, { httpOnly: true, sameSite: 'Strict', path: '/', secure });
+  writeCookie(c, serialize(cookieName(secure), id, { httpOnly: true, sameSite: 'Strict', path: '/', secure }));
 }
 
-export function clearSessionCookie(c: Context, mode: CookieSecure): void {
+export function clearSessionCookie(c: Context<AppEnv>, mode: CookieSecure): void {
   const secure = isSecureRequest(c, mode);
-  deleteCookie(c, cookieName(secure), { httpOnly: true, sameSite: 'Strict', path: '/', secure });
+  writeCookie(c, serialize(cookieName(secure), '', { httpOnly: true, sameSite: 'Strict', path: '/', secure, maxAge: 0 }));
 }

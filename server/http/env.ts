@@ -1,5 +1,22 @@
+/**
+ * What a transport hands the app with each request: `app.fetch(request, bindings)`.
+ *
+ * The Node server passes its own bindings (the socket, for the client address) and leaves the
+ * cookie fields unset: real `Cookie` and `Set-Cookie` headers carry the session. A transport
+ * whose Request and Response objects cannot carry cookies (MSW in a browser, where both are
+ * forbidden headers) passes the request's cookies in `cookieHeader` and collects the response's
+ * `Set-Cookie` lines with `onSetCookie`. See mocks/handlers.ts.
+ */
+export interface AppBindings {
+  /** The request's `Cookie` header, when the Request object cannot hold it. */
+  cookieHeader?: string;
+  /** Receives each `Set-Cookie` line the app writes, when the Response object cannot hold it. */
+  onSetCookie?: (line: string) => void;
+}
+
 /** What middleware puts on the request context for the routes. */
 export interface AppEnv {
+  Bindings: AppBindings;
   Variables: {
     /** The client's address, for login throttling. */
     clientAddress: string;

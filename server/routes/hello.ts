@@ -2,12 +2,13 @@ import { Hono } from 'hono';
 import type { HelloResponse } from '../../shared/contract';
 import type { CookieSecure } from '../config';
 import { readSessionCookie } from '../http/cookies';
+import type { AppEnv } from '../http/env';
 import { errorResponse } from '../http/errors';
 import type { Sessions } from '../session/sessions';
 
 /** `/api/hello`: the protected resource. Reading it does not extend the session. */
 export function helloRoutes(sessions: Sessions, cookieMode: CookieSecure) {
-  return new Hono().get('/', async (c) => {
+  return new Hono<AppEnv>().get('/', async (c) => {
     if (!(await sessions.resume(readSessionCookie(c, cookieMode)))) {
       return errorResponse(c, 401, 'unauthenticated', 'You are not signed in, or your session has ended.');
     }
