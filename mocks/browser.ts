@@ -10,12 +10,12 @@ import { sessionConfigFromEnv } from './session-env';
 /**
  * Starts the mock API and resolves once the worker answers requests; call it before the first
  * `/api` request. Limits come from `VITE_IDLE_TIMEOUT`, `VITE_IDLE_WARNING` and
- * `VITE_ABSOLUTE_TIMEOUT` (durations, e.g. `20s`), else the server's defaults. Each tab runs its
- * own mock server and cookie jar, so sessions are not shared between tabs in mock mode.
+ * `VITE_ABSOLUTE_TIMEOUT` (durations, e.g. `20s`), else the server's defaults. Sessions and the
+ * cookie jar live in `localStorage`, so a reload keeps the user signed in and tabs share them.
  * Returns the mock API (its store, cookies and logs), handy from the devtools console.
  */
 export async function startMockWorker(): Promise<MockApi> {
-  const mockApi = createMockApi({ session: sessionConfigFromEnv(import.meta.env) });
+  const mockApi = createMockApi({ session: sessionConfigFromEnv(import.meta.env), storage: localStorage });
   const worker = setupWorker(...mockApi.handlers);
   await worker.start({
     onUnhandledRequest: 'bypass',

@@ -15,13 +15,22 @@ import { createMemoryLogger } from '../server/logger';
 import type { Clock } from '../server/session/sessions';
 import { createMemoryStore } from '../server/stores/memory';
 import type { SessionStore } from '../server/stores/store';
-import { createCookieJar, type CookieJar } from './cookie-jar';
+import { createCookieJar, toSetCookie, type CookieJar } from './cookie-jar';
+import { createWebStorageStore } from './web-storage-store';
+
+const storageKeys = { store: 'mock-api:store', cookies: 'mock-api:cookies' };
 
 export interface MockApiOptions {
   /** Overrides of the server's session config. Default: `defaultSessionConfig` (idle 60 s, warning 30 s, absolute 8 h). */
   session?: Partial<SessionConfig>;
   /** The mock server's clock. Default: `Date.now()` at each call, so Vitest fake timers and Playwright's `page.clock` move it. */
   clock?: Clock;
+  /**
+   * Where to keep sessions and cookies between page loads. Mock mode in the browser passes
+   * `localStorage`, so a reload keeps the user signed in and all tabs share one "server", as
+   * with the real one. Default: memory only (tests).
+   */
+  storage?: Storage;
 }
 
 export interface MockApi {
@@ -57,10 +66,15 @@ export const mockClientAddress = 'mock-client';
  * const mockApi = createMockApi({ session: { idleTimeoutMs: 10_000, warningMs: 5_000 } });
  * const server = setupServer(...mockApi.handlers);
  */
-export function createMockApi({ session: initialSession = {}, clock = { now: () => Date.now() } }: MockApiOptions = {}): MockApi {
+export function createMockApi({
+  session: initialSession = {},
+  clock = { now: () => Date.now() },
+  storage,
+}: MockApiOptions = {}): MockApi {
   const cookies = createCookieJar({ now: () => clock.now() });
+  const newStore = () => (storage ? createWebStorageStore(storage, storageKeys.store) : createMemoryStore());
   let session: SessionConfig = { ...defaultSessionConfig, ...initialSession };
-  let store: SessionStore = createMemoryStore();
+  let store: SessionStore = newStore();
   let logger = createMemoryLogger();
   let app: ReturnType<typeof createApp>;
 
@@ -74,6 +88,7 @@ export function createMockApi({ session: initialSession = {}, clock = { now: () 
     // `credentials: 'omit'` neither sends nor stores cookies in a browser; neither does the mock.
     const useCookies = request.credentials !== 'omit';
     const setCookies: string[] = [];
+    if (storage) loadCookies(request.url); // another tab may have signed in or out meanwhile
     // Cookies travel beside the request, not in it: a browser's Request and Response cannot
     // carry `Cookie` or `Set-Cookie` (forbidden headers). See server/http/env.ts.
     const response = await app.fetch(request, {
@@ -81,11 +96,22 @@ export function createMockApi({ session: initialSession = {}, clock = { now: () 
       onSetCookie: (line: string) => setCookies.push(line),
     });
     if (useCookies) cookies.store(setCookies, request.url);
+    if (storage) storage.setItem(storageKeys.cookies, JSON.stringify(cookies.list().map(toSetCookie)));
     // Set-Cookie is taken out: a page never sees it in a browser, so a Node test must not either,
     // or client code could come to rely on reading it and pass tests only.
     const headers = new Headers(response.headers);
     headers.delete('Set-Cookie');
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  }
+
+  /** A browser's cookies are shared by its tabs: the jar is re-read from storage for each request. */
+  function loadCookies(url: string) {
+    cookies.clear();
+    try {
+      cookies.store(JSON.parse(storage?.getItem(storageKeys.cookies) ?? '[]') as string[], url);
+    } catch {
+      // Damaged by hand in devtools: no cookies, as after clearing them.
+    }
   }
 
   const mockApi: MockApi = {
@@ -109,7 +135,9 @@ export function createMockApi({ session: initialSession = {}, clock = { now: () 
     },
     reset() {
       void store.close();
-      store = createMemoryStore();
+      storage?.removeItem(storageKeys.store);
+      storage?.removeItem(storageKeys.cookies);
+      store = newStore();
       logger = createMemoryLogger();
       cookies.clear();
       session = { ...defaultSessionConfig, ...initialSession };

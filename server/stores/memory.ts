@@ -1,60 +1,82 @@
 import type { SessionRecord } from '../session/expiry';
 import type { FailureCounter, SessionStore } from './store';
 
-/** An in-process store for tests and mock mode. Sessions are lost when the process ends. */
-export function createMemoryStore(): SessionStore {
-  const sessions = new Map<string, { record: SessionRecord; expiresAt: number }>();
-  const failures = new Map<string, FailureCounter>();
+/** Everything a document store holds, as plain data. */
+export interface StoreDocument {
+  sessions: Record<string, { record: SessionRecord; expiresAt: number }>;
+  failures: Record<string, FailureCounter>;
+}
+
+export const emptyStoreDocument = (): StoreDocument => ({ sessions: {}, failures: {} });
+
+/**
+ * A store over one plain document: `load` gives it, `save` keeps it after a change. The memory
+ * store keeps it in a variable; mock mode keeps it in Web Storage (mocks/web-storage-store.ts).
+ * Every operation is synchronous inside, so each is atomic in a single-threaded runtime.
+ */
+export function createDocumentStore(load: () => StoreDocument, save: (document: StoreDocument) => void): SessionStore {
+  const change = <T>(update: (document: StoreDocument) => T): T => {
+    const document = load();
+    const result = update(document);
+    save(document);
+    return result;
+  };
 
   return {
     async create(record, expiresAt) {
-      sessions.set(record.idHash, { record: { ...record }, expiresAt });
+      change((document) => void (document.sessions[record.idHash] = { record: { ...record }, expiresAt }));
     },
     async get(idHash) {
-      const entry = sessions.get(idHash);
+      const entry = load().sessions[idHash];
       return entry && { ...entry.record };
     },
     async touch(idHash, lastActivityAt, expiresAt) {
-      const entry = sessions.get(idHash);
-      if (!entry) return false;
-      entry.record.lastActivityAt = lastActivityAt;
-      entry.expiresAt = expiresAt;
-      return true;
+      return change((document) => {
+        const entry = document.sessions[idHash];
+        if (!entry) return false;
+        entry.record.lastActivityAt = lastActivityAt;
+        entry.expiresAt = expiresAt;
+        return true;
+      });
     },
     async delete(idHash) {
-      sessions.delete(idHash);
+      change((document) => void delete document.sessions[idHash]);
     },
     async purgeExpired(now) {
-      let purged = 0;
-      for (const [idHash, entry] of sessions) {
-        if (entry.expiresAt <= now) {
-          sessions.delete(idHash);
-          purged++;
-        }
-      }
-      for (const [key, counter] of failures) if (counter.resetAt <= now) failures.delete(key);
-      return purged;
+      return change((document) => {
+        const expired = Object.keys(document.sessions).filter((idHash) => document.sessions[idHash].expiresAt <= now);
+        for (const idHash of expired) delete document.sessions[idHash];
+        for (const [key, counter] of Object.entries(document.failures)) if (counter.resetAt <= now) delete document.failures[key];
+        return expired.length;
+      });
     },
     async getFailures(key, now) {
-      const counter = failures.get(key);
+      const counter = load().failures[key];
       return counter && counter.resetAt > now ? { ...counter } : undefined;
     },
     async addFailure(key, now, windowMs) {
-      const current = failures.get(key);
-      const next =
-        current && current.resetAt > now
-          ? { count: current.count + 1, resetAt: current.resetAt }
-          : { count: 1, resetAt: now + windowMs };
-      failures.set(key, next);
-      return { ...next };
+      return change((document) => {
+        const current = document.failures[key];
+        const next =
+          current && current.resetAt > now ? { count: current.count + 1, resetAt: current.resetAt } : { count: 1, resetAt: now + windowMs };
+        document.failures[key] = next;
+        return { ...next };
+      });
     },
     async clearFailures(key) {
-      failures.delete(key);
+      change((document) => void delete document.failures[key]);
     },
     async ping() {},
-    async close() {
-      sessions.clear();
-      failures.clear();
-    },
+    async close() {},
   };
+}
+
+/** An in-process store for tests and mock mode. Sessions are lost when the process ends. */
+export function createMemoryStore(): SessionStore {
+  // Object.create(null) maps: a key like "__proto__" is just a key.
+  const document: StoreDocument = { sessions: Object.create(null), failures: Object.create(null) };
+  return createDocumentStore(
+    () => document,
+    () => {},
+  );
 }

@@ -1,0 +1,23 @@
+/**
+ * A SessionStore kept in Web Storage, for mock mode in the browser: with `localStorage`, a
+ * reload keeps the user signed in and every tab of the origin sees the same sessions, as they
+ * would with the real server. Each operation reads and writes one JSON document; fine for one
+ * person clicking around, not meant for anything else.
+ */
+import { createDocumentStore, emptyStoreDocument, type StoreDocument } from '../server/stores/memory';
+import type { SessionStore } from '../server/stores/store';
+
+export function createWebStorageStore(storage: Storage, key = 'mock-api:store'): SessionStore {
+  return createDocumentStore(
+    () => {
+      try {
+        const parsed = JSON.parse(storage.getItem(key) ?? 'null') as StoreDocument | null;
+        if (parsed && typeof parsed.sessions === 'object' && typeof parsed.failures === 'object') return parsed;
+      } catch {
+        // A document damaged by hand in devtools starts over.
+      }
+      return emptyStoreDocument();
+    },
+    (document) => storage.setItem(key, JSON.stringify(document)),
+  );
+}
