@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { apiPaths, maxBodyBytes } from '../shared/contract';
 import type { SessionConfig } from './config';
 import type { AppEnv } from './http/env';
+import { viewOfClient } from './http/client';
 import { errorResponse } from './http/errors';
 import { sameOriginOnly, securityHeaders } from './http/security';
 import { createJsonLogger, type Logger } from './logger';
@@ -14,6 +15,8 @@ import type { SessionStore } from './stores/store';
 
 export interface AppConfig {
   session: SessionConfig;
+  /** Believe `X-Forwarded-For`, `-Host` and `-Proto` (TRUST_PROXY; only behind a proxy you run). */
+  trustProxy?: boolean;
 }
 
 export interface AppDependencies {
@@ -22,7 +25,7 @@ export interface AppDependencies {
   /** Defaults to the system clock; tests pass one they can move. */
   clock?: Clock;
   logger?: Logger;
-  /** The client's address for login throttling, from the raw request and the adapter's env. */
+  /** The peer's address, from the raw request and the adapter's bindings (the Node socket). */
   clientAddress?: (request: Request, env: unknown) => string;
   /** Routes for everything outside `/api` (the built SPA, see routes/spa.ts); none in mock mode. */
   pages?: Hono;
@@ -55,7 +58,7 @@ export function createApp({
 
   app.use('*', securityHeaders());
   app.use('/api/*', async (c, next) => {
-    c.set('clientAddress', clientAddress(c.req.raw, c.env));
+    c.set('client', viewOfClient(c.req.raw, clientAddress(c.req.raw, c.env), config.trustProxy ?? false));
     await next();
     c.header('Cache-Control', 'no-store');
   });

@@ -32,7 +32,7 @@ export interface ServerConfig {
   redisUrl: string | undefined;
   /** Folder of the built SPA; unset serves only the API. */
   staticDir: string | undefined;
-  /** Take the client address from the first `X-Forwarded-For` entry (only behind a proxy you run). */
+  /** Believe `X-Forwarded-For`, `-Host` and `-Proto` (only behind a proxy you run). */
   trustProxy: boolean;
 }
 

@@ -30,10 +30,7 @@ const app = createApp({
   config,
   logger,
   pages: config.staticDir ? spaRoutes(config.staticDir) : undefined,
-  clientAddress: (request, env) => {
-    const forwarded = config.trustProxy ? request.headers.get('X-Forwarded-For')?.split(',')[0]?.trim() : undefined;
-    return forwarded || (env as { incoming?: IncomingMessage }).incoming?.socket.remoteAddress || 'unknown';
-  },
+  clientAddress: (_request, env) => (env as { incoming?: IncomingMessage }).incoming?.socket.remoteAddress ?? 'unknown',
 });
 
 const purge = () =>

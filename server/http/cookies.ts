@@ -11,9 +11,8 @@ function cookieName(secure: boolean): string {
   return secure ? '__Host-sid' : 'sid';
 }
 
-export function isSecureRequest(c: Context, mode: CookieSecure): boolean {
-  if (mode !== 'auto') return mode === 'always';
-  return new URL(c.req.url).protocol === 'https:' || c.req.header('X-Forwarded-Proto') === 'https';
+function isSecureRequest(c: Context<AppEnv>, mode: CookieSecure): boolean {
+  return mode === 'auto' ? c.var.client.secure : mode === 'always';
 }
 
 export function readSessionCookie(c: Context<AppEnv>, mode: CookieSecure): string | undefined {

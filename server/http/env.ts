@@ -1,3 +1,5 @@
+import type { ClientView } from './client';
+
 /**
  * What a transport hands the app with each request: `app.fetch(request, bindings)`.
  *
@@ -18,7 +20,7 @@ export interface AppBindings {
 export interface AppEnv {
   Bindings: AppBindings;
   Variables: {
-    /** The client's address, for login throttling. */
-    clientAddress: string;
+    /** The request as the browser made it (see client.ts). */
+    client: ClientView;
   };
 }

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from './env';
 import { errorResponse } from './errors';
 
 const contentSecurityPolicy = [
@@ -35,7 +36,7 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  * (`Sec-Fetch-Site`, `Origin`); anything but this origin is refused before it can change anything.
  * Requests without either header come from non-browser clients, which cannot carry a victim's cookie.
  */
-export function sameOriginOnly(): MiddlewareHandler {
+export function sameOriginOnly(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (safeMethods.has(c.req.method)) return next();
     const fetchSite = c.req.header('Sec-Fetch-Site');
@@ -43,7 +44,7 @@ export function sameOriginOnly(): MiddlewareHandler {
       return errorResponse(c, 403, 'cross_site_request', 'Cross-site requests are not allowed.');
     }
     const origin = c.req.header('Origin');
-    if (origin !== undefined && !isSameOrigin(origin, c.req.header('Host') ?? new URL(c.req.url).host)) {
+    if (origin !== undefined && !isSameOrigin(origin, c.var.client.host)) {
       return errorResponse(c, 403, 'cross_site_request', 'Cross-site requests are not allowed.');
     }
     return next();

@@ -33,7 +33,7 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
     const body = await readJsonBody(c, signInBody);
     if (!body.ok) return body.response;
     const { username, password } = body.value;
-    const result = await sessions.signIn(username, password, c.var.clientAddress, readSessionCookie(c, cookieMode));
+    const result = await sessions.signIn(username, password, c.var.client.address, readSessionCookie(c, cookieMode));
     if (!result.ok) {
       if (result.reason === 'rate_limited') {
         c.header('Retry-After', String(result.retryAfterSeconds));

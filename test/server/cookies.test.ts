@@ -36,8 +36,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
       expect(cookieAttributes(setCookie)).toEqual({ httponly: true, samesite: 'Strict', path: '/', secure: true });
     });
 
-    it('is `__Host-sid` with Secure behind an https proxy (X-Forwarded-Proto) in auto mode, and works there', async () => {
-      const server = await startWith();
+    it('is `__Host-sid` with Secure behind a trusted https proxy (X-Forwarded-Proto) in auto mode, and works there', async () => {
+      const server = await startWith({ trustProxy: true });
       const api = apiClient(server.url);
       const viaHttps = { 'X-Forwarded-Proto': 'https' };
       const response = await api.signIn('test', 'test_secret', { headers: viaHttps });

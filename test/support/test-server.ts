@@ -34,13 +34,19 @@ export async function startTestServer({
   store = createMemoryStore(),
   session = {},
   clock = createTestClock(),
-}: { store?: SessionStore; session?: Partial<SessionConfig>; clock?: ReturnType<typeof createTestClock> } = {}): Promise<TestServer> {
+  trustProxy = false,
+}: {
+  store?: SessionStore;
+  session?: Partial<SessionConfig>;
+  clock?: ReturnType<typeof createTestClock>;
+  trustProxy?: boolean;
+} = {}): Promise<TestServer> {
   const logger = createMemoryLogger();
   const app = createApp({
     store,
     clock,
     logger,
-    config: { session: { ...defaultSessionConfig, ...session } },
+    config: { session: { ...defaultSessionConfig, ...session }, trustProxy },
     // Tests pick the client address with a header, to try per-client throttling.
     clientAddress: (request) => request.headers.get('X-Test-Client') ?? '127.0.0.1',
   });

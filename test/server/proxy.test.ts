@@ -1,0 +1,47 @@
+/** X-Forwarded-* headers: believed only behind a trusted proxy (TRUST_PROXY), ignored otherwise. */
+import { describe, expect, it } from 'vitest';
+import { useTestServers } from './helpers';
+
+const start = useTestServers();
+const json = { 'Content-Type': 'application/json' };
+
+function signIn(url: string, headers: Record<string, string> = {}, password = 'test_secret') {
+  return fetch(`${url}/api/session`, { method: 'POST', headers: { ...json, ...headers }, body: JSON.stringify({ username: 'test', password }) });
+}
+
+describe('without TRUST_PROXY', () => {
+  it('ignores X-Forwarded-Proto: the cookie stays `sid` without Secure', async () => {
+    const server = await start();
+    const setCookie = (await signIn(server.url, { 'X-Forwarded-Proto': 'https' })).headers.get('Set-Cookie')!;
+    expect(setCookie).toMatch(/^sid=/);
+    expect(setCookie).not.toMatch(/Secure/i);
+  });
+
+  it('ignores X-Forwarded-Host: an Origin matching only the forwarded host is cross-site', async () => {
+    const server = await start();
+    const response = await signIn(server.url, { Origin: 'https://app.example', 'X-Forwarded-Host': 'app.example' });
+    expect(response.status).toBe(403);
+  });
+
+  it('ignores X-Forwarded-For: a client cannot dodge login throttling by inventing addresses', async () => {
+    const server = await start({ session: { maxFailuresPerClient: 3, maxFailuresPerUser: 100 } });
+    for (let i = 0; i < 3; i++) await signIn(server.url, { 'X-Forwarded-For': `10.0.0.${i}` }, 'wrong');
+    expect((await signIn(server.url, { 'X-Forwarded-For': '10.0.0.99' })).status).toBe(429);
+  });
+});
+
+describe('with TRUST_PROXY', () => {
+  it('accepts the Origin of the host the browser asked the proxy for', async () => {
+    const server = await start({ trustProxy: true });
+    const response = await signIn(server.url, { Origin: 'https://app.example', 'X-Forwarded-Host': 'app.example', 'X-Forwarded-Proto': 'https' });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('Set-Cookie')).toMatch(/^__Host-sid=.*Secure/i);
+  });
+
+  it('counts login failures per forwarded client address', async () => {
+    const server = await start({ trustProxy: true, session: { maxFailuresPerClient: 3, maxFailuresPerUser: 100 } });
+    for (let i = 0; i < 3; i++) await signIn(server.url, { 'X-Forwarded-For': '203.0.113.7' }, 'wrong');
+    expect((await signIn(server.url, { 'X-Forwarded-For': '203.0.113.7' })).status).toBe(429);
+    expect((await signIn(server.url, { 'X-Forwarded-For': '198.51.100.2, 10.0.0.1' })).status).toBe(201);
+  });
+});
