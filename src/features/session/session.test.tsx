@@ -288,3 +288,29 @@ describe('under React StrictMode (the app always renders in it)', () => {
     // console.error would fail this test in the setup's afterEach.
   });
 });
+
+describe('the absolute limit', () => {
+  beforeEach(() => useFakeClock());
+
+  it('shows a notice activity cannot dismiss, keeps a working user in until then, and ends the session there', async () => {
+    const { mockApi } = await import('../../../mocks/node');
+    mockApi.configure({ absoluteTimeoutMs: 150_000 });
+    const signedInAt = Date.now();
+    const app = await startSignedIn('/account');
+    expect(screen.getByText(/Your session ends at .*, whatever you do/)).toBeInTheDocument();
+    // Working the whole time: no idle warning, no sign-out before the absolute limit.
+    while (Date.now() - signedInAt < 145_000) {
+      work();
+      await advance(5_000);
+      expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
+      expect(screen.getByText(/whatever you do/)).toBeInTheDocument();
+    }
+    await advance(signedInAt + 150_000 - 1_000 - Date.now());
+    expect(app.path()).toBe('/account');
+    await advance(2_000);
+    await until(() => app.path().startsWith('/login'), 'the login page');
+    expect(app.path()).toBe('/login?reason=absolute&next=%2Faccount');
+    expect(screen.getByRole('status')).toHaveTextContent('Your session reached its time limit');
+    expect(await serverSessionStatus()).toBe(401);
+  });
+});
