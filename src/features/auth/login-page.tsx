@@ -24,7 +24,22 @@ export function LoginPage() {
       {error && !error.field && (
         <div role="alert" className="error-summary" id="login-error">
           <p className="error-title">Login failed</p>
-          <p>{blocked ? `${error.message} Try again in ${formatCountdown(secondsToWait * 1000)}.` : error.kind === 'rate_limited' ? 'You can try again now.' : error.message}</p>
+          {error.kind === 'rate_limited' ? (
+            <p>
+              {error.message}{' '}
+              {blocked ? (
+                <>
+                  {/* Spoken once, in words; the ticking countdown is for the eyes only. */}
+                  <span className="visually-hidden">Try again in {formatDurationWords((error.retryAfterSeconds ?? 0) * 1000)}.</span>
+                  <span aria-hidden="true">Try again in {formatCountdown(secondsToWait * 1000)}.</span>
+                </>
+              ) : (
+                'You can try again now.'
+              )}
+            </p>
+          ) : (
+            <p>{error.message}</p>
+          )}
         </div>
       )}
       <Form method="post" replace className="card login-form" noValidate>

@@ -94,6 +94,9 @@ describe('signing in', () => {
     await submit('test', 'test_secret');
     await until(() => /Try again in \d:\d\d/.test(screen.queryByRole('alert')?.textContent ?? ''), 'the countdown');
     expect(screen.getByRole('button', { name: 'Sign in' })).toBeDisabled();
+    // Screen readers get the wait once, in words; the ticking m:ss is aria-hidden.
+    const spoken = screen.getByRole('alert').querySelector('.visually-hidden');
+    expect(spoken).toHaveTextContent(/^Try again in \d+ (minutes?|seconds?)/);
   });
 
   it('says when the server cannot be reached', async () => {
