@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { Hono } from 'hono';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { Hono, type Context } from 'hono';
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -31,12 +32,27 @@ async function readIfFile(path: string): Promise<Buffer | undefined> {
 export function spaRoutes(dir: string) {
   const root = resolve(dir);
   const app = new Hono();
+  // Hashed assets never change: each is compressed once, on first request.
+  const compressedAssets = new Map<string, Uint8Array<ArrayBuffer>>();
+
+  function send(c: Context, body: Buffer, pathname: string, headers: Record<string, string>): Response {
+    const encoding = compressible.has(extname(pathname) || '.html') ? preferredEncoding(c.req.header('Accept-Encoding')) : undefined;
+    if (!encoding) return c.body(new Uint8Array(body), 200, headers);
+    const key = `${encoding}:${pathname}`;
+    let encoded = compressedAssets.get(key);
+    if (!encoded) {
+      encoded = new Uint8Array(encoding === 'br' ? brotliCompressSync(body, brotliOptions) : gzipSync(body, { level: 9 }));
+      if (pathname.startsWith('/assets/')) compressedAssets.set(key, encoded);
+    }
+    return c.body(encoded, 200, { ...headers, 'Content-Encoding': encoding, Vary: 'Accept-Encoding' });
+  }
+
   app.get('*', async (c) => {
     const pathname = decodeURIComponentSafe(new URL(c.req.url).pathname);
     const path = pathname === undefined ? undefined : normalize(join(root, pathname));
     const file = path && (path === root || path.startsWith(root + sep)) ? await readIfFile(path) : undefined;
     if (file && path) {
-      return c.body(new Uint8Array(file), 200, {
+      return send(c, file, pathname!, {
         'Content-Type': contentTypes[extname(path)] ?? 'application/octet-stream',
         'Cache-Control': cacheControl(pathname!),
       });
@@ -44,9 +60,26 @@ export function spaRoutes(dir: string) {
     if (pathname === undefined || extname(pathname) !== '') return c.text('Not found', 404);
     const index = await readIfFile(join(root, 'index.html'));
     if (!index) return c.text('The app is not built: run npm run build.', 404);
-    return c.body(new Uint8Array(index), 200, { 'Content-Type': contentTypes['.html'], 'Cache-Control': 'no-store' });
+    return send(c, index, '/index.html', { 'Content-Type': contentTypes['.html'], 'Cache-Control': 'no-store' });
   });
   return app;
+}
+
+const compressible = new Set(['.html', '.js', '.css', '.svg', '.json', '.map', '.txt', '.webmanifest']);
+const brotliOptions = { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } };
+
+/** `br` when the browser takes it, else `gzip`, else nothing (q=0 means "not this one"). */
+function preferredEncoding(acceptEncoding: string | undefined): 'br' | 'gzip' | undefined {
+  const accepted = new Set(
+    (acceptEncoding ?? '')
+      .split(',')
+      .map((part) => part.trim().split(';'))
+      .filter(([, q]) => !/^\s*q=0(\.0*)?\s*$/.test(q ?? ''))
+      .map(([name]) => name.trim().toLowerCase()),
+  );
+  if (accepted.has('br')) return 'br';
+  if (accepted.has('gzip')) return 'gzip';
+  return undefined;
 }
 
 function cacheControl(pathname: string): string {

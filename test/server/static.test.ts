@@ -160,3 +160,21 @@ describe('security headers', () => {
     },
   );
 });
+
+describe('compression', () => {
+  it('sends brotli or gzip when the browser accepts it, and plain bytes otherwise', async () => {
+    const { url } = await startWithSpa();
+    const brotli = await fetch(`${url}/assets/app-abc123.js`, { headers: { 'Accept-Encoding': 'gzip, br' } });
+    expect(brotli.headers.get('Content-Encoding')).toBe('br');
+    expect(brotli.headers.get('Vary')).toBe('Accept-Encoding');
+    expect(await brotli.text()).toBe(appJs);
+
+    const gzip = await fetch(`${url}/`, { headers: { 'Accept-Encoding': 'gzip, br;q=0' } });
+    expect(gzip.headers.get('Content-Encoding')).toBe('gzip');
+    expect(await gzip.text()).toBe(indexHtml);
+
+    const plain = await fetch(`${url}/assets/app-abc123.js`, { headers: { 'Accept-Encoding': 'identity' } });
+    expect(plain.headers.get('Content-Encoding')).toBeNull();
+    expect(await plain.text()).toBe(appJs);
+  });
+});

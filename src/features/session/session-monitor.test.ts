@@ -194,6 +194,24 @@ describe('heartbeats', () => {
   });
 });
 
+describe('messages to other tabs', () => {
+  it('report activity at once, then at most once a second, always including the last one', async () => {
+    const { monitor, broadcast } = setup({ isLeader: () => false });
+    const activityMessages = () => broadcast.mock.calls.map(([message]) => message).filter((message) => message.type === 'activity');
+    await vi.advanceTimersByTimeAsync(1_000);
+    for (let i = 0; i < 25; i++) {
+      monitor.reportActivity();
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    const lastActivity = Date.now() - 100;
+    await vi.advanceTimersByTimeAsync(1_000);
+    const sent = activityMessages();
+    expect(sent.length).toBeGreaterThanOrEqual(3);
+    expect(sent.length).toBeLessThanOrEqual(4);
+    expect(sent[sent.length - 1]).toEqual({ type: 'activity', at: lastActivity });
+  });
+});
+
 describe('messages from other tabs', () => {
   it('a newer timing closes this tab’s warning', async () => {
     const { monitor, server } = setup();

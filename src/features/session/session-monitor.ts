@@ -53,6 +53,8 @@ export interface SessionMonitorOptions {
 
 /** How long before the absolute limit its notice shows: the warning time, but at least 5 minutes. */
 export const absoluteNoticeLeadMs = (warningMs: number) => Math.max(warningMs, 5 * 60_000);
+/** How often a tab tells the others about its activity, at most (with a trailing edge). */
+const activityBroadcastMs = 1_000;
 /** Retries of a heartbeat that failed on the network: 1 s, 2 s, 4 s ... at most this. */
 const maxRetryDelayMs = 15_000;
 
@@ -77,6 +79,8 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
   let wakeTimer: ReturnType<typeof setTimeout> | undefined;
   let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let activityBroadcastTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastActivityBroadcastAt = -Infinity;
   const listeners = new Set<() => void>();
   let snapshot = compute();
 
@@ -151,6 +155,20 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     clearTimeout(wakeTimer);
     clearTimeout(heartbeatTimer);
     clearTimeout(retryTimer);
+    clearTimeout(activityBroadcastTimer);
+  }
+
+  /** Tells the other tabs the latest activity: at once, then at most once a second, the last one always. */
+  function broadcastActivity() {
+    if (activityBroadcastTimer !== undefined) return;
+    const wait = lastActivityBroadcastAt + activityBroadcastMs - now();
+    const send = () => {
+      activityBroadcastTimer = undefined;
+      lastActivityBroadcastAt = now();
+      options.broadcast({ type: 'activity', at: lastActivityAt });
+    };
+    if (wait <= 0) send();
+    else activityBroadcastTimer = setTimeout(send, wait);
   }
 
   function applySample(sample: TimingSample, activityAt: number) {
@@ -230,7 +248,7 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     reportActivity(at = now()) {
       if (ended || snapshot.phase !== 'active' || at <= lastActivityAt) return;
       lastActivityAt = at;
-      options.broadcast({ type: 'activity', at });
+      broadcastActivity();
       scheduleHeartbeat();
     },
 

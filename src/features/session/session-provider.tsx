@@ -46,7 +46,11 @@ export function SessionProvider({ auth, initial, children }: { auth: AuthStore; 
     // react-idle-timer is the activity detector and the cross-tab bus; the deadline is ours.
     timeout: initial.timing.idleTimeoutMs,
     events: activityEvents,
-    throttle: 500,
+    // No throttling here: react-idle-timer's throttles keep the first event of a window and drop
+    // the last, which would date the last activity early. The monitor's work per event is tiny,
+    // and it throttles what it tells other tabs itself.
+    eventsThrottle: 0,
+    throttle: 0,
     crossTab: true,
     leaderElection: true,
     name: 'idle-session',
