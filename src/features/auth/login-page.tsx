@@ -56,11 +56,7 @@ export function LoginPage() {
             aria-invalid={usernameError ? true : undefined}
             aria-describedby={usernameError ? 'username-error' : undefined}
           />
-          {usernameError && (
-            <p className="field-error" id="username-error" role="alert">
-              <span className="error-title">Login failed:</span> {usernameError.message}
-            </p>
-          )}
+          <FieldError id="username-error" error={usernameError} />
         </div>
         <div className="field">
           <label htmlFor="password">Password</label>
@@ -73,11 +69,7 @@ export function LoginPage() {
             aria-invalid={passwordError || error?.kind === 'invalid' ? true : undefined}
             aria-describedby={[passwordError ? 'password-error' : '', error && !error.field ? 'login-error' : '', 'password-hint'].filter(Boolean).join(' ')}
           />
-          {passwordError && (
-            <p className="field-error" id="password-error" role="alert">
-              <span className="error-title">Login failed:</span> {passwordError.message}
-            </p>
-          )}
+          <FieldError id="password-error" error={passwordError} />
           <p className="hint" id="password-hint">
             Demo rule: any username, and the password is the username followed by <code>_secret</code> (for example{' '}
             <code>test</code> / <code>test_secret</code>).
@@ -95,6 +87,16 @@ export function LoginPage() {
         </p>
       )}
     </main>
+  );
+}
+
+/** A field's own error, tied to its input by `id` (the input's `aria-describedby`). */
+function FieldError({ id, error }: { id: string; error: LoginError | undefined }) {
+  if (!error) return null;
+  return (
+    <p className="field-error" id={id} role="alert">
+      <span className="error-title">Login failed:</span> {error.message}
+    </p>
   );
 }
 
