@@ -1,0 +1,53 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * End-to-end tests: the production build (`npm run build`, done by scripts/e2e.mjs before this
+ * runs) served by the real server (server/main.ts) on SQLite in a fresh temp folder, on a free
+ * port, with short real timeouts: IDLE_TIMEOUT=8s, IDLE_WARNING=5s (heartbeat interval 1 s).
+ * test/e2e/global-setup.ts starts it and passes its URL on in E2E_BASE_URL. Tests that need other
+ * timings start a server of their own (test/e2e/support/fixtures.ts, `startServer`).
+ */
+export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export default defineConfig({
+  testDir: 'test/e2e',
+  globalSetup: './test/e2e/global-setup.ts',
+  // Two cores: one browser and one test per core. Timings are real seconds; more would crowd them.
+  workers: 2,
+  fullyParallel: true,
+  retries: 0,
+  forbidOnly: process.env.CI === 'true',
+  reporter: 'list',
+  // The longest tests watch 30 s of real activity.
+  timeout: 90_000,
+  expect: { timeout: 10_000 },
+  outputDir: 'test-results/e2e',
+  use: {
+    baseURL: process.env.E2E_BASE_URL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    viewport: { width: 1280, height: 800 },
+    locale: 'en-GB',
+    timezoneId: 'UTC',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        browserName: 'chromium',
+        launchOptions: {
+          executablePath: chromiumPath,
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--no-first-run',
+          ],
+        },
+      },
+    },
+  ],
+});

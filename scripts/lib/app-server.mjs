@@ -1,0 +1,120 @@
+// The real server entry (server/main.ts) as a child process, for the end-to-end tests and the
+// screenshot script: it waits for the JSON `listening` log line and returns the URL and stop().
+//
+// It runs `node --import tsx server/main.ts`, which is what `npx tsx server/main.ts` runs, minus
+// the npx wrapper: a signal then reaches the server itself (npx does not always pass SIGTERM on),
+// and a start takes about a second less.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const distDir = join(repoRoot, 'dist');
+
+/** Every variable the server reads: the caller's shell cannot leak a setting into a test server. */
+const configVariables = [
+  'PORT',
+  'HOST',
+  'IDLE_TIMEOUT',
+  'IDLE_WARNING',
+  'ABSOLUTE_TIMEOUT',
+  'SESSION_STORE',
+  'DATABASE_PATH',
+  'REDIS_URL',
+  'COOKIE_SECURE',
+  'STATIC_DIR',
+  'TRUST_PROXY',
+];
+
+/** A fresh temporary folder; remove() deletes it. */
+export function makeTempDir(prefix = 'idle-session-e2e-') {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * Starts server/main.ts with `env` on top of: HOST=127.0.0.1, PORT=0 (a free port), SQLite,
+ * STATIC_DIR=dist. Resolves once it logged `listening`; rejects if it exits first or takes longer
+ * than `startTimeoutMs`. `logFile`, when given, receives the server's stdout and stderr.
+ */
+export async function startAppServer({ env = {}, logFile, startTimeoutMs = 20_000 } = {}) {
+  const baseEnv = { ...process.env };
+  for (const name of configVariables) delete baseEnv[name];
+  const fullEnv = {
+    ...baseEnv,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    SESSION_STORE: 'sqlite',
+    STATIC_DIR: distDir,
+    ...env,
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: repoRoot,
+    env: fullEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
+  let output = '';
+  const exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
+
+  const listening = new Promise((resolveListening, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not log "listening" within ${startTimeoutMs} ms\n${output}`));
+    }, startTimeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      output += chunk;
+      log?.write(chunk);
+      buffered += chunk;
+      let newline;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline).trim();
+        buffered = buffered.slice(newline + 1);
+        if (!line.startsWith('{')) continue;
+        try {
+          const entry = JSON.parse(line);
+          if (entry.event === 'listening') {
+            clearTimeout(timer);
+            resolveListening(entry);
+          }
+        } catch {
+          // not a log line
+        }
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk) => {
+      output += chunk;
+      log?.write(chunk);
+    });
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (code ${code}, signal ${signal}) before listening\n${output}`));
+    });
+  });
+
+  const entry = await listening;
+  const url = String(entry.url);
+  let stopping;
+  return {
+    url,
+    port: Number(new URL(url).port),
+    env: fullEnv,
+    output: () => output,
+    /** SIGTERM (graceful shutdown), SIGKILL if it is still running after 10 s. */
+    stop() {
+      stopping ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          await exited;
+          clearTimeout(killer);
+        }
+        await new Promise((done) => (log ? log.end(done) : done()));
+      })();
+      return stopping;
+    },
+  };
+}

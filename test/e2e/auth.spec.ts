@@ -1,0 +1,120 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from './support/fixtures';
+import { pathIs, signedInAs, signIn, submitLogin, uniqueUser } from './support/app';
+
+test.describe('signing in and out', () => {
+  test('sign in, see Hello World!, sign out', async ({ page }) => {
+    const username = await signIn(page);
+    await expect(page.getByRole('heading', { level: 1, name: 'Hello World!' })).toBeVisible();
+    await expect(page.getByRole('banner')).toContainText(`Signed in as ${username}`);
+
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(/\/login\?reason=signed-out$/);
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    await expect(page.getByRole('status').filter({ hasText: 'You have signed out.' })).toBeVisible();
+    // The server ended the session too: the same browser is no longer signed in.
+    expect((await page.request.get('/api/session')).status()).toBe(401);
+  });
+
+  test('a wrong password says Login failed and signs nobody in', async ({ page }) => {
+    const username = uniqueUser('wrong');
+    await page.goto('/login');
+    const answer = page.waitForResponse((response) => response.url().endsWith('/api/session') && response.request().method() === 'POST');
+    await submitLogin(page, username, 'not-the-password');
+    expect((await answer).status()).toBe(401);
+
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('Login failed');
+    await expect(alert).toContainText('The username or password is wrong.');
+    await expect(page).toHaveURL(pathIs('/login'));
+    await expect(page.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true');
+    expect((await page.request.get('/api/session')).status()).toBe(401);
+  });
+
+  test('an unauthenticated visit goes to /login and comes back after sign-in', async ({ page }) => {
+    await page.goto('/account');
+    await expect(page).toHaveURL(/\/login\?next=%2Faccount$/);
+    await submitLogin(page, uniqueUser());
+    await expect(page).toHaveURL(pathIs('/account'));
+    await expect(page.getByRole('heading', { level: 1, name: 'Your account' })).toBeVisible();
+  });
+});
+
+test.describe('Back after sign-out shows no protected content', () => {
+  test('within the app (one document)', async ({ page }) => {
+    await signIn(page);
+    await page.getByRole('link', { name: 'Account' }).click();
+    await expect(page).toHaveURL(pathIs('/account'));
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(pathIs('/login'));
+
+    await page.goBack();
+    await expect(page).toHaveURL(pathIs('/login'));
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Hello World!' })).toHaveCount(0);
+    await expect(signedInAs(page)).toHaveCount(0);
+  });
+
+  test('across page loads (the back/forward cache must not restore a signed-in page)', async ({ page }) => {
+    await signIn(page);
+    // Two full page loads, so Back leaves the current document.
+    await page.goto('/');
+    await expect(page.getByRole('heading', { name: 'Hello World!' })).toBeVisible();
+    await page.goto('/account');
+    await expect(page.getByRole('heading', { name: 'Your account' })).toBeVisible();
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(pathIs('/login'));
+
+    await page.goBack();
+    await expect(page).toHaveURL(pathIs('/login'));
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Hello World!' })).toHaveCount(0);
+    await expect(signedInAs(page)).toHaveCount(0);
+  });
+});
+
+test.describe('next stays on this origin', () => {
+  /** Fails the test if the page ever asks for another host (a redirect would). */
+  function forbidOtherHosts(page: Page, baseURL: string) {
+    const visited: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).host !== new URL(baseURL).host) visited.push(request.url());
+    });
+    return () => expect(visited, 'requests to another host').toEqual([]);
+  }
+
+  const attempts = ['//evil.example', '/\\evil.example', 'https://evil.example', '///evil.example', 'javascript:alert(document.domain)'];
+
+  for (const next of attempts) {
+    test(`next=${next} after sign-in`, async ({ page, baseURL }) => {
+      const noOtherHost = forbidOtherHosts(page, baseURL!);
+      await page.goto(`/login?next=${encodeURIComponent(next)}`);
+      await submitLogin(page, uniqueUser('next'));
+      await expect(signedInAs(page)).toBeVisible();
+      await expect(page).toHaveURL(pathIs('/'));
+      expect(new URL(page.url()).origin).toBe(new URL(baseURL!).origin);
+      noOtherHost();
+    });
+  }
+
+  test('next=//evil.example typed unencoded, as in an attacker\'s link', async ({ page, baseURL }) => {
+    const noOtherHost = forbidOtherHosts(page, baseURL!);
+    await page.goto('/login?next=//evil.example');
+    await submitLogin(page, uniqueUser('next'));
+    await expect(signedInAs(page)).toBeVisible();
+    await expect(page).toHaveURL(pathIs('/'));
+    noOtherHost();
+  });
+
+  test('next=... on the login page when already signed in', async ({ page, baseURL }) => {
+    const noOtherHost = forbidOtherHosts(page, baseURL!);
+    await signIn(page);
+    for (const next of attempts.slice(0, 3)) {
+      await page.goto(`/login?next=${encodeURIComponent(next)}`);
+      await expect(signedInAs(page)).toBeVisible();
+      await expect(page).toHaveURL(pathIs('/'));
+      expect(new URL(page.url()).origin).toBe(new URL(baseURL!).origin);
+    }
+    noOtherHost();
+  });
+});

@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { test as base, expect } from '@playwright/test';
+import { makeTempDir, startAppServer, type AppServer } from '../../../scripts/lib/app-server.mjs';
+
+export interface OwnServerOptions {
+  /** Server environment on top of the defaults (127.0.0.1, a free port, SQLite, dist/). */
+  env?: Record<string, string>;
+}
+
+export interface OwnServer extends AppServer {
+  /** The SQLite file; a restart with `restart()` keeps it. */
+  databasePath: string;
+  /** Stops the server and starts it again on the same port and database. */
+  restart(): Promise<OwnServer>;
+}
+
+interface Fixtures {
+  /**
+   * Starts a server of this test's own (for timings other than the shared server's, or to stop and
+   * start it). SQLite in a fresh temp folder; everything is stopped and removed after the test.
+   */
+  startServer(options?: OwnServerOptions): Promise<OwnServer>;
+}
+
+export const test = base.extend<Fixtures>({
+  startServer: async ({}, use, testInfo) => {
+    const cleanups: (() => Promise<void> | void)[] = [];
+    const launch = async (env: Record<string, string>, databasePath: string, logFile: string): Promise<OwnServer> => {
+      const server = await startAppServer({ env: { ...env, DATABASE_PATH: databasePath }, logFile });
+      cleanups.push(() => server.stop());
+      return {
+        ...server,
+        databasePath,
+        async restart() {
+          await server.stop();
+          return launch({ ...env, PORT: String(server.port) }, databasePath, logFile);
+        },
+      };
+    };
+    await use(async ({ env = {} } = {}) => {
+      const temp = makeTempDir();
+      cleanups.push(() => temp.remove());
+      return launch(env, join(temp.path, 'sessions.db'), testInfo.outputPath(`server-${cleanups.length}.log`));
+    });
+    // Servers first (they hold the database open), then the folders.
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  },
+});
+
+export { expect };
