@@ -24,7 +24,10 @@ function readConfig() {
 const { config, warnings } = readConfig();
 for (const warning of warnings) console.warn(`Warning: ${warning}`);
 
-const store = await openStore(config);
+const store = await openStore(config).catch((error: Error) => {
+  console.error(`Cannot open the session store (SESSION_STORE=${config.store}): ${error.message}`);
+  process.exit(1);
+});
 const app = createApp({
   store,
   config,
