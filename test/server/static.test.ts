@@ -173,6 +173,12 @@ describe('compression', () => {
     expect(gzip.headers.get('Content-Encoding')).toBe('gzip');
     expect(await gzip.text()).toBe(indexHtml);
 
+    for (const odd of ['', ';;;', 'br;q=', 'gzip;q=abc, ,', 'x'.repeat(4000), '*']) {
+      const response = await fetch(`${url}/assets/app-abc123.js`, { headers: { 'Accept-Encoding': odd } });
+      expect(response.status, `Accept-Encoding: ${odd.slice(0, 20)}`).toBe(200);
+      expect(await response.text()).toBe(appJs);
+    }
+
     const plain = await fetch(`${url}/assets/app-abc123.js`, { headers: { 'Accept-Encoding': 'identity' } });
     expect(plain.headers.get('Content-Encoding')).toBeNull();
     expect(await plain.text()).toBe(appJs);
