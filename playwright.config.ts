@@ -31,8 +31,12 @@ export default defineConfig({
     timezoneId: 'UTC',
   },
   projects: [
+    // No browser: the production build holds no mock code. First, since a build with MSW is no release.
+    { name: 'build', testMatch: 'build.spec.ts' },
     {
       name: 'chromium',
+      testIgnore: 'build.spec.ts',
+      dependencies: ['build'],
       use: {
         browserName: 'chromium',
         launchOptions: {

@@ -10,7 +10,9 @@ export interface OwnServerOptions {
 export interface OwnServer extends AppServer {
   /** The SQLite file; a restart with `restart()` keeps it. */
   databasePath: string;
-  /** Stops the server and starts it again on the same port and database. */
+  /** Starts it again (after stop()) on the same port and database. */
+  startAgain(): Promise<OwnServer>;
+  /** stop(), then startAgain(). */
   restart(): Promise<OwnServer>;
 }
 
@@ -28,12 +30,14 @@ export const test = base.extend<Fixtures>({
     const launch = async (env: Record<string, string>, databasePath: string, logFile: string): Promise<OwnServer> => {
       const server = await startAppServer({ env: { ...env, DATABASE_PATH: databasePath }, logFile });
       cleanups.push(() => server.stop());
+      const startAgain = () => launch({ ...env, PORT: String(server.port) }, databasePath, logFile);
       return {
         ...server,
         databasePath,
+        startAgain,
         async restart() {
           await server.stop();
-          return launch({ ...env, PORT: String(server.port) }, databasePath, logFile);
+          return startAgain();
         },
       };
     };

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// `npm run test:e2e`: the end-to-end tests (Playwright, system Chromium) against the production
+// build on the real server. Without Chromium it says so loudly and skips (exit 0), except under
+// CI=true, where a missing browser is a failure (exit 1). Arguments go to `playwright test`.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ci = process.env.CI === 'true';
+
+function executable(path) {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+if (!executable(chromium)) {
+  const bar = '='.repeat(78);
+  console.error(
+    [
+      '',
+      bar,
+      `${ci ? 'FAILED' : 'SKIPPED'}: end-to-end tests: Chromium not found at ${chromium} (apt-get install chromium or set CHROMIUM_PATH)`,
+      ci ? 'CI=true: a missing browser is a failure, not a skip.' : 'No end-to-end test ran. Install Chromium to run them.',
+      bar,
+      '',
+    ].join('\n'),
+  );
+  process.exit(ci ? 1 : 0);
+}
+
+const run = (command, args) => {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, CHROMIUM_PATH: chromium } });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+};
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+
+const built = run(npm, ['run', 'build']);
+if (built !== 0) process.exit(built);
+process.exit(run(npx, ['playwright', 'test', ...process.argv.slice(2)]));

@@ -1,0 +1,138 @@
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { sharedTimings } from './global-setup';
+import { expect, test } from './support/fixtures';
+import {
+  countHeartbeats,
+  keepActive,
+  pathIs,
+  recordWarnings,
+  signedInAs,
+  signIn,
+  uniqueUser,
+  warningDialog,
+  warningsOpened,
+} from './support/app';
+
+const { idleTimeoutMs } = sharedTimings;
+/** Invariant 5: sign-out in one tab reaches every tab within 1 s. */
+const crossTabMs = 1_000;
+
+/** Signs in on a first tab, then opens `count - 1` more tabs on `/` in the same context. */
+async function openTabs(context: BrowserContext, count: number, username = uniqueUser('tabs')): Promise<Page[]> {
+  const first = await context.newPage();
+  await recordWarnings(first);
+  await signIn(first, username);
+  const pages = [first];
+  for (let i = 1; i < count; i++) {
+    const page = await context.newPage();
+    await recordWarnings(page);
+    await page.goto('/');
+    await expect(page.getByRole('heading', { name: 'Hello World!' })).toBeVisible();
+    await expect(signedInAs(page)).toContainText(username);
+    // Someone who opens a tab is active in it: without this, a slow start would warn the first tab.
+    await page.mouse.move(20, 20);
+    pages.push(page);
+  }
+  return pages;
+}
+
+test.describe('two tabs of one browser', () => {
+  test('activity in tab A keeps tab B signed in; B never shows the warning', async ({ context }) => {
+    const [a, b] = await openTabs(context, 2);
+    // Two idle periods of work in A only.
+    await keepActive([a], 2 * idleTimeoutMs);
+
+    expect(await warningsOpened(b)).toBe(0);
+    expect(await warningsOpened(a)).toBe(0);
+    await expect(b).toHaveURL(pathIs('/'));
+    await expect(b.getByRole('heading', { name: 'Hello World!' })).toBeVisible();
+    expect((await b.request.get('/api/session')).status()).toBe(200);
+  });
+
+  test("Stay signed in in A closes B's warning; no answer signs both out", async ({ context }) => {
+    const [a, b] = await openTabs(context, 2);
+    await expect(warningDialog(a)).toBeVisible({ timeout: idleTimeoutMs });
+    await expect(warningDialog(b)).toBeVisible();
+
+    await warningDialog(a).getByRole('button', { name: 'Stay signed in' }).click();
+    await expect(warningDialog(a)).toBeHidden();
+    await expect(warningDialog(b)).toBeHidden({ timeout: crossTabMs });
+
+    // Both warn again together, and with no answer, both end with the inactivity reason.
+    await expect(warningDialog(b)).toBeVisible({ timeout: idleTimeoutMs });
+    await expect(warningDialog(a)).toBeVisible({ timeout: crossTabMs });
+    await expect(a).toHaveURL(/\/login\?reason=idle$/, { timeout: idleTimeoutMs });
+    await expect(b).toHaveURL(/\/login\?reason=idle$/, { timeout: crossTabMs });
+    await expect(b.getByRole('status').filter({ hasText: 'inactivity' })).toBeVisible();
+  });
+
+  test('sign-out in A sends B to /login within 1 s, and Back in B shows nothing', async ({ context }) => {
+    const [a, b] = await openTabs(context, 2);
+    await b.getByRole('link', { name: 'Account' }).click();
+    await expect(b).toHaveURL(pathIs('/account'));
+
+    await a.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    const clickedAt = Date.now();
+    await expect(b).toHaveURL(/\/login\?reason=other-tab&next=%2Faccount$/, { timeout: crossTabMs });
+    expect(Date.now() - clickedAt).toBeLessThanOrEqual(crossTabMs);
+    await expect(b.getByRole('status').filter({ hasText: 'another tab' })).toBeVisible();
+    await expect(a).toHaveURL(/\/login\?reason=signed-out$/);
+
+    await b.goBack();
+    await expect(b).toHaveURL(pathIs('/login'));
+    await expect(b.getByRole('heading', { name: 'Hello World!' })).toHaveCount(0);
+    await expect(signedInAs(b)).toHaveCount(0);
+  });
+});
+
+test('heartbeats do not grow with tabs: 30 s of activity, one tab vs three', async ({ browser, baseURL }, testInfo) => {
+  const H = 1_000; // heartbeat interval for IDLE_TIMEOUT=8s, IDLE_WARNING=5s: (8 - 5) / 3 s
+  const newContext = (browser: Browser) => browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+  const one = await newContext(browser);
+  const three = await newContext(browser);
+  try {
+    // Both browsers are set up at once and kept busy from then on, so that neither sits idle long
+    // enough to be warned. 3 s of warm-up: react-idle-timer elects its first leader only ~2 s
+    // after a load (until then a tab steps in after 2 intervals), so the count starts after that.
+    const [trio, [solo]] = await Promise.all([openTabs(three, 3, uniqueUser('hb-three')), openTabs(one, 1, uniqueUser('hb-one'))]);
+    const inputs = [solo, trio[0], solo, trio[1], solo, trio[2]];
+    await keepActive(inputs, 3_000);
+    for (const [index, page] of [solo, ...trio].entries()) {
+      expect(await warningsOpened(page), `warnings in tab ${index} before the count`).toBe(0);
+    }
+
+    const countOne = countHeartbeats(one);
+    const countThree = countHeartbeats(three);
+    const senders = new Map<Page, number>();
+    three.on('request', (request) => {
+      if (request.url().endsWith('/api/session/heartbeat')) {
+        const page = request.frame().page();
+        senders.set(page, (senders.get(page) ?? 0) + 1);
+      }
+    });
+
+    // 30 s of input, interleaved: the single tab gets every other input, the three tabs share the rest.
+    await keepActive(inputs, 30_000);
+    const activityEnd = Date.now();
+    for (const [index, page] of [solo, ...trio].entries()) expect(await warningsOpened(page), `warnings in tab ${index}`).toBe(0);
+    // The trailing edge reports the last input within one interval; wait two, then stop counting.
+    await expect.poll(() => Date.now(), { timeout: 5 * H }).toBeGreaterThan(activityEnd + 2 * H);
+    countOne.stop();
+    countThree.stop();
+
+    const perTab = trio.map((page) => senders.get(page) ?? 0);
+    const figures = `heartbeats in 30 s of activity: one tab ${countOne.count}, three tabs ${countThree.count} (per tab ${perTab.join(' / ')})`;
+    console.log(figures);
+    testInfo.annotations.push({ type: 'heartbeats', description: figures });
+
+    // About one per interval: 30 s / 1 s (plus a trailing edge, depending on the phase).
+    expect(countOne.count).toBeGreaterThanOrEqual(25);
+    expect(countOne.count).toBeLessThanOrEqual(32);
+    // The same with three tabs. One off at most: the two browsers' 1 s throttles run on their own
+    // phase, so a 30 s window can hold one more leading or trailing edge in one of them.
+    expect(Math.abs(countThree.count - countOne.count)).toBeLessThanOrEqual(1);
+  } finally {
+    await one.close();
+    await three.close();
+  }
+});
