@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// `npm run screenshots`: pictures of the real thing for the README, in docs/screenshots/.
+// Builds the SPA if dist/ is missing, starts the real server (SQLite in a temp folder, a free
+// port, a 30 s warning 5 s after the last activity), and drives the system Chromium.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from '@playwright/test';
+import { distDir, makeTempDir, repoRoot, startAppServer } from './lib/app-server.mjs';
+
+const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const outDir = join(repoRoot, 'docs', 'screenshots');
+const desktop = { width: 1280, height: 800 };
+const mobile = { width: 375, height: 740 };
+
+if (!existsSync(executablePath)) {
+  console.error(`screenshots: Chromium not found at ${executablePath} (apt-get install chromium or set CHROMIUM_PATH)`);
+  process.exit(1);
+}
+if (!existsSync(join(distDir, 'index.html'))) {
+  console.log('screenshots: no dist/, building it first');
+  const build = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+mkdirSync(outDir, { recursive: true });
+const temp = makeTempDir('idle-session-screenshots-');
+const server = await startAppServer({
+  env: { IDLE_TIMEOUT: '35s', IDLE_WARNING: '30s', DATABASE_PATH: join(temp.path, 'sessions.db') },
+});
+const browser = await chromium.launch({
+  executablePath,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+
+async function newPage(viewport) {
+  const context = await browser.newContext({
+    baseURL: server.url,
+    viewport,
+    deviceScaleFactor: 1,
+    colorScheme: 'light',
+    reducedMotion: 'reduce',
+    locale: 'en-GB',
+    timezoneId: 'Europe/London',
+  });
+  return context.newPage();
+}
+
+async function shoot(page, name) {
+  const path = join(outDir, name);
+  // Park the pointer where it hovers nothing.
+  await page.mouse.move(desktop.width - 5, desktop.height - 5);
+  await page.screenshot({ path });
+  console.log(`screenshots: ${path}`);
+}
+
+try {
+  // The login page, wide and narrow.
+  const login = await newPage(desktop);
+  await login.goto('/login');
+  await login.getByText('For your security').waitFor();
+  await shoot(login, 'login.png');
+
+  const phone = await newPage(mobile);
+  await phone.goto('/login');
+  await phone.getByText('For your security').waitFor();
+  await shoot(phone, 'login-mobile.png');
+
+  // Signed in: the home page.
+  await login.getByLabel('Username').fill('test');
+  await login.getByLabel('Password').fill('test_secret');
+  await login.getByRole('button', { name: 'Sign in' }).click();
+  await login.getByRole('heading', { name: 'Hello World!' }).waitFor();
+  await shoot(login, 'home.png');
+
+  // No input from here: the warning opens 5 s later and counts down from 0:30.
+  const dialog = login.getByRole('alertdialog', { name: 'Your session is about to expire' });
+  await dialog.waitFor({ timeout: 15_000 });
+  await login.locator('.countdown-value').filter({ hasText: /^0:2[0-8]$/ }).waitFor({ timeout: 10_000 });
+  await login.screenshot({ path: join(outDir, 'warning.png') });
+  console.log(`screenshots: ${join(outDir, 'warning.png')}`);
+} finally {
+  await browser.close();
+  await server.stop();
+  temp.remove();
+}
