@@ -20,8 +20,12 @@ const eventEveryMs = 200;
 const drainMs = 20_000;
 /** Simulated one-way network latency; a round trip is twice this. */
 const oneWayMs = 25;
-/** react-idle-timer's `throttle: 500` in session-provider.tsx: at most one onAction per tab per 500 ms. */
-const onActionThrottleMs = 500;
+/**
+ * react-idle-timer's `throttle` as session-provider.tsx sets it (0: every event reaches the
+ * monitor, which throttles its own broadcasts). Set it to 500 to see what a leading-only
+ * throttle loses at the end of the activity.
+ */
+const onActionThrottleMs = 0;
 /** The naive design's throttle. */
 const naiveThrottleMs = 1_000;
 const tabCounts = [1, 3, 10];
@@ -104,7 +108,7 @@ const ours: Design = {
         lastAction[tab] = time.now();
         monitors[tab].reportActivity();
       },
-      close: () => monitors.forEach((monitor) => monitor.dispose()),
+      close: () => monitors.forEach((monitor) => monitor.stop()),
       notes: () => ({ tabMessages, warnings, expiries }),
     };
   },

@@ -6,6 +6,7 @@ export function AccountPage({ username }: { username: string }) {
   const { idleTimeoutMs, warningMs, deadline, absoluteDeadline } = useSessionSnapshot();
   return (
     <>
+      <title>Your account – Idle Session</title>
       <h1 tabIndex={-1}>Your account</h1>
       <p>
         Signed in as <strong>{username}</strong>.

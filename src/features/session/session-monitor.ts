@@ -75,6 +75,8 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
   let retries = 0;
   let reconnecting = false;
   let ended = false;
+  /** Between start() and stop(): React StrictMode stops and starts a monitor once on mount. */
+  let running = false;
 
   let wakeTimer: ReturnType<typeof setTimeout> | undefined;
   let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
@@ -113,7 +115,7 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
 
   /** Re-reads the clock: the one place where phases change. Safe to call at any time, as often as wanted. */
   function check() {
-    if (ended) return;
+    if (ended || !running) return;
     const next = compute();
     if (!sameSnapshot(next, snapshot)) {
       snapshot = next;
@@ -182,7 +184,7 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
 
   /** Leading and trailing throttle: activity reaches the server within one heartbeat interval. */
   function scheduleHeartbeat() {
-    if (ended || inFlight || heartbeatTimer !== undefined || lastActivityAt <= reportedActivityAt) return;
+    if (ended || !running || inFlight || heartbeatTimer !== undefined || lastActivityAt <= reportedActivityAt) return;
     const at = now();
     const due = lastHeartbeatAt + timing.heartbeatIntervalMs;
     // A tab that is not the leader steps in only when no tab has sent one for two intervals.
@@ -208,7 +210,7 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     lastHeartbeatAt = sentAt;
     const outcome = await options.sendHeartbeat(Math.max(0, sentAt - activityAt));
     inFlight = false;
-    if (ended) return;
+    if (ended || !running) return;
     if (outcome.ok) {
       retries = 0;
       reconnecting = false;
@@ -246,7 +248,7 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
 
     /** The user did something in this tab. Ignored during the warning: only Stay signed in extends. */
     reportActivity(at = now()) {
-      if (ended || snapshot.phase !== 'active' || at <= lastActivityAt) return;
+      if (ended || !running || snapshot.phase !== 'active' || at <= lastActivityAt) return;
       lastActivityAt = at;
       broadcastActivity();
       scheduleHeartbeat();
@@ -254,7 +256,7 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
 
     /** Stay signed in (this tab's button or Escape): an immediate heartbeat, whoever leads. */
     staySignedIn() {
-      if (ended) return;
+      if (ended || !running) return;
       lastActivityAt = Math.max(lastActivityAt, now());
       extending = true;
       check();
@@ -264,7 +266,7 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
 
     /** A message from another tab. */
     receive(message: TabMessage) {
-      if (ended) return;
+      if (ended || !running) return;
       if (message.type === 'activity') {
         if (snapshot.phase !== 'active' || message.at <= lastActivityAt) return;
         lastActivityAt = message.at;
@@ -275,16 +277,19 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
       }
     },
 
-    /** Stops every timer; the monitor does nothing afterwards. */
-    dispose() {
-      ended = true;
-      stopTimers();
-      listeners.clear();
+    /** Starts the clock (again, after `stop`). Call after subscribing. */
+    start() {
+      running = true;
+      check();
+      scheduleHeartbeat();
     },
 
-    /** Starts the clock; call once, after subscribing. */
-    start() {
-      check();
+    /** Stops every timer until `start`; messages and activity are ignored meanwhile. */
+    stop() {
+      running = false;
+      stopTimers();
+      heartbeatTimer = undefined;
+      activityBroadcastTimer = undefined;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { createContext, useContext, useLayoutEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { useIdleTimer, type EventsType } from 'react-idle-timer';
 import { api, type TimingSample } from '../../lib/api';
 import { isSignOutReason, type SignOutReason } from '../../lib/paths';
@@ -18,8 +18,11 @@ const activityEvents: EventsType[] = [
   'scroll',
 ];
 
-/** Events after which a tab must re-read the clock: a throttled or sleeping tab wakes here. */
-const wakeEvents = ['visibilitychange', 'focus', 'online', 'pageshow'] as const;
+/**
+ * Events after which a tab must re-read the clock: a throttled or sleeping tab wakes here
+ * (and on `visibilitychange`, which fires on the document).
+ */
+const windowWakeEvents = ['focus', 'online', 'pageshow'] as const;
 
 const SessionContext = createContext<SessionMonitor | undefined>(undefined);
 
@@ -40,8 +43,6 @@ export function useSessionSnapshot() {
  * when they do not answer the warning. Mounted only while someone is signed in.
  */
 export function SessionProvider({ auth, initial, children }: { auth: AuthStore; initial: TimingSample; children: ReactNode }) {
-  const [monitor, setMonitor] = useState<SessionMonitor>();
-
   const idleTimer = useIdleTimer({
     // react-idle-timer is the activity detector and the cross-tab bus; the deadline is ours.
     timeout: initial.timing.idleTimeoutMs,
@@ -54,26 +55,28 @@ export function SessionProvider({ auth, initial, children }: { auth: AuthStore; 
     crossTab: true,
     leaderElection: true,
     name: 'idle-session',
-    onAction: () => monitor?.reportActivity(),
+    onAction: () => monitor.reportActivity(),
     onMessage: (message: TabMessage) => {
       if (message.type === 'signed-out') {
         auth.signOut(isSignOutReason(message.reason) ? followReason(message.reason) : 'other-tab', { fromOtherTab: true });
       } else {
-        monitor?.receive(message);
+        monitor.receive(message);
       }
     },
   });
 
-  // Layout effect: the monitor exists before the first paint, so protected content never flashes without it.
-  useLayoutEffect(() => {
-    const broadcast = (message: TabMessage) => {
-      try {
-        idleTimer.message(message);
-      } catch {
-        // The channel closes on unmount (react-idle-timer #183, #242); nothing is left to tell.
-      }
-    };
-    const created = createSessionMonitor({
+  const broadcast = (message: TabMessage) => {
+    try {
+      idleTimer.message(message);
+    } catch {
+      // The channel closes on unmount (react-idle-timer #183, #242); nothing is left to tell.
+    }
+  };
+
+  // Created once, on the first render, so the page renders at once (no empty first frame,
+  // and a heading to focus after navigation). It runs only between start() and stop().
+  const [monitor] = useState(() =>
+    createSessionMonitor({
       initial,
       isLeader: () => idleTimer.isLeader(),
       broadcast,
@@ -83,29 +86,28 @@ export function SessionProvider({ auth, initial, children }: { auth: AuthStore; 
         return { ok: false, kind: result.status === 401 ? 'unauthenticated' : result.status === 0 ? 'network' : 'rejected' };
       },
       onExpire: (reason) => auth.signOut(reason),
-    });
+    }),
+  );
+
+  useEffect(() => {
     const stopListening = auth.onSignOut(({ reason, fromOtherTab }) => {
       if (!fromOtherTab) broadcast({ type: 'signed-out', reason });
     });
-    const recheck = () => created.check();
-    for (const event of wakeEvents) window.addEventListener(event, recheck);
+    const recheck = () => monitor.check();
+    for (const event of windowWakeEvents) window.addEventListener(event, recheck);
     document.addEventListener('visibilitychange', recheck);
-    created.start();
-    // The monitor owns timers, so it lives and dies with this effect (StrictMode runs it twice);
-    // rendering waits for the one that is running.
-    // eslint-disable-next-line react-hooks/set-state-in-effect
-    setMonitor(created);
+    monitor.start();
+    // StrictMode stops and starts it again; a real unmount stops it for good.
     return () => {
-      for (const event of wakeEvents) window.removeEventListener(event, recheck);
+      monitor.stop();
+      for (const event of windowWakeEvents) window.removeEventListener(event, recheck);
       document.removeEventListener('visibilitychange', recheck);
       stopListening();
-      created.dispose();
     };
-    // The monitor lives as long as this signed-in session; `initial` only seeds it.
+    // `broadcast` only reads idleTimer, whose methods stay valid for the component's life.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [auth]);
+  }, [auth, monitor]);
 
-  if (!monitor) return null;
   return <SessionContext.Provider value={monitor}>{children}</SessionContext.Provider>;
 }
 
