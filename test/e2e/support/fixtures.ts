@@ -25,6 +25,8 @@ interface Fixtures {
 }
 
 export const test = base.extend<Fixtures>({
+  // Playwright reads a fixture's dependencies from this destructuring: it must be there, even empty.
+  // eslint-disable-next-line no-empty-pattern
   startServer: async ({}, use, testInfo) => {
     const cleanups: (() => Promise<void> | void)[] = [];
     const launch = async (env: Record<string, string>, databasePath: string, logFile: string): Promise<OwnServer> => {
