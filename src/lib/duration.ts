@@ -23,11 +23,13 @@ export function formatDurationWords(ms: number): string {
   return parts.filter(Boolean).join(' ');
 }
 
-/** A clock time for a notice, in the user's locale: `17:42` (or `17:42:05` with seconds). */
+/**
+ * A clock time for a notice, in the user's locale: `17:42` (or `17:42:05` with seconds), with
+ * the date in front when it is not today.
+ */
 export function formatClockTime(epochMs: number, { seconds = false } = {}): string {
-  return new Date(epochMs).toLocaleTimeString(undefined, {
-    hour: '2-digit',
-    minute: '2-digit',
-    ...(seconds ? { second: '2-digit' } : {}),
-  });
+  const date = new Date(epochMs);
+  const time = date.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}) });
+  if (date.toDateString() === new Date().toDateString()) return time;
+  return `${date.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' })}, ${time}`;
 }

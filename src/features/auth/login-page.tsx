@@ -17,6 +17,7 @@ export function LoginPage() {
   return (
     <main className="login" id="main">
       <title>Sign in – Idle Session</title>
+      <p className="brand brand-line">Idle Session</p>
       <h1 tabIndex={-1}>Sign in</h1>
       <div role="status" className="reason-region">
         {reason && <p className="notice notice-reason">{signOutMessage(reason, policy?.idleTimeoutMs)}</p>}
