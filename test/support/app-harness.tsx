@@ -38,14 +38,19 @@ export async function advance(ms: number, step = 250) {
       vi.advanceTimersByTime(Math.min(step, left));
     });
     await settle(3);
-    for (let turns = 0; pendingRequests > 0 && turns < 1000; turns++) await settle(1);
+    const giveUpAt = performance.now() + 5_000; // real time; a request stuck longer fails its test anyway
+    while (pendingRequests > 0 && performance.now() < giveUpAt) await settle(1);
     await settle(2);
   }
 }
 
-/** Polls `check` while letting I/O finish (clock still); fails with `what` when it never holds. */
-export async function until(check: () => boolean, what = 'condition', turns = 200) {
-  for (let i = 0; i < turns; i++) {
+/**
+ * Polls `check` while letting I/O finish (the fake clock stays still); fails with `what` when it
+ * does not hold within `limitMs` of real time. A limit, not a wait: it returns as soon as it holds.
+ */
+export async function until(check: () => boolean, what = 'condition', limitMs = 5_000) {
+  const giveUpAt = performance.now() + limitMs; // performance.now is not faked
+  while (performance.now() < giveUpAt) {
     if (check()) return;
     await settle(2);
     await act(async () => {
@@ -54,6 +59,7 @@ export async function until(check: () => boolean, what = 'condition', turns = 20
       else await new Promise((resolve) => setTimeout(resolve, 5));
     });
   }
+  if (check()) return;
   throw new Error(`timed out waiting for ${what}`);
 }
 
