@@ -3,6 +3,9 @@
 export declare const repoRoot: string;
 export declare const distDir: string;
 
+/** This process's environment without any server setting, for a child server to start clean. */
+export declare function environmentWithoutConfig(): Record<string, string | undefined>;
+
 export declare function makeTempDir(prefix?: string): { path: string; remove(): void };
 
 export interface AppServer {

@@ -28,6 +28,13 @@ const configVariables = [
   'TRUST_PROXY',
 ];
 
+/** This process's environment without any server setting, for a child server to start clean. */
+export function environmentWithoutConfig() {
+  const env = { ...process.env };
+  for (const name of configVariables) delete env[name];
+  return env;
+}
+
 /** A fresh temporary folder; remove() deletes it. */
 export function makeTempDir(prefix = 'idle-session-e2e-') {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -40,10 +47,8 @@ export function makeTempDir(prefix = 'idle-session-e2e-') {
  * than `startTimeoutMs`. `logFile`, when given, receives the server's stdout and stderr.
  */
 export async function startAppServer({ env = {}, logFile, startTimeoutMs = 20_000 } = {}) {
-  const baseEnv = { ...process.env };
-  for (const name of configVariables) delete baseEnv[name];
   const fullEnv = {
-    ...baseEnv,
+    ...environmentWithoutConfig(),
     HOST: '127.0.0.1',
     PORT: '0',
     SESSION_STORE: 'sqlite',

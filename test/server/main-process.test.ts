@@ -8,26 +8,13 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { environmentWithoutConfig } from '../../scripts/lib/app-server.mjs';
 import { cookieFrom } from '../support/test-server';
 import { apiClient, logEntries, sessionBody, useTempDirs } from './helpers';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const tempDir = useTempDirs('idle-session-main-');
 
-/** Every variable the server reads, so the parent's environment cannot leak into a test. */
-const configVariables = [
-  'PORT',
-  'HOST',
-  'IDLE_TIMEOUT',
-  'IDLE_WARNING',
-  'ABSOLUTE_TIMEOUT',
-  'SESSION_STORE',
-  'DATABASE_PATH',
-  'REDIS_URL',
-  'COOKIE_SECURE',
-  'STATIC_DIR',
-  'TRUST_PROXY',
-];
 
 /** How long a start or a stop may take before the test gives up (a limit, not a wait). */
 const processTimeoutMs = 15_000;
@@ -47,11 +34,10 @@ afterEach(() => {
 });
 
 function startMain(env: Record<string, string>): MainProcess {
-  const baseEnv = { ...process.env };
-  for (const name of configVariables) delete baseEnv[name];
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: repoRoot,
-    env: { ...baseEnv, ...env },
+    // The parent's environment cannot leak a server setting into a test.
+    env: { ...environmentWithoutConfig(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
