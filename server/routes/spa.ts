@@ -35,10 +35,11 @@ export function spaRoutes(dir: string) {
   // Hashed assets never change: each is compressed once, on first request.
   const compressedAssets = new Map<string, Uint8Array<ArrayBuffer>>();
 
-  function send(c: Context, body: Buffer, pathname: string, headers: Record<string, string>): Response {
+  /** `filePath` is the resolved file: `/assets//x.js` and `/assets/x.js` share one cache entry. */
+  function send(c: Context, body: Buffer, pathname: string, filePath: string, headers: Record<string, string>): Response {
     const encoding = compressible.has(extname(pathname) || '.html') ? preferredEncoding(c.req.header('Accept-Encoding')) : undefined;
     if (!encoding) return c.body(new Uint8Array(body), 200, headers);
-    const key = `${encoding}:${pathname}`;
+    const key = `${encoding}:${filePath}`;
     let encoded = compressedAssets.get(key);
     if (!encoded) {
       encoded = new Uint8Array(encoding === 'br' ? brotliCompressSync(body, brotliOptions) : gzipSync(body, { level: 9 }));
@@ -52,7 +53,7 @@ export function spaRoutes(dir: string) {
     const path = pathname === undefined ? undefined : normalize(join(root, pathname));
     const file = path && (path === root || path.startsWith(root + sep)) ? await readIfFile(path) : undefined;
     if (file && path) {
-      return send(c, file, pathname!, {
+      return send(c, file, pathname!, path, {
         'Content-Type': contentTypes[extname(path)] ?? 'application/octet-stream',
         'Cache-Control': cacheControl(pathname!),
       });
@@ -60,12 +61,13 @@ export function spaRoutes(dir: string) {
     if (pathname === undefined || extname(pathname) !== '') return c.text('Not found', 404);
     const index = await readIfFile(join(root, 'index.html'));
     if (!index) return c.text('The app is not built: run npm run build.', 404);
-    return send(c, index, '/index.html', { 'Content-Type': contentTypes['.html'], 'Cache-Control': 'no-store' });
+    return send(c, index, '/index.html', join(root, 'index.html'), { 'Content-Type': contentTypes['.html'], 'Cache-Control': 'no-store' });
   });
   return app;
 }
 
-const compressible = new Set(['.html', '.js', '.css', '.svg', '.json', '.map', '.txt', '.webmanifest']);
+// Not `.map`: source maps are large, fetched only by developer tools, and not worth the CPU.
+const compressible = new Set(['.html', '.js', '.css', '.svg', '.json', '.txt', '.webmanifest']);
 const brotliOptions = { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } };
 
 /** `br` when the browser takes it, else `gzip`, else nothing (q=0 means "not this one"). */

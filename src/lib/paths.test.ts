@@ -23,6 +23,11 @@ describe('safeNext', () => {
     'account',
     '/\tevil',
     '/login',
+    '/..//evil.example',
+    '/.//evil.example',
+    '/%2e%2e//evil.example',
+    '/login/..//evil.example',
+    '/a/../..//evil.example',
     '/login?next=/account',
   ])('sends %j home', (next) => {
     expect(safeNext(next)).toBe('/');

@@ -26,7 +26,9 @@ export function safeNext(next: string | null | undefined): string {
     if (url.origin !== base) return paths.home;
     // The login page is never a place to return to.
     if (url.pathname === paths.login) return paths.home;
-    return url.pathname + url.search + url.hash;
+    // The parser resolves dot segments: `/..//evil.example` comes out as `//evil.example`.
+    const path = url.pathname + url.search + url.hash;
+    return path.startsWith('//') || path.startsWith('/\\') ? paths.home : path;
   } catch {
     return paths.home;
   }

@@ -42,6 +42,12 @@ describe('with TRUST_PROXY', () => {
     const server = await start({ trustProxy: true, session: { maxFailuresPerClient: 3, maxFailuresPerUser: 100 } });
     for (let i = 0; i < 3; i++) await signIn(server.url, { 'X-Forwarded-For': '203.0.113.7' }, 'wrong');
     expect((await signIn(server.url, { 'X-Forwarded-For': '203.0.113.7' })).status).toBe(429);
-    expect((await signIn(server.url, { 'X-Forwarded-For': '198.51.100.2, 10.0.0.1' })).status).toBe(201);
+    expect((await signIn(server.url, { 'X-Forwarded-For': '10.0.0.1, 198.51.100.2' })).status).toBe(201);
+  });
+
+  it('takes the address our proxy appended, not one the client put in front of it', async () => {
+    const server = await start({ trustProxy: true, session: { maxFailuresPerClient: 3, maxFailuresPerUser: 100 } });
+    for (let i = 0; i < 3; i++) await signIn(server.url, { 'X-Forwarded-For': `10.9.9.${i}, 203.0.113.7` }, 'wrong');
+    expect((await signIn(server.url, { 'X-Forwarded-For': '10.9.9.200, 203.0.113.7' })).status).toBe(429);
   });
 });
