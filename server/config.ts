@@ -17,7 +17,7 @@ export interface SessionConfig {
   cookieSecure: CookieSecure;
   /** Failed sign-ins per username within `loginWindowMs` before 429. */
   maxFailuresPerUser: number;
-  /** Failed sign-ins per client address within `loginWindowMs` before 429. */
+  /** Sign-in attempts per client address within `loginWindowMs` before 429 (successes count too). */
   maxFailuresPerClient: number;
   /** Window for the login failure counters, in ms. */
   loginWindowMs: number;

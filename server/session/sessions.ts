@@ -5,7 +5,7 @@ import type { SessionStore } from '../stores/store';
 import { passwordMatches } from './credentials';
 import { activityAfterHeartbeat, expiresAt, isExpired, sessionTiming, type SessionRecord } from './expiry';
 import { hashSessionId, isWellFormedSessionId, newSessionId, sessionLogRef } from './ids';
-import { loginRetryAfterSeconds, recordLoginFailure, throttleKeys } from './throttle';
+import { countLoginAttempt, loginRetryAfterSeconds, throttleKeys } from './throttle';
 
 export interface Clock {
   /** Milliseconds since the epoch, like `Date.now()`. */
@@ -73,13 +73,14 @@ export function createSessions({
   ): Promise<SignInResult> {
     const now = clock.now();
     const keys = throttleKeys(username, clientAddress);
-    const retryAfterSeconds = await loginRetryAfterSeconds(store, config, keys, now);
+    // Locked already: refuse without counting; else count this attempt before the slow check.
+    const lockedFor = await loginRetryAfterSeconds(store, config, keys, now);
+    const retryAfterSeconds = lockedFor > 0 ? lockedFor : await countLoginAttempt(store, config, keys, now);
     if (retryAfterSeconds > 0) {
       logger.warn('sign_in', { outcome: 'rate_limited', user: username, client: clientAddress, retryAfterSeconds });
       return { ok: false, reason: 'rate_limited', retryAfterSeconds };
     }
     if (!(await passwordMatches(username, password))) {
-      await recordLoginFailure(store, config, keys, now);
       logger.warn('sign_in', { outcome: 'failure', user: username, client: clientAddress });
       return { ok: false, reason: 'invalid_credentials' };
     }

@@ -25,14 +25,25 @@ export async function loginRetryAfterSeconds(
   return blockedUntil > now ? Math.ceil((blockedUntil - now) / 1000) : 0;
 }
 
-export async function recordLoginFailure(
+/**
+ * Counts an attempt as a failure *before* the password is checked, atomically in the store, and
+ * returns the seconds to wait when this attempt is over a limit (0 when it may go ahead).
+ * Counting first means a burst of parallel guesses cannot all pass a check made before any of
+ * them was recorded. A successful sign-in then clears the username's counter.
+ */
+export async function countLoginAttempt(
   store: SessionStore,
   config: SessionConfig,
   keys: { user: string; client: string },
   now: number,
-): Promise<void> {
-  await Promise.all([
+): Promise<number> {
+  const [user, client] = await Promise.all([
     store.addFailure(keys.user, now, config.loginWindowMs),
     store.addFailure(keys.client, now, config.loginWindowMs),
   ]);
+  const blockedUntil = Math.max(
+    user.count > config.maxFailuresPerUser ? user.resetAt : 0,
+    client.count > config.maxFailuresPerClient ? client.resetAt : 0,
+  );
+  return blockedUntil > now ? Math.ceil((blockedUntil - now) / 1000) : 0;
 }
