@@ -36,11 +36,13 @@ export function onUnauthorized(listener: UnauthorizedListener): () => void {
 
 async function request<T>(
   path: ApiPath,
-  { method = 'GET', body, authenticated = true, keepalive = false }: {
+  { method = 'GET', body, authenticated = true, keepalive = false, timeoutMs }: {
     method?: string;
     body?: unknown;
     authenticated?: boolean;
     keepalive?: boolean;
+    /** Give up after this long and report a network failure (a request that hangs is one). */
+    timeoutMs?: number;
   } = {},
 ): Promise<ApiResult<T>> {
   const sentAt = Date.now();
@@ -52,6 +54,7 @@ async function request<T>(
       keepalive,
       headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
     });
   } catch {
     return { ok: false, status: 0, error: { error: 'network', message: 'The server cannot be reached.' }, sentAt };
@@ -75,7 +78,9 @@ export const api = {
   getSession: () => request<SessionResponse>('/api/session', { authenticated: false }),
   getPolicy: () => request<SessionPolicy>('/api/session/policy', { authenticated: false }),
   signIn: (body: SignInRequest) => request<SessionResponse>('/api/session', { method: 'POST', body, authenticated: false }),
-  heartbeat: (body: HeartbeatRequest) => request<HeartbeatResponse>('/api/session/heartbeat', { method: 'POST', body }),
+  /** Times out after 10 s: a hanging heartbeat is retried like a failed one. */
+  heartbeat: (body: HeartbeatRequest) =>
+    request<HeartbeatResponse>('/api/session/heartbeat', { method: 'POST', body, timeoutMs: 10_000 }),
   /** `keepalive`: the revocation completes even if the page goes away meanwhile. */
   signOut: () => request<void>('/api/session', { method: 'DELETE', authenticated: false, keepalive: true }),
   hello: () => request<HelloResponse>('/api/hello'),

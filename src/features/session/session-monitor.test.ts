@@ -125,14 +125,58 @@ describe('heartbeats', () => {
     expect(monitor.getSnapshot().deadline).toBe(activityAt + idleTimeoutMs);
   });
 
-  it('are sent by the leader only; another tab steps in when none was sent for two intervals', async () => {
+  it('are sent by the leader only; another tab steps in when activity waited two intervals', async () => {
     const { monitor, server } = setup({ isLeader: () => false });
     await vi.advanceTimersByTimeAsync(heartbeatIntervalMs);
     monitor.reportActivity();
-    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs - 1);
+    await vi.advanceTimersByTimeAsync(2 * heartbeatIntervalMs - 1);
     expect(server.heartbeats).toHaveLength(0);
-    await vi.advanceTimersByTimeAsync(1);
+    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs);
     expect(server.heartbeats).toHaveLength(1);
+  });
+
+  it('are not all sent at once by every tab after a long pause', async () => {
+    const { monitor, server } = setup({ isLeader: () => false });
+    await vi.advanceTimersByTimeAsync(25_000); // nobody did anything for more than two intervals
+    monitor.receive({ type: 'activity', at: Date.now() });
+    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs);
+    expect(server.heartbeats).toHaveLength(0); // the leader's job; this tab only steps in later
+  });
+
+  it('send Stay signed in after a heartbeat that was in flight, and survive a sender that throws', async () => {
+    const server = fakeServer();
+    let release: () => void = () => {};
+    let calls = 0;
+    const sendHeartbeat = vi.fn(async (ms: number): Promise<HeartbeatOutcome> => {
+      calls++;
+      if (calls === 1) {
+        await new Promise<void>((resolve) => (release = resolve));
+        return server.heartbeat(ms);
+      }
+      if (calls === 2) throw new Error('boom');
+      return server.heartbeat(ms);
+    });
+    const { monitor } = setup({ sendHeartbeat }, server);
+    await vi.advanceTimersByTimeAsync(idleTimeoutMs - warningMs - heartbeatIntervalMs);
+    monitor.reportActivity(); // heartbeat 1 leaves and hangs
+    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs + 1_000);
+    monitor.staySignedIn(); // during the hang
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sendHeartbeat).toHaveBeenCalledTimes(2); // Stay signed in got its own request; it threw
+    await vi.advanceTimersByTimeAsync(1_000); // retried after 1 s
+    expect(sendHeartbeat).toHaveBeenCalledTimes(3);
+    expect(monitor.getSnapshot().phase).toBe('active');
+    expect(monitor.getSnapshot().deadline).toBe(server.deadline());
+  });
+
+  it('wake a tab that slept before its activity counts: no silent extension past a missed warning', async () => {
+    const { monitor, server } = setup();
+    vi.setSystemTime(Date.now() + idleTimeoutMs - 5_000); // slept into the warning, no timer ran
+    monitor.reportActivity(); // the first thing after waking is a mouse move
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.heartbeats).toHaveLength(0);
+    expect(monitor.getSnapshot().phase).toBe('warning');
   });
 
   it('are left to the leader while its heartbeats reach this tab', async () => {

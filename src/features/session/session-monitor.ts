@@ -70,6 +70,10 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
   /** When the last heartbeat (any tab's) left, for the throttle. */
   let lastHeartbeatAt = options.initial.sentAt;
   let inFlight = false;
+  /** Stay signed in was chosen while another heartbeat was in flight: send it right after. */
+  let stayPending = false;
+  /** When this tab first held activity the server had not been told about (for the fallback). */
+  let pendingSince: number | undefined;
   /** Stay signed in was chosen and its heartbeat is on its way: the warning stays closed meanwhile. */
   let extending = false;
   let retries = 0;
@@ -173,13 +177,28 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     else activityBroadcastTimer = setTimeout(send, wait);
   }
 
+  /**
+   * Keeps a newer timing. The server's deadlines never move back and each sample is a lower
+   * bound of them, so the latest deadline wins: a late answer to an older request cannot undo
+   * a newer one (and reopen a warning in every tab).
+   */
   function applySample(sample: TimingSample, activityAt: number) {
     timing = sample.timing;
-    idleDeadline = sample.sentAt + timing.idleExpiresInMs;
-    absoluteDeadline = sample.sentAt + timing.absoluteExpiresInMs;
+    idleDeadline = Math.max(idleDeadline, sample.sentAt + timing.idleExpiresInMs);
+    absoluteDeadline = Math.max(absoluteDeadline, sample.sentAt + timing.absoluteExpiresInMs);
     reportedActivityAt = Math.max(reportedActivityAt, activityAt);
     lastActivityAt = Math.max(lastActivityAt, activityAt);
     lastHeartbeatAt = Math.max(lastHeartbeatAt, sample.sentAt);
+    if (reportedActivityAt >= lastActivityAt) pendingSince = undefined;
+  }
+
+  /** New activity (this tab's or another's); before deciding anything, a tab that slept wakes up. */
+  function noteActivity(at: number): boolean {
+    if (at >= Math.min(idleDeadline - timing.warningMs, absoluteDeadline)) check();
+    if (ended || snapshot.phase !== 'active' || at <= lastActivityAt) return false;
+    lastActivityAt = at;
+    pendingSince ??= now();
+    return true;
   }
 
   /** Leading and trailing throttle: activity reaches the server within one heartbeat interval. */
@@ -187,8 +206,11 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     if (ended || !running || inFlight || heartbeatTimer !== undefined || lastActivityAt <= reportedActivityAt) return;
     const at = now();
     const due = lastHeartbeatAt + timing.heartbeatIntervalMs;
-    // A tab that is not the leader steps in only when no tab has sent one for two intervals.
-    const myTurn = options.isLeader() || at >= lastHeartbeatAt + 2 * timing.heartbeatIntervalMs;
+    // A tab that is not the leader steps in only when activity it knows of has waited two intervals
+    // (a leader that closed or hangs), counted from when this tab learnt of it: after a long pause,
+    // one mouse move must not make every tab send.
+    const waitingSince = Math.max(pendingSince ?? at, lastHeartbeatAt);
+    const myTurn = options.isLeader() || at >= waitingSince + 2 * timing.heartbeatIntervalMs;
     if (at >= due && myTurn) {
       void heartbeat(false);
       return;
@@ -201,20 +223,37 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
   }
 
   async function heartbeat(fromStaySignedIn: boolean) {
-    if (ended || inFlight) return;
+    if (ended) return;
+    if (inFlight) {
+      if (fromStaySignedIn) stayPending = true;
+      return;
+    }
     inFlight = true;
     clearTimeout(heartbeatTimer);
     heartbeatTimer = undefined;
     const activityAt = lastActivityAt;
     const sentAt = now();
     lastHeartbeatAt = sentAt;
-    const outcome = await options.sendHeartbeat(Math.max(0, sentAt - activityAt));
-    inFlight = false;
+    let outcome: HeartbeatOutcome;
+    try {
+      outcome = await options.sendHeartbeat(Math.max(0, sentAt - activityAt));
+    } catch {
+      outcome = { ok: false, kind: 'network' }; // never leave inFlight stuck
+    } finally {
+      inFlight = false;
+    }
     if (ended || !running) return;
+    if (stayPending) {
+      // Stay signed in came during this request: it gets its own, now.
+      stayPending = false;
+      void heartbeat(true);
+      return;
+    }
     if (outcome.ok) {
       retries = 0;
       reconnecting = false;
       extending = false;
+      clearTimeout(retryTimer);
       applySample(outcome.sample, activityAt);
       options.broadcast({ type: 'timing', sample: outcome.sample, reportedActivityAt: activityAt });
       check();
@@ -248,8 +287,7 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
 
     /** The user did something in this tab. Ignored during the warning: only Stay signed in extends. */
     reportActivity(at = now()) {
-      if (ended || !running || snapshot.phase !== 'active' || at <= lastActivityAt) return;
-      lastActivityAt = at;
+      if (ended || !running || !noteActivity(at)) return;
       broadcastActivity();
       scheduleHeartbeat();
     },
@@ -268,11 +306,15 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     receive(message: TabMessage) {
       if (ended || !running) return;
       if (message.type === 'activity') {
-        if (snapshot.phase !== 'active' || message.at <= lastActivityAt) return;
-        lastActivityAt = message.at;
-        scheduleHeartbeat();
+        if (noteActivity(message.at)) scheduleHeartbeat();
       } else if (message.type === 'timing') {
         applySample(message.sample, message.reportedActivityAt);
+        if (reportedActivityAt >= lastActivityAt) {
+          // Another tab told the server: this tab's own retry has nothing left to say.
+          clearTimeout(retryTimer);
+          reconnecting = false;
+          retries = 0;
+        }
         check();
       }
     },

@@ -82,7 +82,11 @@ export function SessionProvider({ auth, initial, children }: { auth: AuthStore; 
       broadcast,
       sendHeartbeat: async (idleForMs) => {
         const result = await api.heartbeat({ idleForMs });
-        if (result.ok) return { ok: true, sample: { timing: result.data.session, sentAt: result.sentAt } };
+        // A 200 that is not our JSON (a captive portal, a proxy page) is no answer at all.
+        if (result.ok && typeof result.data?.session?.idleExpiresInMs === 'number') {
+          return { ok: true, sample: { timing: result.data.session, sentAt: result.sentAt } };
+        }
+        if (result.ok) return { ok: false, kind: 'network' };
         return { ok: false, kind: result.status === 401 ? 'unauthenticated' : result.status === 0 ? 'network' : 'rejected' };
       },
       onExpire: (reason) => auth.signOut(reason),
