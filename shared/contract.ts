@@ -92,7 +92,6 @@ export const errorCodes = [
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',
-  'store_unavailable',
   'internal_error',
 ] as const;
 
