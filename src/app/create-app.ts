@@ -14,6 +14,7 @@ export function createAppInstance(options: { mockApi?: boolean; initialEntries?:
     dispose() {
       stopListening();
       router.dispose();
+      auth.close();
     },
   };
 }

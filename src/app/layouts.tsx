@@ -29,7 +29,8 @@ export function SignedInLayout() {
   if (state.status !== 'signed-in') return null;
   const signOut = () => auth.signOut('signed-out');
   return (
-    <SessionProvider auth={auth} initial={state.sample}>
+    // Keyed by user: if another tab signs in as someone else, this tab starts over as them.
+    <SessionProvider key={state.user.username} auth={auth} initial={state.sample}>
       <header className="app-header">
         <Link to={paths.home} className="brand">
           Idle Session

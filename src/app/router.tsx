@@ -2,7 +2,7 @@ import { createBrowserRouter, createMemoryRouter, type RouteObject } from 'react
 import { AccountPage } from '../features/session';
 import { type AuthStore, LoginPage, loginAction, loginLoader, requireUser, useAuth } from '../features/auth';
 import { HomePage, homeLoader } from '../features/hello';
-import { loginHref, paths } from '../lib/paths';
+import { loginHref, paths, safeNext } from '../lib/paths';
 import { NotFoundPage, RootLayout, SignedInLayout } from './layouts';
 
 function Username({ render }: { render: (username: string) => React.ReactNode }) {
@@ -47,6 +47,11 @@ export function createAppRouter(auth: AuthStore, options: { mockApi?: boolean; i
     void router.navigate(loginHref({ reason, next: pathname === paths.login ? undefined : pathname + search + hash }), {
       replace: true,
     });
+  });
+  // Another tab signed in: a tab still on the login page goes where it was headed.
+  auth.onSignInElsewhere(() => {
+    const { pathname, search } = router.state.location;
+    if (pathname === paths.login) void router.navigate(safeNext(new URLSearchParams(search).get('next')), { replace: true });
   });
   return router;
 }

@@ -22,6 +22,11 @@ export function createAuthStore() {
   let policy: SessionPolicy | undefined;
   const listeners = new Set<() => void>();
   const signOutListeners = new Set<(event: SignOutEvent) => void>();
+  const signInListeners = new Set<() => void>();
+  // Sign-ins reach every tab, signed in or not (a signed-in tab's session channel is not enough:
+  // a tab on the login page has none). The browser shares one cookie, so every tab follows.
+  const signInChannel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('idle-session-sign-in') : undefined;
+  signInChannel?.addEventListener('message', () => void followSignInElsewhere());
 
   function set(next: AuthState) {
     state = next;
@@ -31,6 +36,17 @@ export function createAuthStore() {
   function remember(result: ApiResult<{ session: TimingSample['timing']; user: User }>) {
     if (!result.ok) return;
     set({ status: 'signed-in', user: result.data.user, sample: { timing: result.data.session, sentAt: result.sentAt } });
+  }
+
+  /**
+   * Another tab signed in, so this tab's cookie now names that session: take its user and timing
+   * (a different user replaces the one shown), and let the login page move on.
+   */
+  async function followSignInElsewhere() {
+    const result = await api.getSession();
+    if (!result.ok) return;
+    remember(result);
+    signInListeners.forEach((listener) => listener());
   }
 
   /** The one start-up request that decides signed in or not. */
@@ -58,6 +74,7 @@ export function createAuthStore() {
     async signIn(credentials: SignInRequest) {
       const result = await api.signIn(credentials);
       remember(result);
+      if (result.ok) signInChannel?.postMessage({ type: 'signed-in' });
       return result;
     },
 
@@ -75,6 +92,17 @@ export function createAuthStore() {
       }
       signOutListeners.forEach((listener) => listener({ reason, fromOtherTab }));
       if (!fromOtherTab) void api.signOut();
+    },
+
+    /** Runs when another tab signed in and this one took over its session. */
+    onSignInElsewhere(listener: () => void) {
+      signInListeners.add(listener);
+      return () => void signInListeners.delete(listener);
+    },
+
+    /** Stops listening to other tabs (tests create many stores in one page). */
+    close() {
+      signInChannel?.close();
     },
 
     /** Runs on every sign-out of this tab, after the state is cleared. */

@@ -1,4 +1,4 @@
-import { act, fireEvent, screen } from '@testing-library/react';
+import { act, fireEvent, screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { server } from '../../../mocks/node';
@@ -123,6 +123,34 @@ describe('signing in', () => {
   it('tells people how long inactivity may last before they sign in', async () => {
     await loaded(renderApp('/login'));
     await until(() => screen.queryByText(/signed out after 1 minute of inactivity/) !== null, 'the policy');
+  });
+});
+
+describe('signing in in another tab', () => {
+  it('takes a tab waiting on the login page to where it was headed', async () => {
+    const a = await loaded(renderApp('/login'));
+    const b = renderApp('/login?reason=idle&next=%2Faccount');
+    await until(() => screen.queryAllByRole('heading', { level: 1 }).length === 2, 'both tabs');
+    const form = within(a.container);
+    fireEvent.change(form.getByLabelText('Username'), { target: { value: 'test' } });
+    fireEvent.change(form.getByLabelText('Password'), { target: { value: 'test_secret' } });
+    fireEvent.click(form.getByRole('button', { name: 'Sign in' }));
+    await until(() => a.path() === '/' && b.path() === '/account', 'both tabs signed in');
+    await until(() => within(b.container).queryByRole('heading', { name: 'Your account' }) !== null, 'the account page');
+  });
+
+  it('shows the new user in a signed-in tab when another tab signs in as someone else', async () => {
+    const b = await loaded(renderApp('/login')); // a tab left on the login page
+    await signInThroughApi('alice'); // meanwhile alice signs in (no broadcast: as from another window long ago)
+    const a = renderApp('/account');
+    await until(() => within(a.container).queryByRole('heading', { name: 'Your account' }) !== null, 'the account page');
+    const form = within(b.container);
+    fireEvent.change(form.getByLabelText('Username'), { target: { value: 'bob' } });
+    fireEvent.change(form.getByLabelText('Password'), { target: { value: 'bob_secret' } });
+    fireEvent.click(form.getByRole('button', { name: 'Sign in' }));
+    await until(() => within(a.container).queryByText('bob', { selector: 'header strong' }) !== null, 'bob in tab A');
+    expect(within(a.container).queryByText('alice', { selector: 'header strong' })).not.toBeInTheDocument();
+    expect(a.path()).toBe('/account');
   });
 });
 
