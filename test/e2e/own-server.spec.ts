@@ -40,7 +40,7 @@ test('the absolute limit ends the session of a user who never stops working, wit
   });
   await signIn(page, uniqueUser('absolute'), { from: `${server.url}/login` });
   // Announced from the start (the notice shows from 5 minutes before the limit), and activity cannot dismiss it.
-  const notice = page.getByText(/^Your session ends at \d\d:\d\d, whatever you do/);
+  const notice = page.getByText(/^Your session ends at \d{1,2}:\d\d, whatever you do/);
   await expect(notice).toBeVisible();
 
   const [, endedAt] = await Promise.all([

@@ -22,10 +22,12 @@ export async function settle(turns = 8) {
   });
 }
 
-/** Requests the mock server has received and not yet answered. */
-let pendingRequests = 0;
-server.events.on('request:start', () => void pendingRequests++);
-server.events.on('request:end', () => void pendingRequests--);
+/** Requests the mock server has received and not yet answered (a network error ends one too). */
+const pending = new Set<string>();
+server.events.on('request:start', ({ requestId }) => void pending.add(requestId));
+for (const event of ['request:end', 'response:mocked', 'response:bypass', 'unhandledException'] as const) {
+  server.events.on(event, ({ requestId }) => void pending.delete(requestId));
+}
 
 /**
  * Moves the clock by `ms` in small steps. Between steps every request in flight is answered
@@ -39,7 +41,7 @@ export async function advance(ms: number, step = 250) {
     });
     await settle(3);
     const giveUpAt = performance.now() + 5_000; // real time; a request stuck longer fails its test anyway
-    while (pendingRequests > 0 && performance.now() < giveUpAt) await settle(1);
+    while (pending.size > 0 && performance.now() < giveUpAt) await settle(1);
     await settle(2);
   }
 }

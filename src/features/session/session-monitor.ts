@@ -205,21 +205,25 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
   function scheduleHeartbeat() {
     if (ended || !running || inFlight || heartbeatTimer !== undefined || lastActivityAt <= reportedActivityAt) return;
     const at = now();
-    const due = lastHeartbeatAt + timing.heartbeatIntervalMs;
-    // A tab that is not the leader steps in only when activity it knows of has waited two intervals
-    // (a leader that closed or hangs), counted from when this tab learnt of it: after a long pause,
-    // one mouse move must not make every tab send.
-    const waitingSince = Math.max(pendingSince ?? at, lastHeartbeatAt);
-    const myTurn = options.isLeader() || at >= waitingSince + 2 * timing.heartbeatIntervalMs;
-    if (at >= due && myTurn) {
+    const interval = timing.heartbeatIntervalMs;
+    // A tab that is not the leader (none is, for ~2 s after a load) steps in when no heartbeat
+    // went out for two intervals, and never before activity it knows of waited one interval: the
+    // leader's leading edge answers that at once, so after a long pause one mouse move does not
+    // make every tab send.
+    const sendAt = options.isLeader()
+      ? lastHeartbeatAt + interval
+      : Math.max(lastHeartbeatAt + 2 * interval, (pendingSince ?? at) + interval);
+    if (at >= sendAt) {
       void heartbeat(false);
       return;
     }
-    const wait = at >= due ? timing.heartbeatIntervalMs : due - at;
+    // Re-decided when it fires; a tab that does not lead looks again at least once a second, in
+    // case it has become the leader. A timer that fires a little early just waits the rest.
+    const wakeAt = options.isLeader() ? sendAt : Math.min(sendAt, at + Math.min(interval, 1_000));
     heartbeatTimer = setTimeout(() => {
       heartbeatTimer = undefined;
       scheduleHeartbeat();
-    }, wait);
+    }, wakeAt - at);
   }
 
   async function heartbeat(fromStaySignedIn: boolean) {
