@@ -40,6 +40,15 @@ test.describe('signing in and out', () => {
   });
 });
 
+/** Back from the login page after a sign-out lands on the login page again, showing nothing of the user. */
+async function expectBackShowsNothingProtected(page: Page) {
+  await page.goBack();
+  await expect(page).toHaveURL(pathIs('/login'));
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Hello World!' })).toHaveCount(0);
+  await expect(signedInAs(page)).toHaveCount(0);
+}
+
 test.describe('Back after sign-out shows no protected content', () => {
   test('within the app (one document)', async ({ page }) => {
     await signIn(page);
@@ -48,11 +57,7 @@ test.describe('Back after sign-out shows no protected content', () => {
     await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(pathIs('/login'));
 
-    await page.goBack();
-    await expect(page).toHaveURL(pathIs('/login'));
-    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
-    await expect(page.getByRole('heading', { name: 'Hello World!' })).toHaveCount(0);
-    await expect(signedInAs(page)).toHaveCount(0);
+    await expectBackShowsNothingProtected(page);
   });
 
   test('across page loads (the back/forward cache must not restore a signed-in page)', async ({ page }) => {
@@ -65,11 +70,7 @@ test.describe('Back after sign-out shows no protected content', () => {
     await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(pathIs('/login'));
 
-    await page.goBack();
-    await expect(page).toHaveURL(pathIs('/login'));
-    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
-    await expect(page.getByRole('heading', { name: 'Hello World!' })).toHaveCount(0);
-    await expect(signedInAs(page)).toHaveCount(0);
+    await expectBackShowsNothingProtected(page);
   });
 });
 
