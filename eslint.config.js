@@ -25,7 +25,11 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['**/server/**'], message: 'The SPA must not import server code.' },
-            { group: ['**/shared/contract'], allowTypeImports: true, message: 'Import the contract with `import type`.' },
+            {
+              group: ['**/shared/contract'],
+              allowTypeImports: true,
+              message: 'Import the contract with `import type`.',
+            },
           ],
         },
       ],

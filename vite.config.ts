@@ -38,7 +38,12 @@ export default defineConfig(({ mode }) => ({
         test: {
           name: 'server',
           environment: 'node',
-          include: ['server/**/*.test.ts', 'shared/**/*.test.ts', 'test/server/**/*.test.ts', 'test/contract/**/*.test.ts'],
+          include: [
+            'server/**/*.test.ts',
+            'shared/**/*.test.ts',
+            'test/server/**/*.test.ts',
+            'test/contract/**/*.test.ts',
+          ],
           testTimeout: 20_000,
         },
       },

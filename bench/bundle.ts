@@ -26,7 +26,9 @@ const distDir = join(repoRoot, 'dist');
 /** gzip -9 and brotli -q 11: what a build step that precompresses assets would ship. */
 const gzip = (data: Buffer | string) => gzipSync(data, { level: 9 }).length;
 const brotli = (data: Buffer | string) =>
-  brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: Buffer.byteLength(data) } }).length;
+  brotliCompressSync(data, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: Buffer.byteLength(data) },
+  }).length;
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -41,7 +43,9 @@ function ensureBuilt(): boolean {
   if (existsSync(join(distDir, 'index.html'))) {
     const builtAt = statSync(join(distDir, 'index.html')).mtimeMs;
     const stale = newestMtime(join(repoRoot, 'src')) > builtAt;
-    console.log(`dist/ built ${new Date(builtAt).toISOString()}${stale ? ' (older than some file in src/: run `npm run build` for current figures)' : ''}.`);
+    console.log(
+      `dist/ built ${new Date(builtAt).toISOString()}${stale ? ' (older than some file in src/: run `npm run build` for current figures)' : ''}.`,
+    );
     return true;
   }
   console.log('dist/ is missing: building it once with `npx vite build` ...');
@@ -55,7 +59,9 @@ function ensureBuilt(): boolean {
 
 /** What our server sends for `path` to a browser that accepts gzip and brotli. */
 async function served(app: ReturnType<typeof createApp>, path: string): Promise<string> {
-  const response = await app.fetch(new Request(`http://127.0.0.1${path}`, { headers: { 'Accept-Encoding': 'gzip, deflate, br, zstd' } }));
+  const response = await app.fetch(
+    new Request(`http://127.0.0.1${path}`, { headers: { 'Accept-Encoding': 'gzip, deflate, br, zstd' } }),
+  );
   const bytes = (await response.arrayBuffer()).byteLength;
   const encoding = response.headers.get('Content-Encoding');
   return `${kb(bytes)} (${encoding ?? 'uncompressed'})`;
@@ -134,7 +140,9 @@ function breakdown(code: string, map: { sources: string[]; mappings: string }) {
       add(source < 0 ? 'unmapped (bundler glue)' : origin(map.sources[source]), text);
     });
   });
-  return [...groups].map(([group, parts]) => ({ group, text: parts.join('') })).sort((a, b) => b.text.length - a.text.length);
+  return [...groups]
+    .map(([group, parts]) => ({ group, text: parts.join('') }))
+    .sort((a, b) => b.text.length - a.text.length);
 }
 
 export async function runBundleBench(): Promise<void> {
@@ -163,14 +171,22 @@ export async function runBundleBench(): Promise<void> {
       total.jsGzip += sizes.gzip;
       total.jsBrotli += sizes.brotli;
     }
-    rows.push([`assets/${name}`, kb(sizes.raw), kb(sizes.gzip), kb(sizes.brotli), await served(app, `/assets/${name}`)]);
+    rows.push([
+      `assets/${name}`,
+      kb(sizes.raw),
+      kb(sizes.gzip),
+      kb(sizes.brotli),
+      await served(app, `/assets/${name}`),
+    ]);
   }
   const maps = readdirSync(join(distDir, 'assets')).filter((name) => name.endsWith('.map'));
   rows.push(['total JS + CSS', kb(total.raw), kb(total.gzip), kb(total.brotli), '']);
   printTable(['asset', 'raw', 'gzip -9', 'brotli -q11', 'sent by our server'], rows);
   if (maps.length) {
     const mapBytes = maps.reduce((sum, name) => sum + statSync(join(distDir, 'assets', name)).size, 0);
-    console.log(`(not counted: ${maps.length} source map${maps.length === 1 ? '' : 's'}, ${kb(mapBytes)}, fetched only by developer tools)`);
+    console.log(
+      `(not counted: ${maps.length} source map${maps.length === 1 ? '' : 's'}, ${kb(mapBytes)}, fetched only by developer tools)`,
+    );
   }
 
   // The baseline: the same React the bundle carries, minified with Vite's own minifier (Oxc).
@@ -197,8 +213,18 @@ export async function runBundleBench(): Promise<void> {
   printTable(
     ['what', 'raw', 'gzip -9', 'brotli -q11'],
     [
-      ['react + react-dom, as shipped (unminified)', kb(Buffer.byteLength(reactRaw)), kb(gzip(reactRaw)), kb(brotli(reactRaw))],
-      ['react + react-dom, minified (Oxc, as Vite does)', kb(Buffer.byteLength(reactMinified)), kb(gzip(reactMinified)), kb(brotli(reactMinified))],
+      [
+        'react + react-dom, as shipped (unminified)',
+        kb(Buffer.byteLength(reactRaw)),
+        kb(gzip(reactRaw)),
+        kb(brotli(reactRaw)),
+      ],
+      [
+        'react + react-dom, minified (Oxc, as Vite does)',
+        kb(Buffer.byteLength(reactMinified)),
+        kb(gzip(reactMinified)),
+        kb(brotli(reactMinified)),
+      ],
       ['our JS bundle', kb(total.jsRaw), kb(total.jsGzip), kb(total.jsBrotli)],
       [
         'bundle / react alone (minified)',
@@ -221,10 +247,17 @@ export async function runBundleBench(): Promise<void> {
     const code = readFileSync(join(distDir, 'assets', name), 'utf8');
     const groups = breakdown(code, JSON.parse(readFileSync(mapPath, 'utf8')));
     const bytes = Buffer.byteLength(code);
-    console.log(`\nassets/${name} by origin, from its source map (gzip of each part alone: compression is contextual, so parts do not add up to the whole):`);
+    console.log(
+      `\nassets/${name} by origin, from its source map (gzip of each part alone: compression is contextual, so parts do not add up to the whole):`,
+    );
     printTable(
       ['origin', 'bytes', 'share', 'gzip alone'],
-      groups.map(({ group, text }) => [group, kb(Buffer.byteLength(text)), `${((Buffer.byteLength(text) / bytes) * 100).toFixed(1)}%`, kb(gzip(text))]),
+      groups.map(({ group, text }) => [
+        group,
+        kb(Buffer.byteLength(text)),
+        `${((Buffer.byteLength(text) / bytes) * 100).toFixed(1)}%`,
+        kb(gzip(text)),
+      ]),
     );
   }
 }

@@ -7,8 +7,19 @@
  * Run alone: npx tsx bench/heartbeats.ts
  */
 import { defaultSessionConfig, type SessionConfig } from '../server/config';
-import { activityAfterHeartbeat, heartbeatIntervalMs, isExpired, sessionTiming, type SessionRecord } from '../server/session/expiry';
-import { createSessionMonitor, type HeartbeatOutcome, type SessionMonitor, type TabMessage } from '../src/features/session/session-monitor';
+import {
+  activityAfterHeartbeat,
+  heartbeatIntervalMs,
+  isExpired,
+  sessionTiming,
+  type SessionRecord,
+} from '../server/session/expiry';
+import {
+  createSessionMonitor,
+  type HeartbeatOutcome,
+  type SessionMonitor,
+  type TabMessage,
+} from '../src/features/session/session-monitor';
 import { heading, isMain, printTable, ratio } from './lib/table';
 import { createVirtualTime, seededRandom, type VirtualTime } from './lib/virtual-time';
 
@@ -33,7 +44,12 @@ const start = Date.UTC(2026, 0, 5, 9, 0, 0);
 
 /** The server's session rules on the simulated clock; counts requests and remembers what it learnt when. */
 function modelServer(time: VirtualTime) {
-  const record: SessionRecord = { idHash: 'bench', username: 'test', createdAt: time.now(), lastActivityAt: time.now() };
+  const record: SessionRecord = {
+    idHash: 'bench',
+    username: 'test',
+    createdAt: time.now(),
+    lastActivityAt: time.now(),
+  };
   const learnt: { at: number; lastActivityAt: number }[] = [];
   let requests = 0;
   let alive = true;
@@ -65,7 +81,11 @@ type ModelServer = ReturnType<typeof modelServer>;
 interface Design {
   name: string;
   /** Sets up the tabs; returns what happens on a user event in a tab, and a teardown. */
-  open(time: VirtualTime, server: ModelServer, tabs: number): { onUserEvent(tab: number): void; close(): void; notes(): Record<string, number> };
+  open(
+    time: VirtualTime,
+    server: ModelServer,
+    tabs: number,
+  ): { onUserEvent(tab: number): void; close(): void; notes(): Record<string, number> };
 }
 
 /** Ours: the real monitor in every tab, tab 0 leads, tabs share activity over a broadcast bus. */
@@ -228,16 +248,35 @@ export async function runHeartbeatBench(): Promise<void> {
   for (const tabs of tabCounts) {
     const [a, b, c] = [await simulate(ours, tabs), await simulate(naive, tabs), await simulate(perTab, tabs)];
     const label = `${tabs} tab${tabs === 1 ? '' : 's'}`;
-    rows.push([label, a.requests, b.requests, c.requests, ratio(a.requests, b.requests, 3), ratio(a.requests, c.requests)]);
-    const delay = (r: HeartbeatResult) => `${(r.worstDelayMs / 1000).toFixed(1)} s${r.unreported ? ` (${r.unreported} never)` : ''}`;
+    rows.push([
+      label,
+      a.requests,
+      b.requests,
+      c.requests,
+      ratio(a.requests, b.requests, 3),
+      ratio(a.requests, c.requests),
+    ]);
+    const delay = (r: HeartbeatResult) =>
+      `${(r.worstDelayMs / 1000).toFixed(1)} s${r.unreported ? ` (${r.unreported} never)` : ''}`;
     const alive = [a, b, c].every((r) => r.alive) ? 'yes' : [a, b, c].map((r) => (r.alive ? 'yes' : 'NO')).join('/');
     quality.push([label, delay(a), delay(b), delay(c), a.notes.warnings, a.notes.expiries, a.notes.tabMessages, alive]);
   }
   printTable(['scenario', 'ours', 'naive', 'per-tab', 'ours/naive', 'ours/per-tab'], rows);
-  console.log('\nWhat each design buys with its requests: the worst delay from a user event until the server knew of it,');
+  console.log(
+    '\nWhat each design buys with its requests: the worst delay from a user event until the server knew of it,',
+  );
   console.log('and whether the user was ever warned or signed out (ours) or the server session lapsed (any design).\n');
   printTable(
-    ['scenario', 'worst delay ours', 'naive', 'per-tab', 'warnings (ours)', 'sign-outs (ours)', 'bus messages (ours)', 'session alive'],
+    [
+      'scenario',
+      'worst delay ours',
+      'naive',
+      'per-tab',
+      'warnings (ours)',
+      'sign-outs (ours)',
+      'bus messages (ours)',
+      'session alive',
+    ],
     quality,
   );
   if (quality.some((row) => String(row[1]).includes('never'))) {

@@ -8,7 +8,9 @@ import { runHeartbeatBench } from './heartbeats';
 import { runServerBench } from './server';
 
 const started = Date.now();
-console.log(`idle-session benchmarks: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.versions.node}, ${new Date().toISOString()}`);
+console.log(
+  `idle-session benchmarks: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.versions.node}, ${new Date().toISOString()}`,
+);
 
 const parts: [string, () => Promise<void>][] = [
   ['heartbeats', runHeartbeatBench],

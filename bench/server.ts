@@ -86,7 +86,10 @@ interface Sent {
 
 function send(agent: Agent, port: number, call: Call): Promise<Sent> {
   return new Promise((resolve, reject) => {
-    const headers = call.body === undefined ? call.headers : { ...call.headers, 'Content-Length': String(Buffer.byteLength(call.body)) };
+    const headers =
+      call.body === undefined
+        ? call.headers
+        : { ...call.headers, 'Content-Length': String(Buffer.byteLength(call.body)) };
     const req = request({ agent, host: '127.0.0.1', port, method: call.method, path: call.path, headers }, (res) => {
       res.resume();
       res.once('end', () => resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie']?.[0] }));
@@ -108,7 +111,13 @@ interface Measured {
 }
 
 /** `connections` clients, each sending its next request as soon as the last is answered, for `durationMs`. */
-async function measure(server: RunningServer, agent: Agent, call: (client: number) => Call, expected: number, durationMs: number): Promise<Measured> {
+async function measure(
+  server: RunningServer,
+  agent: Agent,
+  call: (client: number) => Call,
+  expected: number,
+  durationMs: number,
+): Promise<Measured> {
   const latencies: number[] = [];
   let errors = 0;
   const serverCpuBefore = await server.cpuMs();
@@ -171,10 +180,18 @@ async function prepare(label: string, server: RunningServer): Promise<Target> {
   }
   const calls: Calls = {
     'POST /api/session/heartbeat': {
-      call: (client) => ({ method: 'POST', path: '/api/session/heartbeat', headers: { ...json, Cookie: cookies[client] }, body: '{"idleForMs":0}' }),
+      call: (client) => ({
+        method: 'POST',
+        path: '/api/session/heartbeat',
+        headers: { ...json, Cookie: cookies[client] },
+        body: '{"idleForMs":0}',
+      }),
       expected: 200,
     },
-    'GET /api/session': { call: (client) => ({ method: 'GET', path: '/api/session', headers: { Cookie: cookies[client] } }), expected: 200 },
+    'GET /api/session': {
+      call: (client) => ({ method: 'GET', path: '/api/session', headers: { Cookie: cookies[client] } }),
+      expected: 200,
+    },
     'POST /api/session (sign-in)': { call: signInCall, expected: 201 },
   };
   return { label, server, agent, calls };
@@ -226,7 +243,14 @@ export async function runServerBench(): Promise<void> {
     // Warm every path up (JIT, statement caches, connections), then take turns so that a noisy
     // moment on the machine lands on every store alike rather than on whichever ran then.
     for (const target of targets) {
-      for (const endpoint of endpoints) await measure(target.server, target.agent, target.calls[endpoint].call, target.calls[endpoint].expected, warmupMs);
+      for (const endpoint of endpoints)
+        await measure(
+          target.server,
+          target.agent,
+          target.calls[endpoint].call,
+          target.calls[endpoint].expected,
+          warmupMs,
+        );
     }
     const results = new Map<string, Measured[]>();
     const key = (target: Target, endpoint: Endpoint) => `${target.label}\u0000${endpoint}`;
@@ -251,7 +275,8 @@ export async function runServerBench(): Promise<void> {
         const p99 = at(0.99);
         baseline ??= { perSecond, p99 };
         const elapsed = runs.reduce((sum, run) => sum + run.elapsedMs, 0);
-        const cpu = (pick: (run: Measured) => number) => Math.round((runs.reduce((sum, run) => sum + pick(run), 0) / elapsed) * 100);
+        const cpu = (pick: (run: Measured) => number) =>
+          Math.round((runs.reduce((sum, run) => sum + pick(run), 0) / elapsed) * 100);
         const spread = runs.map((run) => run.perSecond);
         rows.push([
           endpoint,
@@ -267,7 +292,20 @@ export async function runServerBench(): Promise<void> {
       }
       if (redisNote) rows.push([endpoint, 'redis', redisNote, '', '', '', '', '', '']);
     }
-    printTable(['request', 'store', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'CPU server / load', 'req/s vs memory', 'p99 vs memory'], rows);
+    printTable(
+      [
+        'request',
+        'store',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'errors',
+        'CPU server / load',
+        'req/s vs memory',
+        'p99 vs memory',
+      ],
+      rows,
+    );
   } finally {
     for (const target of targets) target.agent.destroy();
     for (const cleanup of cleanups.reverse()) await cleanup();

@@ -15,7 +15,16 @@ describe('cookie jar', () => {
     jar.store('sid=abc; Path=/; HttpOnly; SameSite=Strict', `${origin}/api/session`);
     expect(jar.header(`${origin}/api/hello`)).toBe('sid=abc');
     expect(jar.list()).toEqual([
-      { name: 'sid', value: 'abc', host: 'localhost:5173', path: '/', secure: false, httpOnly: true, sameSite: 'Strict', expiresAt: undefined },
+      {
+        name: 'sid',
+        value: 'abc',
+        host: 'localhost:5173',
+        path: '/',
+        secure: false,
+        httpOnly: true,
+        sameSite: 'Strict',
+        expiresAt: undefined,
+      },
     ]);
     expect(document.cookie).not.toContain('sid');
   });

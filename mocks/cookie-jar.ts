@@ -42,7 +42,12 @@ export interface CookieJarOptions {
 
 /** A browser treats http://localhost as a secure context and sends `Secure` cookies to it. */
 function isSecureUrl(url: URL): boolean {
-  return url.protocol === 'https:' || url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  return (
+    url.protocol === 'https:' ||
+    url.hostname === 'localhost' ||
+    url.hostname === '127.0.0.1' ||
+    url.hostname === '[::1]'
+  );
 }
 
 /** RFC 6265 5.1.4: the directory of the request path, the default for a cookie without `Path`. */

@@ -5,7 +5,12 @@ import { mockApi, server } from './node';
 const json = { 'Content-Type': 'application/json' };
 
 function signIn(username = 'test', init: RequestInit = {}) {
-  return fetch('/api/session', { method: 'POST', headers: json, body: JSON.stringify({ username, password: `${username}_secret` }), ...init });
+  return fetch('/api/session', {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ username, password: `${username}_secret` }),
+    ...init,
+  });
 }
 
 /**
@@ -80,7 +85,10 @@ describe('mock API (MSW + the real createApp)', () => {
   });
 
   it('passes the same-origin check with or without Origin and Sec-Fetch-Site, and refuses cross-site', async () => {
-    expect((await signIn('test', { headers: { ...json, Origin: window.location.origin, 'Sec-Fetch-Site': 'same-origin' } })).status).toBe(201);
+    expect(
+      (await signIn('test', { headers: { ...json, Origin: window.location.origin, 'Sec-Fetch-Site': 'same-origin' } }))
+        .status,
+    ).toBe(201);
     const crossSite = await signIn('test', { headers: { ...json, Origin: 'https://evil.example' } });
     expect(crossSite.status).toBe(403);
   });
@@ -115,7 +123,11 @@ describe('mock API (MSW + the real createApp)', () => {
 
   it('throttles every mock request as one client', async () => {
     for (let i = 0; i < 5; i++) {
-      const failed = await fetch('/api/session', { method: 'POST', headers: json, body: JSON.stringify({ username: 'test', password: 'wrong' }) });
+      const failed = await fetch('/api/session', {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ username: 'test', password: 'wrong' }),
+      });
       expect(failed.status).toBe(401);
     }
     const limited = await signIn();
@@ -131,7 +143,9 @@ describe('mock API (MSW + the real createApp)', () => {
   });
 
   it('lets a test put its own answer in front with server.use', async () => {
-    server.use(http.get('*/api/hello', () => HttpResponse.json({ error: 'internal_error', message: 'x' }, { status: 500 })));
+    server.use(
+      http.get('*/api/hello', () => HttpResponse.json({ error: 'internal_error', message: 'x' }, { status: 500 })),
+    );
     expect((await fetch('/api/hello')).status).toBe(500);
   });
 });

@@ -26,7 +26,9 @@ export function sessionConfigFromEnv(env: Record<string, unknown>): Partial<Sess
   }
   const merged = { ...defaultSessionConfig, ...session };
   if (merged.warningMs >= merged.idleTimeoutMs) {
-    throw new Error(`VITE_IDLE_WARNING: must be shorter than VITE_IDLE_TIMEOUT (${merged.warningMs} ms >= ${merged.idleTimeoutMs} ms)`);
+    throw new Error(
+      `VITE_IDLE_WARNING: must be shorter than VITE_IDLE_TIMEOUT (${merged.warningMs} ms >= ${merged.idleTimeoutMs} ms)`,
+    );
   }
   if (merged.idleTimeoutMs > merged.absoluteTimeoutMs) {
     throw new Error(`VITE_ABSOLUTE_TIMEOUT: must not be shorter than VITE_IDLE_TIMEOUT`);

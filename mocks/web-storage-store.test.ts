@@ -32,7 +32,11 @@ describe('mock mode kept in Web Storage', () => {
   it('keeps the user signed in across a reload (a new mock API on the same storage)', () =>
     asideFromSharedServer(async () => {
       const signIn = await withPage(localStorage, () =>
-        fetch('/api/session', { method: 'POST', headers: json, body: JSON.stringify({ username: 'ada', password: 'ada_secret' }) }),
+        fetch('/api/session', {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ username: 'ada', password: 'ada_secret' }),
+        }),
       );
       expect(signIn.status).toBe(201);
       const afterReload = await withPage(localStorage, () => fetch('/api/session'));
@@ -46,7 +50,11 @@ describe('mock mode kept in Web Storage', () => {
   it('never puts the session cookie in document.cookie', () =>
     asideFromSharedServer(async () => {
       await withPage(localStorage, () =>
-        fetch('/api/session', { method: 'POST', headers: json, body: JSON.stringify({ username: 'ada', password: 'ada_secret' }) }),
+        fetch('/api/session', {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ username: 'ada', password: 'ada_secret' }),
+        }),
       );
       expect(document.cookie).toBe('');
     }));

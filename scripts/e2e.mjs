@@ -26,7 +26,9 @@ if (!executable(chromium)) {
       '',
       bar,
       `${ci ? 'FAILED' : 'SKIPPED'}: end-to-end tests: Chromium not found at ${chromium} (apt-get install chromium or set CHROMIUM_PATH)`,
-      ci ? 'CI=true: a missing browser is a failure, not a skip.' : 'No end-to-end test ran. Install Chromium to run them.',
+      ci
+        ? 'CI=true: a missing browser is a failure, not a skip.'
+        : 'No end-to-end test ran. Install Chromium to run them.',
       bar,
       '',
     ].join('\n'),
@@ -35,7 +37,11 @@ if (!executable(chromium)) {
 }
 
 const run = (command, args) => {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, CHROMIUM_PATH: chromium } });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, CHROMIUM_PATH: chromium },
+  });
   if (result.error) throw result.error;
   return result.status ?? 1;
 };

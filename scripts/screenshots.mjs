@@ -30,7 +30,15 @@ const server = await startAppServer({
 });
 const browser = await chromium.launch({
   executablePath,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
 
 async function newPage(viewport) {
@@ -77,7 +85,10 @@ try {
   const dialog = login.getByRole('alertdialog', { name: 'Your session is about to expire' });
   await dialog.waitFor({ timeout: 15_000 });
   // Always the same moment, 0:28 (the README's description of the picture says so).
-  await login.locator('.countdown-value').filter({ hasText: /^0:28$/ }).waitFor({ timeout: 10_000 });
+  await login
+    .locator('.countdown-value')
+    .filter({ hasText: /^0:28$/ })
+    .waitFor({ timeout: 10_000 });
   await login.screenshot({ path: join(outDir, 'warning.png') });
   console.log(`screenshots: ${join(outDir, 'warning.png')}`);
 } finally {

@@ -8,8 +8,10 @@ export interface Logger {
 }
 
 export function createJsonLogger(write: (line: string) => void = (line) => process.stdout.write(line + '\n')): Logger {
-  const log = (level: string) => (event: string, fields: LogFields = {}) =>
-    write(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }));
+  const log =
+    (level: string) =>
+    (event: string, fields: LogFields = {}) =>
+      write(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }));
   return { info: log('info'), warn: log('warn'), error: log('error') };
 }
 

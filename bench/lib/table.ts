@@ -8,9 +8,17 @@ export function printTable(header: string[], rows: (string | number)[][]): void 
   // Text columns align left, figures (cells that start with a digit) align right.
   const left = header.map((_, column) => column === 0 || cells.slice(1).every((row) => !/^\d/.test(row[column] ?? '')));
   const line = (row: string[]) =>
-    '| ' + row.map((cell, column) => (left[column] ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ') + ' |';
+    '| ' +
+    row
+      .map((cell, column) => (left[column] ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+      .join(' | ') +
+    ' |';
   console.log(line(cells[0]));
-  console.log('| ' + widths.map((width, column) => (left[column] ? '-'.repeat(width) : '-'.repeat(width - 1) + ':')).join(' | ') + ' |');
+  console.log(
+    '| ' +
+      widths.map((width, column) => (left[column] ? '-'.repeat(width) : '-'.repeat(width - 1) + ':')).join(' | ') +
+      ' |',
+  );
   for (const row of cells.slice(1)) console.log(line(row));
 }
 

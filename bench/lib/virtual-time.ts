@@ -49,7 +49,12 @@ export function createVirtualTime(start = 0): VirtualTime {
         let earliest = -1;
         for (let i = 0; i < timers.length; i++) {
           // Same due time: the one set first runs first, as in a browser.
-          if (timers[i].at <= until && (earliest < 0 || timers[i].at < timers[earliest].at || (timers[i].at === timers[earliest].at && timers[i].id < timers[earliest].id))) {
+          if (
+            timers[i].at <= until &&
+            (earliest < 0 ||
+              timers[i].at < timers[earliest].at ||
+              (timers[i].at === timers[earliest].at && timers[i].id < timers[earliest].id))
+          ) {
             earliest = i;
           }
         }
@@ -63,7 +68,8 @@ export function createVirtualTime(start = 0): VirtualTime {
     },
     install() {
       const saved = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout };
-      globalThis.setTimeout = ((callback: () => void, delay?: number) => api.setTimeout(callback, delay)) as unknown as typeof setTimeout;
+      globalThis.setTimeout = ((callback: () => void, delay?: number) =>
+        api.setTimeout(callback, delay)) as unknown as typeof setTimeout;
       globalThis.clearTimeout = ((id: number | undefined) => api.clearTimeout(id)) as unknown as typeof clearTimeout;
       return () => {
         globalThis.setTimeout = saved.setTimeout;

@@ -15,7 +15,8 @@ export interface ClientView {
 export function viewOfClient(request: Request, socketAddress: string, trustProxy: boolean): ClientView {
   const url = new URL(request.url);
   // The last entry is the one our proxy added; earlier ones are whatever the client sent.
-  const forwarded = (name: string) => (trustProxy ? request.headers.get(name)?.split(',').at(-1)?.trim() || undefined : undefined);
+  const forwarded = (name: string) =>
+    trustProxy ? request.headers.get(name)?.split(',').at(-1)?.trim() || undefined : undefined;
   return {
     address: forwarded('X-Forwarded-For') ?? socketAddress,
     host: forwarded('X-Forwarded-Host') ?? request.headers.get('Host') ?? url.host,

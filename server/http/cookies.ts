@@ -35,5 +35,8 @@ export function writeSessionCookie(c: Context<AppEnv>, mode: CookieSecure, id: s
 
 export function clearSessionCookie(c: Context<AppEnv>, mode: CookieSecure): void {
   const secure = isSecureRequest(c, mode);
-  writeCookie(c, serialize(cookieName(secure), '', { httpOnly: true, sameSite: 'Strict', path: '/', secure, maxAge: 0 }));
+  writeCookie(
+    c,
+    serialize(cookieName(secure), '', { httpOnly: true, sameSite: 'Strict', path: '/', secure, maxAge: 0 }),
+  );
 }

@@ -37,9 +37,15 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
     if (!result.ok) {
       if (result.reason === 'rate_limited') {
         c.header('Retry-After', String(result.retryAfterSeconds));
-        return errorResponse(c, 429, 'rate_limited', `Too many failed sign-ins. Try again in ${result.retryAfterSeconds} seconds.`, {
-          retryAfterSeconds: result.retryAfterSeconds,
-        });
+        return errorResponse(
+          c,
+          429,
+          'rate_limited',
+          `Too many failed sign-ins. Try again in ${result.retryAfterSeconds} seconds.`,
+          {
+            retryAfterSeconds: result.retryAfterSeconds,
+          },
+        );
       }
       return errorResponse(c, 401, 'invalid_credentials', 'The username or password is wrong.');
     }

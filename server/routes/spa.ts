@@ -36,13 +36,23 @@ export function spaRoutes(dir: string) {
   const compressedAssets = new Map<string, Uint8Array<ArrayBuffer>>();
 
   /** `filePath` is the resolved file: `/assets//x.js` and `/assets/x.js` share one cache entry. */
-  function send(c: Context, body: Buffer, pathname: string, filePath: string, headers: Record<string, string>): Response {
-    const encoding = compressible.has(extname(pathname) || '.html') ? preferredEncoding(c.req.header('Accept-Encoding')) : undefined;
+  function send(
+    c: Context,
+    body: Buffer,
+    pathname: string,
+    filePath: string,
+    headers: Record<string, string>,
+  ): Response {
+    const encoding = compressible.has(extname(pathname) || '.html')
+      ? preferredEncoding(c.req.header('Accept-Encoding'))
+      : undefined;
     if (!encoding) return c.body(new Uint8Array(body), 200, headers);
     const key = `${encoding}:${filePath}`;
     let encoded = compressedAssets.get(key);
     if (!encoded) {
-      encoded = new Uint8Array(encoding === 'br' ? brotliCompressSync(body, brotliOptions) : gzipSync(body, { level: 9 }));
+      encoded = new Uint8Array(
+        encoding === 'br' ? brotliCompressSync(body, brotliOptions) : gzipSync(body, { level: 9 }),
+      );
       if (pathname.startsWith('/assets/')) compressedAssets.set(key, encoded);
     }
     return c.body(encoded, 200, { ...headers, 'Content-Encoding': encoding, Vary: 'Accept-Encoding' });
@@ -61,7 +71,10 @@ export function spaRoutes(dir: string) {
     if (pathname === undefined || extname(pathname) !== '') return c.text('Not found', 404);
     const index = await readIfFile(join(root, 'index.html'));
     if (!index) return c.text('The app is not built: run npm run build.', 404);
-    return send(c, index, '/index.html', join(root, 'index.html'), { 'Content-Type': contentTypes['.html'], 'Cache-Control': 'no-store' });
+    return send(c, index, '/index.html', join(root, 'index.html'), {
+      'Content-Type': contentTypes['.html'],
+      'Cache-Control': 'no-store',
+    });
   });
   return app;
 }

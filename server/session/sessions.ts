@@ -86,11 +86,17 @@ export function createSessions({
     }
     await store.clearFailures(keys.user);
     // A new id at every sign-in, and the browser's previous session ends: no fixation.
-    if (previousId !== undefined && isWellFormedSessionId(previousId)) await store.delete(await hashSessionId(previousId));
+    if (previousId !== undefined && isWellFormedSessionId(previousId))
+      await store.delete(await hashSessionId(previousId));
     const id = newSessionId();
     const record: SessionRecord = { idHash: await hashSessionId(id), username, createdAt: now, lastActivityAt: now };
     await store.create(record, expiresAt(record, config));
-    logger.info('sign_in', { outcome: 'success', user: username, client: clientAddress, session: sessionLogRef(record.idHash) });
+    logger.info('sign_in', {
+      outcome: 'success',
+      user: username,
+      client: clientAddress,
+      session: sessionLogRef(record.idHash),
+    });
     return { ok: true, id, ...active(record, now) };
   }
 
@@ -102,7 +108,10 @@ export function createSessions({
       return undefined;
     }
     const now = clock.now();
-    const record = { ...current.record, lastActivityAt: activityAfterHeartbeat(current.record, config, now, idleForMs) };
+    const record = {
+      ...current.record,
+      lastActivityAt: activityAfterHeartbeat(current.record, config, now, idleForMs),
+    };
     if (!(await store.touch(record.idHash, record.lastActivityAt, expiresAt(record, config)))) {
       logger.info('heartbeat_rejected', { reason: 'revoked_meanwhile', session: sessionLogRef(record.idHash) });
       return undefined;

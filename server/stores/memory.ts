@@ -46,7 +46,8 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
       return change((document) => {
         const expired = Object.keys(document.sessions).filter((idHash) => document.sessions[idHash].expiresAt <= now);
         for (const idHash of expired) delete document.sessions[idHash];
-        for (const [key, counter] of Object.entries(document.failures)) if (counter.resetAt <= now) delete document.failures[key];
+        for (const [key, counter] of Object.entries(document.failures))
+          if (counter.resetAt <= now) delete document.failures[key];
         return expired.length;
       });
     },
@@ -58,7 +59,9 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
       return change((document) => {
         const current = document.failures[key];
         const next =
-          current && current.resetAt > now ? { count: current.count + 1, resetAt: current.resetAt } : { count: 1, resetAt: now + windowMs };
+          current && current.resetAt > now
+            ? { count: current.count + 1, resetAt: current.resetAt }
+            : { count: 1, resetAt: now + windowMs };
         document.failures[key] = next;
         return { ...next };
       });

@@ -4,7 +4,9 @@ import { createSqliteStore } from './sqlite';
 import type { SessionStore } from './store';
 
 /** Opens the store the config names. */
-export async function openStore(config: Pick<ServerConfig, 'store' | 'databasePath' | 'redisUrl'>): Promise<SessionStore> {
+export async function openStore(
+  config: Pick<ServerConfig, 'store' | 'databasePath' | 'redisUrl'>,
+): Promise<SessionStore> {
   switch (config.store) {
     case 'memory':
       return createMemoryStore();

@@ -237,13 +237,17 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
     async ping() {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis did not answer PING within ${pingTimeoutMs} ms`)), pingTimeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`Redis did not answer PING within ${pingTimeoutMs} ms`)),
+          pingTimeoutMs,
+        );
       });
       try {
         const reply = await Promise.race([client.ping(), timeout]);
         if (reply !== 'PONG') throw new Error(`Redis answered PING with ${String(reply)}`);
       } catch (error) {
-        const detail = client.status === 'ready' ? '' : ` (connection ${client.status}${lastError ? `: ${lastError.message}` : ''})`;
+        const detail =
+          client.status === 'ready' ? '' : ` (connection ${client.status}${lastError ? `: ${lastError.message}` : ''})`;
         throw new Error(`Redis is unavailable: ${(error as Error).message}${detail}`, { cause: error });
       } finally {
         clearTimeout(timer);

@@ -21,7 +21,11 @@ export function appRoutes(auth: AuthStore, { mockApi = false } = {}): RouteObjec
           loader: ({ request }) => requireUser(auth, request),
           element: <SignedInLayout />,
           children: [
-            { index: true, loader: homeLoader, element: <Username render={(username) => <HomePage username={username} />} /> },
+            {
+              index: true,
+              loader: homeLoader,
+              element: <Username render={(username) => <HomePage username={username} />} />,
+            },
             { path: paths.account, element: <Username render={(username) => <AccountPage username={username} />} /> },
           ],
         },
@@ -37,7 +41,10 @@ type AppRouter = ReturnType<typeof createBrowserRouter>;
  * The router, wired to the auth store: any sign-out (button, idle, 401, another tab) replaces
  * the current entry with the login page, so Back cannot show protected content.
  */
-export function createAppRouter(auth: AuthStore, options: { mockApi?: boolean; initialEntries?: string[] } = {}): AppRouter {
+export function createAppRouter(
+  auth: AuthStore,
+  options: { mockApi?: boolean; initialEntries?: string[] } = {},
+): AppRouter {
   const routes = appRoutes(auth, options);
   const router = options.initialEntries
     ? createMemoryRouter(routes, { initialEntries: options.initialEntries })
@@ -51,7 +58,8 @@ export function createAppRouter(auth: AuthStore, options: { mockApi?: boolean; i
   // Another tab signed in: a tab still on the login page goes where it was headed.
   auth.onSignInElsewhere(() => {
     const { pathname, search } = router.state.location;
-    if (pathname === paths.login) void router.navigate(safeNext(new URLSearchParams(search).get('next')), { replace: true });
+    if (pathname === paths.login)
+      void router.navigate(safeNext(new URLSearchParams(search).get('next')), { replace: true });
   });
   return router;
 }

@@ -36,7 +36,13 @@ export function onUnauthorized(listener: UnauthorizedListener): () => void {
 
 async function request<T>(
   path: ApiPath,
-  { method = 'GET', body, authenticated = true, keepalive = false, timeoutMs }: {
+  {
+    method = 'GET',
+    body,
+    authenticated = true,
+    keepalive = false,
+    timeoutMs,
+  }: {
     method?: string;
     body?: unknown;
     authenticated?: boolean;
@@ -52,7 +58,10 @@ async function request<T>(
       method,
       credentials: 'same-origin',
       keepalive,
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      headers:
+        body === undefined
+          ? { Accept: 'application/json' }
+          : { Accept: 'application/json', 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
     });
@@ -77,7 +86,8 @@ async function request<T>(
 export const api = {
   getSession: () => request<SessionResponse>('/api/session', { authenticated: false }),
   getPolicy: () => request<SessionPolicy>('/api/session/policy', { authenticated: false }),
-  signIn: (body: SignInRequest) => request<SessionResponse>('/api/session', { method: 'POST', body, authenticated: false }),
+  signIn: (body: SignInRequest) =>
+    request<SessionResponse>('/api/session', { method: 'POST', body, authenticated: false }),
   /** Times out after 10 s: a hanging heartbeat is retried like a failed one. */
   heartbeat: (body: HeartbeatRequest) =>
     request<HeartbeatResponse>('/api/session/heartbeat', { method: 'POST', body, timeoutMs: 10_000 }),

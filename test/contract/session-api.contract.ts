@@ -79,10 +79,19 @@ async function expectError(response: Response, status: number, code: ErrorCode):
 }
 
 /** `SessionTiming`, field by field: exactly these five, each a whole number of ms, within its bounds. */
-function expectTiming(value: unknown, expected: { idleExpiresInMs: number; absoluteExpiresInMs: number }): SessionTiming {
+function expectTiming(
+  value: unknown,
+  expected: { idleExpiresInMs: number; absoluteExpiresInMs: number },
+): SessionTiming {
   expect(value).toBeTypeOf('object');
   const timing = value as Record<string, unknown>;
-  expect(Object.keys(timing).sort()).toEqual(['absoluteExpiresInMs', 'heartbeatIntervalMs', 'idleExpiresInMs', 'idleTimeoutMs', 'warningMs']);
+  expect(Object.keys(timing).sort()).toEqual([
+    'absoluteExpiresInMs',
+    'heartbeatIntervalMs',
+    'idleExpiresInMs',
+    'idleTimeoutMs',
+    'warningMs',
+  ]);
   for (const key of Object.keys(timing)) {
     expect(timing[key], key).toBeTypeOf('number');
     expect(Number.isSafeInteger(timing[key]), `${key} is a whole number of ms`).toBe(true);
@@ -114,7 +123,10 @@ async function expectSessionResponse(
   return expectTiming(body.session, expected);
 }
 
-async function expectHeartbeatResponse(response: Response, expected: { idleExpiresInMs: number; absoluteExpiresInMs: number }) {
+async function expectHeartbeatResponse(
+  response: Response,
+  expected: { idleExpiresInMs: number; absoluteExpiresInMs: number },
+) {
   const body = await expectJson(response, 200);
   expect(Object.keys(body)).toEqual(['session']);
   return expectTiming(body.session, expected);
@@ -151,17 +163,34 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
 
         const [cookie, ...others] = browser.cookies();
         expect(others).toEqual([]);
-        expect(cookie).toMatchObject({ name: 'sid', path: '/', httpOnly: true, sameSite: 'Strict', expiresAt: undefined });
+        expect(cookie).toMatchObject({
+          name: 'sid',
+          path: '/',
+          httpOnly: true,
+          sameSite: 'Strict',
+          expiresAt: undefined,
+        });
         expect(cookie.value.length).toBeGreaterThanOrEqual(43); // 32 random bytes, base64url
 
-        await expectSessionResponse(await browser.fetch('/api/session'), 200, 'test', { idleExpiresInMs: idle, absoluteExpiresInMs: absolute });
+        await expectSessionResponse(await browser.fetch('/api/session'), 200, 'test', {
+          idleExpiresInMs: idle,
+          absoluteExpiresInMs: absolute,
+        });
         expect(await expectJson(await browser.fetch('/api/hello'), 200)).toEqual({ message: 'Hello World!' });
       });
 
       it('answers 401 invalid_credentials to a wrong password, the same for any username, and sets no cookie', async () => {
         const { browser } = await start();
-        const wrong = await expectError(await browser.fetch('/api/session', post(signInBody('test', 'test'))), 401, 'invalid_credentials');
-        const other = await expectError(await browser.fetch('/api/session', post(signInBody('nobody', 'secret'))), 401, 'invalid_credentials');
+        const wrong = await expectError(
+          await browser.fetch('/api/session', post(signInBody('test', 'test'))),
+          401,
+          'invalid_credentials',
+        );
+        const other = await expectError(
+          await browser.fetch('/api/session', post(signInBody('nobody', 'secret'))),
+          401,
+          'invalid_credentials',
+        );
         expect(Object.keys(wrong).sort()).toEqual(['error', 'message']);
         expect(other).toEqual(wrong);
         expect(browser.cookies()).toEqual([]);
@@ -170,25 +199,47 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
 
       it('answers 400 bad_request to a body that is not a valid sign-in, naming the field when there is one', async () => {
         const { browser } = await start();
-        const missing = await expectError(await browser.fetch('/api/session', post(JSON.stringify({ username: 'test' }))), 400, 'bad_request');
+        const missing = await expectError(
+          await browser.fetch('/api/session', post(JSON.stringify({ username: 'test' }))),
+          400,
+          'bad_request',
+        );
         expect(missing.field).toBe('password');
         const tooLong = 'x'.repeat(65);
-        const long = await expectError(await browser.fetch('/api/session', post(signInBody(tooLong))), 400, 'bad_request');
+        const long = await expectError(
+          await browser.fetch('/api/session', post(signInBody(tooLong))),
+          400,
+          'bad_request',
+        );
         expect(long.field).toBe('username');
-        const control = await expectError(await browser.fetch('/api/session', post(signInBody('te\u0000st'))), 400, 'bad_request');
+        const control = await expectError(
+          await browser.fetch('/api/session', post(signInBody('te\u0000st'))),
+          400,
+          'bad_request',
+        );
         expect(control.field).toBe('username');
         const extra = JSON.stringify({ username: 'test', password: 'test_secret', admin: true });
-        expect((await expectError(await browser.fetch('/api/session', post(extra)), 400, 'bad_request')).field).toBe('admin');
+        expect((await expectError(await browser.fetch('/api/session', post(extra)), 400, 'bad_request')).field).toBe(
+          'admin',
+        );
         for (const body of ['{"username": "test",', '[]', '"test"', 'null', '42']) {
           await expectError(await browser.fetch('/api/session', post(body)), 400, 'bad_request');
         }
-        await expectError(await browser.fetch('/api/session', post(JSON.stringify({ username: 42, password: 'x' }))), 400, 'bad_request');
+        await expectError(
+          await browser.fetch('/api/session', post(JSON.stringify({ username: 42, password: 'x' }))),
+          400,
+          'bad_request',
+        );
         expect(browser.cookies()).toEqual([]);
       });
 
       it('answers 415 unsupported_media_type to a body that is not JSON', async () => {
         const { browser } = await start();
-        await expectError(await browser.fetch('/api/session', post(signInBody(), { 'Content-Type': 'text/plain' })), 415, 'unsupported_media_type');
+        await expectError(
+          await browser.fetch('/api/session', post(signInBody(), { 'Content-Type': 'text/plain' })),
+          415,
+          'unsupported_media_type',
+        );
         const form = 'username=test&password=test_secret';
         await expectError(
           await browser.fetch('/api/session', post(form, { 'Content-Type': 'application/x-www-form-urlencoded' })),
@@ -207,7 +258,11 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
       it('answers 429 rate_limited with Retry-After after repeated failures, even to the right password, until the window passes', async () => {
         const { target, browser } = await start();
         for (let attempt = 0; attempt < contractSession.maxFailuresPerUser; attempt++) {
-          await expectError(await browser.fetch('/api/session', post(signInBody('test', 'wrong'))), 401, 'invalid_credentials');
+          await expectError(
+            await browser.fetch('/api/session', post(signInBody('test', 'wrong'))),
+            401,
+            'invalid_credentials',
+          );
         }
         const limited = await browser.fetch('/api/session', post(signInBody('test')));
         const retryAfter = limited.headers.get('Retry-After');
@@ -244,9 +299,15 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
         const sameOrigin = { ...jsonHeaders, Origin: browser.origin, 'Sec-Fetch-Site': 'same-origin' };
         expect((await browser.fetch('/api/session', post(signInBody(), sameOrigin))).status).toBe(201);
 
-        const evil = await browser.fetch('/api/session', { method: 'DELETE', headers: { Origin: 'https://evil.example' } });
+        const evil = await browser.fetch('/api/session', {
+          method: 'DELETE',
+          headers: { Origin: 'https://evil.example' },
+        });
         await expectError(evil, 403, 'cross_site_request');
-        const crossSite = await browser.fetch('/api/session', { method: 'DELETE', headers: { 'Sec-Fetch-Site': 'cross-site' } });
+        const crossSite = await browser.fetch('/api/session', {
+          method: 'DELETE',
+          headers: { 'Sec-Fetch-Site': 'cross-site' },
+        });
         await expectError(crossSite, 403, 'cross_site_request');
         await expectJson(await browser.fetch('/api/session'), 200);
       });
@@ -299,16 +360,22 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
       it('counts from the activity the client reports, clamped to [0, heartbeat interval]', async () => {
         const { target, browser } = await startSignedIn();
         target.advance(30_000);
-        const reported = await expectHeartbeatResponse(await browser.fetch('/api/session/heartbeat', post('{"idleForMs":5000}')), {
-          idleExpiresInMs: idle - 5_000,
-          absoluteExpiresInMs: absolute - 30_000,
-        });
+        const reported = await expectHeartbeatResponse(
+          await browser.fetch('/api/session/heartbeat', post('{"idleForMs":5000}')),
+          {
+            idleExpiresInMs: idle - 5_000,
+            absoluteExpiresInMs: absolute - 30_000,
+          },
+        );
         const interval = reported.heartbeatIntervalMs;
         target.advance(30_000);
-        await expectHeartbeatResponse(await browser.fetch('/api/session/heartbeat', post(JSON.stringify({ idleForMs: 10 * interval }))), {
-          idleExpiresInMs: idle - interval,
-          absoluteExpiresInMs: absolute - 60_000,
-        });
+        await expectHeartbeatResponse(
+          await browser.fetch('/api/session/heartbeat', post(JSON.stringify({ idleForMs: 10 * interval }))),
+          {
+            idleExpiresInMs: idle - interval,
+            absoluteExpiresInMs: absolute - 60_000,
+          },
+        );
         target.advance(30_000);
         await expectHeartbeatResponse(await browser.fetch('/api/session/heartbeat', post('{"idleForMs":-60000}')), {
           idleExpiresInMs: idle,
@@ -319,12 +386,22 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
       it('answers 400 to a bad body and 415 to a body that is not JSON, without extending', async () => {
         const { target, browser } = await startSignedIn();
         target.advance(10_000);
-        expect((await expectError(await browser.fetch('/api/session/heartbeat', post('{"idleForMs":"soon"}')), 400, 'bad_request')).field).toBe(
-          'idleForMs',
-        );
+        expect(
+          (
+            await expectError(
+              await browser.fetch('/api/session/heartbeat', post('{"idleForMs":"soon"}')),
+              400,
+              'bad_request',
+            )
+          ).field,
+        ).toBe('idleForMs');
         await expectError(await browser.fetch('/api/session/heartbeat', post('{"extend":true}')), 400, 'bad_request');
         await expectError(await browser.fetch('/api/session/heartbeat', post('not json')), 400, 'bad_request');
-        await expectError(await browser.fetch('/api/session/heartbeat', post('{}', { 'Content-Type': 'text/plain' })), 415, 'unsupported_media_type');
+        await expectError(
+          await browser.fetch('/api/session/heartbeat', post('{}', { 'Content-Type': 'text/plain' })),
+          415,
+          'unsupported_media_type',
+        );
         await expectSessionResponse(await browser.fetch('/api/session'), 200, 'test', {
           idleExpiresInMs: idle - 10_000,
           absoluteExpiresInMs: absolute - 10_000,

@@ -25,9 +25,18 @@ export function focusedElement(page: Page): Promise<string> {
   return page.evaluate(() => {
     const element = document.activeElement;
     if (!element || element === document.body) return 'body';
-    const name = (element.getAttribute('aria-label') ?? element.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
+    const name = (element.getAttribute('aria-label') ?? element.textContent ?? '')
+      .trim()
+      .replace(/\s+/g, ' ')
+      .slice(0, 40);
     const id = element.id ? `#${element.id}` : '';
-    const place = element.closest('dialog') ? ' in dialog' : element.closest('header') ? ' in header' : element.closest('main') ? ' in main' : '';
+    const place = element.closest('dialog')
+      ? ' in dialog'
+      : element.closest('header')
+        ? ' in header'
+        : element.closest('main')
+          ? ' in main'
+          : '';
     return `${element.tagName.toLowerCase()}${id} "${name}"${place}`;
   });
 }
@@ -36,7 +45,12 @@ export function focusedElement(page: Page): Promise<string> {
  * Presses `key` (Tab or Shift+Tab) until `target` has the focus, at most `max` times; fails
  * listing every element the focus visited. Returns that list.
  */
-export async function pressUntilFocused(page: Page, key: 'Tab' | 'Shift+Tab', target: Locator, max = 12): Promise<string[]> {
+export async function pressUntilFocused(
+  page: Page,
+  key: 'Tab' | 'Shift+Tab',
+  target: Locator,
+  max = 12,
+): Promise<string[]> {
   const visited: string[] = [];
   for (let presses = 0; presses < max; presses++) {
     await page.keyboard.press(key);
@@ -70,7 +84,10 @@ export async function signInWithKeyboard(page: Page, username: string, { origin 
 /** The warning's two buttons. */
 export function dialogButtons(page: Page) {
   const dialog = warningDialog(page);
-  return { stay: dialog.getByRole('button', { name: 'Stay signed in' }), signOut: dialog.getByRole('button', { name: 'Sign out' }) };
+  return {
+    stay: dialog.getByRole('button', { name: 'Stay signed in' }),
+    signOut: dialog.getByRole('button', { name: 'Sign out' }),
+  };
 }
 
 export interface Announcement {
@@ -135,7 +152,10 @@ export async function expectNoHorizontalScroll(page: Page, where: string) {
     }
     return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, widest };
   });
-  expect(scrollWidth, `${where}: scrolls sideways (scrollWidth ${scrollWidth} > clientWidth ${clientWidth}); widest: ${widest || 'none'}`).toBeLessThanOrEqual(clientWidth);
+  expect(
+    scrollWidth,
+    `${where}: scrolls sideways (scrollWidth ${scrollWidth} > clientWidth ${clientWidth}); widest: ${widest || 'none'}`,
+  ).toBeLessThanOrEqual(clientWidth);
 }
 
 /** The element is entirely inside the viewport (not cut off, not scrolled away). */
@@ -145,6 +165,10 @@ export async function expectInsideViewport(page: Page, locator: Locator, what: s
   const box = await locator.boundingBox();
   expect(box, `${what}: has no box (not rendered)`).not.toBeNull();
   const { x, y, width, height } = box!;
-  const inside = x >= 0 && y >= 0 && x + width <= viewport.width && y + height <= viewport.height && width > 0 && height > 0;
-  expect(inside, `${what}: box ${JSON.stringify(box)} is not inside the ${viewport.width}×${viewport.height} viewport`).toBe(true);
+  const inside =
+    x >= 0 && y >= 0 && x + width <= viewport.width && y + height <= viewport.height && width > 0 && height > 0;
+  expect(
+    inside,
+    `${what}: box ${JSON.stringify(box)} is not inside the ${viewport.width}×${viewport.height} viewport`,
+  ).toBe(true);
 }

@@ -34,7 +34,8 @@ const fullWarningMs = { idleTimeoutMs: 35_000, warningMs: 30_000 };
 const keyboardWarningMs = { idleTimeoutMs: 15_000, warningMs: 10_000 };
 
 /** How long after the last activity a warning is awaited: the idle part plus a margin. */
-const opensWithin = ({ idleTimeoutMs, warningMs }: { idleTimeoutMs: number; warningMs: number }) => idleTimeoutMs - warningMs + 2_000;
+const opensWithin = ({ idleTimeoutMs, warningMs }: { idleTimeoutMs: number; warningMs: number }) =>
+  idleTimeoutMs - warningMs + 2_000;
 
 const h1 = (page: Page) => page.getByRole('heading', { level: 1 });
 
@@ -46,7 +47,10 @@ async function serverSession(page: Page, origin = '') {
 }
 
 const heartbeatAnswered = (page: Page) =>
-  page.waitForResponse((response) => new URL(response.url()).pathname === '/api/session/heartbeat' && response.request().method() === 'POST');
+  page.waitForResponse(
+    (response) =>
+      new URL(response.url()).pathname === '/api/session/heartbeat' && response.request().method() === 'POST',
+  );
 
 test.describe('axe-core finds no WCAG 2.2 AA violations', () => {
   test('on the login page', async ({ page }) => {
@@ -83,7 +87,10 @@ test.describe('axe-core finds no WCAG 2.2 AA violations', () => {
 
   test('on the account page', async ({ page, startServer }) => {
     const server = await startServer({ env: calmSession });
-    await signIn(page, uniqueUser('a11y-account'), { from: `${server.url}/login?next=%2Faccount`, expectPath: '/account' });
+    await signIn(page, uniqueUser('a11y-account'), {
+      from: `${server.url}/login?next=%2Faccount`,
+      expectPath: '/account',
+    });
     await expect(h1(page)).toHaveText('Your account');
     await expectNoAxeViolations(page, '/account');
   });
@@ -99,7 +106,10 @@ test.describe('axe-core finds no WCAG 2.2 AA violations', () => {
 });
 
 test.describe('with the keyboard alone', () => {
-  test('sign in, go to Account, answer the warning with Enter, then with Escape (twice in a row)', async ({ page, startServer }) => {
+  test('sign in, go to Account, answer the warning with Enter, then with Escape (twice in a row)', async ({
+    page,
+    startServer,
+  }) => {
     const server = await startServer({ env: keyboardWarning });
     const username = uniqueUser('a11y-keys');
     await signInWithKeyboard(page, username, { origin: server.url });
@@ -107,7 +117,9 @@ test.describe('with the keyboard alone', () => {
     await test.step('after sign-in (a route change), the focus is on the page heading', async () => {
       await expect(h1(page)).toHaveText('Hello World!');
       // Soft, and short: the focus moves with the page or not at all, and the warning is 5 s away.
-      await expect.soft(h1(page), `focus after sign-in is on: ${await focusedElement(page)}`).toBeFocused({ timeout: 1_000 });
+      await expect
+        .soft(h1(page), `focus after sign-in is on: ${await focusedElement(page)}`)
+        .toBeFocused({ timeout: 1_000 });
     });
 
     await test.step('Account through the nav link, with Shift+Tab and Enter; focus on its h1', async () => {
@@ -147,7 +159,9 @@ test.describe('with the keyboard alone', () => {
       expect((await heartbeat).status()).toBe(200);
       await expect(h1(page), `focus after Escape: ${await focusedElement(page)}`).toBeFocused();
 
-      await expect.poll(() => Date.now(), { timeout: keyboardWarningMs.warningMs + 2_000 }).toBeGreaterThan(originalDeadline + 1_000);
+      await expect
+        .poll(() => Date.now(), { timeout: keyboardWarningMs.warningMs + 2_000 })
+        .toBeGreaterThan(originalDeadline + 1_000);
       const after = await serverSession(page, server.url);
       expect(after.status, 'GET /api/session after the original deadline').toBe(200);
       await expect(page).toHaveURL(pathIs('/account'));
@@ -165,12 +179,17 @@ test.describe('with the keyboard alone', () => {
       expect(answered?.status(), 'a heartbeat answered after the second Escape (the session extended)').toBe(200);
       const after = await serverSession(page, server.url);
       expect(after.status).toBe(200);
-      expect(after.idleExpiresInMs, 'the server deadline is a full idle period ahead again').toBeGreaterThan(keyboardWarningMs.idleTimeoutMs - 2_000);
+      expect(after.idleExpiresInMs, 'the server deadline is a full idle period ahead again').toBeGreaterThan(
+        keyboardWarningMs.idleTimeoutMs - 2_000,
+      );
       await expect(signedInAs(page)).toContainText(username);
     });
   });
 
-  test('inside the warning: Tab and Shift+Tab wrap, the page behind is inert; (c) Sign out with Tab and Enter', async ({ page, startServer }) => {
+  test('inside the warning: Tab and Shift+Tab wrap, the page behind is inert; (c) Sign out with Tab and Enter', async ({
+    page,
+    startServer,
+  }) => {
     const server = await startServer({ env: fullWarning });
     await signInWithKeyboard(page, uniqueUser('a11y-trap'), { origin: server.url });
     const dialog = warningDialog(page);
@@ -197,11 +216,16 @@ test.describe('with the keyboard alone', () => {
         await page.keyboard.press(i % 3 === 2 ? 'Shift+Tab' : 'Tab');
         visited.push(await focusedElement(page));
       }
-      expect(visited.filter((place) => !place.endsWith('in dialog')), `the focus went: ${visited.join(' -> ')}`).toEqual([]);
+      expect(
+        visited.filter((place) => !place.endsWith('in dialog')),
+        `the focus went: ${visited.join(' -> ')}`,
+      ).toEqual([]);
     });
 
     await test.step('the page behind is inert: not focusable, not clickable', async () => {
-      expect(await dialog.evaluate((element) => element.matches(':modal')), 'the dialog is modal (showModal)').toBe(true);
+      expect(await dialog.evaluate((element) => element.matches(':modal')), 'the dialog is modal (showModal)').toBe(
+        true,
+      );
       const focusTaken = await headerSignOut.evaluate((button: HTMLElement) => {
         button.focus();
         return document.activeElement === button;
@@ -233,7 +257,10 @@ test.describe('with the keyboard alone', () => {
   });
 });
 
-test('the live region speaks only at the documented steps: opening (30 s), 15, 10, 5', async ({ page, startServer }) => {
+test('the live region speaks only at the documented steps: opening (30 s), 15, 10, 5', async ({
+  page,
+  startServer,
+}) => {
   const server = await startServer({ env: fullWarning });
   await recordAnnouncements(page);
   await signIn(page, uniqueUser('a11y-live'), { from: `${server.url}/login` });
@@ -250,10 +277,17 @@ test('the live region speaks only at the documented steps: opening (30 s), 15, 1
   // Opening: 30 s (29 if the page was a second late opening it); then 15, 10 and 5.
   const opening = changes.length > 0 ? countdownToSeconds(changes[0].countdown) : NaN;
   expect([29, 30], `the countdown when the warning opened; changes:\n${log}`).toContain(opening);
-  expect(texts, `every change of the live region:\n${log}`).toEqual([spokenFor(opening), spokenFor(15), spokenFor(10), spokenFor(5)]);
+  expect(texts, `every change of the live region:\n${log}`).toEqual([
+    spokenFor(opening),
+    spokenFor(15),
+    spokenFor(10),
+    spokenFor(5),
+  ]);
   // Each change says what the visible countdown said at that moment.
   for (const change of changes) {
-    expect(change.text, `the words match the visible ${change.countdown}`).toBe(spokenFor(countdownToSeconds(change.countdown)));
+    expect(change.text, `the words match the visible ${change.countdown}`).toBe(
+      spokenFor(countdownToSeconds(change.countdown)),
+    );
   }
 });
 
@@ -272,7 +306,9 @@ test('Stay signed in works 10 times in a row, each time extending the server ses
       expect((await heartbeat).status()).toBe(200);
       const session = await serverSession(page);
       expect(session.status).toBe(200);
-      expect(session.idleExpiresInMs, `round ${round}: the server deadline after Stay signed in`).toBeGreaterThan(idleTimeoutMs - 1_000);
+      expect(session.idleExpiresInMs, `round ${round}: the server deadline after Stay signed in`).toBeGreaterThan(
+        idleTimeoutMs - 1_000,
+      );
     });
   }
   await expect(page).toHaveURL(pathIs('/'));
@@ -322,7 +358,10 @@ for (const { name, viewport } of reflowViewports) {
   test.describe(`reflow at ${name}`, () => {
     test.use({ viewport });
 
-    test('login, home and the open warning: no sideways scroll, the dialog buttons in view', async ({ page, startServer }) => {
+    test('login, home and the open warning: no sideways scroll, the dialog buttons in view', async ({
+      page,
+      startServer,
+    }) => {
       const server = await startServer({ env: fullWarning });
       await page.goto(`${server.url}/login?reason=idle`);
       await expect(page.locator('.timeout-policy')).toBeVisible();
@@ -339,7 +378,11 @@ for (const { name, viewport } of reflowViewports) {
       const { stay, signOut } = dialogButtons(page);
       await expectInsideViewport(page, stay, 'Stay signed in');
       await expectInsideViewport(page, signOut, 'Sign out (in the dialog)');
-      await expectInsideViewport(page, dialog.getByRole('heading', { name: 'Your session is about to expire' }), 'the dialog title');
+      await expectInsideViewport(
+        page,
+        dialog.getByRole('heading', { name: 'Your session is about to expire' }),
+        'the dialog title',
+      );
     });
   });
 }
@@ -357,7 +400,10 @@ test('reduced motion: the countdown bar does not animate', async ({ page, startS
   expect(await duration(), 'transition without the preference').not.toBe('0s');
 });
 
-test('forced colours: the warning and its buttons stay visible, and axe finds no violations', async ({ page, startServer }) => {
+test('forced colours: the warning and its buttons stay visible, and axe finds no violations', async ({
+  page,
+  startServer,
+}) => {
   const server = await startServer({ env: fullWarning });
   await page.emulateMedia({ forcedColors: 'active' });
   await signIn(page, uniqueUser('a11y-forced'), { from: `${server.url}/login` });

@@ -19,7 +19,9 @@ test.describe('signing in and out', () => {
   test('a wrong password says Login failed and signs nobody in', async ({ page }) => {
     const username = uniqueUser('wrong');
     await page.goto('/login');
-    const answer = page.waitForResponse((response) => response.url().endsWith('/api/session') && response.request().method() === 'POST');
+    const answer = page.waitForResponse(
+      (response) => response.url().endsWith('/api/session') && response.request().method() === 'POST',
+    );
     await submitLogin(page, username, 'not-the-password');
     expect((await answer).status()).toBe(401);
 
@@ -84,7 +86,13 @@ test.describe('next stays on this origin', () => {
     return () => expect(visited, 'requests to another host').toEqual([]);
   }
 
-  const attempts = ['//evil.example', '/\\evil.example', 'https://evil.example', '///evil.example', 'javascript:alert(document.domain)'];
+  const attempts = [
+    '//evil.example',
+    '/\\evil.example',
+    'https://evil.example',
+    '///evil.example',
+    'javascript:alert(document.domain)',
+  ];
 
   for (const next of attempts) {
     test(`next=${next} after sign-in`, async ({ page, baseURL }) => {
@@ -98,7 +106,7 @@ test.describe('next stays on this origin', () => {
     });
   }
 
-  test('next=//evil.example typed unencoded, as in an attacker\'s link', async ({ page, baseURL }) => {
+  test("next=//evil.example typed unencoded, as in an attacker's link", async ({ page, baseURL }) => {
     const noOtherHost = forbidOtherHosts(page, baseURL!);
     await page.goto('/login?next=//evil.example');
     await submitLogin(page, uniqueUser('next'));

@@ -24,10 +24,24 @@ test('the same scan finds MSW in a mock-mode build, so a leak would fail the tes
   test.setTimeout(120_000);
   const out = makeTempDir('idle-session-mock-build-');
   try {
-    const build = spawnSync(process.execPath, [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--mode', 'mock', '--outDir', out.path, '--emptyOutDir', '--logLevel', 'error'], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-    });
+    const build = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, 'node_modules/vite/bin/vite.js'),
+        'build',
+        '--mode',
+        'mock',
+        '--outDir',
+        out.path,
+        '--emptyOutDir',
+        '--logLevel',
+        'error',
+      ],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      },
+    );
     expect(build.status, build.stderr).toBe(0);
     const whats = new Set(scanForMsw(out.path).findings.map((finding) => finding.what));
     expect([...whats]).toEqual(expect.arrayContaining(['mockServiceWorker', 'setupWorker', 'msw', '[MSW] log prefix']));

@@ -177,7 +177,9 @@ test.describe('a copied session cookie is useless after sign-out', () => {
   test('after Sign out, long before the idle deadline', async ({ page, playwright, baseURL }) => {
     await signIn(page, uniqueUser('copy-out'));
     const cookie = await copiedCookie(page);
-    const signOut = page.waitForResponse((response) => response.url().endsWith('/api/session') && response.request().method() === 'DELETE');
+    const signOut = page.waitForResponse(
+      (response) => response.url().endsWith('/api/session') && response.request().method() === 'DELETE',
+    );
     await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
     expect((await signOut).status()).toBe(204);
     expect(await replay(playwright, baseURL!, cookie)).toEqual({ session: 401, hello: 401, heartbeat: 401 });

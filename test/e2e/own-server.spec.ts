@@ -1,5 +1,13 @@
 import { expect, test } from './support/fixtures';
-import { keepActive, recordWarnings, signedInAs, signIn, uniqueUser, warningDialog, warningsOpened } from './support/app';
+import {
+  keepActive,
+  recordWarnings,
+  signedInAs,
+  signIn,
+  uniqueUser,
+  warningDialog,
+  warningsOpened,
+} from './support/app';
 
 test('the server restarted mid-session (SQLite) keeps the user signed in', async ({ page, startServer }) => {
   const server = await startServer({ env: { IDLE_TIMEOUT: '60s', IDLE_WARNING: '30s' } });
@@ -30,9 +38,14 @@ test('the server restarted mid-session (SQLite) keeps the user signed in', async
   expect((await page.request.get(`${third.url}/api/hello`)).status()).toBe(200);
 });
 
-test('the absolute limit ends the session of a user who never stops working, with its reason', async ({ page, startServer }) => {
+test('the absolute limit ends the session of a user who never stops working, with its reason', async ({
+  page,
+  startServer,
+}) => {
   const absoluteMs = 12_000;
-  const server = await startServer({ env: { IDLE_TIMEOUT: '8s', IDLE_WARNING: '5s', ABSOLUTE_TIMEOUT: `${absoluteMs}ms` } });
+  const server = await startServer({
+    env: { IDLE_TIMEOUT: '8s', IDLE_WARNING: '5s', ABSOLUTE_TIMEOUT: `${absoluteMs}ms` },
+  });
   await recordWarnings(page);
   let signedInAt = NaN;
   page.on('request', (request) => {

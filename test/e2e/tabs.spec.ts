@@ -94,7 +94,10 @@ test('heartbeats do not grow with tabs: 30 s of activity, one tab vs three', asy
     // Both browsers are set up at once and kept busy from then on, so that neither sits idle long
     // enough to be warned. 3 s of warm-up: react-idle-timer elects its first leader only ~2 s
     // after a load (until then a tab steps in after 2 intervals), so the count starts after that.
-    const [trio, [solo]] = await Promise.all([openTabs(three, 3, uniqueUser('hb-three')), openTabs(one, 1, uniqueUser('hb-one'))]);
+    const [trio, [solo]] = await Promise.all([
+      openTabs(three, 3, uniqueUser('hb-three')),
+      openTabs(one, 1, uniqueUser('hb-one')),
+    ]);
     const inputs = [solo, trio[0], solo, trio[1], solo, trio[2]];
     await keepActive(inputs, 3_000);
     for (const [index, page] of [solo, ...trio].entries()) {
@@ -114,7 +117,8 @@ test('heartbeats do not grow with tabs: 30 s of activity, one tab vs three', asy
     // 30 s of input, interleaved: the single tab gets every other input, the three tabs share the rest.
     await keepActive(inputs, 30_000);
     const activityEnd = Date.now();
-    for (const [index, page] of [solo, ...trio].entries()) expect(await warningsOpened(page), `warnings in tab ${index}`).toBe(0);
+    for (const [index, page] of [solo, ...trio].entries())
+      expect(await warningsOpened(page), `warnings in tab ${index}`).toBe(0);
     // The trailing edge reports the last input within one interval; wait two, then stop counting.
     await expect.poll(() => Date.now(), { timeout: 5 * H }).toBeGreaterThan(activityEnd + 2 * H);
     countOne.stop();

@@ -2,7 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSessionConfig } from '../../server/config';
 import { cookieFrom } from '../support/test-server';
-import { apiClient, createStore, expectError, json, rawRequest, sessionBody, storeKinds, useTestServers, withFailingPing } from './helpers';
+import {
+  apiClient,
+  createStore,
+  expectError,
+  json,
+  rawRequest,
+  sessionBody,
+  storeKinds,
+  useTestServers,
+  withFailingPing,
+} from './helpers';
 
 const start = useTestServers();
 
@@ -15,7 +25,8 @@ const expectedTiming = {
 };
 
 describe.each(storeKinds)('with the %s store', (kind) => {
-  const startWith = (options: Parameters<typeof start>[0] = {}) => start({ ...options, store: options.store ?? createStore(kind) });
+  const startWith = (options: Parameters<typeof start>[0] = {}) =>
+    start({ ...options, store: options.store ?? createStore(kind) });
 
   describe('POST /api/session (sign in)', () => {
     it('answers 201 with the user and the session timing, and sets the session cookie', async () => {
@@ -97,7 +108,10 @@ describe.each(storeKinds)('with the %s store', (kind) => {
       const api = apiClient(server.url);
       const cookie = cookieFrom(await api.signIn('alice'));
 
-      expect(await sessionBody(await api.getSession(cookie))).toEqual({ user: { username: 'alice' }, session: expectedTiming });
+      expect(await sessionBody(await api.getSession(cookie))).toEqual({
+        user: { username: 'alice' },
+        session: expectedTiming,
+      });
     });
 
     it('does not extend the session: the time left shrinks as the clock moves', async () => {
@@ -132,7 +146,11 @@ describe.each(storeKinds)('with the %s store', (kind) => {
 
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({
-        session: { ...expectedTiming, idleExpiresInMs: 60_000, absoluteExpiresInMs: expectedTiming.absoluteExpiresInMs - 50_000 },
+        session: {
+          ...expectedTiming,
+          idleExpiresInMs: 60_000,
+          absoluteExpiresInMs: expectedTiming.absoluteExpiresInMs - 50_000,
+        },
       });
       server.clock.advance(59_999);
       expect((await api.getSession(cookie)).status).toBe(200);
@@ -147,7 +165,9 @@ describe.each(storeKinds)('with the %s store', (kind) => {
       const response = await api.heartbeat(cookie, {});
 
       expect(response.status).toBe(200);
-      expect(((await response.json()) as { session: { idleExpiresInMs: number } }).session.idleExpiresInMs).toBe(60_000);
+      expect(((await response.json()) as { session: { idleExpiresInMs: number } }).session.idleExpiresInMs).toBe(
+        60_000,
+      );
     });
 
     it('counts idle time from the last activity the client reports (idleForMs)', async () => {
@@ -247,7 +267,11 @@ describe.each(storeKinds)('with the %s store', (kind) => {
       const response = await apiClient(server.url).call('/api/session/policy');
 
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ idleTimeoutMs: 60_000, warningMs: 30_000, absoluteTimeoutMs: 4 * 60 * 60_000 });
+      expect(await response.json()).toEqual({
+        idleTimeoutMs: 60_000,
+        warningMs: 30_000,
+        absoluteTimeoutMs: 4 * 60 * 60_000,
+      });
       expect(response.headers.get('Cache-Control')).toBe('no-store');
     });
 
@@ -305,7 +329,9 @@ describe.each(storeKinds)('with the %s store', (kind) => {
 
       expect(response.status).toBe(503);
       expect(await response.json()).toEqual({ status: 'unavailable' });
-      expect(server.logs.some((line) => line.includes('"store_unavailable"') && line.includes('store is down'))).toBe(true);
+      expect(server.logs.some((line) => line.includes('"store_unavailable"') && line.includes('store is down'))).toBe(
+        true,
+      );
     });
   });
 
@@ -331,7 +357,12 @@ describe.each(storeKinds)('with the %s store', (kind) => {
         await api.call('/api/hello', { method: 'PUT' }),
         await api.signOut(cookie),
       ];
-      const bigBody = await rawRequest(server.url, { method: 'POST', path: '/api/session', headers: json, body: 'x'.repeat(1024 * 1024) });
+      const bigBody = await rawRequest(server.url, {
+        method: 'POST',
+        path: '/api/session',
+        headers: json,
+        body: 'x'.repeat(1024 * 1024),
+      });
 
       for (const response of responses) {
         expect(`${response.url} ${response.status} ${response.headers.get('Cache-Control')}`).toMatch(/ no-store$/);

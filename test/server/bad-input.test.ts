@@ -63,15 +63,27 @@ describe('sign-in with a bad body', () => {
     ['null as username', '{"username":null,"password":"null_secret"}', 'username'],
     ['an object as username', '{"username":{"toString":"test"},"password":"test_secret"}', 'username'],
     ['an array as password', '{"username":"test","password":["test_secret"]}', 'password'],
-    ['an empty username (even with the matching password "_secret")', '{"username":"","password":"_secret"}', 'username'],
+    [
+      'an empty username (even with the matching password "_secret")',
+      '{"username":"","password":"_secret"}',
+      'username',
+    ],
     ['an empty password', '{"username":"test","password":""}', 'password'],
     ['a 65-character username', JSON.stringify({ username: tooLong, password: `${tooLong}_secret` }), 'username'],
     ['a NUL in the username', JSON.stringify({ username: 'te\u0000st', password: 'te\u0000st_secret' }), 'username'],
     ['a newline in the username', JSON.stringify({ username: 'te\nst', password: 'te\nst_secret' }), 'username'],
     ['a DEL in the username', JSON.stringify({ username: 'te\u007fst', password: 'te\u007fst_secret' }), 'username'],
-    ['a C1 control (NEL) in the username', JSON.stringify({ username: 'te\u0085st', password: 'te\u0085st_secret' }), 'username'],
+    [
+      'a C1 control (NEL) in the username',
+      JSON.stringify({ username: 'te\u0085st', password: 'te\u0085st_secret' }),
+      'username',
+    ],
     ['a "__proto__" key', '{"__proto__":{"isAdmin":true},"username":"test","password":"test_secret"}', '__proto__'],
-    ['a "constructor" key', '{"constructor":{"prototype":{"isAdmin":true}},"username":"test","password":"test_secret"}', 'constructor'],
+    [
+      'a "constructor" key',
+      '{"constructor":{"prototype":{"isAdmin":true}},"username":"test","password":"test_secret"}',
+      'constructor',
+    ],
     ['an extra unknown field', '{"username":"test","password":"test_secret","rememberMe":true}', 'rememberMe'],
   ])('answers 400 to %s and changes nothing', async (_name, body, field) => {
     const { api, cookie, expectNothingChanged } = await signedInServer();
@@ -134,7 +146,10 @@ describe('sign-in with a bad body', () => {
     });
 
     expect(response.status).toBe(413);
-    expect(JSON.parse(response.body)).toMatchObject({ error: 'payload_too_large', message: expect.stringMatching(/\S/) });
+    expect(JSON.parse(response.body)).toMatchObject({
+      error: 'payload_too_large',
+      message: expect.stringMatching(/\S/),
+    });
     expect(response.headers['set-cookie']).toBeUndefined();
     await expectNothingChanged();
   });
@@ -284,7 +299,10 @@ describe('a malformed Cookie header', () => {
   it('with raw non-ASCII bytes answers 401', async () => {
     const server = await start();
 
-    const status = await rawSocket(server.url, 'GET /api/session HTTP/1.1\r\nHost: x\r\nCookie: sid=\xff\xfe\x80\r\nConnection: close\r\n\r\n');
+    const status = await rawSocket(
+      server.url,
+      'GET /api/session HTTP/1.1\r\nHost: x\r\nCookie: sid=\xff\xfe\x80\r\nConnection: close\r\n\r\n',
+    );
 
     expect(status).toBe(401);
   });
@@ -348,7 +366,8 @@ describe('no request gives a 5xx', () => {
       server.clock.advance(1);
       const response = await fetch(server.url + path, init);
       await response.arrayBuffer();
-      if (response.status >= 500) failures.push(`${init.method} ${path} ${JSON.stringify(init.headers)} -> ${response.status}`);
+      if (response.status >= 500)
+        failures.push(`${init.method} ${path} ${JSON.stringify(init.headers)} -> ${response.status}`);
     }
     expect(failures).toEqual([]);
   }

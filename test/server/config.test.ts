@@ -47,7 +47,11 @@ describe('parseConfig', () => {
       staticDir: './dist',
       trustProxy: false,
     });
-    expect(defaultSessionConfig).toMatchObject({ idleTimeoutMs: 60_000, warningMs: 30_000, absoluteTimeoutMs: 8 * 3_600_000 });
+    expect(defaultSessionConfig).toMatchObject({
+      idleTimeoutMs: 60_000,
+      warningMs: 30_000,
+      absoluteTimeoutMs: 8 * 3_600_000,
+    });
     expect(warnings).toEqual([]);
   });
 

@@ -17,7 +17,8 @@ function cookieAttributes(setCookie: string): Record<string, string | true> {
 }
 
 describe.each(storeKinds)('with the %s store', (kind) => {
-  const startWith = (options: Parameters<typeof start>[0] = {}) => start({ ...options, store: options.store ?? createStore(kind) });
+  const startWith = (options: Parameters<typeof start>[0] = {}) =>
+    start({ ...options, store: options.store ?? createStore(kind) });
 
   describe('the session cookie', () => {
     it('is `sid`, HttpOnly, SameSite=Strict, Path=/, and a browser-session cookie (no Max-Age, no Expires) over http', async () => {

@@ -10,7 +10,8 @@ const idleTimeoutMs = 60_000;
 const absoluteTimeoutMs = 5 * 60_000;
 
 describe.each(storeKinds)('with the %s store', (kind) => {
-  const startWith = (options: Parameters<typeof start>[0] = {}) => start({ ...options, store: options.store ?? createStore(kind) });
+  const startWith = (options: Parameters<typeof start>[0] = {}) =>
+    start({ ...options, store: options.store ?? createStore(kind) });
 
   describe('idle expiry', () => {
     it('keeps the session valid 1 ms before the idle deadline and ends it at the deadline', async () => {
@@ -93,7 +94,10 @@ describe.each(storeKinds)('with the %s store', (kind) => {
       server.clock.set(signedInAt + absoluteTimeoutMs - 1_000);
       const response = await api.heartbeat(cookie);
 
-      expect((await sessionBody(response)).session).toMatchObject({ idleExpiresInMs: idleTimeoutMs, absoluteExpiresInMs: 1_000 });
+      expect((await sessionBody(response)).session).toMatchObject({
+        idleExpiresInMs: idleTimeoutMs,
+        absoluteExpiresInMs: 1_000,
+      });
       server.clock.set(signedInAt + absoluteTimeoutMs - 1);
       expect((await api.hello(cookie)).status).toBe(200);
       server.clock.set(signedInAt + absoluteTimeoutMs);

@@ -87,7 +87,8 @@ export function apiClient(url: string) {
         headers: body === undefined ? headers : { ...json, ...headers },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       }),
-    signOut: (cookie?: string, headers?: Record<string, string>) => call('/api/session', { method: 'DELETE', cookie, headers }),
+    signOut: (cookie?: string, headers?: Record<string, string>) =>
+      call('/api/session', { method: 'DELETE', cookie, headers }),
     hello: (cookie?: string) => call('/api/hello', { cookie }),
     health: () => call('/api/health'),
   };
@@ -155,7 +156,12 @@ export interface RawResponse {
  */
 export function rawRequest(
   url: string,
-  { method = 'GET', path = '/', headers = {}, body }: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer },
+  {
+    method = 'GET',
+    path = '/',
+    headers = {},
+    body,
+  }: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer },
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
@@ -163,11 +169,17 @@ export function rawRequest(
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
       );
     });
     // The server may answer (413) and close before it has read the whole body.
-    request.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error),
+    );
     request.end(body);
   });
 }

@@ -28,7 +28,13 @@ describe('the log', () => {
       { event: 'sign_out', outcome: undefined, user: 'bob' },
     ]);
     const everything = server.logs.join('\n');
-    for (const secret of ['alice_wrong_pw', 'alice_secret', 'bob_secret', sessionIdOf(expiring), sessionIdOf(signingOut)]) {
+    for (const secret of [
+      'alice_wrong_pw',
+      'alice_secret',
+      'bob_secret',
+      sessionIdOf(expiring),
+      sessionIdOf(signingOut),
+    ]) {
       expect(everything).not.toContain(secret);
     }
   });
@@ -81,7 +87,11 @@ describe('the log', () => {
     await api.signOut(cookieFrom(await api.signIn()));
 
     for (const line of server.logs) {
-      expect(JSON.parse(line)).toMatchObject({ time: expect.any(String), level: expect.any(String), event: expect.any(String) });
+      expect(JSON.parse(line)).toMatchObject({
+        time: expect.any(String),
+        level: expect.any(String),
+        event: expect.any(String),
+      });
     }
   });
 });

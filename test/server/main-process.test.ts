@@ -15,7 +15,6 @@ import { apiClient, logEntries, sessionBody, useTempDirs } from './helpers';
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const tempDir = useTempDirs('idle-session-main-');
 
-
 /** How long a start or a stop may take before the test gives up (a limit, not a wait). */
 const processTimeoutMs = 15_000;
 
@@ -30,7 +29,8 @@ interface MainProcess {
 
 const children: ChildProcess[] = [];
 afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
 function startMain(env: Record<string, string>): MainProcess {
@@ -49,7 +49,8 @@ function startMain(env: Record<string, string>): MainProcess {
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
 
-  const findLog = (event: string) => logEntries(stdout.split('\n').filter((line) => line.startsWith('{'))).find((entry) => entry.event === event);
+  const findLog = (event: string) =>
+    logEntries(stdout.split('\n').filter((line) => line.startsWith('{'))).find((entry) => entry.event === event);
   const waitForLog = (event: string) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const check = () => {

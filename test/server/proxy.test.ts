@@ -6,7 +6,11 @@ const start = useTestServers();
 const json = { 'Content-Type': 'application/json' };
 
 function signIn(url: string, headers: Record<string, string> = {}, password = 'test_secret') {
-  return fetch(`${url}/api/session`, { method: 'POST', headers: { ...json, ...headers }, body: JSON.stringify({ username: 'test', password }) });
+  return fetch(`${url}/api/session`, {
+    method: 'POST',
+    headers: { ...json, ...headers },
+    body: JSON.stringify({ username: 'test', password }),
+  });
 }
 
 describe('without TRUST_PROXY', () => {
@@ -33,7 +37,11 @@ describe('without TRUST_PROXY', () => {
 describe('with TRUST_PROXY', () => {
   it('accepts the Origin of the host the browser asked the proxy for', async () => {
     const server = await start({ trustProxy: true });
-    const response = await signIn(server.url, { Origin: 'https://app.example', 'X-Forwarded-Host': 'app.example', 'X-Forwarded-Proto': 'https' });
+    const response = await signIn(server.url, {
+      Origin: 'https://app.example',
+      'X-Forwarded-Host': 'app.example',
+      'X-Forwarded-Proto': 'https',
+    });
     expect(response.status).toBe(201);
     expect(response.headers.get('Set-Cookie')).toMatch(/^__Host-sid=.*Secure/i);
   });

@@ -98,7 +98,10 @@ describe('a cross-site read', () => {
     const api = apiClient(server.url);
     const cookie = cookieFrom(await api.signIn());
 
-    const response = await api.call('/api/session', { cookie, headers: { ...fromEvilSite, 'Sec-Fetch-Site': 'cross-site' } });
+    const response = await api.call('/api/session', {
+      cookie,
+      headers: { ...fromEvilSite, 'Sec-Fetch-Site': 'cross-site' },
+    });
 
     expect(response.status).toBe(200);
     server.clock.advance(60_000);

@@ -15,7 +15,8 @@ function retryAfterSeconds(response: Response): number {
 }
 
 describe.each(storeKinds)('with the %s store', (kind) => {
-  const startWith = (options: Parameters<typeof start>[0] = {}) => start({ ...options, store: options.store ?? createStore(kind) });
+  const startWith = (options: Parameters<typeof start>[0] = {}) =>
+    start({ ...options, store: options.store ?? createStore(kind) });
 
   describe('per username', () => {
     it(`allows ${maxFailuresPerUser} failures (401), then answers 429 with Retry-After`, async () => {

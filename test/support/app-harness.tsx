@@ -80,5 +80,9 @@ export function renderApp(path = '/') {
   const instance = createAppInstance({ initialEntries: [path] });
   const container = document.body.appendChild(document.createElement('div'));
   const view = render(<App auth={instance.auth} router={instance.router} />, { container });
-  return { ...instance, ...view, path: () => instance.router.state.location.pathname + instance.router.state.location.search };
+  return {
+    ...instance,
+    ...view,
+    path: () => instance.router.state.location.pathname + instance.router.state.location.search,
+  };
 }

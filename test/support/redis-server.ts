@@ -17,7 +17,13 @@ const startTimeoutMs = 10_000;
 
 /** `/usr/bin/redis-server`, else `redis-server` on PATH, else undefined. */
 export function findRedisServer(): string | undefined {
-  const candidates = ['/usr/bin/redis-server', ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'redis-server'))];
+  const candidates = [
+    '/usr/bin/redis-server',
+    ...(process.env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, 'redis-server')),
+  ];
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -37,7 +43,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -76,7 +84,8 @@ function exited(child: ChildProcess): Promise<void> {
 export async function startRedisServer({ port }: { port?: number } = {}): Promise<RedisServer | undefined> {
   const binary = findRedisServer();
   if (!binary) {
-    const message = 'redis-server not found (looked in /usr/bin and on PATH); install it (apt-get install redis-server)';
+    const message =
+      'redis-server not found (looked in /usr/bin and on PATH); install it (apt-get install redis-server)';
     if (process.env.CI === 'true') throw new Error(`${message}. CI=true: a missing part is a failure.`);
     console.warn(`\n${'!'.repeat(72)}\nSKIPPED: ${message}.\nThe Redis store tests do not run.\n${'!'.repeat(72)}\n`);
     return undefined;
@@ -88,7 +97,22 @@ export async function startRedisServer({ port }: { port?: number } = {}): Promis
     const chosen = port ?? (await freePort());
     const child = spawn(
       binary,
-      ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir(), '--daemonize', 'no', '--loglevel', 'warning'],
+      [
+        '--port',
+        String(chosen),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        tmpdir(),
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -118,7 +142,11 @@ export async function startRedisServer({ port }: { port?: number } = {}): Promis
         if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) break;
         return { url: `redis://127.0.0.1:${chosen}`, port: chosen, pid: child.pid, stop };
       }
-      const failed = await Promise.race([spawnError, childExited, new Promise<undefined>((resolve) => setTimeout(resolve, 25))]);
+      const failed = await Promise.race([
+        spawnError,
+        childExited,
+        new Promise<undefined>((resolve) => setTimeout(resolve, 25)),
+      ]);
       if (failed) {
         output += failed.message;
         break;

@@ -8,7 +8,9 @@ import { createMemoryStore } from '../../server/stores/memory';
 import type { SessionStore } from '../../server/stores/store';
 
 /** A clock that moves only when a test moves it. */
-export function createTestClock(start = Date.UTC(2026, 0, 1, 9, 0, 0)): Clock & { advance(ms: number): void; set(ms: number): void } {
+export function createTestClock(
+  start = Date.UTC(2026, 0, 1, 9, 0, 0),
+): Clock & { advance(ms: number): void; set(ms: number): void } {
   let now = start;
   return {
     now: () => now,

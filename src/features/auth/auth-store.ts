@@ -25,7 +25,8 @@ export function createAuthStore() {
   const signInListeners = new Set<() => void>();
   // Sign-ins reach every tab, signed in or not (a signed-in tab's session channel is not enough:
   // a tab on the login page has none). The browser shares one cookie, so every tab follows.
-  const signInChannel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('idle-session-sign-in') : undefined;
+  const signInChannel =
+    typeof BroadcastChannel === 'function' ? new BroadcastChannel('idle-session-sign-in') : undefined;
   signInChannel?.addEventListener('message', () => void followSignInElsewhere());
 
   function set(next: AuthState) {
@@ -35,7 +36,11 @@ export function createAuthStore() {
 
   function remember(result: ApiResult<{ session: TimingSample['timing']; user: User }>) {
     if (!result.ok) return;
-    set({ status: 'signed-in', user: result.data.user, sample: { timing: result.data.session, sentAt: result.sentAt } });
+    set({
+      status: 'signed-in',
+      user: result.data.user,
+      sample: { timing: result.data.session, sentAt: result.sentAt },
+    });
   }
 
   /**

@@ -31,7 +31,9 @@ export function LoginPage() {
               {blocked ? (
                 <>
                   {/* Spoken once, in words; the ticking countdown is for the eyes only. */}
-                  <span className="visually-hidden">Try again in {formatDurationWords((error.retryAfterSeconds ?? 0) * 1000)}.</span>
+                  <span className="visually-hidden">
+                    Try again in {formatDurationWords((error.retryAfterSeconds ?? 0) * 1000)}.
+                  </span>
                   <span aria-hidden="true">Try again in {formatCountdown(secondsToWait * 1000)}.</span>
                 </>
               ) : (
@@ -68,7 +70,13 @@ export function LoginPage() {
             autoComplete="current-password"
             required
             aria-invalid={passwordError || error?.kind === 'invalid' ? true : undefined}
-            aria-describedby={[passwordError ? 'password-error' : '', error && !error.field ? 'login-error' : '', 'password-hint'].filter(Boolean).join(' ')}
+            aria-describedby={[
+              passwordError ? 'password-error' : '',
+              error && !error.field ? 'login-error' : '',
+              'password-hint',
+            ]
+              .filter(Boolean)
+              .join(' ')}
           />
           <FieldError id="password-error" error={passwordError} />
           <p className="hint" id="password-hint">

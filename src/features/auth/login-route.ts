@@ -33,17 +33,25 @@ export function loginAction(auth: AuthStore) {
     if (result.ok) return redirect(next);
     switch (result.status) {
       case 0:
-        return { error: { kind: 'network', message: 'The server cannot be reached. Check your connection and try again.' } };
+        return {
+          error: { kind: 'network', message: 'The server cannot be reached. Check your connection and try again.' },
+        };
       case 401:
         return { error: { kind: 'invalid', message: 'The username or password is wrong.' } };
       case 429: {
         const seconds = result.error.retryAfterSeconds ?? 60;
         return {
-          error: { kind: 'rate_limited', message: 'Too many failed attempts.', retryAt: Date.now() + seconds * 1000, retryAfterSeconds: seconds },
+          error: {
+            kind: 'rate_limited',
+            message: 'Too many failed attempts.',
+            retryAt: Date.now() + seconds * 1000,
+            retryAfterSeconds: seconds,
+          },
         };
       }
       case 400: {
-        const field = result.error.field === 'username' || result.error.field === 'password' ? result.error.field : undefined;
+        const field =
+          result.error.field === 'username' || result.error.field === 'password' ? result.error.field : undefined;
         return { error: { kind: 'bad_request', message: result.error.message, field } };
       }
       default:

@@ -110,7 +110,12 @@ describe('signing in', () => {
   it('disables Sign in while submitting', async () => {
     await loaded(renderApp('/login'));
     let release: () => void = () => {};
-    server.use(http.post('*/api/session', () => new Promise<Response>((resolve) => (release = () => resolve(HttpResponse.json({}, { status: 401 }))))));
+    server.use(
+      http.post(
+        '*/api/session',
+        () => new Promise<Response>((resolve) => (release = () => resolve(HttpResponse.json({}, { status: 401 })))),
+      ),
+    );
     fireEvent.change(screen.getByLabelText('Username'), { target: { value: 'test' } });
     fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'test_secret' } });
     fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
@@ -136,14 +141,20 @@ describe('signing in in another tab', () => {
     fireEvent.change(form.getByLabelText('Password'), { target: { value: 'test_secret' } });
     fireEvent.click(form.getByRole('button', { name: 'Sign in' }));
     await until(() => a.path() === '/' && b.path() === '/account', 'both tabs signed in');
-    await until(() => within(b.container).queryByRole('heading', { name: 'Your account' }) !== null, 'the account page');
+    await until(
+      () => within(b.container).queryByRole('heading', { name: 'Your account' }) !== null,
+      'the account page',
+    );
   });
 
   it('shows the new user in a signed-in tab when another tab signs in as someone else', async () => {
     const b = await loaded(renderApp('/login')); // a tab left on the login page
     await signInThroughApi('alice'); // meanwhile alice signs in (no broadcast: as from another window long ago)
     const a = renderApp('/account');
-    await until(() => within(a.container).queryByRole('heading', { name: 'Your account' }) !== null, 'the account page');
+    await until(
+      () => within(a.container).queryByRole('heading', { name: 'Your account' }) !== null,
+      'the account page',
+    );
     const form = within(b.container);
     fireEvent.change(form.getByLabelText('Username'), { target: { value: 'bob' } });
     fireEvent.change(form.getByLabelText('Password'), { target: { value: 'bob_secret' } });

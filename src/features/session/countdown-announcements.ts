@@ -6,7 +6,14 @@ import { formatDurationWords } from '../../lib/duration';
  */
 export function isAnnouncementStep(secondsLeft: number): boolean {
   if (secondsLeft > 60) return secondsLeft % 60 === 0;
-  return secondsLeft === 60 || secondsLeft === 45 || secondsLeft === 30 || secondsLeft === 15 || secondsLeft === 10 || secondsLeft === 5;
+  return (
+    secondsLeft === 60 ||
+    secondsLeft === 45 ||
+    secondsLeft === 30 ||
+    secondsLeft === 15 ||
+    secondsLeft === 10 ||
+    secondsLeft === 5
+  );
 }
 
 /** The words spoken at a step: "Your session will end in 30 seconds." */

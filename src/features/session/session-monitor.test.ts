@@ -221,7 +221,9 @@ describe('heartbeats', () => {
   it('retry with backoff on network failure and never end the session before the deadline', async () => {
     const server = fakeServer();
     let failing = true;
-    const sendHeartbeat = vi.fn(async (ms: number): Promise<HeartbeatOutcome> => (failing ? { ok: false, kind: 'network' } : server.heartbeat(ms)));
+    const sendHeartbeat = vi.fn(async (ms: number): Promise<HeartbeatOutcome> =>
+      failing ? { ok: false, kind: 'network' } : server.heartbeat(ms),
+    );
     const { monitor, onExpire } = setup({ sendHeartbeat }, server);
     await vi.advanceTimersByTimeAsync(heartbeatIntervalMs);
     monitor.reportActivity();
@@ -246,7 +248,8 @@ describe('heartbeats', () => {
 describe('messages to other tabs', () => {
   it('report activity at once, then at most once a second, always including the last one', async () => {
     const { monitor, broadcast } = setup({ isLeader: () => false });
-    const activityMessages = () => broadcast.mock.calls.map(([message]) => message).filter((message) => message.type === 'activity');
+    const activityMessages = () =>
+      broadcast.mock.calls.map(([message]) => message).filter((message) => message.type === 'activity');
     await vi.advanceTimersByTimeAsync(1_000);
     for (let i = 0; i < 25; i++) {
       monitor.reportActivity();

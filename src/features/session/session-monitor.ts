@@ -34,8 +34,7 @@ export type TabMessage =
   | { type: 'signed-out'; reason: string };
 
 export type HeartbeatOutcome =
-  | { ok: true; sample: TimingSample }
-  | { ok: false; kind: 'unauthenticated' | 'network' | 'rejected' };
+  { ok: true; sample: TimingSample } | { ok: false; kind: 'unauthenticated' | 'network' | 'rejected' };
 
 export interface SessionMonitorOptions {
   /** The latest timing from sign-in or the start-up check. */

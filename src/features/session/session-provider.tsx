@@ -42,7 +42,15 @@ export function useSessionSnapshot() {
  * Watches activity, keeps the server session alive while the user works, and ends it everywhere
  * when they do not answer the warning. Mounted only while someone is signed in.
  */
-export function SessionProvider({ auth, initial, children }: { auth: AuthStore; initial: TimingSample; children: ReactNode }) {
+export function SessionProvider({
+  auth,
+  initial,
+  children,
+}: {
+  auth: AuthStore;
+  initial: TimingSample;
+  children: ReactNode;
+}) {
   const idleTimer = useIdleTimer({
     // react-idle-timer is the activity detector and the cross-tab bus; the deadline is ours.
     timeout: initial.timing.idleTimeoutMs,
@@ -58,7 +66,9 @@ export function SessionProvider({ auth, initial, children }: { auth: AuthStore; 
     onAction: () => monitor.reportActivity(),
     onMessage: (message: TabMessage) => {
       if (message.type === 'signed-out') {
-        auth.signOut(isSignOutReason(message.reason) ? followReason(message.reason) : 'other-tab', { fromOtherTab: true });
+        auth.signOut(isSignOutReason(message.reason) ? followReason(message.reason) : 'other-tab', {
+          fromOtherTab: true,
+        });
       } else {
         monitor.receive(message);
       }
@@ -87,7 +97,10 @@ export function SessionProvider({ auth, initial, children }: { auth: AuthStore; 
           return { ok: true, sample: { timing: result.data.session, sentAt: result.sentAt } };
         }
         if (result.ok) return { ok: false, kind: 'network' };
-        return { ok: false, kind: result.status === 401 ? 'unauthenticated' : result.status === 0 ? 'network' : 'rejected' };
+        return {
+          ok: false,
+          kind: result.status === 401 ? 'unauthenticated' : result.status === 0 ? 'network' : 'rejected',
+        };
       },
       onExpire: (reason) => auth.signOut(reason),
     }),

@@ -97,7 +97,10 @@ describe('the session for an idle user', () => {
     await advance(2_000);
     await until(() => app.path().startsWith('/login'), 'the login page');
     expect(app.path()).toBe('/login?reason=idle&next=%2Faccount');
-    await until(() => /signed out after 1 minute of inactivity/.test(screen.getByRole('status').textContent ?? ''), 'the inactivity message');
+    await until(
+      () => /signed out after 1 minute of inactivity/.test(screen.getByRole('status').textContent ?? ''),
+      'the inactivity message',
+    );
     expect(await serverSessionStatus()).toBe(401);
   });
 

@@ -63,7 +63,8 @@ export async function recordWarnings(page: Page) {
     new MutationObserver((mutations) => {
       for (const mutation of mutations) {
         const target = mutation.target as Element;
-        if (target.getAttribute('role') === 'alertdialog' && target.hasAttribute('open')) w.__warningTimes.push(Date.now());
+        if (target.getAttribute('role') === 'alertdialog' && target.hasAttribute('open'))
+          w.__warningTimes.push(Date.now());
       }
     }).observe(document, { subtree: true, attributes: true, attributeFilter: ['open'] });
   });

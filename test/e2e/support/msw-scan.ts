@@ -42,7 +42,8 @@ export function scanForMsw(dir: string): { files: string[]; findings: Finding[] 
     const text = readFileSync(path, 'utf8');
     if (extname(path) === '.map') {
       const sources: string[] = JSON.parse(text).sources ?? [];
-      for (const source of sources.filter((s) => mockSourcePattern.test(s))) findings.push({ file, what: `source ${source}` });
+      for (const source of sources.filter((s) => mockSourcePattern.test(s)))
+        findings.push({ file, what: `source ${source}` });
       continue;
     }
     for (const [pattern, what] of codePatterns) if (pattern.test(text)) findings.push({ file, what });

@@ -104,7 +104,10 @@ describe.skipIf(!redis)('Redis store', () => {
     it('a failure counter is a hash with a TTL that covers its window', async () => {
       const store = await open();
       await store.addFailure('user:alice', t0, 300_000);
-      expect(await admin.hgetall('idle-session:failures:user:alice')).toEqual({ count: '1', resetAt: String(t0 + 300_000) });
+      expect(await admin.hgetall('idle-session:failures:user:alice')).toEqual({
+        count: '1',
+        resetAt: String(t0 + 300_000),
+      });
       expect(await admin.pttl('idle-session:failures:user:alice')).toBeGreaterThan(300_000);
     });
 
@@ -136,7 +139,9 @@ describe.skipIf(!redis)('Redis store', () => {
       const [a, b] = [await open(), await open()];
       await a.addFailure('user:alice', t0, 300_000);
       expect(await b.addFailure('user:alice', t0 + 1, 300_000)).toEqual({ count: 2, resetAt: t0 + 300_000 });
-      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).addFailure('user:alice', t0 + 2, 300_000)));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).addFailure('user:alice', t0 + 2, 300_000)),
+      );
       expect(await a.getFailures('user:alice', t0 + 3)).toEqual({ count: 22, resetAt: t0 + 300_000 });
       await b.clearFailures('user:alice');
       expect(await a.getFailures('user:alice', t0 + 3)).toBeUndefined();
@@ -172,7 +177,9 @@ describe.skipIf(!redis)('Redis store', () => {
     });
 
     it('rejects a URL that is not redis:// or rediss://, naming REDIS_URL and hiding the password', async () => {
-      await expect(createRedisStore('http://user:hunter2@127.0.0.1:6379')).rejects.toThrow(/REDIS_URL must be a redis:\/\//);
+      await expect(createRedisStore('http://user:hunter2@127.0.0.1:6379')).rejects.toThrow(
+        /REDIS_URL must be a redis:\/\//,
+      );
       await expect(createRedisStore('http://user:hunter2@127.0.0.1:6379')).rejects.not.toThrow(/hunter2/);
       await expect(createRedisStore('localhost:6379')).rejects.toThrow(/REDIS_URL/);
     });
@@ -198,7 +205,14 @@ describe.skipIf(!redis)('Redis store', () => {
 
         const again = (await startRedisServer({ port: own.port }))!;
         try {
-          await eventually(() => store.ping().then(() => true, () => false), 10_000);
+          await eventually(
+            () =>
+              store.ping().then(
+                () => true,
+                () => false,
+              ),
+            10_000,
+          );
         } finally {
           await again.stop();
         }

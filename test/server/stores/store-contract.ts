@@ -15,7 +15,12 @@ let counter = 0;
 /** A record as the app makes it at sign-in: createdAt = lastActivityAt = now. */
 export function newRecord(now = t0, username = 'test'): SessionRecord {
   counter++;
-  return { idHash: `hash-${counter}-${Math.random().toString(36).slice(2)}`, username, createdAt: now, lastActivityAt: now };
+  return {
+    idHash: `hash-${counter}-${Math.random().toString(36).slice(2)}`,
+    username,
+    createdAt: now,
+    lastActivityAt: now,
+  };
 }
 
 /**
@@ -137,7 +142,10 @@ export function describeStoreContract(name: string, factory: StoreFactory, { ski
       it('counts failures within the window, which opens at the first one', async () => {
         expect(await store.addFailure('user:alice', t0, window)).toEqual({ count: 1, resetAt: t0 + window });
         expect(await store.addFailure('user:alice', t0 + 1_000, window)).toEqual({ count: 2, resetAt: t0 + window });
-        expect(await store.addFailure('user:alice', t0 + window - 1, window)).toEqual({ count: 3, resetAt: t0 + window });
+        expect(await store.addFailure('user:alice', t0 + window - 1, window)).toEqual({
+          count: 3,
+          resetAt: t0 + window,
+        });
         expect(await store.getFailures('user:alice', t0 + 2_000)).toEqual({ count: 3, resetAt: t0 + window });
       });
 
@@ -146,7 +154,10 @@ export function describeStoreContract(name: string, factory: StoreFactory, { ski
         await store.addFailure('user:alice', t0, window);
         expect(await store.getFailures('user:alice', t0 + window - 1)).toEqual({ count: 2, resetAt: t0 + window });
         expect(await store.getFailures('user:alice', t0 + window)).toBeUndefined();
-        expect(await store.addFailure('user:alice', t0 + window, window)).toEqual({ count: 1, resetAt: t0 + 2 * window });
+        expect(await store.addFailure('user:alice', t0 + window, window)).toEqual({
+          count: 1,
+          resetAt: t0 + 2 * window,
+        });
       });
 
       it('keeps counters apart by key', async () => {
@@ -163,7 +174,10 @@ export function describeStoreContract(name: string, factory: StoreFactory, { ski
         await store.clearFailures('user:alice');
         expect(await store.getFailures('user:alice', t0)).toBeUndefined();
         await expect(store.clearFailures('user:nobody')).resolves.toBeUndefined();
-        expect(await store.addFailure('user:alice', t0 + 1_000, window)).toEqual({ count: 1, resetAt: t0 + 1_000 + window });
+        expect(await store.addFailure('user:alice', t0 + 1_000, window)).toEqual({
+          count: 1,
+          resetAt: t0 + 1_000 + window,
+        });
       });
 
       it('loses no count when failures arrive at once', async () => {
