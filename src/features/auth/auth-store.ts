@@ -1,6 +1,6 @@
 import type { SessionPolicy, SignInRequest, User } from '../../../shared/contract';
 import { api, type ApiResult, type TimingSample } from '../../lib/api';
-import type { SignOutReason } from '../../lib/paths';
+import type { SignOutReason } from './sign-out-reason';
 
 export type AuthState =
   | { status: 'loading' }
@@ -85,7 +85,7 @@ export function createAuthStore() {
 
     /**
      * Ends the session on this client: state cleared, listeners told (they navigate and tell other
-     * tabs). With `revoke`, the server session is revoked too; another tab's sign-out already did.
+     * tabs), and the server session revoked, except `fromOtherTab`: that tab's sign-out revoked it.
      */
     signOut(reason: SignOutReason, { fromOtherTab = false }: { fromOtherTab?: boolean } = {}) {
       if (state.status !== 'signed-in') return;
