@@ -121,6 +121,11 @@ export function parseSetCookie(line: string, url: URL, now: number): StoredCooki
   return cookie;
 }
 
+/** A session cookie lives until the browser closes; any other until its expiry. */
+function isLive(cookie: StoredCookie, now: number): boolean {
+  return cookie.expiresAt === undefined || cookie.expiresAt > now;
+}
+
 /** A new, empty cookie jar. */
 export function createCookieJar({ now = () => Date.now() }: CookieJarOptions = {}): CookieJar {
   let cookies: StoredCookie[] = [];
@@ -128,7 +133,7 @@ export function createCookieJar({ now = () => Date.now() }: CookieJarOptions = {
 
   function dropExpired(): void {
     const time = now();
-    cookies = cookies.filter((cookie) => cookie.expiresAt === undefined || cookie.expiresAt > time);
+    cookies = cookies.filter((cookie) => isLive(cookie, time));
   }
 
   return {
@@ -140,7 +145,7 @@ export function createCookieJar({ now = () => Date.now() }: CookieJarOptions = {
         if (!cookie) continue;
         // A cookie replaces the one with the same name, host and path; an expired one only deletes it.
         cookies = cookies.filter((existing) => !sameSlot(existing, cookie));
-        if (cookie.expiresAt === undefined || cookie.expiresAt > now()) cookies.push(cookie);
+        if (isLive(cookie, now())) cookies.push(cookie);
       }
     },
     header(url) {

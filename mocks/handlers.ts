@@ -73,7 +73,8 @@ export function createMockApi({
 }: MockApiOptions = {}): MockApi {
   const cookies = createCookieJar({ now: () => clock.now() });
   const newStore = () => (storage ? createWebStorageStore(storage, storageKeys.store) : createMemoryStore());
-  let session: SessionConfig = { ...defaultSessionConfig, ...initialSession };
+  const initialConfig: SessionConfig = { ...defaultSessionConfig, ...initialSession };
+  let session = initialConfig;
   let store: SessionStore = newStore();
   let logger = createMemoryLogger();
   let app: ReturnType<typeof createApp>;
@@ -140,7 +141,7 @@ export function createMockApi({
       store = newStore();
       logger = createMemoryLogger();
       cookies.clear();
-      session = { ...defaultSessionConfig, ...initialSession };
+      session = initialConfig;
       rebuild();
     },
   };

@@ -5,6 +5,13 @@ import { createMockApi } from './handlers';
 // Not the shared `server` of mocks/node: each "page load" here gets its own mock API instance.
 const json = { 'Content-Type': 'application/json' };
 
+const signInAsAda = () =>
+  fetch('/api/session', {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ username: 'ada', password: 'ada_secret' }),
+  });
+
 async function withPage<T>(storage: Storage, run: () => Promise<T>): Promise<T> {
   const page = setupServer(...createMockApi({ storage }).handlers);
   page.listen({ onUnhandledRequest: 'error' });
@@ -31,13 +38,7 @@ describe('mock mode kept in Web Storage', () => {
 
   it('keeps the user signed in across a reload (a new mock API on the same storage)', () =>
     asideFromSharedServer(async () => {
-      const signIn = await withPage(localStorage, () =>
-        fetch('/api/session', {
-          method: 'POST',
-          headers: json,
-          body: JSON.stringify({ username: 'ada', password: 'ada_secret' }),
-        }),
-      );
+      const signIn = await withPage(localStorage, () => signInAsAda());
       expect(signIn.status).toBe(201);
       const afterReload = await withPage(localStorage, () => fetch('/api/session'));
       expect(afterReload.status).toBe(200);
@@ -49,13 +50,7 @@ describe('mock mode kept in Web Storage', () => {
 
   it('never puts the session cookie in document.cookie', () =>
     asideFromSharedServer(async () => {
-      await withPage(localStorage, () =>
-        fetch('/api/session', {
-          method: 'POST',
-          headers: json,
-          body: JSON.stringify({ username: 'ada', password: 'ada_secret' }),
-        }),
-      );
+      await withPage(localStorage, () => signInAsAda());
       expect(document.cookie).toBe('');
     }));
 });

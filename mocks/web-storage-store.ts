@@ -7,7 +7,8 @@
 import { createDocumentStore, emptyStoreDocument, type StoreDocument } from '../server/stores/memory';
 import type { SessionStore } from '../server/stores/store';
 
-export function createWebStorageStore(storage: Storage, key = 'mock-api:store'): SessionStore {
+/** The store as one JSON document under `key` in `storage`. */
+export function createWebStorageStore(storage: Storage, key: string): SessionStore {
   return createDocumentStore(
     () => {
       try {

@@ -71,14 +71,43 @@ export function parseDuration(text: string): number | undefined {
 
 type Env = Record<string, string | undefined>;
 
-function readDuration(env: Env, name: string, fallback: number): number {
+/** The timing fields of the session config, which the environment sets as durations. */
+export type SessionTimingKey = 'idleTimeoutMs' | 'warningMs' | 'absoluteTimeoutMs';
+
+/** The variable that sets each timing. Mock mode names them otherwise (mocks/session-env.ts). */
+export type SessionTimingVariables = Record<SessionTimingKey, string>;
+
+export const sessionTimingVariables: SessionTimingVariables = {
+  idleTimeoutMs: 'IDLE_TIMEOUT',
+  warningMs: 'IDLE_WARNING',
+  absoluteTimeoutMs: 'ABSOLUTE_TIMEOUT',
+};
+
+/** The duration in `env[name]`, or undefined when unset or empty; throws a ConfigError when malformed. */
+function readDuration(env: Record<string, unknown>, name: string): number | undefined {
   const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = parseDuration(raw);
+  if (raw === undefined || raw === '') return undefined;
+  const value = typeof raw === 'string' ? parseDuration(raw) : undefined;
   if (value === undefined) {
-    throw new ConfigError(name, `"${raw}" is not a duration; use e.g. 90s, 15m, 8h or milliseconds`);
+    throw new ConfigError(name, `"${String(raw)}" is not a duration; use e.g. 90s, 15m, 8h or milliseconds`);
   }
   return value;
+}
+
+/**
+ * The timings that `env` sets, by `variables` (the server's names by default); unset ones are
+ * left out. A malformed value throws a ConfigError naming its variable.
+ */
+export function readSessionTimings(
+  env: Record<string, unknown>,
+  variables: SessionTimingVariables = sessionTimingVariables,
+): Partial<Pick<SessionConfig, SessionTimingKey>> {
+  const timings: Partial<Pick<SessionConfig, SessionTimingKey>> = {};
+  for (const key of Object.keys(variables) as SessionTimingKey[]) {
+    const value = readDuration(env, variables[key]);
+    if (value !== undefined) timings[key] = value;
+  }
+  return timings;
 }
 
 function readChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
@@ -108,24 +137,28 @@ function readPort(env: Env): number {
   return port;
 }
 
-/** Checks the relations between the timing values; throws a ConfigError naming the variable. */
-export function validateSessionConfig(session: SessionConfig): void {
+/**
+ * Checks the relations between the timing values; throws a ConfigError naming the variable, by
+ * `variables` (the server's names by default).
+ */
+export function validateSessionConfig(
+  session: SessionConfig,
+  variables: SessionTimingVariables = sessionTimingVariables,
+): void {
   if (session.warningMs >= session.idleTimeoutMs) {
-    throw new ConfigError('IDLE_WARNING', 'must be shorter than IDLE_TIMEOUT');
+    throw new ConfigError(
+      variables.warningMs,
+      `must be shorter than ${variables.idleTimeoutMs} (${session.warningMs} ms >= ${session.idleTimeoutMs} ms)`,
+    );
   }
   if (session.idleTimeoutMs > session.absoluteTimeoutMs) {
-    throw new ConfigError('ABSOLUTE_TIMEOUT', 'must not be shorter than IDLE_TIMEOUT');
+    throw new ConfigError(variables.absoluteTimeoutMs, `must not be shorter than ${variables.idleTimeoutMs}`);
   }
 }
 
 /** Parses the environment. Returns the config and the warnings to print at start. */
 export function parseConfig(env: Env): { config: ServerConfig; warnings: string[] } {
-  const session: SessionConfig = {
-    ...defaultSessionConfig,
-    idleTimeoutMs: readDuration(env, 'IDLE_TIMEOUT', defaultSessionConfig.idleTimeoutMs),
-    warningMs: readDuration(env, 'IDLE_WARNING', defaultSessionConfig.warningMs),
-    absoluteTimeoutMs: readDuration(env, 'ABSOLUTE_TIMEOUT', defaultSessionConfig.absoluteTimeoutMs),
-  };
+  const session: SessionConfig = { ...defaultSessionConfig, ...readSessionTimings(env) };
   const secure = env.COOKIE_SECURE;
   session.cookieSecure =
     secure === undefined || secure === '' || secure === 'auto'

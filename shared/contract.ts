@@ -15,9 +15,6 @@ export const apiPaths = {
 
 export type ApiPath = (typeof apiPaths)[keyof typeof apiPaths];
 
-/** Longest accepted username, in characters (UTF-16 code units). */
-export const maxUsernameLength = 64;
-
 /** Largest accepted request body on `/api/*`, in bytes. */
 export const maxBodyBytes = 4 * 1024;
 

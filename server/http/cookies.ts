@@ -27,16 +27,18 @@ function writeCookie(c: Context<AppEnv>, line: string): void {
   c.env?.onSetCookie?.(line);
 }
 
+/** The session cookie's one `Set-Cookie` line: HttpOnly, SameSite=Strict, Path=/, Secure over https. */
+function setSessionCookie(c: Context<AppEnv>, mode: CookieSecure, value: string, maxAge?: number): void {
+  const secure = isSecureRequest(c, mode);
+  const options = { httpOnly: true, sameSite: 'Strict', path: '/', secure, maxAge } as const;
+  writeCookie(c, serialize(cookieName(secure), value, options));
+}
+
 /** A session cookie (no Max-Age: it ends with the browser; the server decides expiry). */
 export function writeSessionCookie(c: Context<AppEnv>, mode: CookieSecure, id: string): void {
-  const secure = isSecureRequest(c, mode);
-  writeCookie(c, serialize(cookieName(secure), id, { httpOnly: true, sameSite: 'Strict', path: '/', secure }));
+  setSessionCookie(c, mode, id);
 }
 
 export function clearSessionCookie(c: Context<AppEnv>, mode: CookieSecure): void {
-  const secure = isSecureRequest(c, mode);
-  writeCookie(
-    c,
-    serialize(cookieName(secure), '', { httpOnly: true, sameSite: 'Strict', path: '/', secure, maxAge: 0 }),
-  );
+  setSessionCookie(c, mode, '', 0);
 }

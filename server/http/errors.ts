@@ -12,3 +12,8 @@ export function errorResponse(
 ): Response {
   return c.json({ error, message, ...extra } satisfies ApiError, status);
 }
+
+/** 401 for a request without a live session: every protected route answers the same. */
+export function unauthenticatedResponse(c: Context): Response {
+  return errorResponse(c, 401, 'unauthenticated', 'You are not signed in, or your session has ended.');
+}

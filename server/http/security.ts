@@ -40,13 +40,11 @@ export function sameOriginOnly(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (safeMethods.has(c.req.method)) return next();
     const fetchSite = c.req.header('Sec-Fetch-Site');
-    if (fetchSite && fetchSite !== 'same-origin' && fetchSite !== 'none') {
-      return errorResponse(c, 403, 'cross_site_request', 'Cross-site requests are not allowed.');
-    }
     const origin = c.req.header('Origin');
-    if (origin !== undefined && !isSameOrigin(origin, c.var.client.host)) {
-      return errorResponse(c, 403, 'cross_site_request', 'Cross-site requests are not allowed.');
-    }
+    const crossSite =
+      (fetchSite && fetchSite !== 'same-origin' && fetchSite !== 'none') ||
+      (origin !== undefined && !isSameOrigin(origin, c.var.client.host));
+    if (crossSite) return errorResponse(c, 403, 'cross_site_request', 'Cross-site requests are not allowed.');
     return next();
   };
 }

@@ -3,15 +3,13 @@ import type { HelloResponse } from '../../shared/contract';
 import type { CookieSecure } from '../config';
 import { readSessionCookie } from '../http/cookies';
 import type { AppEnv } from '../http/env';
-import { errorResponse } from '../http/errors';
+import { unauthenticatedResponse } from '../http/errors';
 import type { Sessions } from '../session/sessions';
 
 /** `/api/hello`: the protected resource. Reading it does not extend the session. */
 export function helloRoutes(sessions: Sessions, cookieMode: CookieSecure) {
   return new Hono<AppEnv>().get('/', async (c) => {
-    if (!(await sessions.resume(readSessionCookie(c, cookieMode)))) {
-      return errorResponse(c, 401, 'unauthenticated', 'You are not signed in, or your session has ended.');
-    }
+    if (!(await sessions.resume(readSessionCookie(c, cookieMode)))) return unauthenticatedResponse(c);
     return c.json({ message: 'Hello World!' } satisfies HelloResponse);
   });
 }

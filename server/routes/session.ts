@@ -4,7 +4,7 @@ import type { HeartbeatResponse, SessionPolicy, SessionResponse } from '../../sh
 import type { SessionConfig } from '../config';
 import { readJsonBody } from '../http/body';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from '../http/cookies';
-import { errorResponse } from '../http/errors';
+import { errorResponse, unauthenticatedResponse } from '../http/errors';
 import type { AppEnv } from '../http/env';
 import { usernameProblem } from '../session/credentials';
 import type { Sessions } from '../session/sessions';
@@ -83,9 +83,10 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
     return c.body(null, 204);
   });
 
+  /** The 401, and the dead cookie cleared so the browser stops sending it. */
   function unauthenticated(c: Context<AppEnv>): Response {
     if (readSessionCookie(c, cookieMode) !== undefined) clearSessionCookie(c, cookieMode);
-    return errorResponse(c, 401, 'unauthenticated', 'You are not signed in, or your session has ended.');
+    return unauthenticatedResponse(c);
   }
 
   return app;

@@ -1,8 +1,5 @@
-import { maxUsernameLength } from '../../shared/contract';
+import { demoPassword, maxUsernameLength } from '../../shared/credentials';
 import { sha256 } from './ids';
-
-/** The demo credential rule: the password is the username followed by this suffix. */
-export const passwordSuffix = '_secret';
 
 /** Why a username is refused, or undefined when it is acceptable. */
 export function usernameProblem(username: string): string | undefined {
@@ -13,11 +10,12 @@ export function usernameProblem(username: string): string | undefined {
 }
 
 /**
- * True when `password` is exactly `username + "_secret"`. Compares fixed-length digests without
- * stopping at the first difference, so the time taken says nothing about how much matched.
+ * True when `password` is exactly the demo rule's `demoPassword(username)`. Compares fixed-length
+ * digests without stopping at the first difference, so the time taken says nothing about how much
+ * matched.
  */
 export async function passwordMatches(username: string, password: string): Promise<boolean> {
-  const [given, expected] = await Promise.all([sha256(password), sha256(username + passwordSuffix)]);
+  const [given, expected] = await Promise.all([sha256(password), sha256(demoPassword(username))]);
   let difference = 0;
   for (let i = 0; i < expected.length; i++) difference |= given[i] ^ expected[i];
   return difference === 0;

@@ -23,9 +23,24 @@ export function heartbeatIntervalMs(config: SessionConfig): number {
   return Math.max(minHeartbeatIntervalMs, Math.min(60_000, third));
 }
 
+/** The moment inactivity ends the session, unless a heartbeat moves it. */
+function idleDeadline(record: SessionRecord, config: SessionConfig): number {
+  return record.lastActivityAt + config.idleTimeoutMs;
+}
+
+/** The moment the session ends whatever the user does. */
+function absoluteDeadline(record: SessionRecord, config: SessionConfig): number {
+  return record.createdAt + config.absoluteTimeoutMs;
+}
+
 /** The moment the session ends: the earlier of the idle and the absolute deadline. */
 export function expiresAt(record: SessionRecord, config: SessionConfig): number {
-  return Math.min(record.lastActivityAt + config.idleTimeoutMs, record.createdAt + config.absoluteTimeoutMs);
+  return Math.min(idleDeadline(record, config), absoluteDeadline(record, config));
+}
+
+/** Which limit ends the session: the one reached first, not every one passed by the time anyone looks. */
+export function limitReached(record: SessionRecord, config: SessionConfig): 'idle' | 'absolute' {
+  return absoluteDeadline(record, config) <= idleDeadline(record, config) ? 'absolute' : 'idle';
 }
 
 export function isExpired(record: SessionRecord, config: SessionConfig, now: number): boolean {
@@ -37,8 +52,8 @@ export function sessionTiming(record: SessionRecord, config: SessionConfig, now:
   return {
     idleTimeoutMs: config.idleTimeoutMs,
     warningMs: config.warningMs,
-    idleExpiresInMs: Math.max(0, record.lastActivityAt + config.idleTimeoutMs - now),
-    absoluteExpiresInMs: Math.max(0, record.createdAt + config.absoluteTimeoutMs - now),
+    idleExpiresInMs: Math.max(0, idleDeadline(record, config) - now),
+    absoluteExpiresInMs: Math.max(0, absoluteDeadline(record, config) - now),
     heartbeatIntervalMs: heartbeatIntervalMs(config),
   };
 }

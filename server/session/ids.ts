@@ -26,6 +26,11 @@ export function isWellFormedSessionId(value: string): boolean {
   return /^[A-Za-z0-9_-]{43}$/.test(value);
 }
 
+/** The store key for a cookie value, or undefined when the value cannot be a session id (never looked up). */
+export async function hashWellFormedSessionId(id: string | undefined): Promise<string | undefined> {
+  return id !== undefined && isWellFormedSessionId(id) ? hashSessionId(id) : undefined;
+}
+
 /** A short, non-reversible reference to a session for logs. */
 export function sessionLogRef(idHash: string): string {
   return idHash.slice(0, 8);

@@ -3,8 +3,15 @@ import type { SessionConfig } from '../config';
 import type { Logger } from '../logger';
 import type { SessionStore } from '../stores/store';
 import { passwordMatches } from './credentials';
-import { activityAfterHeartbeat, expiresAt, isExpired, sessionTiming, type SessionRecord } from './expiry';
-import { hashSessionId, isWellFormedSessionId, newSessionId, sessionLogRef } from './ids';
+import {
+  activityAfterHeartbeat,
+  expiresAt,
+  isExpired,
+  limitReached,
+  sessionTiming,
+  type SessionRecord,
+} from './expiry';
+import { hashSessionId, hashWellFormedSessionId, newSessionId, sessionLogRef } from './ids';
 import { countLoginAttempt, loginRetryAfterSeconds, throttleKeys } from './throttle';
 
 export interface Clock {
@@ -46,19 +53,17 @@ export function createSessions({
 
   /** The live session for a cookie value, or undefined. An expired one is revoked on sight. */
   async function resume(id: string | undefined): Promise<ActiveSession | undefined> {
-    if (id === undefined || !isWellFormedSessionId(id)) return undefined;
-    const idHash = await hashSessionId(id);
+    const idHash = await hashWellFormedSessionId(id);
+    if (idHash === undefined) return undefined;
     const record = await store.get(idHash);
     if (!record) return undefined;
     const now = clock.now();
     if (isExpired(record, config, now)) {
       await store.delete(idHash);
-      // The limit reached first, not every limit passed by the time the session is looked at.
-      const absolute = record.createdAt + config.absoluteTimeoutMs <= record.lastActivityAt + config.idleTimeoutMs;
       logger.info('session_expired', {
         user: record.username,
         session: sessionLogRef(idHash),
-        limit: absolute ? 'absolute' : 'idle',
+        limit: limitReached(record, config),
       });
       return undefined;
     }
@@ -86,8 +91,8 @@ export function createSessions({
     }
     await store.clearFailures(keys.user);
     // A new id at every sign-in, and the browser's previous session ends: no fixation.
-    if (previousId !== undefined && isWellFormedSessionId(previousId))
-      await store.delete(await hashSessionId(previousId));
+    const previousIdHash = await hashWellFormedSessionId(previousId);
+    if (previousIdHash !== undefined) await store.delete(previousIdHash);
     const id = newSessionId();
     const record: SessionRecord = { idHash: await hashSessionId(id), username, createdAt: now, lastActivityAt: now };
     await store.create(record, expiresAt(record, config));
@@ -121,8 +126,8 @@ export function createSessions({
 
   /** Revokes the session (idempotent). */
   async function signOut(id: string | undefined): Promise<void> {
-    if (id === undefined || !isWellFormedSessionId(id)) return;
-    const idHash = await hashSessionId(id);
+    const idHash = await hashWellFormedSessionId(id);
+    if (idHash === undefined) return;
     const record = await store.get(idHash);
     await store.delete(idHash);
     if (record) logger.info('sign_out', { user: record.username, session: sessionLogRef(idHash) });

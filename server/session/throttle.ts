@@ -1,5 +1,5 @@
 import type { SessionConfig } from '../config';
-import type { SessionStore } from '../stores/store';
+import type { FailureCounter, SessionStore } from '../stores/store';
 
 /** The counters a sign-in attempt is checked against: one per username, one per client. */
 export function throttleKeys(username: string, clientAddress: string): { user: string; client: string } {
@@ -18,11 +18,8 @@ export async function loginRetryAfterSeconds(
   now: number,
 ): Promise<number> {
   const [user, client] = await Promise.all([store.getFailures(keys.user, now), store.getFailures(keys.client, now)]);
-  const blockedUntil = Math.max(
-    user && user.count >= config.maxFailuresPerUser ? user.resetAt : 0,
-    client && client.count >= config.maxFailuresPerClient ? client.resetAt : 0,
-  );
-  return blockedUntil > now ? Math.ceil((blockedUntil - now) / 1000) : 0;
+  // These counters do not hold the next attempt yet: it would be one more.
+  return secondsBlocked({ user, client }, 1, config, now);
 }
 
 /**
@@ -41,9 +38,25 @@ export async function countLoginAttempt(
     store.addFailure(keys.user, now, config.loginWindowMs),
     store.addFailure(keys.client, now, config.loginWindowMs),
   ]);
+  // These counters already hold this attempt.
+  return secondsBlocked({ user, client }, 0, config, now);
+}
+
+/**
+ * Whole seconds until every counter that `uncounted` more attempts put over its limit has reset
+ * (the later of them), or 0 when none is over.
+ */
+function secondsBlocked(
+  counters: { user: FailureCounter | undefined; client: FailureCounter | undefined },
+  uncounted: 0 | 1,
+  config: SessionConfig,
+  now: number,
+): number {
+  const resetAtWhenOver = (counter: FailureCounter | undefined, limit: number) =>
+    counter && counter.count + uncounted > limit ? counter.resetAt : 0;
   const blockedUntil = Math.max(
-    user.count > config.maxFailuresPerUser ? user.resetAt : 0,
-    client.count > config.maxFailuresPerClient ? client.resetAt : 0,
+    resetAtWhenOver(counters.user, config.maxFailuresPerUser),
+    resetAtWhenOver(counters.client, config.maxFailuresPerClient),
   );
   return blockedUntil > now ? Math.ceil((blockedUntil - now) / 1000) : 0;
 }

@@ -1,8 +1,17 @@
 import { createBrowserRouter, createMemoryRouter, type RouteObject } from 'react-router';
 import { AccountPage } from '../features/session';
-import { type AuthStore, LoginPage, loginAction, loginLoader, requireUser, useAuth } from '../features/auth';
+import {
+  type AuthStore,
+  LoginPage,
+  loginAction,
+  loginHref,
+  loginLoader,
+  readLoginSearch,
+  requireUser,
+  useAuth,
+} from '../features/auth';
 import { HomePage, homeLoader } from '../features/hello';
-import { loginHref, paths, safeNext } from '../lib/paths';
+import { paths } from '../lib/paths';
 import { NotFoundPage, RootLayout, SignedInLayout } from './layouts';
 
 function Username({ render }: { render: (username: string) => React.ReactNode }) {
@@ -35,31 +44,37 @@ export function appRoutes(auth: AuthStore, { mockApi = false } = {}): RouteObjec
   ];
 }
 
-type AppRouter = ReturnType<typeof createBrowserRouter>;
+export type AppRouter = ReturnType<typeof createBrowserRouter>;
 
-/**
- * The router, wired to the auth store: any sign-out (button, idle, 401, another tab) replaces
- * the current entry with the login page, so Back cannot show protected content.
- */
+/** The router: a browser router, or a memory router at `initialEntries` (tests). */
 export function createAppRouter(
   auth: AuthStore,
   options: { mockApi?: boolean; initialEntries?: string[] } = {},
 ): AppRouter {
   const routes = appRoutes(auth, options);
-  const router = options.initialEntries
+  return options.initialEntries
     ? createMemoryRouter(routes, { initialEntries: options.initialEntries })
     : createBrowserRouter(routes);
-  auth.onSignOut(({ reason }) => {
+}
+
+/**
+ * Moves the router when the auth state changes elsewhere than in a route: any sign-out (button,
+ * idle, 401, another tab) replaces the current entry with the login page, so Back cannot show
+ * protected content. Returns the function that stops it.
+ */
+export function navigateOnAuthChanges(router: AppRouter, auth: AuthStore): () => void {
+  const stopOnSignOut = auth.onSignOut(({ reason }) => {
     const { pathname, search, hash } = router.state.location;
-    void router.navigate(loginHref({ reason, next: pathname === paths.login ? undefined : pathname + search + hash }), {
-      replace: true,
-    });
+    // From the login page itself, `next` comes out as home: loginHref never returns there.
+    void router.navigate(loginHref({ reason, next: pathname + search + hash }), { replace: true });
   });
   // Another tab signed in: a tab still on the login page goes where it was headed.
-  auth.onSignInElsewhere(() => {
+  const stopOnSignInElsewhere = auth.onSignInElsewhere(() => {
     const { pathname, search } = router.state.location;
-    if (pathname === paths.login)
-      void router.navigate(safeNext(new URLSearchParams(search).get('next')), { replace: true });
+    if (pathname === paths.login) void router.navigate(readLoginSearch(search).next, { replace: true });
   });
-  return router;
+  return () => {
+    stopOnSignOut();
+    stopOnSignInElsewhere();
+  };
 }

@@ -9,6 +9,7 @@ import type {
   SessionTiming,
   SignInRequest,
 } from '../../shared/contract';
+import { createListeners } from './listeners';
 
 /** A timing as the client keeps it: the server's durations plus the local time the request was sent. */
 export interface TimingSample {
@@ -22,16 +23,14 @@ export type ApiResult<T> =
   | { ok: false; status: number; error: ApiError; sentAt: number }
   | { ok: false; status: 0; error: { error: 'network'; message: string }; sentAt: number };
 
-type UnauthorizedListener = () => void;
-const unauthorizedListeners = new Set<UnauthorizedListener>();
+const unauthorizedListeners = createListeners();
 
 /**
  * Called on any 401 from a request made with a session (not sign-in, not the start-up check):
  * the server has ended the session, so the client ends it too.
  */
-export function onUnauthorized(listener: UnauthorizedListener): () => void {
-  unauthorizedListeners.add(listener);
-  return () => unauthorizedListeners.delete(listener);
+export function onUnauthorized(listener: () => void): () => void {
+  return unauthorizedListeners.add(listener);
 }
 
 async function request<T>(
@@ -72,7 +71,7 @@ async function request<T>(
     const data = response.status === 204 ? undefined : await response.json().catch(() => undefined);
     return { ok: true, status: response.status, data: data as T, sentAt };
   }
-  if (response.status === 401 && authenticated) unauthorizedListeners.forEach((listener) => listener());
+  if (response.status === 401 && authenticated) unauthorizedListeners.notify();
   const error = (await response.json().catch(() => undefined)) as ApiError | undefined;
   return {
     ok: false,

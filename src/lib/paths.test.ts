@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loginHref, safeNext } from './paths';
+import { safeNext } from './paths';
 
 describe('safeNext', () => {
   it.each([
@@ -31,16 +31,5 @@ describe('safeNext', () => {
     '/login?next=/account',
   ])('sends %j home', (next) => {
     expect(safeNext(next)).toBe('/');
-  });
-});
-
-describe('loginHref', () => {
-  it('carries the reason and where to return', () => {
-    expect(loginHref({ reason: 'idle', next: '/account' })).toBe('/login?reason=idle&next=%2Faccount');
-  });
-
-  it('leaves out a next that is home or unsafe', () => {
-    expect(loginHref({ reason: 'signed-out', next: '/' })).toBe('/login?reason=signed-out');
-    expect(loginHref({ next: '//evil.example' })).toBe('/login');
   });
 });

@@ -1,6 +1,7 @@
 import type { SessionPolicy, SignInRequest, User } from '../../../shared/contract';
 import { api, type ApiResult, type TimingSample } from '../../lib/api';
-import type { SignOutReason } from '../../lib/paths';
+import { createListeners } from '../../lib/listeners';
+import type { SignOutReason } from './sign-out-reason';
 
 export type AuthState =
   | { status: 'loading' }
@@ -20,9 +21,9 @@ export interface SignOutEvent {
 export function createAuthStore() {
   let state: AuthState = { status: 'loading' };
   let policy: SessionPolicy | undefined;
-  const listeners = new Set<() => void>();
-  const signOutListeners = new Set<(event: SignOutEvent) => void>();
-  const signInListeners = new Set<() => void>();
+  const listeners = createListeners();
+  const signOutListeners = createListeners<[SignOutEvent]>();
+  const signInListeners = createListeners();
   // Sign-ins reach every tab, signed in or not (a signed-in tab's session channel is not enough:
   // a tab on the login page has none). The browser shares one cookie, so every tab follows.
   const signInChannel =
@@ -31,7 +32,7 @@ export function createAuthStore() {
 
   function set(next: AuthState) {
     state = next;
-    listeners.forEach((listener) => listener());
+    listeners.notify();
   }
 
   function remember(result: ApiResult<{ session: TimingSample['timing']; user: User }>) {
@@ -51,7 +52,7 @@ export function createAuthStore() {
     const result = await api.getSession();
     if (!result.ok) return;
     remember(result);
-    signInListeners.forEach((listener) => listener());
+    signInListeners.notify();
   }
 
   /** The one start-up request that decides signed in or not. */
@@ -63,10 +64,7 @@ export function createAuthStore() {
   return {
     ready,
     getState: () => state,
-    subscribe(listener: () => void) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
+    subscribe: listeners.add,
 
     /** The server's limits (for telling people before they sign in); fetched once. */
     async getPolicy(): Promise<SessionPolicy | undefined> {
@@ -85,7 +83,7 @@ export function createAuthStore() {
 
     /**
      * Ends the session on this client: state cleared, listeners told (they navigate and tell other
-     * tabs). With `revoke`, the server session is revoked too; another tab's sign-out already did.
+     * tabs), and the server session revoked, except `fromOtherTab`: that tab's sign-out revoked it.
      */
     signOut(reason: SignOutReason, { fromOtherTab = false }: { fromOtherTab?: boolean } = {}) {
       if (state.status !== 'signed-in') return;
@@ -95,15 +93,12 @@ export function createAuthStore() {
       } catch {
         // Storage can be unavailable (privacy modes); nothing of the user is left in it then.
       }
-      signOutListeners.forEach((listener) => listener({ reason, fromOtherTab }));
+      signOutListeners.notify({ reason, fromOtherTab });
       if (!fromOtherTab) void api.signOut();
     },
 
     /** Runs when another tab signed in and this one took over its session. */
-    onSignInElsewhere(listener: () => void) {
-      signInListeners.add(listener);
-      return () => void signInListeners.delete(listener);
-    },
+    onSignInElsewhere: signInListeners.add,
 
     /** Stops listening to other tabs (tests create many stores in one page). */
     close() {
@@ -111,10 +106,7 @@ export function createAuthStore() {
     },
 
     /** Runs on every sign-out of this tab, after the state is cleared. */
-    onSignOut(listener: (event: SignOutEvent) => void) {
-      signOutListeners.add(listener);
-      return () => void signOutListeners.delete(listener);
-    },
+    onSignOut: signOutListeners.add,
   };
 }
 

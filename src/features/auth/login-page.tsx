@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Form, useActionData, useLoaderData, useNavigation } from 'react-router';
+import { demoPassword, maxUsernameLength, passwordSuffix } from '../../../shared/credentials';
 import { formatCountdown, formatDurationWords } from '../../lib/duration';
 import type { loginLoader, LoginError } from './login-route';
 import { signOutMessage } from './sign-out-messages';
@@ -55,7 +56,7 @@ export function LoginPage() {
             autoCapitalize="none"
             spellCheck={false}
             required
-            maxLength={64}
+            maxLength={maxUsernameLength}
             aria-invalid={usernameError ? true : undefined}
             aria-describedby={usernameError ? 'username-error' : undefined}
           />
@@ -80,8 +81,8 @@ export function LoginPage() {
           />
           <FieldError id="password-error" error={passwordError} />
           <p className="hint" id="password-hint">
-            Demo rule: any username, and the password is the username followed by <code>_secret</code> (for example{' '}
-            <code>test</code> / <code>test_secret</code>).
+            Demo rule: any username, and the password is the username followed by <code>{passwordSuffix}</code> (for
+            example <code>test</code> / <code>{demoPassword('test')}</code>).
           </p>
         </div>
         <button type="submit" className="button primary" disabled={submitting || blocked}>

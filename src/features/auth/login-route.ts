@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
-import { isSignOutReason, safeNext } from '../../lib/paths';
 import type { AuthStore } from './auth-store';
+import { readLoginSearch } from './login-url';
 
 export interface LoginError {
   kind: 'invalid' | 'rate_limited' | 'bad_request' | 'network' | 'server';
@@ -15,11 +15,9 @@ export interface LoginError {
 export function loginLoader(auth: AuthStore) {
   return async ({ request }: LoaderFunctionArgs) => {
     await auth.ready;
-    const url = new URL(request.url);
-    const next = safeNext(url.searchParams.get('next'));
+    const { next, reason } = readLoginSearch(new URL(request.url).searchParams);
     if (auth.getState().status === 'signed-in') throw redirect(next);
-    const reason = url.searchParams.get('reason');
-    return { next, reason: isSignOutReason(reason) ? reason : undefined, policy: await auth.getPolicy() };
+    return { next, reason, policy: await auth.getPolicy() };
   };
 }
 
@@ -28,7 +26,7 @@ export function loginAction(auth: AuthStore) {
     const form = await request.formData();
     const username = String(form.get('username') ?? '');
     const password = String(form.get('password') ?? '');
-    const next = safeNext(new URL(request.url).searchParams.get('next'));
+    const { next } = readLoginSearch(new URL(request.url).searchParams);
     const result = await auth.signIn({ username, password });
     if (result.ok) return redirect(next);
     switch (result.status) {

@@ -1,6 +1,6 @@
 import { redirect } from 'react-router';
-import { loginHref } from '../../lib/paths';
 import type { AuthStore } from './auth-store';
+import { loginHref } from './login-url';
 
 /** For protected loaders: the signed-in state, or a redirect to the login page that comes back here. */
 export async function requireUser(auth: AuthStore, request: Request) {

@@ -1,5 +1,5 @@
 import { formatDurationWords } from '../../lib/duration';
-import type { SignOutReason } from '../../lib/paths';
+import type { SignOutReason } from './sign-out-reason';
 
 /** What the login page says to someone who arrives after a sign-out. */
 export function signOutMessage(reason: SignOutReason, idleTimeoutMs: number | undefined): string {
