@@ -148,6 +148,19 @@ describe('Stay signed in', () => {
     expect(send).toHaveBeenCalledTimes(2);
     expect(options.onAnswer).toHaveBeenCalledTimes(1); // the first answer is superseded by the second
   });
+  it('replaces a retry that waits', async () => {
+    const send = vi
+      .fn<(idleForMs: number) => Promise<HeartbeatOutcome>>()
+      .mockResolvedValueOnce({ ok: false, kind: 'network' })
+      .mockImplementation(() => new Promise(() => {})); // then no answer for a long time
+    const { scheduler, options } = setup({ send });
+    scheduler.sendNow();
+    await vi.advanceTimersByTimeAsync(500); // its retry waits until 1 s
+    scheduler.sendNow();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(send).toHaveBeenCalledTimes(2);
+    expect(options.beforeRetry).not.toHaveBeenCalled();
+  });
 });
 
 describe('failures', () => {
