@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionTiming } from '../../../shared/contract';
 import {
   createHeartbeatScheduler,
+  heartbeatDueAt,
   maxRetryDelayMs,
+  withAnswered,
   type HeartbeatOutcome,
   type HeartbeatSchedulerOptions,
 } from './heartbeat-scheduler';
@@ -50,6 +52,30 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.useRealTimers();
+});
+
+describe('the ledger (pure)', () => {
+  const ledger = { lastActivityAt: 5_000, reportedActivityAt: 0, lastHeartbeatAt: 0, pendingSince: 5_000 };
+
+  it('is due one interval after the last heartbeat in the leader', () => {
+    expect(heartbeatDueAt(ledger, true, interval, 7_000)).toBe(10_000);
+  });
+
+  it('is due at the later of two intervals after the last heartbeat and one after the activity elsewhere', () => {
+    expect(heartbeatDueAt(ledger, false, interval, 7_000)).toBe(20_000);
+    expect(heartbeatDueAt({ ...ledger, pendingSince: 15_000 }, false, interval, 16_000)).toBe(25_000);
+    expect(heartbeatDueAt({ ...ledger, pendingSince: undefined }, false, interval, 16_000)).toBe(26_000);
+  });
+
+  it('forgets the pending activity once an answer covers it, and never moves back', () => {
+    expect(withAnswered(ledger, 6_000, 5_000)).toEqual({
+      lastActivityAt: 5_000,
+      reportedActivityAt: 5_000,
+      lastHeartbeatAt: 6_000,
+    });
+    expect(withAnswered(ledger, 6_000, 4_000)).toMatchObject({ reportedActivityAt: 4_000, pendingSince: 5_000 });
+    expect(withAnswered({ ...ledger, lastHeartbeatAt: 9_000 }, 6_000, 4_000).lastHeartbeatAt).toBe(9_000);
+  });
 });
 
 describe('the throttle (leading and trailing edge)', () => {

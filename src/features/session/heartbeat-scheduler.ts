@@ -63,6 +63,11 @@ export function heartbeatDueAt(ledger: HeartbeatLedger, leader: boolean, interva
   return Math.max(ledger.lastHeartbeatAt + 2 * intervalMs, (ledger.pendingSince ?? now) + intervalMs);
 }
 
+/**
+ * Sends heartbeats for activity the server has not been told about: a leading and a trailing
+ * edge at most once per interval from the leader, a step-in from a tab that does not lead,
+ * Stay signed in at once, retries with backoff. Starts stopped: call `start`.
+ */
 export function createHeartbeatScheduler(options: HeartbeatSchedulerOptions) {
   const { now } = options;
   const start = options.startAt;
