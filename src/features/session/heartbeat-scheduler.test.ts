@@ -45,6 +45,16 @@ function setup(overrides: Partial<HeartbeatSchedulerOptions> = {}) {
   return { scheduler, sent, options, activity, sentAtOffsets: (t0: number) => sent.map(({ at }) => at - t0) };
 }
 
+/** A sender whose first request waits for `release()`; the others are answered at once. */
+function firstAnswerHeld() {
+  let release = () => {};
+  const send = vi
+    .fn<(idleForMs: number) => Promise<HeartbeatOutcome>>()
+    .mockImplementationOnce(() => new Promise((resolve) => (release = () => resolve(answer()))))
+    .mockImplementation(async () => answer());
+  return { send, release: () => release() };
+}
+
 let t0: number;
 beforeEach(() => {
   vi.useFakeTimers({ now: new Date('2026-01-05T09:00:00Z') });
@@ -159,11 +169,7 @@ describe('Stay signed in', () => {
   });
 
   it('waits for a heartbeat in flight, then gets its own request', async () => {
-    let release = () => {};
-    const send = vi
-      .fn<(idleForMs: number) => Promise<HeartbeatOutcome>>()
-      .mockImplementationOnce(() => new Promise((resolve) => (release = () => resolve(answer()))))
-      .mockImplementation(async () => answer());
+    const { send, release } = firstAnswerHeld();
     const { scheduler, activity, options } = setup({ send });
     await vi.advanceTimersByTimeAsync(interval);
     activity();
@@ -248,11 +254,7 @@ describe('failures', () => {
 
 describe('stop and start (React StrictMode does both once on mount)', () => {
   it('sends nothing while stopped, ignores an answer that lands then, and resumes on start', async () => {
-    let release = () => {};
-    const send = vi
-      .fn<(idleForMs: number) => Promise<HeartbeatOutcome>>()
-      .mockImplementationOnce(() => new Promise((resolve) => (release = () => resolve(answer()))))
-      .mockImplementation(async () => answer());
+    const { send, release } = firstAnswerHeld();
     const { scheduler, activity, options } = setup({ send });
     await vi.advanceTimersByTimeAsync(interval);
     activity();
