@@ -11,20 +11,16 @@ const features = readdirSync(`${root}/src/features`, { withFileTypes: true })
   .map((entry) => entry.name);
 
 /**
- * The architecture as import rules (STYLE.md, docs/decisions/008-one-copy-and-feature-boundaries.md):
- * `lib` and `shared` -> features -> `app`. A feature imports another only through its public
- * `index.ts`. `extraExceptions` lets named files of a feature through, for a pending fix only.
+ * The architecture as import rules (docs/decisions/008-one-copy-and-feature-boundaries.md,
+ * docs/design.md#code-map): `lib` and `shared` -> features -> `app`. A feature imports another
+ * only through its public `index.ts`.
  */
-function boundaryZones(extraExceptions = {}) {
+function boundaryZones() {
   return [
     ...features.map((feature) => ({
       target: `./src/features/${feature}`,
       from: './src/features',
-      except: [
-        `./${feature}`,
-        ...features.filter((other) => other !== feature).map((other) => `./${other}/index.ts`),
-        ...(extraExceptions[feature] ?? []),
-      ],
+      except: [`./${feature}`, ...features.filter((other) => other !== feature).map((other) => `./${other}/index.ts`)],
       message: `A feature imports another only through its public index.ts (import from '../<feature>'), never its files.`,
     })),
     {
@@ -50,7 +46,7 @@ function boundaryZones(extraExceptions = {}) {
   ];
 }
 
-const boundaries = (extraExceptions) => ['error', { basePath: root, zones: boundaryZones(extraExceptions) }];
+const boundaries = () => ['error', { basePath: root, zones: boundaryZones() }];
 
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', 'coverage', 'data'] },
@@ -68,12 +64,6 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'import-x/no-restricted-paths': boundaries(),
     },
-  },
-  {
-    // Pending: features/session is being rewritten elsewhere; its rewrite imports AuthStore from
-    // '../auth' and this exception goes. Only this file, only this import.
-    files: ['src/features/session/session-provider.tsx'],
-    rules: { 'import-x/no-restricted-paths': boundaries({ session: ['./auth/auth-store.ts'] }) },
   },
   {
     files: ['src/**/*.{ts,tsx}'],

@@ -26,7 +26,8 @@ export type ApiResult<T> =
 const unauthorizedListeners = createListeners();
 
 /**
- * Called on any 401 from a request made with a session (not sign-in, not the start-up check):
+ * Called on a 401 from a request made with a session whose caller does not handle it itself (not
+ * sign-in, not the start-up check, not the heartbeat, whose 401 the session monitor handles):
  * the server has ended the session, so the client ends it too.
  */
 export function onUnauthorized(listener: () => void): () => void {
@@ -38,13 +39,14 @@ async function request<T>(
   {
     method = 'GET',
     body,
-    authenticated = true,
+    reportUnauthorized = true,
     keepalive = false,
     timeoutMs,
   }: {
     method?: string;
     body?: unknown;
-    authenticated?: boolean;
+    /** Tell the `onUnauthorized` listeners of a 401; false where the caller handles a 401 itself. */
+    reportUnauthorized?: boolean;
     keepalive?: boolean;
     /** Give up after this long and report a network failure (a request that hangs is one). */
     timeoutMs?: number;
@@ -71,7 +73,7 @@ async function request<T>(
     const data = response.status === 204 ? undefined : await response.json().catch(() => undefined);
     return { ok: true, status: response.status, data: data as T, sentAt };
   }
-  if (response.status === 401 && authenticated) unauthorizedListeners.notify();
+  if (response.status === 401 && reportUnauthorized) unauthorizedListeners.notify();
   const error = (await response.json().catch(() => undefined)) as ApiError | undefined;
   return {
     ok: false,
@@ -83,14 +85,23 @@ async function request<T>(
 
 /** The HTTP API of DESIGN section 5, typed by the wire contract. */
 export const api = {
-  getSession: () => request<SessionResponse>('/api/session', { authenticated: false }),
-  getPolicy: () => request<SessionPolicy>('/api/session/policy', { authenticated: false }),
+  getSession: () => request<SessionResponse>('/api/session', { reportUnauthorized: false }),
+  getPolicy: () => request<SessionPolicy>('/api/session/policy', { reportUnauthorized: false }),
   signIn: (body: SignInRequest) =>
-    request<SessionResponse>('/api/session', { method: 'POST', body, authenticated: false }),
-  /** Times out after 10 s: a hanging heartbeat is retried like a failed one. */
+    request<SessionResponse>('/api/session', { method: 'POST', body, reportUnauthorized: false }),
+  /**
+   * Times out after 10 s: a hanging heartbeat is retried like a failed one. Its 401 is not
+   * reported to `onUnauthorized`: the session monitor ends the session (one path, also for its
+   * retries and Stay signed in, and it tells the other tabs).
+   */
   heartbeat: (body: HeartbeatRequest) =>
-    request<HeartbeatResponse>('/api/session/heartbeat', { method: 'POST', body, timeoutMs: 10_000 }),
+    request<HeartbeatResponse>('/api/session/heartbeat', {
+      method: 'POST',
+      body,
+      timeoutMs: 10_000,
+      reportUnauthorized: false,
+    }),
   /** `keepalive`: the revocation completes even if the page goes away meanwhile. */
-  signOut: () => request<void>('/api/session', { method: 'DELETE', authenticated: false, keepalive: true }),
+  signOut: () => request<void>('/api/session', { method: 'DELETE', reportUnauthorized: false, keepalive: true }),
   hello: () => request<HelloResponse>('/api/hello'),
 };

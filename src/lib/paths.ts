@@ -5,11 +5,6 @@ export const paths = {
   login: '/login',
 } as const;
 
-// Sign-out reasons belong to features/auth (import them from there). This re-export only keeps
-// features/session compiling until its rewrite imports them from '../auth'; remove it then.
-// eslint-disable-next-line import-x/no-restricted-paths -- temporary, see above
-export { isSignOutReason, type SignOutReason } from '../features/auth/sign-out-reason';
-
 /**
  * `next` is only ever a same-origin path: `/x` and `/x?y#z`, never `//host`, `/\host`,
  * `https://host` or anything with control characters. Anything else means home.

@@ -174,7 +174,9 @@ describe('heartbeats', () => {
     expect(monitor.getSnapshot().phase).toBe('active');
     expect(monitor.getSnapshot().deadline).toBe(server.deadline());
   });
+});
 
+describe('heartbeats', () => {
   it('wake a tab that slept before its activity counts: no silent extension past a missed warning', async () => {
     const { monitor, server } = setup();
     vi.setSystemTime(Date.now() + idleTimeoutMs - 5_000); // slept into the warning, no timer ran

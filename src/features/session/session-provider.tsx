@@ -1,9 +1,8 @@
 import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { useIdleTimer, type EventsType } from 'react-idle-timer';
 import { api, type TimingSample } from '../../lib/api';
-import { isSignOutReason, type SignOutReason } from '../../lib/paths';
-import type { AuthStore } from '../auth/auth-store';
-import { createSessionMonitor, type SessionMonitor, type TabMessage } from './session-monitor';
+import { isSignOutReason, type AuthStore, type SignOutReason } from '../auth';
+import { createSessionMonitor, type HeartbeatOutcome, type SessionMonitor, type TabMessage } from './session-monitor';
 
 /** What counts as the user working: pointer, keys, wheel, touch, scroll. Not focus or visibility. */
 const activityEvents: EventsType[] = [
@@ -90,18 +89,7 @@ export function SessionProvider({
       initial,
       isLeader: () => idleTimer.isLeader(),
       broadcast,
-      sendHeartbeat: async (idleForMs) => {
-        const result = await api.heartbeat({ idleForMs });
-        // A 200 that is not our JSON (a captive portal, a proxy page) is no answer at all.
-        if (result.ok && typeof result.data?.session?.idleExpiresInMs === 'number') {
-          return { ok: true, sample: { timing: result.data.session, sentAt: result.sentAt } };
-        }
-        if (result.ok) return { ok: false, kind: 'network' };
-        return {
-          ok: false,
-          kind: result.status === 401 ? 'unauthenticated' : result.status === 0 ? 'network' : 'rejected',
-        };
-      },
+      sendHeartbeat,
       onExpire: (reason) => auth.signOut(reason),
     }),
   );
@@ -126,6 +114,20 @@ export function SessionProvider({
   }, [auth, monitor]);
 
   return <SessionContext.Provider value={monitor}>{children}</SessionContext.Provider>;
+}
+
+/** `POST /api/session/heartbeat`, as the monitor needs its answer; a 401 ends the session through the monitor. */
+async function sendHeartbeat(idleForMs: number): Promise<HeartbeatOutcome> {
+  const result = await api.heartbeat({ idleForMs });
+  // A 200 that is not our JSON (a captive portal, a proxy page) is no answer at all.
+  if (result.ok && typeof result.data?.session?.idleExpiresInMs === 'number') {
+    return { ok: true, sample: { timing: result.data.session, sentAt: result.sentAt } };
+  }
+  if (result.ok) return { ok: false, kind: 'network' };
+  return {
+    ok: false,
+    kind: result.status === 401 ? 'unauthenticated' : result.status === 0 ? 'network' : 'rejected',
+  };
 }
 
 /** A tab that follows another tab's sign-out says why: inactivity and limits are the same for all. */

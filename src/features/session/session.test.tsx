@@ -137,6 +137,10 @@ describe('the session for an idle user', () => {
     expect(app.path()).toBe('/account');
     expect(await serverSessionStatus()).toBe(200);
   });
+});
+
+describe('the session for an idle user', () => {
+  beforeEach(() => useFakeClock());
 
   it('Escape means stay signed in', async () => {
     await startSignedIn();

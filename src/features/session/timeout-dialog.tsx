@@ -14,37 +14,10 @@ export function TimeoutDialog({ onSignOut }: { onSignOut: () => void }) {
   const open = phase === 'warning';
   const dialogRef = useRef<HTMLDialogElement>(null);
   const stayRef = useRef<HTMLButtonElement>(null);
-  const returnFocusRef = useRef<Element | null>(null);
-  const [announcement, setAnnouncement] = useState('');
   const titleId = useId();
   const descriptionId = useId();
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      returnFocusRef.current = document.activeElement;
-      dialog.showModal();
-      stayRef.current?.focus();
-    } else if (!open && dialog.open) {
-      dialog.close();
-      const previous = returnFocusRef.current;
-      if (previous instanceof HTMLElement && previous.isConnected) previous.focus();
-      returnFocusRef.current = null;
-    }
-  }, [open]);
-
-  // Screen readers hear the countdown at steps, in words, never every second (decision 003).
-  const [announcedOpen, setAnnouncedOpen] = useState(false);
-  if (open && (!announcedOpen || isAnnouncementStep(secondsLeft))) {
-    const text = announcementText(secondsLeft);
-    if (!announcedOpen) setAnnouncedOpen(true);
-    if (text !== announcement) setAnnouncement(text);
-  } else if (!open && announcedOpen) {
-    setAnnouncedOpen(false);
-    setAnnouncement('');
-  }
-
+  useModal(open, dialogRef, stayRef);
+  const announcement = useCountdownAnnouncement(open, secondsLeft);
   useHiddenTabTitle(open, secondsLeft);
 
   const countdown = formatCountdown(secondsLeft * 1000);
@@ -97,6 +70,44 @@ export function TimeoutDialog({ onSignOut }: { onSignOut: () => void }) {
       </div>
     </dialog>
   );
+}
+
+/** Opens the dialog as a modal with focus on `focusRef`, and gives focus back where it was when it closes. */
+function useModal(
+  open: boolean,
+  dialogRef: React.RefObject<HTMLDialogElement | null>,
+  focusRef: React.RefObject<HTMLElement | null>,
+) {
+  const returnFocusRef = useRef<Element | null>(null);
+  useEffect(() => {
+    const dialog = dialogRef.current;
+    if (!dialog) return;
+    if (open && !dialog.open) {
+      returnFocusRef.current = document.activeElement;
+      dialog.showModal();
+      focusRef.current?.focus();
+    } else if (!open && dialog.open) {
+      dialog.close();
+      const previous = returnFocusRef.current;
+      if (previous instanceof HTMLElement && previous.isConnected) previous.focus();
+      returnFocusRef.current = null;
+    }
+  }, [open, dialogRef, focusRef]);
+}
+
+/** Screen readers hear the countdown at steps, in words, never every second (decision 003). */
+function useCountdownAnnouncement(open: boolean, secondsLeft: number): string {
+  const [announcement, setAnnouncement] = useState('');
+  const [announcedOpen, setAnnouncedOpen] = useState(false);
+  if (open && (!announcedOpen || isAnnouncementStep(secondsLeft))) {
+    const text = announcementText(secondsLeft);
+    if (!announcedOpen) setAnnouncedOpen(true);
+    if (text !== announcement) setAnnouncement(text);
+  } else if (!open && announcedOpen) {
+    setAnnouncedOpen(false);
+    setAnnouncement('');
+  }
+  return announcement;
 }
 
 /**
