@@ -16,7 +16,7 @@ import {
 } from './support/app';
 
 const { idleTimeoutMs, warningMs } = sharedTimings;
-/** Invariant 3: warned and signed out on time, each within 1 s. */
+/** Invariant 3 ([docs/design.md#invariants](../../docs/design.md#invariants)): warned and signed out on time, each within 1 s. */
 const toleranceMs = 1_000;
 
 /** Node-side `Date.now()` when the page sent its sign-in request (the session's first activity). */

@@ -14,7 +14,7 @@ import {
 } from './support/app';
 
 const { idleTimeoutMs } = sharedTimings;
-/** Invariant 5: sign-out in one tab reaches every tab within 1 s. */
+/** Invariant 5 ([docs/design.md#invariants](../../docs/design.md#invariants)): sign-out in one tab reaches every tab within 1 s. */
 const crossTabMs = 1_000;
 
 /** Signs in on a first tab, then opens `count - 1` more tabs on `/` in the same context. */
