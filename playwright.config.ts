@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumArgs, chromiumPath } from './scripts/lib/chromium.mjs';
 
 /**
  * End-to-end tests: the production build (`npm run build`, done by scripts/e2e.mjs before this
@@ -7,8 +8,6 @@ import { defineConfig } from '@playwright/test';
  * test/e2e/global-setup.ts starts it and passes its URL on in E2E_BASE_URL. Tests that need other
  * timings start a server of their own (test/e2e/support/fixtures.ts, `startServer`).
  */
-export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-
 export default defineConfig({
   testDir: 'test/e2e',
   globalSetup: './test/e2e/global-setup.ts',
@@ -41,15 +40,7 @@ export default defineConfig({
         browserName: 'chromium',
         launchOptions: {
           executablePath: chromiumPath,
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-          ],
+          args: [...chromiumArgs],
         },
       },
     },

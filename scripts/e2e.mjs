@@ -4,10 +4,9 @@
 // CI=true, where a missing browser is a failure (exit 1). Arguments go to `playwright test`.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from './lib/app-server.mjs';
+import { chromiumPath as chromium } from './lib/chromium.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ci = process.env.CI === 'true';
 
 function executable(path) {
@@ -38,7 +37,7 @@ if (!executable(chromium)) {
 
 const run = (command, args) => {
   const result = spawnSync(command, args, {
-    cwd: root,
+    cwd: repoRoot,
     stdio: 'inherit',
     env: { ...process.env, CHROMIUM_PATH: chromium },
   });

@@ -7,14 +7,14 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { distDir, makeTempDir, repoRoot, startAppServer } from './lib/app-server.mjs';
+import { chromiumArgs, chromiumPath } from './lib/chromium.mjs';
 
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const outDir = join(repoRoot, 'docs', 'screenshots');
 const desktop = { width: 1280, height: 800 };
 const mobile = { width: 375, height: 740 };
 
-if (!existsSync(executablePath)) {
-  console.error(`screenshots: Chromium not found at ${executablePath} (apt-get install chromium or set CHROMIUM_PATH)`);
+if (!existsSync(chromiumPath)) {
+  console.error(`screenshots: Chromium not found at ${chromiumPath} (apt-get install chromium or set CHROMIUM_PATH)`);
   process.exit(1);
 }
 if (!existsSync(join(distDir, 'index.html'))) {
@@ -28,18 +28,7 @@ const temp = makeTempDir('idle-session-screenshots-');
 const server = await startAppServer({
   env: { IDLE_TIMEOUT: '35s', IDLE_WARNING: '30s', DATABASE_PATH: join(temp.path, 'sessions.db') },
 });
-const browser = await chromium.launch({
-  executablePath,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] });
 
 async function newPage(viewport) {
   const context = await browser.newContext({

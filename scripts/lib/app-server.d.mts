@@ -1,4 +1,5 @@
 /** Types for app-server.mjs (plain JavaScript so that scripts/*.mjs can use it without a build). */
+import type { ChildExit } from './child-process.mjs';
 
 export declare const repoRoot: string;
 export declare const distDir: string;
@@ -14,12 +15,29 @@ export interface AppServer {
   port: number;
   /** The environment the server was started with (after the defaults). */
   env: Record<string, string | undefined>;
-  /** Everything the server printed so far. */
+  /** The `listening` log line, parsed. */
+  listening: Record<string, unknown>;
+  /** Everything the server printed so far, stdout and stderr as they came. */
   output(): string;
-  /** SIGTERM, then waits for the process to exit (SIGKILL after 10 s). Safe to call twice. */
-  stop(): Promise<void>;
+  /** What the server printed on stdout so far (its JSON log lines). */
+  stdout(): string;
+  /** What the server printed on stderr so far. */
+  stderr(): string;
+  /** SIGTERM, then waits for the process to exit (SIGKILL after 10 s); resolves with how it exited. Safe to call twice. */
+  stop(): Promise<ChildExit>;
 }
 
+/** What startAppServer rejects with when the server exits before it listens. */
+export interface AppServerExitError extends Error {
+  exit: ChildExit;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Starts server/main.ts with `env` on top of HOST=127.0.0.1, PORT=0, SQLite and STATIC_DIR=dist;
+ * resolves once it logged `listening`. Rejects with an AppServerExitError if it exits first.
+ */
 export declare function startAppServer(options?: {
   env?: Record<string, string>;
   logFile?: string;

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopChildProcess } from './child-process.mjs';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const distDir = join(repoRoot, 'dist');
@@ -43,8 +44,9 @@ export function makeTempDir(prefix = 'idle-session-e2e-') {
 
 /**
  * Starts server/main.ts with `env` on top of: HOST=127.0.0.1, PORT=0 (a free port), SQLite,
- * STATIC_DIR=dist. Resolves once it logged `listening`; rejects if it exits first or takes longer
- * than `startTimeoutMs`. `logFile`, when given, receives the server's stdout and stderr.
+ * STATIC_DIR=dist. Resolves once it logged `listening`. Rejects if it exits first (the error's
+ * `exit`, `stdout` and `stderr` say how) or takes longer than `startTimeoutMs` (then it is
+ * killed). `logFile`, when given, receives the server's stdout and stderr.
  */
 export async function startAppServer({ env = {}, logFile, startTimeoutMs = 20_000 } = {}) {
   const fullEnv = {
@@ -61,8 +63,11 @@ export async function startAppServer({ env = {}, logFile, startTimeoutMs = 20_00
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
+  let stdout = '';
+  let stderr = '';
   let output = '';
-  const exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
+  // 'close' comes after 'exit', once stdout and stderr have been read to the end.
+  const closed = new Promise((resolveClose) => child.once('close', (code, signal) => resolveClose({ code, signal })));
 
   const listening = new Promise((resolveListening, reject) => {
     let buffered = '';
@@ -71,6 +76,7 @@ export async function startAppServer({ env = {}, logFile, startTimeoutMs = 20_00
       reject(new Error(`server did not log "listening" within ${startTimeoutMs} ms\n${output}`));
     }, startTimeoutMs);
     child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      stdout += chunk;
       output += chunk;
       log?.write(chunk);
       buffered += chunk;
@@ -91,33 +97,43 @@ export async function startAppServer({ env = {}, logFile, startTimeoutMs = 20_00
       }
     });
     child.stderr.setEncoding('utf8').on('data', (chunk) => {
+      stderr += chunk;
       output += chunk;
       log?.write(chunk);
     });
-    void exited.then(({ code, signal }) => {
+    void closed.then((exit) => {
       clearTimeout(timer);
-      reject(new Error(`server exited (code ${code}, signal ${signal}) before listening\n${output}`));
+      const error = new Error(`server exited (code ${exit.code}, signal ${exit.signal}) before listening\n${output}`);
+      reject(Object.assign(error, { exit, stdout, stderr }));
     });
   });
 
-  const entry = await listening;
+  const closeLog = () => new Promise((done) => (log ? log.end(done) : done()));
+  let entry;
+  try {
+    entry = await listening;
+  } catch (error) {
+    await closed;
+    await closeLog();
+    throw error;
+  }
   const url = String(entry.url);
   let stopping;
   return {
     url,
     port: Number(new URL(url).port),
     env: fullEnv,
+    listening: entry,
     output: () => output,
+    stdout: () => stdout,
+    stderr: () => stderr,
     /** SIGTERM (graceful shutdown), SIGKILL if it is still running after 10 s. */
     stop() {
       stopping ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGTERM');
-          const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-          await exited;
-          clearTimeout(killer);
-        }
-        await new Promise((done) => (log ? log.end(done) : done()));
+        const exit = await stopChildProcess(child);
+        await closed;
+        await closeLog();
+        return exit;
       })();
       return stopping;
     },

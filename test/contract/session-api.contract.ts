@@ -1,5 +1,5 @@
 /**
- * The API contract of DESIGN section 5, written once and run against every implementation of
+ * The API contract of [docs/design.md#http-api](../../docs/design.md#http-api), written once and run against every implementation of
  * it: the real server over HTTP (server.test.ts) and the MSW mock (mock.test.ts). Both must
  * pass; a mock that drifts from the server fails here.
  *
@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiError, ErrorCode, SessionTiming } from '../../shared/contract';
-import type { SessionConfig } from '../../server/config';
+import { defaultSessionConfig, type SessionConfig } from '../../server/config';
 import type { StoredCookie } from '../../mocks/cookie-jar';
 
 /** One browser: its own cookie jar, which it sends and fills as a browser does. */
@@ -33,16 +33,8 @@ export interface ContractTarget {
 
 export type MakeContractTarget = (options: { session: SessionConfig }) => Promise<ContractTarget>;
 
-/** The config every contract test runs with: the demo limits, and an absolute limit short enough to reach. */
-export const contractSession: SessionConfig = {
-  idleTimeoutMs: 60_000,
-  warningMs: 30_000,
-  absoluteTimeoutMs: 5 * 60_000,
-  cookieSecure: 'auto',
-  maxFailuresPerUser: 5,
-  maxFailuresPerClient: 50,
-  loginWindowMs: 5 * 60_000,
-};
+/** The config every contract test runs with: the server's defaults, and an absolute limit short enough to reach. */
+export const contractSession: SessionConfig = { ...defaultSessionConfig, absoluteTimeoutMs: 5 * 60_000 };
 
 const idle = contractSession.idleTimeoutMs;
 const absolute = contractSession.absoluteTimeoutMs;
@@ -101,7 +93,7 @@ function expectTiming(
   expect(timing.warningMs).toBe(contractSession.warningMs);
   expect(timing.idleExpiresInMs).toBe(expected.idleExpiresInMs);
   expect(timing.absoluteExpiresInMs).toBe(expected.absoluteExpiresInMs);
-  // DESIGN 3: H <= (idle - warning) / 3 and H <= 60 s, so activity is reported three times before a warning.
+  // docs/design.md#timing-model: H <= (idle - warning) / 3 and H <= 60 s, so activity is reported three times before a warning.
   const heartbeat = timing.heartbeatIntervalMs as number;
   expect(heartbeat).toBeGreaterThan(0);
   expect(heartbeat).toBeLessThanOrEqual((contractSession.idleTimeoutMs - contractSession.warningMs) / 3);

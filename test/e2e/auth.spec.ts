@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './support/fixtures';
-import { pathIs, signedInAs, signIn, submitLogin, uniqueUser } from './support/app';
+import { expectBackShowsNothingProtected, pathIs, signedInAs, signIn, submitLogin, uniqueUser } from './support/app';
 
 test.describe('signing in and out', () => {
   test('sign in, see Hello World!, sign out', async ({ page }) => {
@@ -41,15 +41,6 @@ test.describe('signing in and out', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Your account' })).toBeVisible();
   });
 });
-
-/** Back from the login page after a sign-out lands on the login page again, showing nothing of the user. */
-async function expectBackShowsNothingProtected(page: Page) {
-  await page.goBack();
-  await expect(page).toHaveURL(pathIs('/login'));
-  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
-  await expect(page.getByRole('heading', { name: 'Hello World!' })).toHaveCount(0);
-  await expect(signedInAs(page)).toHaveCount(0);
-}
 
 test.describe('Back after sign-out shows no protected content', () => {
   test('within the app (one document)', async ({ page }) => {

@@ -3,30 +3,25 @@ import { sharedTimings } from './global-setup';
 import { expect, test } from './support/fixtures';
 import {
   countdownSeconds,
+  expectBackShowsNothingProtected,
   keepActive,
   pathIs,
   recordWarnings,
+  serverSession,
   signedInAs,
   signIn,
+  signInRequestTime,
   submitLogin,
   uniqueUser,
+  waitForServerTime,
   warningDialog,
   warningsOpened,
   warningTimes,
 } from './support/app';
 
 const { idleTimeoutMs, warningMs } = sharedTimings;
-/** Invariant 3: warned and signed out on time, each within 1 s. */
+/** Invariant 3 ([docs/design.md#invariants](../../docs/design.md#invariants)): warned and signed out on time, each within 1 s. */
 const toleranceMs = 1_000;
-
-/** Node-side `Date.now()` when the page sent its sign-in request (the session's first activity). */
-function signInRequestTime(page: Page): () => number {
-  let sentAt = NaN;
-  page.on('request', (request) => {
-    if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/session') sentAt = Date.now();
-  });
-  return () => sentAt;
-}
 
 test.describe('an idle user', () => {
   test('is warned with a countdown, signed out on time, and comes back to the page they were on', async ({ page }) => {
@@ -76,19 +71,16 @@ test.describe('an idle user', () => {
     const dialog = warningDialog(page);
     await expect(dialog).toBeVisible({ timeout: idleTimeoutMs });
 
-    // The server's own deadline, as it stands before the answer.
-    const askedAt = Date.now();
-    const before = await page.request.get('/api/session');
-    expect(before.status()).toBe(200);
-    const originalDeadline = askedAt + (await before.json()).session.idleExpiresInMs;
+    // The server's own deadline, as it stands before the answer (serverSession checks the 200).
+    const before = await serverSession(page);
 
     const heartbeat = page.waitForResponse((response) => response.url().endsWith('/api/session/heartbeat'));
     await dialog.getByRole('button', { name: 'Stay signed in' }).click();
     await expect(dialog).toBeHidden();
     expect((await heartbeat).status()).toBe(200);
 
-    // Past the original deadline (plus a margin), the session is still alive on the server.
-    await expect.poll(() => Date.now(), { timeout: idleTimeoutMs }).toBeGreaterThan(originalDeadline + toleranceMs);
+    // Past the original deadline (plus a margin) by the server's own clock, the session is still alive on the server.
+    await waitForServerTime(page, before, before.idleExpiresInMs + toleranceMs, idleTimeoutMs);
     const after = await page.request.get('/api/session');
     expect(after.status()).toBe(200);
     expect((await after.json()).session.idleExpiresInMs).toBeGreaterThan(0);
@@ -100,12 +92,11 @@ test.describe('an idle user', () => {
     await signIn(page, uniqueUser('escape'));
     const dialog = warningDialog(page);
     await expect(dialog).toBeVisible({ timeout: idleTimeoutMs });
-    const askedAt = Date.now();
-    const originalDeadline = askedAt + (await (await page.request.get('/api/session')).json()).session.idleExpiresInMs;
+    const before = await serverSession(page);
 
     await page.keyboard.press('Escape');
     await expect(dialog).toBeHidden();
-    await expect.poll(() => Date.now(), { timeout: idleTimeoutMs }).toBeGreaterThan(originalDeadline + toleranceMs);
+    await waitForServerTime(page, before, before.idleExpiresInMs + toleranceMs, idleTimeoutMs);
     expect((await page.request.get('/api/session')).status()).toBe(200);
     await expect(signedInAs(page)).toBeVisible();
   });
@@ -228,10 +219,6 @@ test.describe('Back after an idle sign-out', () => {
     await expect(page).toHaveURL(pathIs('/account'));
     await expect(page).toHaveURL(/\/login\?reason=idle/, { timeout: idleTimeoutMs + toleranceMs * 3 });
 
-    await page.goBack();
-    await expect(page).toHaveURL(pathIs('/login'));
-    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
-    await expect(page.getByRole('heading', { name: 'Hello World!' })).toHaveCount(0);
-    await expect(signedInAs(page)).toHaveCount(0);
+    await expectBackShowsNothingProtected(page);
   });
 });

@@ -4,6 +4,7 @@ import {
   recordWarnings,
   signedInAs,
   signIn,
+  signInRequestTime,
   uniqueUser,
   warningDialog,
   warningsOpened,
@@ -47,10 +48,7 @@ test('the absolute limit ends the session of a user who never stops working, wit
     env: { IDLE_TIMEOUT: '8s', IDLE_WARNING: '5s', ABSOLUTE_TIMEOUT: `${absoluteMs}ms` },
   });
   await recordWarnings(page);
-  let signedInAt = NaN;
-  page.on('request', (request) => {
-    if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/session') signedInAt = Date.now();
-  });
+  const signedInAt = signInRequestTime(page);
   await signIn(page, uniqueUser('absolute'), { from: `${server.url}/login` });
   // Announced from the start (the notice shows from 5 minutes before the limit), and activity cannot dismiss it.
   const notice = page.getByText(/^Your session ends at \d{1,2}:\d\d, whatever you do/);
@@ -62,7 +60,7 @@ test('the absolute limit ends the session of a user who never stops working, wit
       .toHaveURL(/\/login\?reason=absolute$/, { timeout: absoluteMs + 3_000 })
       .then(() => Date.now()),
   ]);
-  const endedAfter = endedAt - signedInAt;
+  const endedAfter = endedAt - signedInAt();
   expect(endedAfter).toBeGreaterThanOrEqual(absoluteMs - 1_000);
   expect(endedAfter).toBeLessThanOrEqual(absoluteMs + 2_000);
   await expect(page.getByRole('status').filter({ hasText: 'time limit' })).toBeVisible();

@@ -1,4 +1,7 @@
-/** Every row of the API table (DESIGN.md section 5), over real HTTP. */
+/**
+ * Every row of the API table ([docs/design.md#http-api](../../docs/design.md#http-api)): in-process,
+ * and over real HTTP where a body limit needs a socket.
+ */
 import { describe, expect, it } from 'vitest';
 import { defaultSessionConfig } from '../../server/config';
 import { cookieFrom } from '../support/test-server';
@@ -10,11 +13,11 @@ import {
   rawRequest,
   sessionBody,
   storeKinds,
-  useTestServers,
+  useTestApps,
   withFailingPing,
 } from './helpers';
 
-const start = useTestServers();
+const { inProcess, overHttp } = useTestApps();
 
 const expectedTiming = {
   idleTimeoutMs: 60_000,
@@ -25,13 +28,10 @@ const expectedTiming = {
 };
 
 describe.each(storeKinds)('with the %s store', (kind) => {
-  const startWith = (options: Parameters<typeof start>[0] = {}) =>
-    start({ ...options, store: options.store ?? createStore(kind) });
-
   describe('POST /api/session (sign in)', () => {
     it('answers 201 with the user and the session timing, and sets the session cookie', async () => {
-      const server = await startWith();
-      const response = await apiClient(server.url).signIn('test', 'test_secret');
+      const server = await inProcess({ store: kind });
+      const response = await apiClient(server).signIn('test', 'test_secret');
 
       expect(response.status).toBe(201);
       expect(await response.json()).toEqual({ user: { username: 'test' }, session: expectedTiming });
@@ -39,24 +39,24 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('answers 400 to a body without the fields it needs', async () => {
-      const server = await startWith();
-      const response = await apiClient(server.url).signInRaw('{"username":"test"}');
+      const server = await inProcess({ store: kind });
+      const response = await apiClient(server).signInRaw('{"username":"test"}');
 
       await expectError(response, 400, 'bad_request');
       expect(response.headers.get('Set-Cookie')).toBeNull();
     });
 
     it('answers 401 invalid_credentials to a wrong password, with no cookie', async () => {
-      const server = await startWith();
-      const response = await apiClient(server.url).signIn('test', 'wrong');
+      const server = await inProcess({ store: kind });
+      const response = await apiClient(server).signIn('test', 'wrong');
 
       await expectError(response, 401, 'invalid_credentials');
       expect(response.headers.get('Set-Cookie')).toBeNull();
     });
 
     it('says the same thing for a username that looks unknown as for a wrong password', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const wrongPassword = await api.signIn('test', 'test_wrong');
       const unknownUser = await api.signIn('no-such-user-xyz', 'whatever');
 
@@ -65,7 +65,7 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('answers 413 to a 1 MB body', async () => {
-      const server = await startWith();
+      const server = await overHttp({ store: kind });
       const response = await rawRequest(server.url, {
         method: 'POST',
         path: '/api/session',
@@ -82,16 +82,16 @@ describe.each(storeKinds)('with the %s store', (kind) => {
       ['text/plain', 'text/plain', JSON.stringify({ username: 'test', password: 'test_secret' })],
       ['form-urlencoded', 'application/x-www-form-urlencoded', 'username=test&password=test_secret'],
     ])('answers 415 to a %s body, even with the right credentials', async (_name, contentType, body) => {
-      const server = await startWith();
-      const response = await apiClient(server.url).signInRaw(body, { headers: { 'Content-Type': contentType } });
+      const server = await inProcess({ store: kind });
+      const response = await apiClient(server).signInRaw(body, { headers: { 'Content-Type': contentType } });
 
       await expectError(response, 415, 'unsupported_media_type');
       expect(response.headers.get('Set-Cookie')).toBeNull();
     });
 
     it('answers 429 rate_limited with Retry-After after too many failures', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       for (let i = 0; i < defaultSessionConfig.maxFailuresPerUser; i++) await api.signIn('test', 'wrong');
 
       const response = await api.signIn('test', 'wrong');
@@ -104,8 +104,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
 
   describe('GET /api/session (who am I)', () => {
     it('answers 200 with the user and the session timing', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn('alice'));
 
       expect(await sessionBody(await api.getSession(cookie))).toEqual({
@@ -115,8 +115,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('does not extend the session: the time left shrinks as the clock moves', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
 
       server.clock.advance(10_000);
@@ -130,15 +130,15 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('answers 401 without a cookie', async () => {
-      const server = await startWith();
-      await expectError(await apiClient(server.url).getSession(), 401, 'unauthenticated');
+      const server = await inProcess({ store: kind });
+      await expectError(await apiClient(server).getSession(), 401, 'unauthenticated');
     });
   });
 
   describe('POST /api/session/heartbeat', () => {
     it('answers 200 with the session timing and restarts the idle time (no body)', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       server.clock.advance(50_000);
 
@@ -157,8 +157,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('extends with an empty JSON object body too', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       server.clock.advance(50_000);
 
@@ -171,8 +171,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('counts idle time from the last activity the client reports (idleForMs)', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       server.clock.advance(30_000);
 
@@ -182,8 +182,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('clamps idleForMs to the heartbeat interval', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       server.clock.advance(30_000);
 
@@ -194,8 +194,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('clamps a negative idleForMs to 0: no activity in the future', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       server.clock.advance(30_000);
 
@@ -207,8 +207,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('never moves the last activity backwards', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       server.clock.advance(5_000);
       await api.heartbeat(cookie, { idleForMs: 0 });
@@ -220,13 +220,13 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('answers 401 without a cookie', async () => {
-      const server = await startWith();
-      await expectError(await apiClient(server.url).heartbeat(undefined, {}), 401, 'unauthenticated');
+      const server = await inProcess({ store: kind });
+      await expectError(await apiClient(server).heartbeat(undefined, {}), 401, 'unauthenticated');
     });
 
     it('answers 400 to a bad body and does not extend the session', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       server.clock.advance(30_000);
 
@@ -237,8 +237,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
 
   describe('DELETE /api/session (sign out)', () => {
     it('answers 204, ends the session and clears the cookie', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
 
       const response = await api.signOut(cookie);
@@ -251,8 +251,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('is idempotent: 204 again, and 204 without any cookie', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       await api.signOut(cookie);
 
@@ -263,8 +263,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
 
   describe('GET /api/session/policy', () => {
     it('answers 200 with the limits, without a session', async () => {
-      const server = await startWith({ session: { absoluteTimeoutMs: 4 * 60 * 60_000 } });
-      const response = await apiClient(server.url).call('/api/session/policy');
+      const server = await inProcess({ store: kind, session: { absoluteTimeoutMs: 4 * 60 * 60_000 } });
+      const response = await apiClient(server).call('/api/session/policy');
 
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({
@@ -276,8 +276,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('answers 405 to anything but GET', async () => {
-      const server = await startWith();
-      const response = await apiClient(server.url).call('/api/session/policy', { method: 'POST' });
+      const server = await inProcess({ store: kind });
+      const response = await apiClient(server).call('/api/session/policy', { method: 'POST' });
 
       await expectError(response, 405, 'method_not_allowed');
       expect(response.headers.get('Allow')).toBe('GET');
@@ -286,8 +286,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
 
   describe('GET /api/hello (the protected resource)', () => {
     it('answers 200 Hello World! when signed in', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
 
       const response = await api.hello(cookie);
@@ -297,8 +297,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('does not extend the session', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       server.clock.advance(59_000);
       expect((await api.hello(cookie)).status).toBe(200);
@@ -309,23 +309,23 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('answers 401 without a cookie', async () => {
-      const server = await startWith();
-      await expectError(await apiClient(server.url).hello(), 401, 'unauthenticated');
+      const server = await inProcess({ store: kind });
+      await expectError(await apiClient(server).hello(), 401, 'unauthenticated');
     });
   });
 
   describe('GET /api/health', () => {
     it('answers 200 {status: ok} when the store answers', async () => {
-      const server = await startWith();
-      const response = await apiClient(server.url).health();
+      const server = await inProcess({ store: kind });
+      const response = await apiClient(server).health();
 
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ status: 'ok' });
     });
 
     it('answers 503 when the store is down, and logs why', async () => {
-      const server = await startWith({ store: withFailingPing(createStore(kind)) });
-      const response = await apiClient(server.url).health();
+      const server = await inProcess({ store: withFailingPing(createStore(kind)) });
+      const response = await apiClient(server).health();
 
       expect(response.status).toBe(503);
       expect(await response.json()).toEqual({ status: 'unavailable' });
@@ -337,8 +337,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
 
   describe('every /api response', () => {
     it('says Cache-Control: no-store, successes and errors alike', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await overHttp({ store: kind });
+      const api = apiClient(server);
       const signedIn = await api.signIn();
       const cookie = cookieFrom(signedIn);
       const responses = [

@@ -1,12 +1,12 @@
 /**
- * Invariant 6: bad input gets a clear 4xx and changes nothing (no cookie, the session as it was,
+ * Invariant 6 ([docs/design.md#invariants](../../docs/design.md#invariants)): bad input gets a clear 4xx and changes nothing (no cookie, the session as it was,
  * no store write); no request the server can receive gives a 5xx.
  */
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../server/stores/memory';
 import { createSqliteStore } from '../../server/stores/sqlite';
 import type { SessionStore } from '../../server/stores/store';
-import { cookieFrom, type TestServer } from '../support/test-server';
+import { cookieFrom, type TestApp } from '../support/test-server';
 import {
   apiClient,
   expectError,
@@ -17,19 +17,23 @@ import {
   recordingStore,
   sessionBody,
   sessionIdOf,
-  useTestServers,
+  useTestApps,
+  type ServerTestOptions,
 } from './helpers';
 
-const start = useTestServers();
+const { inProcess, overHttp } = useTestApps();
 
 /**
- * A server with `test` signed in 10 s ago and a store that records writes from now on.
- * `expectNothingChanged` checks that the session is as it was and nothing was written.
+ * The app (from `start`) with `test` signed in 10 s ago and a store that records writes from now
+ * on. `expectNothingChanged` checks that the session is as it was and nothing was written.
  */
-async function signedInServer(store: SessionStore = createMemoryStore()) {
+async function signedIn<App extends TestApp>(
+  start: (options: ServerTestOptions) => Promise<App>,
+  store: SessionStore = createMemoryStore(),
+) {
   const recording = recordingStore(store);
   const server = await start({ store: recording });
-  const api = apiClient(server.url);
+  const api = apiClient(server);
   const cookie = cookieFrom(await api.signIn());
   server.clock.advance(10_000);
   recording.writes.length = 0;
@@ -45,6 +49,11 @@ async function signedInServer(store: SessionStore = createMemoryStore()) {
     },
   };
 }
+
+/** In-process: where no socket matters. */
+const signedInApp = (store?: SessionStore) => signedIn(inProcess, store);
+/** Over real HTTP: for body limits and connection headers. */
+const signedInServer = (store?: SessionStore) => signedIn(overHttp, store);
 
 const tooLong = 'a'.repeat(65);
 
@@ -86,7 +95,7 @@ describe('sign-in with a bad body', () => {
     ],
     ['an extra unknown field', '{"username":"test","password":"test_secret","rememberMe":true}', 'rememberMe'],
   ])('answers 400 to %s and changes nothing', async (_name, body, field) => {
-    const { api, cookie, expectNothingChanged } = await signedInServer();
+    const { api, cookie, expectNothingChanged } = await signedInApp();
 
     const response = await api.signInRaw(body, { cookie });
 
@@ -97,10 +106,10 @@ describe('sign-in with a bad body', () => {
   });
 
   it('accepts a 64-character username', async () => {
-    const server = await start();
+    const server = await inProcess();
     const username = 'a'.repeat(64);
 
-    const response = await apiClient(server.url).signIn(username);
+    const response = await apiClient(server).signIn(username);
 
     expect((await sessionBody(response, 201)).user).toEqual({ username });
   });
@@ -111,7 +120,7 @@ describe('sign-in with a bad body', () => {
     ['multipart', 'multipart/form-data; boundary=x'],
     ['a JSON look-alike type', 'application/jsonp'],
   ])('answers 415 to a %s body and changes nothing', async (_name, contentType) => {
-    const { api, cookie, expectNothingChanged } = await signedInServer();
+    const { api, cookie, expectNothingChanged } = await signedInApp();
 
     const response = await api.signInRaw('{"username":"test","password":"test_secret"}', {
       cookie,
@@ -123,7 +132,7 @@ describe('sign-in with a bad body', () => {
   });
 
   it('answers 415 to a body without a Content-Type', async () => {
-    const { api, cookie, expectNothingChanged } = await signedInServer();
+    const { api, cookie, expectNothingChanged } = await signedInApp();
 
     const response = await api.call('/api/session', {
       method: 'POST',
@@ -157,7 +166,7 @@ describe('sign-in with a bad body', () => {
   it('closes the connection after a 413, so the client does not reuse one with a half-read body', async () => {
     const { server, api, cookie, expectNothingChanged } = await signedInServer();
 
-    const response = await fetch(`${server.url}/api/session`, {
+    const response = await server.fetch('/api/session', {
       method: 'POST',
       headers: { ...json, Cookie: cookie },
       body: JSON.stringify({ username: 'test', password: 'p'.repeat(1024 * 1024) }),
@@ -196,7 +205,7 @@ describe('heartbeat with a bad body', () => {
     ['JSON null', 'null'],
     ['malformed JSON', '{"idleForMs":'],
   ])('answers 400 to %s and does not extend the session', async (_name, body) => {
-    const { api, cookie, expectNothingChanged } = await signedInServer();
+    const { api, cookie, expectNothingChanged } = await signedInApp();
 
     const response = await api.heartbeat(cookie, body);
 
@@ -205,7 +214,7 @@ describe('heartbeat with a bad body', () => {
   });
 
   it('answers 415 to a text/plain body and does not extend the session', async () => {
-    const { api, cookie, expectNothingChanged } = await signedInServer();
+    const { api, cookie, expectNothingChanged } = await signedInApp();
 
     const response = await api.heartbeat(cookie, '{}', { 'Content-Type': 'text/plain' });
 
@@ -228,7 +237,7 @@ describe('heartbeat with a bad body', () => {
   });
 
   it('accepts a fractional idleForMs, also with the SQLite store (whole milliseconds are stored)', async () => {
-    const { server, api, cookie } = await signedInServer(createSqliteStore(':memory:'));
+    const { server, api, cookie } = await signedInApp(createSqliteStore(':memory:'));
 
     const response = await api.heartbeat(cookie, { idleForMs: 1.5 });
 
@@ -248,7 +257,7 @@ describe('a wrong method', () => {
     ['DELETE', '/api/session/heartbeat', 'POST'],
     ['POST', '/api/health', 'GET'],
   ])('%s %s answers 405 with Allow: %s', async (method, path, allow) => {
-    const { api, cookie, expectNothingChanged } = await signedInServer();
+    const { api, cookie, expectNothingChanged } = await signedInApp();
 
     const response = await api.call(path, { method, cookie });
 
@@ -262,9 +271,9 @@ describe('an unknown path under /api', () => {
   it.each(['/api/nope', '/api/sessions', '/api/session/heartbeat/extra', '/api/hello/', '/api', '/api/%', '/api/%00'])(
     '%s answers 404 JSON',
     async (path) => {
-      const server = await start();
+      const server = await inProcess();
 
-      const response = await apiClient(server.url).call(path);
+      const response = await apiClient(server).call(path);
 
       await expectError(response, 404, 'not_found');
       expect(response.headers.get('Cache-Control')).toBe('no-store');
@@ -287,8 +296,8 @@ describe('a malformed Cookie header', () => {
     ['a very long value', `sid=${'a'.repeat(6000)}`],
     ['a well-formed id that was never issued', `sid=${'A'.repeat(43)}`],
   ])('with %s answers 401, never 5xx', async (_name, cookie) => {
-    const server = await start();
-    const api = apiClient(server.url);
+    const server = await inProcess();
+    const api = apiClient(server);
 
     await expectError(await api.getSession(cookie), 401, 'unauthenticated');
     await expectError(await api.hello(cookie), 401, 'unauthenticated');
@@ -297,7 +306,7 @@ describe('a malformed Cookie header', () => {
   });
 
   it('with raw non-ASCII bytes answers 401', async () => {
-    const server = await start();
+    const server = await overHttp();
 
     const status = await rawSocket(
       server.url,
@@ -308,8 +317,8 @@ describe('a malformed Cookie header', () => {
   });
 
   it('does not stop a valid session cookie sent with other, broken cookies from working', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
+    const server = await inProcess();
+    const api = apiClient(server);
     const cookie = cookieFrom(await api.signIn());
 
     expect((await api.getSession(`theme=%E0%A4%A; ${cookie}; junk`)).status).toBe(200);
@@ -360,11 +369,11 @@ describe('no request gives a 5xx', () => {
   ];
 
   /** Sends each request in turn, 1 ms apart on the test clock (so heartbeats really move the activity). */
-  async function expectNo5xx(server: TestServer, requests: Array<{ path: string; init: RequestInit }>) {
+  async function expectNo5xx(server: TestApp, requests: Array<{ path: string; init: RequestInit }>) {
     const failures: string[] = [];
     for (const { path, init } of requests) {
       server.clock.advance(1);
-      const response = await fetch(server.url + path, init);
+      const response = await server.fetch(path, init);
       await response.arrayBuffer();
       if (response.status >= 500)
         failures.push(`${init.method} ${path} ${JSON.stringify(init.headers)} -> ${response.status}`);
@@ -377,8 +386,8 @@ describe('no request gives a 5xx', () => {
     ['the SQLite store', () => createSqliteStore(':memory:')],
   ])('with %s', (_name, createStore) => {
     it('for any method, path and body', async () => {
-      const server = await start({ store: createStore() });
-      const cookie = cookieFrom(await apiClient(server.url).signIn());
+      const server = await inProcess({ store: createStore() });
+      const cookie = cookieFrom(await apiClient(server).signIn());
       const requests = methods.flatMap((method) =>
         paths.flatMap((path) =>
           bodies
@@ -400,8 +409,8 @@ describe('no request gives a 5xx', () => {
     });
 
     it('for any odd header', async () => {
-      const server = await start({ store: createStore() });
-      const cookie = cookieFrom(await apiClient(server.url).signIn());
+      const server = await inProcess({ store: createStore() });
+      const cookie = cookieFrom(await apiClient(server).signIn());
       const requests = ['GET', 'POST', 'DELETE'].flatMap((method) =>
         paths.flatMap((path) =>
           headerSets.map((headers) => ({
@@ -421,8 +430,8 @@ describe('no request gives a 5xx', () => {
   });
 
   it('for requests no HTTP client would send', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
+    const server = await overHttp();
+    const api = apiClient(server);
     const cookie = cookieFrom(await api.signIn());
     const sid = sessionIdOf(cookie);
     const requests = [

@@ -1,4 +1,4 @@
-/** Server configuration from the environment (DESIGN.md section 5): parsed once, bad values named. */
+/** Server configuration from the environment ([docs/design.md#configuration](../../docs/design.md#configuration)): parsed once, bad values named. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultSessionConfig, parseConfig, parseDuration } from '../../server/config';
 

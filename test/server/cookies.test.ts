@@ -1,9 +1,12 @@
-/** The session cookie and its id (DESIGN.md section 6), and replays of a copied cookie (invariant 4). */
+/**
+ * The session cookie and its id ([docs/design.md#security-model](../../docs/design.md#security-model)),
+ * and replays of a copied cookie ([docs/design.md#invariants](../../docs/design.md#invariants), invariant 4).
+ */
 import { describe, expect, it } from 'vitest';
 import { cookieFrom } from '../support/test-server';
-import { apiClient, createStore, expectError, sessionIdOf, storeKinds, useTestServers } from './helpers';
+import { apiClient, expectError, sessionIdOf, storeKinds, useTestApps } from './helpers';
 
-const start = useTestServers();
+const { inProcess } = useTestApps();
 
 /** The attributes of a Set-Cookie header, lower-cased names, e.g. `{ httponly: true, path: '/' }`. */
 function cookieAttributes(setCookie: string): Record<string, string | true> {
@@ -17,29 +20,26 @@ function cookieAttributes(setCookie: string): Record<string, string | true> {
 }
 
 describe.each(storeKinds)('with the %s store', (kind) => {
-  const startWith = (options: Parameters<typeof start>[0] = {}) =>
-    start({ ...options, store: options.store ?? createStore(kind) });
-
   describe('the session cookie', () => {
     it('is `sid`, HttpOnly, SameSite=Strict, Path=/, and a browser-session cookie (no Max-Age, no Expires) over http', async () => {
-      const server = await startWith();
-      const setCookie = (await apiClient(server.url).signIn()).headers.get('Set-Cookie')!;
+      const server = await inProcess({ store: kind });
+      const setCookie = (await apiClient(server).signIn()).headers.get('Set-Cookie')!;
 
       expect(setCookie).toMatch(/^sid=/);
       expect(cookieAttributes(setCookie)).toEqual({ httponly: true, samesite: 'Strict', path: '/' });
     });
 
     it("is `__Host-sid` with Secure when cookieSecure is 'always'", async () => {
-      const server = await startWith({ session: { cookieSecure: 'always' } });
-      const setCookie = (await apiClient(server.url).signIn()).headers.get('Set-Cookie')!;
+      const server = await inProcess({ store: kind, session: { cookieSecure: 'always' } });
+      const setCookie = (await apiClient(server).signIn()).headers.get('Set-Cookie')!;
 
       expect(setCookie).toMatch(/^__Host-sid=/);
       expect(cookieAttributes(setCookie)).toEqual({ httponly: true, samesite: 'Strict', path: '/', secure: true });
     });
 
     it('is `__Host-sid` with Secure behind a trusted https proxy (X-Forwarded-Proto) in auto mode, and works there', async () => {
-      const server = await startWith({ trustProxy: true });
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind, trustProxy: true });
+      const api = apiClient(server);
       const viaHttps = { 'X-Forwarded-Proto': 'https' };
       const response = await api.signIn('test', 'test_secret', { headers: viaHttps });
       const setCookie = response.headers.get('Set-Cookie')!;
@@ -50,8 +50,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('is never sent as `sid` when cookieSecure is always: a plain `sid` cookie is not a session', async () => {
-      const server = await startWith({ session: { cookieSecure: 'always' } });
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind, session: { cookieSecure: 'always' } });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
 
       expect((await api.getSession(cookie)).status).toBe(200);
@@ -59,8 +59,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('is cleared on sign-out with the same attributes and Max-Age=0', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       const setCookie = (await api.signOut(cookie)).headers.get('Set-Cookie')!;
 
@@ -71,15 +71,15 @@ describe.each(storeKinds)('with the %s store', (kind) => {
 
   describe('the session id', () => {
     it('is 43 base64url characters (32 random bytes)', async () => {
-      const server = await startWith();
-      const cookie = cookieFrom(await apiClient(server.url).signIn());
+      const server = await inProcess({ store: kind });
+      const cookie = cookieFrom(await apiClient(server).signIn());
 
       expect(sessionIdOf(cookie)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     });
 
     it('is new at every sign-in, also for the same user', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const ids = new Set<string>();
       for (let i = 0; i < 20; i++) ids.add(sessionIdOf(cookieFrom(await api.signIn())));
 
@@ -89,8 +89,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
 
   describe('a copied cookie', () => {
     it('gets 401 everywhere after sign-out', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       const copy = cookie;
       await api.signOut(cookie);
@@ -101,8 +101,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('gets 401 after idle expiry, and a heartbeat cannot bring it back', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const copy = cookieFrom(await api.signIn());
       server.clock.advance(60_000);
 
@@ -112,8 +112,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('gets 401 after a new sign-in on the same browser (no fixation)', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const old = cookieFrom(await api.signIn());
 
       // The browser sends its old cookie along with the new sign-in.
@@ -126,8 +126,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('is not revoked by a failed sign-in on the same browser', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
 
       await api.signIn('test', 'wrong', { cookie });
@@ -136,8 +136,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('tells the browser to drop it when it is no longer valid', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       await api.signOut(cookie);
 

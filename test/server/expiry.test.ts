@@ -1,22 +1,19 @@
-/** The timing model (DESIGN.md section 3): idle and absolute deadlines, to the millisecond. */
+/** The timing model ([docs/design.md#timing-model](../../docs/design.md#timing-model)): idle and absolute deadlines, to the millisecond. */
 import { describe, expect, it } from 'vitest';
 import { hashSessionId } from '../../server/session/ids';
 import { cookieFrom } from '../support/test-server';
-import { apiClient, createStore, expectError, sessionBody, sessionIdOf, storeKinds, useTestServers } from './helpers';
+import { apiClient, expectError, sessionBody, sessionIdOf, storeKinds, useTestApps } from './helpers';
 
-const start = useTestServers();
+const { inProcess } = useTestApps();
 
 const idleTimeoutMs = 60_000;
 const absoluteTimeoutMs = 5 * 60_000;
 
 describe.each(storeKinds)('with the %s store', (kind) => {
-  const startWith = (options: Parameters<typeof start>[0] = {}) =>
-    start({ ...options, store: options.store ?? createStore(kind) });
-
   describe('idle expiry', () => {
     it('keeps the session valid 1 ms before the idle deadline and ends it at the deadline', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
 
       server.clock.advance(idleTimeoutMs - 1);
@@ -27,8 +24,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('moves the deadline to idle timeout after the last heartbeat', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       server.clock.advance(45_000);
       expect((await api.heartbeat(cookie)).status).toBe(200);
@@ -40,8 +37,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('rejects a heartbeat that arrives at the idle deadline, and the session stays ended', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       server.clock.advance(idleTimeoutMs);
 
@@ -51,8 +48,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('revokes an expired session in the store, so winding the clock back does not revive it', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       const idHash = await hashSessionId(sessionIdOf(cookie));
       server.clock.advance(idleTimeoutMs);
@@ -64,8 +61,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
 
   describe('absolute expiry', () => {
     it('ends the session at the absolute limit even for a user who is always active', async () => {
-      const server = await startWith({ session: { absoluteTimeoutMs } });
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind, session: { absoluteTimeoutMs } });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       const signedInAt = server.clock.now();
 
@@ -82,8 +79,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('reports both deadlines; a heartbeat just before the absolute limit does not move it', async () => {
-      const server = await startWith({ session: { absoluteTimeoutMs } });
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind, session: { absoluteTimeoutMs } });
+      const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
       const signedInAt = server.clock.now();
       for (let at = 50_000; at < absoluteTimeoutMs; at += 50_000) {
@@ -106,8 +103,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('counts the absolute limit from sign-in: signing in again starts a new one', async () => {
-      const server = await startWith({ session: { absoluteTimeoutMs } });
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind, session: { absoluteTimeoutMs } });
+      const api = apiClient(server);
       const first = cookieFrom(await api.signIn());
       server.clock.advance(50_000);
 

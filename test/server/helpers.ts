@@ -1,6 +1,7 @@
 /**
- * Helpers for the server tests: a small API client over real HTTP, raw requests for bytes that
- * `fetch` refuses to send, and a temp-folder helper. Everything runs against startTestServer.
+ * Helpers for the server tests: the app in-process or over real HTTP (test/support/test-server.ts)
+ * with cleanup after each test, a small API client for either, raw requests for bytes that `fetch`
+ * refuses to send, and a temp-folder helper.
  */
 import { mkdtempSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,18 +9,22 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
 import { afterEach, expect } from 'vitest';
 import type { ApiError, ErrorCode, SessionResponse } from '../../shared/contract';
 import { createMemoryStore } from '../../server/stores/memory';
 import { createSqliteStore } from '../../server/stores/sqlite';
 import type { SessionStore } from '../../server/stores/store';
-import { startTestServer, type TestServer } from '../support/test-server';
+import {
+  createTestApp,
+  startTestServer,
+  type TestApp,
+  type TestAppOptions,
+  type TestServer,
+} from '../support/test-server';
 
 export const json = { 'Content-Type': 'application/json' } as const;
 
-/** Folders made by `createStore('sqlite')`, removed by `useTestServers` after each test. */
+/** Folders made by `createStore('sqlite')`, removed by `useTestApps` after each test. */
 const storeDirs: string[] = [];
 
 /** The stores every behaviour is checked against (Redis has its own suite). */
@@ -34,22 +39,43 @@ export function createStore(kind: StoreKind): SessionStore {
   return createSqliteStore(join(dir, 'sessions.db'));
 }
 
+/** Test app options where `store` may also name a kind of store, made fresh with `createStore`. */
+export type ServerTestOptions = Omit<TestAppOptions, 'store'> & { store?: SessionStore | StoreKind };
+
+function withStore({ store, ...options }: ServerTestOptions): TestAppOptions {
+  return { ...options, store: typeof store === 'string' ? createStore(store) : store };
+}
+
 /**
- * Starts test servers for one test file; after each test, closes them and their stores.
- * Call at the top level of a test file: `const start = useTestServers();`.
+ * The app for one test file, and cleanup after each test: servers closed, stores closed, SQLite
+ * folders removed. Call at the top level of a test file: `const { inProcess, overHttp } = useTestApps();`.
+ *
+ * `inProcess` answers through `app.request()`: use it wherever no socket matters (most API tests).
+ * `overHttp` listens on an ephemeral port: for body limits, raw requests and connection headers.
  */
-export function useTestServers(): typeof startTestServer {
-  const running: TestServer[] = [];
+export function useTestApps(): {
+  inProcess(options?: ServerTestOptions): Promise<TestApp>;
+  overHttp(options?: ServerTestOptions): Promise<TestServer>;
+} {
+  const apps: TestApp[] = [];
+  const servers: TestServer[] = [];
   afterEach(async () => {
-    const servers = running.splice(0);
-    await Promise.all(servers.map((server) => server.close()));
-    await Promise.all(servers.map((server) => server.store.close()));
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+    await Promise.all(apps.splice(0).map((app) => app.store.close()));
     await Promise.all(storeDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   });
-  return async (options) => {
-    const server = await startTestServer(options);
-    running.push(server);
-    return server;
+  return {
+    async inProcess(options = {}) {
+      const app = createTestApp(withStore(options));
+      apps.push(app);
+      return app;
+    },
+    async overHttp(options = {}) {
+      const server = await startTestServer(withStore(options));
+      apps.push(server);
+      servers.push(server);
+      return server;
+    },
   };
 }
 
@@ -58,11 +84,11 @@ interface CallOptions {
   headers?: Record<string, string>;
 }
 
-/** The API as a caller sees it, one method per row of the API table. */
-export function apiClient(url: string) {
+/** The API as a caller sees it, one method per row of the API table, in-process or over HTTP. */
+export function apiClient(app: Pick<TestApp, 'fetch'>) {
   const call = (path: string, init: RequestInit & CallOptions = {}) => {
     const { cookie, headers, ...rest } = init;
-    return fetch(url + path, { ...rest, headers: { ...(cookie ? { Cookie: cookie } : {}), ...headers } });
+    return app.fetch(path, { ...rest, headers: { ...(cookie ? { Cookie: cookie } : {}), ...headers } });
   };
   return {
     /** Any request to `path`, for the odd cases. */
@@ -198,22 +224,6 @@ export function rawSocket(url: string, text: string): Promise<number> {
     socket.on('error', () => undefined);
     socket.on('close', () => resolve(Number(/^HTTP\/1\.[01] (\d{3})/.exec(received)?.[1] ?? 0)));
   });
-}
-
-/** Serves any Fetch handler over real HTTP on an ephemeral port. */
-export async function serveOnEphemeralPort(fetchHandler: (request: Request) => Response | Promise<Response>) {
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const started = serve({ fetch: fetchHandler, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      }),
-  };
 }
 
 /** A fresh temp folder per test, removed after each test. Call at the top level of a test file. */

@@ -1,14 +1,14 @@
 /** Structured logs: one line per session event, never a password or a raw session id. */
 import { describe, expect, it } from 'vitest';
 import { cookieFrom } from '../support/test-server';
-import { apiClient, logEntries, sessionIdOf, useTestServers } from './helpers';
+import { apiClient, logEntries, sessionIdOf, useTestApps } from './helpers';
 
-const start = useTestServers();
+const { inProcess } = useTestApps();
 
 describe('the log', () => {
   it('has one line for each session event, in order, with no password and no raw session id', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
+    const server = await inProcess();
+    const api = apiClient(server);
 
     await api.signIn('alice', 'alice_wrong_pw');
     const expiring = cookieFrom(await api.signIn('alice', 'alice_secret'));
@@ -40,8 +40,8 @@ describe('the log', () => {
   });
 
   it('says which limit ended a session', async () => {
-    const server = await start({ session: { absoluteTimeoutMs: 90_000 } });
-    const api = apiClient(server.url);
+    const server = await inProcess({ session: { absoluteTimeoutMs: 90_000 } });
+    const api = apiClient(server);
     const idle = cookieFrom(await api.signIn('idle-user'));
     const busy = cookieFrom(await api.signIn('busy-user'));
     server.clock.advance(50_000);
@@ -59,8 +59,8 @@ describe('the log', () => {
   });
 
   it('says why a heartbeat was rejected', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
+    const server = await inProcess();
+    const api = apiClient(server);
 
     await api.heartbeat();
     await api.heartbeat('sid=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
@@ -70,8 +70,8 @@ describe('the log', () => {
   });
 
   it('records a rate-limited sign-in without the password', async () => {
-    const server = await start({ session: { maxFailuresPerUser: 1 } });
-    const api = apiClient(server.url);
+    const server = await inProcess({ session: { maxFailuresPerUser: 1 } });
+    const api = apiClient(server);
     await api.signIn('alice', 'first-guess');
 
     await api.signIn('alice', 'alice_secret');
@@ -82,8 +82,8 @@ describe('the log', () => {
   });
 
   it('holds only JSON lines', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
+    const server = await inProcess();
+    const api = apiClient(server);
     await api.signOut(cookieFrom(await api.signIn()));
 
     for (const line of server.logs) {

@@ -1,99 +1,40 @@
 /**
- * The real entry point, `server/main.ts`, as a child process: config errors stop it with a message
- * naming the variable; it listens, shuts down cleanly on SIGTERM, and sessions survive a restart.
+ * The real entry point, `server/main.ts`, as a child process (scripts/lib/app-server.mjs, as the
+ * end-to-end tests start it): config errors stop it with a message naming the variable; it
+ * listens, shuts down cleanly on SIGTERM, and sessions survive a restart.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import net from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { environmentWithoutConfig } from '../../scripts/lib/app-server.mjs';
-import { cookieFrom } from '../support/test-server';
+import { startAppServer, type AppServer, type AppServerExitError } from '../../scripts/lib/app-server.mjs';
+import { freePort } from '../support/ephemeral-port';
+import { cookieFrom, fetchAt } from '../support/test-server';
 import { apiClient, logEntries, sessionBody, useTempDirs } from './helpers';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const tempDir = useTempDirs('idle-session-main-');
 
-/** How long a start or a stop may take before the test gives up (a limit, not a wait). */
+/** How long a start may take before the test gives up (a limit, not a wait). */
 const processTimeoutMs = 15_000;
 
-interface MainProcess {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  /** Resolves with the first JSON log line on stdout for `event`; rejects if the process ends first. */
-  waitForLog: (event: string) => Promise<Record<string, unknown>>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+const running: AppServer[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((server) => server.stop()));
 });
 
-function startMain(env: Record<string, string>): MainProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: repoRoot,
-    // The parent's environment cannot leak a server setting into a test.
-    env: { ...environmentWithoutConfig(), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
+async function startMain(env: Record<string, string>): Promise<AppServer> {
+  const server = await startAppServer({ env, startTimeoutMs: processTimeoutMs });
+  running.push(server);
+  return server;
+}
+
+/** Starts main.ts expecting it to exit before it listens; resolves with what it said. */
+async function failedStart(env: Record<string, string>): Promise<AppServerExitError> {
+  const error = await startMain(env).then(
+    () => undefined,
+    (reason: unknown) => reason as AppServerExitError,
   );
-
-  const findLog = (event: string) =>
-    logEntries(stdout.split('\n').filter((line) => line.startsWith('{'))).find((entry) => entry.event === event);
-  const waitForLog = (event: string) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const check = () => {
-        const entry = findLog(event);
-        if (entry) {
-          done();
-          resolve(entry);
-        }
-      };
-      const onExit = () => {
-        check();
-        done();
-        reject(new Error(`server exited before logging ${event}\nstdout: ${stdout}\nstderr: ${stderr}`));
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`no ${event} log within ${processTimeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-      }, processTimeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        child.stdout!.off('data', check);
-        child.off('exit', onExit);
-      };
-      child.stdout!.on('data', check);
-      child.on('exit', onExit);
-      check();
-    });
-
-  return { child, stdout: () => stdout, stderr: () => stderr, waitForLog, exited };
-}
-
-/** A port nobody is listening on right now. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function stop(main: MainProcess) {
-  main.child.kill('SIGTERM');
-  return main.exited;
+  if (!error?.exit) throw new Error(`the server started, or did not exit: ${error}`);
+  return error;
 }
 
 describe('a bad configuration', () => {
@@ -105,14 +46,12 @@ describe('a bad configuration', () => {
     ['PORT', { PORT: 'eighty' }],
   ])('stops the server at start with a message naming %s', async (variable, env) => {
     const dir = await tempDir();
-    const main = startMain({ ...env, DATABASE_PATH: join(dir, 'sessions.db'), STATIC_DIR: '' });
+    const main = await failedStart({ ...env, DATABASE_PATH: join(dir, 'sessions.db'), STATIC_DIR: '' });
 
-    const { code } = await main.exited;
-
-    expect(code).not.toBe(0);
-    expect(main.stderr()).toContain(variable);
-    expect(main.stderr()).toMatch(/Configuration error/);
-    expect(main.stdout()).not.toContain('"listening"');
+    expect(main.exit.code).not.toBe(0);
+    expect(main.stderr).toContain(variable);
+    expect(main.stderr).toMatch(/Configuration error/);
+    expect(main.stdout).not.toContain('"listening"');
   });
 });
 
@@ -132,30 +71,28 @@ describe('the server process', () => {
         IDLE_WARNING: '10s',
       };
 
-      const first = startMain(env);
-      const listening = await first.waitForLog('listening');
+      const first = await startMain(env);
       const url = `http://127.0.0.1:${env.PORT}`;
-      expect(listening).toMatchObject({ url, store: 'sqlite', idleTimeoutMs: 60_000, warningMs: 10_000 });
+      expect(first.listening).toMatchObject({ url, store: 'sqlite', idleTimeoutMs: 60_000, warningMs: 10_000 });
       expect(first.stderr()).toMatch(/Warning: IDLE_WARNING/);
       expect((await stat(databasePath)).isFile()).toBe(true);
 
-      const api = apiClient(url);
+      const api = apiClient({ fetch: fetchAt(url) });
       const cookie = cookieFrom(await api.signIn('restart-user'));
       expect((await api.hello(cookie)).status).toBe(200);
       expect((await api.call('/anything-else')).status).toBe(404); // no SPA: STATIC_DIR is empty
 
-      expect(await stop(first)).toEqual({ code: 0, signal: null });
+      expect(await first.stop()).toEqual({ code: 0, signal: null });
       expect(logEntries(first.stdout().trim().split('\n')).map((entry) => entry.event)).toEqual(
         expect.arrayContaining(['listening', 'sign_in', 'shutting_down', 'stopped']),
       );
       expect(first.stdout()).not.toContain(cookie.split('=')[1]);
 
-      const second = startMain(env);
-      await second.waitForLog('listening');
+      const second = await startMain(env);
       const { user } = await sessionBody(await api.getSession(cookie));
       expect(user).toEqual({ username: 'restart-user' });
 
-      expect(await stop(second)).toEqual({ code: 0, signal: null });
+      expect(await second.stop()).toEqual({ code: 0, signal: null });
     },
     4 * processTimeoutMs,
   );

@@ -1,43 +1,39 @@
 /** X-Forwarded-* headers: believed only behind a trusted proxy (TRUST_PROXY), ignored otherwise. */
 import { describe, expect, it } from 'vitest';
-import { useTestServers } from './helpers';
+import type { TestApp } from '../support/test-server';
+import { apiClient, useTestApps } from './helpers';
 
-const start = useTestServers();
-const json = { 'Content-Type': 'application/json' };
+const { inProcess } = useTestApps();
 
-function signIn(url: string, headers: Record<string, string> = {}, password = 'test_secret') {
-  return fetch(`${url}/api/session`, {
-    method: 'POST',
-    headers: { ...json, ...headers },
-    body: JSON.stringify({ username: 'test', password }),
-  });
+function signIn(server: TestApp, headers: Record<string, string> = {}, password = 'test_secret') {
+  return apiClient(server).signIn('test', password, { headers });
 }
 
 describe('without TRUST_PROXY', () => {
   it('ignores X-Forwarded-Proto: the cookie stays `sid` without Secure', async () => {
-    const server = await start();
-    const setCookie = (await signIn(server.url, { 'X-Forwarded-Proto': 'https' })).headers.get('Set-Cookie')!;
+    const server = await inProcess();
+    const setCookie = (await signIn(server, { 'X-Forwarded-Proto': 'https' })).headers.get('Set-Cookie')!;
     expect(setCookie).toMatch(/^sid=/);
     expect(setCookie).not.toMatch(/Secure/i);
   });
 
   it('ignores X-Forwarded-Host: an Origin matching only the forwarded host is cross-site', async () => {
-    const server = await start();
-    const response = await signIn(server.url, { Origin: 'https://app.example', 'X-Forwarded-Host': 'app.example' });
+    const server = await inProcess();
+    const response = await signIn(server, { Origin: 'https://app.example', 'X-Forwarded-Host': 'app.example' });
     expect(response.status).toBe(403);
   });
 
   it('ignores X-Forwarded-For: a client cannot dodge login throttling by inventing addresses', async () => {
-    const server = await start({ session: { maxFailuresPerClient: 3, maxFailuresPerUser: 100 } });
-    for (let i = 0; i < 3; i++) await signIn(server.url, { 'X-Forwarded-For': `10.0.0.${i}` }, 'wrong');
-    expect((await signIn(server.url, { 'X-Forwarded-For': '10.0.0.99' })).status).toBe(429);
+    const server = await inProcess({ session: { maxFailuresPerClient: 3, maxFailuresPerUser: 100 } });
+    for (let i = 0; i < 3; i++) await signIn(server, { 'X-Forwarded-For': `10.0.0.${i}` }, 'wrong');
+    expect((await signIn(server, { 'X-Forwarded-For': '10.0.0.99' })).status).toBe(429);
   });
 });
 
 describe('with TRUST_PROXY', () => {
   it('accepts the Origin of the host the browser asked the proxy for', async () => {
-    const server = await start({ trustProxy: true });
-    const response = await signIn(server.url, {
+    const server = await inProcess({ trustProxy: true });
+    const response = await signIn(server, {
       Origin: 'https://app.example',
       'X-Forwarded-Host': 'app.example',
       'X-Forwarded-Proto': 'https',
@@ -47,15 +43,15 @@ describe('with TRUST_PROXY', () => {
   });
 
   it('counts login failures per forwarded client address', async () => {
-    const server = await start({ trustProxy: true, session: { maxFailuresPerClient: 3, maxFailuresPerUser: 100 } });
-    for (let i = 0; i < 3; i++) await signIn(server.url, { 'X-Forwarded-For': '203.0.113.7' }, 'wrong');
-    expect((await signIn(server.url, { 'X-Forwarded-For': '203.0.113.7' })).status).toBe(429);
-    expect((await signIn(server.url, { 'X-Forwarded-For': '10.0.0.1, 198.51.100.2' })).status).toBe(201);
+    const server = await inProcess({ trustProxy: true, session: { maxFailuresPerClient: 3, maxFailuresPerUser: 100 } });
+    for (let i = 0; i < 3; i++) await signIn(server, { 'X-Forwarded-For': '203.0.113.7' }, 'wrong');
+    expect((await signIn(server, { 'X-Forwarded-For': '203.0.113.7' })).status).toBe(429);
+    expect((await signIn(server, { 'X-Forwarded-For': '10.0.0.1, 198.51.100.2' })).status).toBe(201);
   });
 
   it('takes the address our proxy appended, not one the client put in front of it', async () => {
-    const server = await start({ trustProxy: true, session: { maxFailuresPerClient: 3, maxFailuresPerUser: 100 } });
-    for (let i = 0; i < 3; i++) await signIn(server.url, { 'X-Forwarded-For': `10.9.9.${i}, 203.0.113.7` }, 'wrong');
-    expect((await signIn(server.url, { 'X-Forwarded-For': '10.9.9.200, 203.0.113.7' })).status).toBe(429);
+    const server = await inProcess({ trustProxy: true, session: { maxFailuresPerClient: 3, maxFailuresPerUser: 100 } });
+    for (let i = 0; i < 3; i++) await signIn(server, { 'X-Forwarded-For': `10.9.9.${i}, 203.0.113.7` }, 'wrong');
+    expect((await signIn(server, { 'X-Forwarded-For': '10.9.9.200, 203.0.113.7' })).status).toBe(429);
   });
 });

@@ -1,16 +1,16 @@
-/** CSRF defence and security headers on the API (DESIGN.md section 6). */
+/** CSRF defence and security headers on the API ([docs/design.md#security-model](../../docs/design.md#security-model)). */
 import { describe, expect, it } from 'vitest';
 import { cookieFrom } from '../support/test-server';
-import { apiClient, expectError, sessionBody, useTestServers } from './helpers';
+import { apiClient, expectError, sessionBody, useTestApps } from './helpers';
 
-const start = useTestServers();
+const { inProcess } = useTestApps();
 
 const fromEvilSite = { Origin: 'https://evil.example' };
 
 describe('a cross-site request that would change state', () => {
   it('cannot sign the user out: 403 cross_site_request, and the session is still valid', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
+    const server = await inProcess();
+    const api = apiClient(server);
     const cookie = cookieFrom(await api.signIn());
 
     const response = await api.signOut(cookie, fromEvilSite);
@@ -22,16 +22,16 @@ describe('a cross-site request that would change state', () => {
   });
 
   it('cannot sign anybody in: 403 and no cookie', async () => {
-    const server = await start();
-    const response = await apiClient(server.url).signIn('test', 'test_secret', { headers: fromEvilSite });
+    const server = await inProcess();
+    const response = await apiClient(server).signIn('test', 'test_secret', { headers: fromEvilSite });
 
     await expectError(response, 403, 'cross_site_request');
     expect(response.headers.get('Set-Cookie')).toBeNull();
   });
 
   it('cannot replace the session of the browser by signing in over it', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
+    const server = await inProcess();
+    const api = apiClient(server);
     const cookie = cookieFrom(await api.signIn());
 
     await api.signIn('mallory', 'mallory_secret', { cookie, headers: fromEvilSite });
@@ -40,8 +40,8 @@ describe('a cross-site request that would change state', () => {
   });
 
   it('cannot keep a session alive with a heartbeat', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
+    const server = await inProcess();
+    const api = apiClient(server);
     const cookie = cookieFrom(await api.signIn());
     server.clock.advance(30_000);
 
@@ -50,8 +50,8 @@ describe('a cross-site request that would change state', () => {
   });
 
   it('does not count as a failed sign-in', async () => {
-    const server = await start({ session: { maxFailuresPerUser: 1 } });
-    const api = apiClient(server.url);
+    const server = await inProcess({ session: { maxFailuresPerUser: 1 } });
+    const api = apiClient(server);
     await api.signIn('test', 'wrong', { headers: fromEvilSite });
 
     expect((await api.signIn('test')).status).toBe(201);
@@ -64,8 +64,8 @@ describe('a cross-site request that would change state', () => {
     ['Origin of the same host on another port', { Origin: 'http://127.0.0.1:1' }],
     ['an Origin that is not a URL', { Origin: 'http://[' }],
   ])('is refused with %s', async (_name, headers) => {
-    const server = await start();
-    const api = apiClient(server.url);
+    const server = await inProcess();
+    const api = apiClient(server);
     const cookie = cookieFrom(await api.signIn());
 
     await expectError(await api.signOut(cookie, headers), 403, 'cross_site_request');
@@ -75,9 +75,9 @@ describe('a cross-site request that would change state', () => {
 
 describe('a same-origin request', () => {
   it('is allowed with an Origin matching the Host', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
-    const sameOrigin = { Origin: server.url, 'Sec-Fetch-Site': 'same-origin' };
+    const server = await inProcess();
+    const api = apiClient(server);
+    const sameOrigin = { Origin: server.origin, 'Sec-Fetch-Site': 'same-origin' };
 
     const signedIn = await api.signIn('test', 'test_secret', { headers: sameOrigin });
     expect(signedIn.status).toBe(201);
@@ -87,15 +87,15 @@ describe('a same-origin request', () => {
   });
 
   it('is allowed from a non-browser client that sends neither Origin nor Sec-Fetch-Site', async () => {
-    const server = await start();
-    expect((await apiClient(server.url).signIn()).status).toBe(201);
+    const server = await inProcess();
+    expect((await apiClient(server).signIn()).status).toBe(201);
   });
 });
 
 describe('a cross-site read', () => {
   it('is answered (GET has no side effects), and still needs the session', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
+    const server = await inProcess();
+    const api = apiClient(server);
     const cookie = cookieFrom(await api.signIn());
 
     const response = await api.call('/api/session', {
@@ -111,8 +111,8 @@ describe('a cross-site read', () => {
 
 describe('security headers on the API', () => {
   it('are on successes and errors alike', async () => {
-    const server = await start();
-    const api = apiClient(server.url);
+    const server = await inProcess();
+    const api = apiClient(server);
     for (const response of [await api.health(), await api.getSession(), await api.call('/api/nowhere')]) {
       expect(response.headers.get('Content-Security-Policy')).toContain("frame-ancestors 'none'");
       expect(response.headers.get('X-Content-Type-Options')).toBe('nosniff');

@@ -1,4 +1,7 @@
-/** The SQLite store in a temp file: what is on disk, restarts, purging (DESIGN.md sections 2 and 6). */
+/**
+ * The SQLite store in a temp file: what is on disk, restarts, purging
+ * ([docs/design.md#server-rules](../../docs/design.md#server-rules), [docs/design.md#security-model](../../docs/design.md#security-model)).
+ */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -6,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { hashSessionId } from '../../server/session/ids';
 import { createSqliteStore } from '../../server/stores/sqlite';
 import { cookieFrom, createTestClock } from '../support/test-server';
-import { apiClient, expectError, sessionBody, sessionIdOf, useTempDirs, useTestServers } from './helpers';
+import { apiClient, expectError, sessionBody, sessionIdOf, useTempDirs, useTestApps } from './helpers';
 
-const start = useTestServers();
+const { inProcess } = useTestApps();
 const tempDir = useTempDirs();
 
 /** Every byte SQLite has written for `dbPath`: the database, its WAL and its shared-memory index. */
@@ -32,8 +35,8 @@ function countRows(dbPath: string, table: 'sessions' | 'login_failures'): number
 describe('the SQLite store on disk', () => {
   it('keeps only a hash of the session id: the raw id is nowhere in the files', async () => {
     const dbPath = join(await tempDir(), 'sessions.db');
-    const server = await start({ store: createSqliteStore(dbPath) });
-    const api = apiClient(server.url);
+    const server = await inProcess({ store: createSqliteStore(dbPath) });
+    const api = apiClient(server);
     const cookie = cookieFrom(await api.signIn('disk-user'));
     await api.heartbeat(cookie);
     const id = sessionIdOf(cookie);
@@ -48,9 +51,9 @@ describe('the SQLite store on disk', () => {
 
   it('creates its folder when it is missing', async () => {
     const dbPath = join(await tempDir(), 'not', 'there', 'yet', 'sessions.db');
-    const server = await start({ store: createSqliteStore(dbPath) });
+    const server = await inProcess({ store: createSqliteStore(dbPath) });
 
-    expect((await apiClient(server.url).signIn()).status).toBe(201);
+    expect((await apiClient(server).signIn()).status).toBe(201);
     expect((await stat(dbPath)).isFile()).toBe(true);
   });
 });
@@ -59,16 +62,15 @@ describe('a restart', () => {
   it('keeps sessions: the same cookie works on a new server with the store reopened', async () => {
     const dbPath = join(await tempDir(), 'sessions.db');
     const clock = createTestClock();
-    const before = await start({ store: createSqliteStore(dbPath), clock });
-    const cookie = cookieFrom(await apiClient(before.url).signIn());
+    const before = await inProcess({ store: createSqliteStore(dbPath), clock });
+    const cookie = cookieFrom(await apiClient(before).signIn());
     clock.advance(20_000);
-    await apiClient(before.url).heartbeat(cookie);
-    await before.close();
+    await apiClient(before).heartbeat(cookie);
     await before.store.close();
 
     clock.advance(30_000);
-    const after = await start({ store: createSqliteStore(dbPath), clock });
-    const api = apiClient(after.url);
+    const after = await inProcess({ store: createSqliteStore(dbPath), clock });
+    const api = apiClient(after);
 
     const { user, session } = await sessionBody(await api.getSession(cookie));
     expect(user).toEqual({ username: 'test' });
@@ -79,28 +81,26 @@ describe('a restart', () => {
   it('keeps revocations: a session signed out before the restart stays dead', async () => {
     const dbPath = join(await tempDir(), 'sessions.db');
     const clock = createTestClock();
-    const before = await start({ store: createSqliteStore(dbPath), clock });
-    const cookie = cookieFrom(await apiClient(before.url).signIn());
-    await apiClient(before.url).signOut(cookie);
-    await before.close();
+    const before = await inProcess({ store: createSqliteStore(dbPath), clock });
+    const cookie = cookieFrom(await apiClient(before).signIn());
+    await apiClient(before).signOut(cookie);
     await before.store.close();
 
-    const after = await start({ store: createSqliteStore(dbPath), clock });
+    const after = await inProcess({ store: createSqliteStore(dbPath), clock });
 
-    await expectError(await apiClient(after.url).getSession(cookie), 401, 'unauthenticated');
+    await expectError(await apiClient(after).getSession(cookie), 401, 'unauthenticated');
   });
 
   it('keeps a login lockout', async () => {
     const dbPath = join(await tempDir(), 'sessions.db');
     const clock = createTestClock();
-    const before = await start({ store: createSqliteStore(dbPath), clock });
-    for (let i = 0; i < 5; i++) await apiClient(before.url).signIn('alice', 'wrong');
-    await before.close();
+    const before = await inProcess({ store: createSqliteStore(dbPath), clock });
+    for (let i = 0; i < 5; i++) await apiClient(before).signIn('alice', 'wrong');
     await before.store.close();
 
-    const after = await start({ store: createSqliteStore(dbPath), clock });
+    const after = await inProcess({ store: createSqliteStore(dbPath), clock });
 
-    await expectError(await apiClient(after.url).signIn('alice'), 429, 'rate_limited');
+    await expectError(await apiClient(after).signIn('alice'), 429, 'rate_limited');
   });
 });
 
@@ -108,24 +108,24 @@ describe('two servers sharing one database file', () => {
   it('see the same sessions and the same sign-outs', async () => {
     const dbPath = join(await tempDir(), 'sessions.db');
     const clock = createTestClock();
-    const first = await start({ store: createSqliteStore(dbPath), clock });
-    const second = await start({ store: createSqliteStore(dbPath), clock });
-    const cookie = cookieFrom(await apiClient(first.url).signIn());
+    const first = await inProcess({ store: createSqliteStore(dbPath), clock });
+    const second = await inProcess({ store: createSqliteStore(dbPath), clock });
+    const cookie = cookieFrom(await apiClient(first).signIn());
 
-    expect((await apiClient(second.url).getSession(cookie)).status).toBe(200);
-    await apiClient(second.url).signOut(cookie);
-    await expectError(await apiClient(first.url).getSession(cookie), 401, 'unauthenticated');
+    expect((await apiClient(second).getSession(cookie)).status).toBe(200);
+    await apiClient(second).signOut(cookie);
+    await expectError(await apiClient(first).getSession(cookie), 401, 'unauthenticated');
   });
 
   it('share one login failure budget', async () => {
     const dbPath = join(await tempDir(), 'sessions.db');
     const clock = createTestClock();
-    const first = await start({ store: createSqliteStore(dbPath), clock });
-    const second = await start({ store: createSqliteStore(dbPath), clock });
-    for (let i = 0; i < 5; i++) await apiClient(i % 2 ? first.url : second.url).signIn('alice', 'wrong');
+    const first = await inProcess({ store: createSqliteStore(dbPath), clock });
+    const second = await inProcess({ store: createSqliteStore(dbPath), clock });
+    for (let i = 0; i < 5; i++) await apiClient(i % 2 ? first : second).signIn('alice', 'wrong');
 
-    await expectError(await apiClient(first.url).signIn('alice'), 429, 'rate_limited');
-    await expectError(await apiClient(second.url).signIn('alice'), 429, 'rate_limited');
+    await expectError(await apiClient(first).signIn('alice'), 429, 'rate_limited');
+    await expectError(await apiClient(second).signIn('alice'), 429, 'rate_limited');
   });
 });
 
@@ -133,8 +133,8 @@ describe('purgeExpired', () => {
   it('deletes expired sessions and keeps live ones', async () => {
     const dbPath = join(await tempDir(), 'sessions.db');
     const store = createSqliteStore(dbPath);
-    const server = await start({ store });
-    const api = apiClient(server.url);
+    const server = await inProcess({ store });
+    const api = apiClient(server);
     const expiring = cookieFrom(await api.signIn('early'));
     server.clock.advance(30_000);
     const live = cookieFrom(await api.signIn('late'));
@@ -151,8 +151,8 @@ describe('purgeExpired', () => {
   it('deletes a session at its absolute limit even when it was kept active', async () => {
     const dbPath = join(await tempDir(), 'sessions.db');
     const store = createSqliteStore(dbPath);
-    const server = await start({ store, session: { absoluteTimeoutMs: 100_000 } });
-    const api = apiClient(server.url);
+    const server = await inProcess({ store, session: { absoluteTimeoutMs: 100_000 } });
+    const api = apiClient(server);
     const cookie = cookieFrom(await api.signIn());
     server.clock.advance(50_000);
     await api.heartbeat(cookie);
@@ -168,8 +168,8 @@ describe('purgeExpired', () => {
   it('deletes login failure counters whose window has passed', async () => {
     const dbPath = join(await tempDir(), 'sessions.db');
     const store = createSqliteStore(dbPath);
-    const server = await start({ store });
-    await apiClient(server.url).signIn('alice', 'wrong');
+    const server = await inProcess({ store });
+    await apiClient(server).signIn('alice', 'wrong');
     expect(countRows(dbPath, 'login_failures')).toBe(2); // one for the username, one for the client
 
     server.clock.advance(5 * 60_000);
@@ -182,10 +182,10 @@ describe('purgeExpired', () => {
 describe('a closed database', () => {
   it('makes /api/health answer 503', async () => {
     const store = createSqliteStore(join(await tempDir(), 'sessions.db'));
-    const server = await start({ store });
+    const server = await inProcess({ store });
     await store.close();
 
-    const response = await apiClient(server.url).health();
+    const response = await apiClient(server).health();
 
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ status: 'unavailable' });

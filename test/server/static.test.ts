@@ -7,7 +7,8 @@ import { defaultSessionConfig } from '../../server/config';
 import { createMemoryLogger } from '../../server/logger';
 import { spaRoutes } from '../../server/routes/spa';
 import { createMemoryStore } from '../../server/stores/memory';
-import { rawRequest, serveOnEphemeralPort, useTempDirs } from './helpers';
+import { serveOnEphemeralPort } from '../support/ephemeral-port';
+import { rawRequest, useTempDirs } from './helpers';
 
 const tempDir = useTempDirs('idle-session-spa-');
 

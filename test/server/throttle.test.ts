@@ -1,9 +1,9 @@
-/** Login throttling per username and per client (DESIGN.md section 6). */
+/** Login throttling per username and per client ([docs/design.md#security-model](../../docs/design.md#security-model)). */
 import { describe, expect, it } from 'vitest';
 import { defaultSessionConfig } from '../../server/config';
-import { apiClient, createStore, expectError, storeKinds, useTestServers } from './helpers';
+import { apiClient, expectError, storeKinds, useTestApps } from './helpers';
 
-const start = useTestServers();
+const { inProcess } = useTestApps();
 
 const { maxFailuresPerUser, loginWindowMs } = defaultSessionConfig;
 
@@ -15,13 +15,10 @@ function retryAfterSeconds(response: Response): number {
 }
 
 describe.each(storeKinds)('with the %s store', (kind) => {
-  const startWith = (options: Parameters<typeof start>[0] = {}) =>
-    start({ ...options, store: options.store ?? createStore(kind) });
-
   describe('per username', () => {
     it(`allows ${maxFailuresPerUser} failures (401), then answers 429 with Retry-After`, async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       for (let i = 0; i < maxFailuresPerUser; i++) {
         await expectError(await api.signIn('alice', `guess-${i}`), 401, 'invalid_credentials');
       }
@@ -34,8 +31,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('refuses even the right password during the lockout, without setting a cookie', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       for (let i = 0; i < maxFailuresPerUser; i++) await api.signIn('alice', 'wrong');
 
       const response = await api.signIn('alice', 'alice_secret');
@@ -45,8 +42,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('counts the lockout down as time passes', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       for (let i = 0; i < maxFailuresPerUser; i++) await api.signIn('alice', 'wrong');
       server.clock.advance(100_000);
 
@@ -56,24 +53,24 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('does not lock out another username', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       for (let i = 0; i < maxFailuresPerUser; i++) await api.signIn('alice', 'wrong');
 
       expect((await api.signIn('bob')).status).toBe(201);
     });
 
     it('shares one budget between spellings that differ only in case', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       for (let i = 0; i < maxFailuresPerUser; i++) await api.signIn(i % 2 ? 'Alice' : 'alice', 'wrong');
 
       await expectError(await api.signIn('ALICE'), 429, 'rate_limited');
     });
 
     it('lets the right password in once Retry-After has passed', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       for (let i = 0; i < maxFailuresPerUser; i++) await api.signIn('alice', 'wrong');
       const waitSeconds = retryAfterSeconds(await api.signIn('alice', 'alice_secret'));
 
@@ -85,8 +82,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('forgets failures after a successful sign-in', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       for (let i = 0; i < maxFailuresPerUser - 1; i++) await api.signIn('alice', 'wrong');
       expect((await api.signIn('alice')).status).toBe(201);
 
@@ -96,8 +93,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('forgets failures older than the window', async () => {
-      const server = await startWith();
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
       for (let i = 0; i < maxFailuresPerUser - 1; i++) await api.signIn('alice', 'wrong');
       server.clock.advance(loginWindowMs);
 
@@ -107,8 +104,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('does not count refused bodies (400) as failures', async () => {
-      const server = await startWith({ session: { maxFailuresPerUser: 1 } });
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind, session: { maxFailuresPerUser: 1 } });
+      const api = apiClient(server);
       await api.signInRaw('{"username":"alice","password":""}');
       await api.signInRaw('{"username":"alice","password":"x","extra":1}');
 
@@ -118,8 +115,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
 
   describe('per client', () => {
     it('answers 429 after too many failures from one client over different usernames', async () => {
-      const server = await startWith({ session: { maxFailuresPerClient: 3 } });
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind, session: { maxFailuresPerClient: 3 } });
+      const api = apiClient(server);
       const fromClientA = { headers: { 'X-Test-Client': '203.0.113.7' } };
       for (const username of ['ann', 'ben', 'cat']) {
         await expectError(await api.signIn(username, 'wrong', fromClientA), 401, 'invalid_credentials');
@@ -132,8 +129,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('does not lock out another client, even for the same usernames', async () => {
-      const server = await startWith({ session: { maxFailuresPerClient: 3 } });
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind, session: { maxFailuresPerClient: 3 } });
+      const api = apiClient(server);
       for (const username of ['ann', 'ben', 'cat']) {
         await api.signIn(username, 'wrong', { headers: { 'X-Test-Client': '203.0.113.7' } });
       }
@@ -144,8 +141,8 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('lets the client in again after Retry-After', async () => {
-      const server = await startWith({ session: { maxFailuresPerClient: 3 } });
-      const api = apiClient(server.url);
+      const server = await inProcess({ store: kind, session: { maxFailuresPerClient: 3 } });
+      const api = apiClient(server);
       const fromClientA = { headers: { 'X-Test-Client': '203.0.113.7' } };
       for (const username of ['ann', 'ben', 'cat']) await api.signIn(username, 'wrong', fromClientA);
       const waitSeconds = retryAfterSeconds(await api.signIn('dan', 'dan_secret', fromClientA));

@@ -1,8 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { childExit, stopChildProcess } from '../../scripts/lib/child-process.mjs';
+import { freePort } from './ephemeral-port';
 
 export interface RedisServer {
   /** `redis://127.0.0.1:<port>` */
@@ -35,21 +37,6 @@ export function findRedisServer(): string | undefined {
   return undefined;
 }
 
-/** A loopback port nothing listens on right now (the OS picks it; we let it go at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 /** Resolves true when something on `port` answers PING with PONG. */
 function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -67,11 +54,6 @@ function answersPing(port: number): Promise<boolean> {
       if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
     });
   });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 /**
@@ -119,19 +101,14 @@ export async function startRedisServer({ port }: { port?: number } = {}): Promis
     child.stdout?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-    const childExited = exited(child).then(() => undefined);
+    const childExited = childExit(child).then(() => undefined);
     // Never leave a redis-server behind when the test process ends without calling stop().
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
 
     const stop = async () => {
       process.removeListener('exit', killOnExit);
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const gone = exited(child);
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-      await gone;
-      clearTimeout(timer);
+      await stopChildProcess(child, { graceMs: 3_000 });
     };
 
     const deadline = Date.now() + startTimeoutMs;

@@ -1,11 +1,16 @@
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+/**
+ * The real createApp with a test clock and a memory logger, two ways: in-process, answering
+ * through Hono's `app.request()` with no socket at all (`createTestApp`), or over real HTTP on an
+ * ephemeral port (`startTestServer`), for what only a socket shows: body limits, raw bytes,
+ * connection headers, static files.
+ */
 import { createApp } from '../../server/app';
 import { defaultSessionConfig, type SessionConfig } from '../../server/config';
 import { createMemoryLogger } from '../../server/logger';
 import type { Clock } from '../../server/session/sessions';
 import { createMemoryStore } from '../../server/stores/memory';
 import type { SessionStore } from '../../server/stores/store';
+import { serveOnEphemeralPort } from './ephemeral-port';
 
 /** A clock that moves only when a test moves it. */
 export function createTestClock(
@@ -19,30 +24,40 @@ export function createTestClock(
   };
 }
 
-export interface TestServer {
-  /** `http://127.0.0.1:<port>` */
-  url: string;
+export type TestClock = ReturnType<typeof createTestClock>;
+
+export interface TestAppOptions {
+  /** Default: a fresh memory store. */
+  store?: SessionStore;
+  /** On top of `defaultSessionConfig`. */
+  session?: Partial<SessionConfig>;
+  clock?: TestClock;
+  trustProxy?: boolean;
+}
+
+export interface TestApp {
+  /** The origin requests go to: `http://127.0.0.1` in-process, `http://127.0.0.1:<port>` over HTTP. */
+  origin: string;
+  /** `fetch` for a path on the app (`/api/...`), with no cookies but those in `init.headers`. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   store: SessionStore;
-  clock: ReturnType<typeof createTestClock>;
+  clock: TestClock;
+  /** The JSON log lines the app wrote. */
   logs: string[];
+}
+
+export interface TestServer extends TestApp {
+  /** `http://127.0.0.1:<port>`, for raw requests and sockets. */
+  url: string;
   close(): Promise<void>;
 }
 
-/**
- * The real createApp over real HTTP on an ephemeral port, with a test clock.
- * Pass `store` to use SQLite or Redis; the memory store is the default.
- */
-export async function startTestServer({
+function buildApp({
   store = createMemoryStore(),
   session = {},
   clock = createTestClock(),
   trustProxy = false,
-}: {
-  store?: SessionStore;
-  session?: Partial<SessionConfig>;
-  clock?: ReturnType<typeof createTestClock>;
-  trustProxy?: boolean;
-} = {}): Promise<TestServer> {
+}: TestAppOptions) {
   const logger = createMemoryLogger();
   const app = createApp({
     store,
@@ -52,21 +67,38 @@ export async function startTestServer({
     // Tests pick the client address with a header, to try per-client throttling.
     clientAddress: (request) => request.headers.get('X-Test-Client') ?? '127.0.0.1',
   });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
-  });
-  const { port } = server.address() as AddressInfo;
+  return { app, store, clock, logs: logger.lines };
+}
+
+/** The origin of an in-process app: a host without a port, as no socket is involved. */
+const inProcessOrigin = 'http://127.0.0.1';
+
+/** The real createApp in-process: each `fetch` goes straight to `app.request()`, no socket. */
+export function createTestApp(options: TestAppOptions = {}): TestApp {
+  const { app, ...parts } = buildApp(options);
   return {
-    url: `http://127.0.0.1:${port}`,
-    store,
-    clock,
-    logs: logger.lines,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      }),
+    ...parts,
+    origin: inProcessOrigin,
+    async fetch(path, init) {
+      const request = new Request(inProcessOrigin + path, init);
+      const response = await app.request(request);
+      // A Response the app built has no URL of its own; a fetched one names what was asked for.
+      Object.defineProperty(response, 'url', { value: request.url });
+      return response;
+    },
   };
+}
+
+/** The real createApp over real HTTP on an ephemeral port. */
+export async function startTestServer(options: TestAppOptions = {}): Promise<TestServer> {
+  const { app, ...parts } = buildApp(options);
+  const { url, close } = await serveOnEphemeralPort(app.fetch);
+  return { ...parts, origin: url, url, close, fetch: fetchAt(url) };
+}
+
+/** `fetch` for paths on a server that listens at `url` (any server: a test server, the entry process). */
+export function fetchAt(url: string): TestApp['fetch'] {
+  return (path, init) => fetch(url + path, init);
 }
 
 /** Pulls the `name=value` pair out of a response's Set-Cookie, ready to send back as `Cookie`. */
@@ -74,15 +106,4 @@ export function cookieFrom(response: Response): string {
   const setCookie = response.headers.get('Set-Cookie');
   if (!setCookie) throw new Error(`no Set-Cookie on ${response.status} response`);
   return setCookie.split(';')[0];
-}
-
-/** Signs `username` in and returns the `Cookie` header value for its session. */
-export async function signIn(url: string, username = 'test'): Promise<string> {
-  const response = await fetch(`${url}/api/session`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password: `${username}_secret` }),
-  });
-  if (response.status !== 201) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
-  return cookieFrom(response);
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect, type BrowserContext, type Page } from '@playwright/test';
+import type { SessionResponse, SessionTiming } from '../../../shared/contract';
 
 /** A username no other test uses: sign-in throttling and sessions stay per test. */
 export function uniqueUser(prefix = 'e2e'): string {
@@ -90,17 +91,21 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Moves the mouse (or types into the Notes field) for `durationMs` of real time, spreading the
  * input over `pages` in turn. `each` runs after every input (for checks during the activity).
+ * Resolves with when the last input reached each page (this process's `Date.now()` just before
+ * it was sent), for `expectActivityReported`.
  */
 export async function keepActive(
   pages: Page[],
   durationMs: number,
   { kind = 'mouse', each }: { kind?: 'mouse' | 'keyboard'; each?: () => Promise<void> } = {},
-) {
+): Promise<Map<Page, number>> {
   const end = Date.now() + durationMs;
+  const lastInputAt = new Map<Page, number>();
   let step = 0;
   if (kind === 'keyboard') for (const page of pages) await page.getByLabel(/^Notes/).click();
   while (Date.now() < end) {
     const page = pages[step % pages.length];
+    lastInputAt.set(page, Date.now());
     if (kind === 'mouse') {
       await page.mouse.move(300 + (step % 40) * 10, 500 + (step % 7) * 15);
     } else {
@@ -110,6 +115,59 @@ export async function keepActive(
     step++;
     await pause(inputGapMs);
   }
+  return lastInputAt;
+}
+
+/** The session as the server reports it now: `GET /api/session`, which never extends it. It must be alive. */
+export async function serverSession(page: Page): Promise<SessionTiming> {
+  const response = await page.request.get('/api/session');
+  expect(response.status(), 'GET /api/session: the session is alive').toBe(200);
+  return ((await response.json()) as SessionResponse).session;
+}
+
+/**
+ * Waits until the server's own clock is more than `ms` past the moment it answered `since`. Read
+ * from the absolute limit the server reports, which is fixed at sign-in: neither this machine's
+ * clock nor a request's round trip blurs it. Fails at once if the session ends meanwhile.
+ */
+export async function waitForServerTime(page: Page, since: SessionTiming, ms: number, timeout: number) {
+  const serverElapsed = async () => since.absoluteExpiresInMs - (await serverSession(page)).absoluteExpiresInMs;
+  await expect.poll(serverElapsed, { timeout, message: `the server's clock ${ms} ms on` }).toBeGreaterThan(ms);
+}
+
+/**
+ * Waits until the server has heard of the input sent at `inputAt` (see `keepActive`) in the
+ * session of `page`'s browser context: the heartbeat that reports it has been answered. The
+ * server's last activity is its deadline less the idle timeout, as GET /api/session reports it.
+ * Half an input gap of slack tells that input from the one before it, whatever the round trip.
+ */
+export async function expectActivityReported(page: Page, inputAt: number, timeout: number) {
+  const reportedActivityAt = async () => {
+    const askedAt = Date.now();
+    const { idleExpiresInMs, idleTimeoutMs } = await serverSession(page);
+    return askedAt + idleExpiresInMs - idleTimeoutMs;
+  };
+  await expect
+    .poll(reportedActivityAt, { timeout, message: 'the server has heard of the last input' })
+    .toBeGreaterThanOrEqual(inputAt - inputGapMs / 2);
+}
+
+/** Node-side `Date.now()` when the page sent its sign-in request (the session's first activity). */
+export function signInRequestTime(page: Page): () => number {
+  let sentAt = NaN;
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/session') sentAt = Date.now();
+  });
+  return () => sentAt;
+}
+
+/** Back from the login page after a sign-out lands on the login page again, showing nothing of the user. */
+export async function expectBackShowsNothingProtected(page: Page) {
+  await page.goBack();
+  await expect(page).toHaveURL(pathIs('/login'));
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Hello World!' })).toHaveCount(0);
+  await expect(signedInAs(page)).toHaveCount(0);
 }
 
 /** Counts `POST /api/session/heartbeat` requests the context sends while the counter is on. */

@@ -28,7 +28,7 @@ export const test = base.extend<Fixtures>({
   // Playwright reads a fixture's dependencies from this destructuring: it must be there, even empty.
   // eslint-disable-next-line no-empty-pattern
   startServer: async ({}, use, testInfo) => {
-    const cleanups: (() => Promise<void> | void)[] = [];
+    const cleanups: (() => unknown)[] = [];
     const launch = async (env: Record<string, string>, databasePath: string, logFile: string): Promise<OwnServer> => {
       const server = await startAppServer({ env: { ...env, DATABASE_PATH: databasePath }, logFile });
       cleanups.push(() => server.stop());

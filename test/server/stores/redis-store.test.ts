@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../../server/stores/open-store';
 import { createRedisStore } from '../../../server/stores/redis';
 import type { SessionStore } from '../../../server/stores/store';
-import { freePort, startRedisServer } from '../../support/redis-server';
+import { freePort } from '../../support/ephemeral-port';
+import { startRedisServer } from '../../support/redis-server';
 import { newRecord, t0 } from './store-contract';
 
 // Loud skip without redis-server; under CI=true startRedisServer throws and this file fails.
