@@ -9,10 +9,10 @@
 // working in the same checkout, also while this runs (decision 008). Exits with the command's status.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { currentLine, pinnedVersions, prepareLine } from './lib/node-lines.mjs';
+import { knownLines, prepareLine } from './lib/node-lines.mjs';
 
 const usage = `usage: node scripts/with-node.mjs <line> -- <command> [args...]
-  <line>: a Node major version: ${[...new Set([currentLine, ...Object.keys(pinnedVersions)])].join(' or ')}`;
+  <line>: a Node major version: ${knownLines.join(' or ')}`;
 
 const [line, separator, command, ...args] = process.argv.slice(2);
 if (!line || separator !== '--' || !command) {

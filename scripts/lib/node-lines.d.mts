@@ -6,8 +6,8 @@ export declare const pinnedVersions: Record<string, string>;
 /** The running Node's major version, as a line name. */
 export declare const currentLine: string;
 
-/** `${XDG_CACHE_HOME:-~/.cache}/idle-session`. */
-export declare const cacheDir: string;
+/** Every line a command can run on: the running Node's, then the pinned ones. */
+export declare const knownLines: string[];
 
 export interface NodeLine {
   /** e.g. `24.22.3` */

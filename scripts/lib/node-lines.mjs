@@ -17,7 +17,7 @@ const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const preload = pathToFileURL(fileURLToPath(new URL('./addon-preload.mjs', import.meta.url))).href;
 
 /** `${XDG_CACHE_HOME:-~/.cache}/idle-session`: Node binaries and addon builds, shared by every checkout. */
-export const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'idle-session');
+const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'idle-session');
 const addonsDir = join(cacheDir, 'addons');
 
 /** The native addons in node_modules, each with the command that builds it in its package folder. */
@@ -36,6 +36,9 @@ const nativeAddons = [
 /** The running Node's major version, as a line name. */
 export const currentLine = process.versions.node.split('.')[0];
 
+/** Every line a command can run on: the running Node's, then the pinned ones. */
+export const knownLines = [...new Set([currentLine, ...Object.keys(pinnedVersions)])];
+
 /**
  * Makes `line` ready (installing Node and building addons the first time) and returns how to run
  * a command on it. Progress goes to stderr. Throws with a message a person can act on.
@@ -52,8 +55,7 @@ export function prepareLine(line) {
   }
   const version = pinnedVersions[line];
   if (!version) {
-    const known = [currentLine, ...Object.keys(pinnedVersions).filter((pinned) => pinned !== currentLine)];
-    throw new Error(`no Node ${line} line: use ${known.join(' or ')} (pins are in scripts/lib/node-lines.mjs)`);
+    throw new Error(`no Node ${line} line: use ${knownLines.join(' or ')} (pins are in scripts/lib/node-lines.mjs)`);
   }
   const nodeDir = installNode(version);
   const node = join(nodeDir, 'bin', 'node');
