@@ -30,8 +30,8 @@ try {
 console.error(`with-node: Node ${prepared.version} (${prepared.node}): ${[command, ...args].join(' ')}`);
 
 const child = spawn(command, args, { stdio: 'inherit', env: prepared.env });
-// A terminal's Ctrl-C reaches the child itself (same process group); a signal sent to this
-// process alone is passed on, and the command decides when to stop.
+// Signals sent to this process are passed on, as `npm run` passes them on; the command decides
+// when to stop, and this process exits with it.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 child.once('error', (error) => {
   console.error(`with-node: cannot run ${command}: ${error.message}`);
