@@ -6,7 +6,7 @@
 // the version pinned in scripts/lib/node-lines.mjs, installed from the npm registry into
 // ${XDG_CACHE_HOME:-~/.cache}/idle-session the first time (with better-sqlite3 built for it,
 // about a minute) and reused after that. node_modules is not changed: the default Node keeps
-// working in the same checkout, also while this runs (decision 008). Exits with the command's status.
+// working in the same checkout, also while this runs (decision 009). Exits with the command's status.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { knownLines, prepareLine } from './lib/node-lines.mjs';

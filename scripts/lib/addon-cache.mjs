@@ -1,6 +1,6 @@
 // Where a native addon built for one Node ABI is kept, outside the repo: one file per
 // (package, package version, ABI, platform, arch). scripts/lib/node-lines.mjs fills it and
-// scripts/lib/addon-preload.mjs reads it (decision 008).
+// scripts/lib/addon-preload.mjs reads it (decision 009).
 import { join } from 'node:path';
 
 /**

@@ -3,7 +3,7 @@
 // each native addon, for the default Node's ABI; when this process's Node wants another ABI and
 // the cache in IDLE_SESSION_ADDONS holds a build of that addon for it, that build is loaded
 // instead. Nothing in node_modules changes, so both lines run in one checkout, even at once
-// (decision 008). An addon without a cached build for this ABI loads as usual.
+// (decision 009). An addon without a cached build for this ABI loads as usual.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { cachedAddonPath } from './addon-cache.mjs';

@@ -1,4 +1,4 @@
-// Node lines beside the one node_modules was installed with (decision 008). A line is a Node
+// Node lines beside the one node_modules was installed with (decision 009). A line is a Node
 // major version. The running Node is its own line; any other is the version pinned here, installed
 // from the npm registry (the `node-<platform>-<arch>` package: the official binary and its
 // headers) into a cache outside the repo, with this repo's native addons built for its ABI into
