@@ -3,9 +3,11 @@
  * in the same run; nothing is asserted, and a part that cannot run says so and is skipped.
  */
 import { cpus } from 'node:os';
+import { runActivityBench } from './activity';
 import { runBundleBench } from './bundle';
 import { runHeartbeatBench } from './heartbeats';
 import { runServerBench } from './server';
+import { runTimingBench } from './timing';
 
 const started = Date.now();
 console.log(
@@ -16,6 +18,8 @@ const parts: [string, () => Promise<void>][] = [
   ['heartbeats', runHeartbeatBench],
   ['server', runServerBench],
   ['bundle', runBundleBench],
+  ['activity', runActivityBench],
+  ['timing', runTimingBench],
 ];
 for (const [name, run] of parts) {
   try {

@@ -65,15 +65,20 @@ export async function countReactCommits(page: Page): Promise<() => Promise<numbe
   await page.addInitScript(() => {
     const w = window as unknown as { __commits: number; __REACT_DEVTOOLS_GLOBAL_HOOK__: unknown };
     w.__commits = 0;
+    // Methods, not arrow properties: tsx would wrap those in a naming helper the page does not have.
     w.__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
       supportsFiber: true,
       renderers: new Map(),
-      inject: () => 1,
-      checkDCE: () => {},
-      onScheduleFiberRoot: () => {},
-      onCommitFiberRoot: () => void w.__commits++,
-      onCommitFiberUnmount: () => {},
-      onPostCommitFiberRoot: () => {},
+      inject() {
+        return 1;
+      },
+      checkDCE() {},
+      onScheduleFiberRoot() {},
+      onCommitFiberRoot() {
+        w.__commits++;
+      },
+      onCommitFiberUnmount() {},
+      onPostCommitFiberRoot() {},
     };
   });
   return () => page.evaluate(() => (window as unknown as { __commits: number }).__commits);
