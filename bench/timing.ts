@@ -13,14 +13,16 @@
  *
  * The deadline is the client's own: an init script wraps `fetch` and, for every answer carrying a
  * `session`, adds its `idleExpiresInMs` (and `absoluteExpiresInMs`) to `Date.now()` when the request
- * left, as src/lib/api.ts does, keeping the latest. The warning's opening is when the alertdialog
- * gets `open` (a MutationObserver); the sign-out is when the URL becomes /login (history wrapped).
- * All three are the page's `Date.now()`. Real time: figures are printed, never asserted.
+ * left, as src/lib/api.ts does, keeping the latest. The warning's opening is when the
+ * alertdialog gets `open` (`recordWarnings` of the end-to-end tests); the sign-out is when the URL
+ * becomes /login (history wrapped). All three are the page's `Date.now()`. Real time: figures are
+ * printed, never asserted.
  *
  * Needs Chromium (CHROMIUM_PATH or /usr/bin/chromium); without it, prints why and skips.
  * Run alone: npx tsx bench/timing.ts
  */
 import type { Browser, Page } from 'playwright-core';
+import { recordWarnings, warningTimes } from '../test/e2e/support/app';
 import { ensureBuilt } from './bundle';
 import { launchChromium, median, signInThroughPage, withAppServer } from './lib/browser';
 import { heading, isMain, printTable } from './lib/table';
@@ -35,7 +37,6 @@ const hiddenPastDeadlineMs = 2_000;
 interface PageRecord {
   deadline: number;
   warningMs: number;
-  warnings: number[];
   signedOutAt?: number;
 }
 
@@ -51,7 +52,7 @@ interface Run {
 async function record(page: Page) {
   await page.addInitScript(() => {
     const w = window as unknown as { __timing: PageRecord; __setHidden: (hidden: boolean) => void };
-    const timing: PageRecord = { deadline: 0, warningMs: 0, warnings: [] };
+    const timing: PageRecord = { deadline: 0, warningMs: 0 };
     w.__timing = timing;
     const originalFetch = window.fetch.bind(window);
     window.fetch = async (input, init) => {
@@ -72,13 +73,6 @@ async function record(page: Page) {
       }
       return response;
     };
-    new MutationObserver((mutations) => {
-      for (const mutation of mutations) {
-        const target = mutation.target as Element;
-        if (target.getAttribute('role') === 'alertdialog' && target.hasAttribute('open'))
-          timing.warnings.push(Date.now());
-      }
-    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['open'] });
     for (const method of ['pushState', 'replaceState'] as const) {
       const original = history[method].bind(history);
       history[method] = (data, unused, url) => {
@@ -114,6 +108,7 @@ async function oneRun(browser: Browser, baseUrl: string, username: string, hide:
   try {
     const page = await context.newPage();
     await record(page);
+    await recordWarnings(page);
     await signInThroughPage(page, baseUrl, username);
     if (hide) {
       const { deadline } = await readRecord(page);
@@ -133,10 +128,11 @@ async function oneRun(browser: Browser, baseUrl: string, username: string, hide:
       () => (window as unknown as { __timing: PageRecord }).__timing.signedOutAt !== undefined,
     );
     const timing = await readRecord(page);
+    const warnings = await warningTimes(page);
     const warnAt = timing.deadline - timing.warningMs;
     return {
-      warningLateMs: timing.warnings.length ? timing.warnings[0] - warnAt : undefined,
-      warnings: timing.warnings.length,
+      warningLateMs: warnings.length ? warnings[0] - warnAt : undefined,
+      warnings: warnings.length,
       signOutLateMs: timing.signedOutAt! - timing.deadline,
       afterResumeMs: resumedAt === undefined ? undefined : timing.signedOutAt! - resumedAt,
     };

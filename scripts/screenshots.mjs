@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { distDir, makeTempDir, repoRoot, startAppServer } from './lib/app-server.mjs';
+import { chromiumArgs } from './lib/chromium.mjs';
 
 const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const outDir = join(repoRoot, 'docs', 'screenshots');
@@ -30,15 +31,7 @@ const server = await startAppServer({
 });
 const browser = await chromium.launch({
   executablePath,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
+  args: chromiumArgs,
 });
 
 async function newPage(viewport) {

@@ -5,19 +5,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { makeTempDir, startAppServer, type AppServer } from '../../scripts/lib/app-server.mjs';
-
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** Flags that keep Chromium's own background work (updates, sync, QUIC probes) out of the figures. */
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { chromiumArgs, chromiumPath } from '../../scripts/lib/chromium.mjs';
 
 /** A headless Chromium, or why there is none (the bench prints it and skips). */
 export async function launchChromium(): Promise<Browser | string> {
