@@ -1,6 +1,8 @@
 /**
  * What the browser downloads: every JS and CSS asset of the built SPA, raw, gzip and brotli, and
- * what our own server actually sends for it. Baseline in the same run: react + react-dom
+ * what our own server actually sends for it; then per route: the JS the sign-in page loads before
+ * any interaction (the entry and its static imports) and what a signed-in page loads in all (plus
+ * the lazy chunks its routes import). Baseline in the same run: react + react-dom
  * production builds alone, so readers see what our code, react-router and the rest add. The
  * bundle's source map splits it by origin.
  *
@@ -39,7 +41,8 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-function ensureBuilt(): boolean {
+/** dist/ as it is (says when it is older than src/), or built once when missing; false if that build failed. */
+export function ensureBuilt(): boolean {
   if (existsSync(join(distDir, 'index.html'))) {
     const builtAt = statSync(join(distDir, 'index.html')).mtimeMs;
     const stale = newestMtime(join(repoRoot, 'src')) > builtAt;
@@ -145,6 +148,38 @@ function breakdown(code: string, map: { sources: string[]; mappings: string }) {
     .sort((a, b) => b.text.length - a.text.length);
 }
 
+/** `./x.js` names a chunk imports: `from"./x.js"` / `import"./x.js"` (static), `import(\`./x.js\`)` (dynamic). */
+function chunkImports(name: string): { static: string[]; dynamic: string[] } {
+  const code = readFileSync(join(distDir, 'assets', name), 'utf8');
+  const names = (pattern: RegExp) => [...code.matchAll(pattern)].map((match) => match[1]);
+  return {
+    static: names(/(?:from|import)\s*["'`]\.\/([\w.-]+\.js)["'`]/g),
+    dynamic: names(/import\(\s*["'`]\.\/([\w.-]+\.js)["'`]\s*\)/g),
+  };
+}
+
+/**
+ * The JS files per route: the sign-in page runs the module scripts in index.html and their static
+ * imports; a signed-in page adds every chunk reachable through dynamic imports (the lazy routes).
+ * Only the signed-in area is lazy today, so "reachable" is exactly what a signed-in page loads.
+ */
+function routeScripts(): { signIn: string[]; signedIn: string[] } {
+  const html = readFileSync(join(distDir, 'index.html'), 'utf8');
+  const entries = [...html.matchAll(/<script[^>]+src="\/assets\/([\w.-]+\.js)"/g)].map((match) => match[1]);
+  const closure = (start: string[], followDynamic: boolean) => {
+    const seen = new Set<string>();
+    const visit = (name: string) => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      const imports = chunkImports(name);
+      for (const next of [...imports.static, ...(followDynamic ? imports.dynamic : [])]) visit(next);
+    };
+    start.forEach(visit);
+    return [...seen];
+  };
+  return { signIn: closure(entries, false), signedIn: closure(entries, true) };
+}
+
 export async function runBundleBench(): Promise<void> {
   heading('Bundle: what the browser downloads (dist/assets), with react + react-dom alone as the baseline');
   if (!ensureBuilt()) return;
@@ -238,6 +273,42 @@ export async function runBundleBench(): Promise<void> {
         kb(total.jsGzip - gzip(reactMinified)),
         kb(total.jsBrotli - brotli(reactMinified)),
       ],
+    ],
+  );
+
+  const react = { raw: Buffer.byteLength(reactMinified), gzip: gzip(reactMinified), brotli: brotli(reactMinified) };
+  console.log(
+    "\nPer route: the JS a page runs, found from dist/index.html by following the chunks' imports (static: loaded with the page; dynamic: lazy routes).",
+  );
+  const routes = routeScripts();
+  const routeRows = (
+    [
+      ['/login (sign-in page, before any interaction)', routes.signIn],
+      ['/ (a signed-in page, in all)', routes.signedIn],
+    ] as const
+  ).map(([route, files]) => {
+    const sizes = files.reduce(
+      (sum, name) => {
+        const data = readFileSync(join(distDir, 'assets', name));
+        return { raw: sum.raw + data.length, gzip: sum.gzip + gzip(data), brotli: sum.brotli + brotli(data) };
+      },
+      { raw: 0, gzip: 0, brotli: 0 },
+    );
+    return [
+      route,
+      files.join(' + '),
+      kb(sizes.raw),
+      kb(sizes.gzip),
+      kb(sizes.brotli),
+      ratio(sizes.gzip, react.gzip),
+      kb(sizes.gzip - react.gzip),
+    ];
+  });
+  printTable(
+    ['route', 'JS files', 'raw', 'gzip -9', 'brotli -q11', 'gzip vs react alone', 'gzip on top of react'],
+    [
+      ...routeRows,
+      ['react + react-dom alone (baseline)', '', kb(react.raw), kb(react.gzip), kb(react.brotli), '1.00x', '0.0 KB'],
     ],
   );
 

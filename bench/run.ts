@@ -10,10 +10,12 @@ import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { currentLine, knownLines, pinnedVersions } from '../scripts/lib/node-lines.mjs';
+import { runActivityBench } from './activity';
 import { runBundleBench } from './bundle';
 import { runHeartbeatBench } from './heartbeats';
 import { heading } from './lib/table';
 import { runServerBench } from './server';
+import { runTimingBench } from './timing';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const withNode = fileURLToPath(new URL('../scripts/with-node.mjs', import.meta.url));
@@ -56,6 +58,8 @@ const parts: [string, () => Promise<void>][] = [
     },
   ]),
   ['bundle', runBundleBench],
+  ['activity', runActivityBench],
+  ['timing', runTimingBench],
 ];
 for (const [name, run] of parts) {
   try {

@@ -1,12 +1,15 @@
 import { useEffect, useRef } from 'react';
-import { Link, NavLink, Outlet, useLocation } from 'react-router';
-import { useAuth, useAuthStore } from '../features/auth';
-import { SessionNotices, SessionProvider, TimeoutDialog } from '../features/session';
+import { Link, Outlet, useLocation } from 'react-router';
 import { paths } from '../lib/paths';
 
-/** Every page: the skip link, focus to the heading after a route change, the mock badge. */
-export function RootLayout({ mockApi }: { mockApi: boolean }) {
+/**
+ * Every page: the skip link, focus to the heading after a route change, the mock badge.
+ * `preload` runs at the first key or pointer press: a user typing their password has the
+ * signed-in chunk by the time the sign-in answers, yet the first load does not carry it.
+ */
+export function RootLayout({ mockApi, preload }: { mockApi: boolean; preload?: () => Promise<unknown> }) {
   useFocusHeadingOnNavigation();
+  usePreloadOnFirstInteraction(preload);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -19,43 +22,6 @@ export function RootLayout({ mockApi }: { mockApi: boolean }) {
       )}
       <Outlet />
     </>
-  );
-}
-
-/** Signed-in pages: header, session notices, the idle warning. Its loader (requireUser) guards it. */
-export function SignedInLayout() {
-  const auth = useAuthStore();
-  const state = useAuth();
-  if (state.status !== 'signed-in') return null;
-  const signOut = () => auth.signOut('signed-out');
-  return (
-    // Keyed by user: if another tab signs in as someone else, this tab starts over as them.
-    <SessionProvider key={state.user.username} auth={auth} initial={state.sample}>
-      <header className="app-header">
-        <Link to={paths.home} className="brand">
-          Idle Session
-        </Link>
-        <nav aria-label="Main">
-          <NavLink to={paths.home} end>
-            Home
-          </NavLink>
-          <NavLink to={paths.account}>Account</NavLink>
-        </nav>
-        <div className="who">
-          <span className="who-name">
-            Signed in as <strong>{state.user.username}</strong>
-          </span>
-          <button type="button" className="button secondary small" onClick={signOut}>
-            Sign out
-          </button>
-        </div>
-      </header>
-      <SessionNotices />
-      <main id="main" className="page">
-        <Outlet />
-      </main>
-      <TimeoutDialog onSignOut={signOut} />
-    </SessionProvider>
   );
 }
 
@@ -83,4 +49,23 @@ function useFocusHeadingOnNavigation() {
     }
     document.querySelector<HTMLElement>('h1')?.focus();
   }, [pathname]);
+}
+
+const interactionEvents = ['keydown', 'pointerdown', 'touchstart'] as const;
+
+/** Calls `preload` once, at the first key or pointer press anywhere in the page. */
+function usePreloadOnFirstInteraction(preload: (() => Promise<unknown>) | undefined) {
+  useEffect(() => {
+    if (!preload) return;
+    const start = () => {
+      stop();
+      // A failed preload is harmless: the route's own `lazy` loads it again and reports errors.
+      preload().catch(() => {});
+    };
+    const stop = () => {
+      for (const type of interactionEvents) window.removeEventListener(type, start, true);
+    };
+    for (const type of interactionEvents) window.addEventListener(type, start, { capture: true, passive: true });
+    return stop;
+  }, [preload]);
 }

@@ -1,5 +1,4 @@
 import { createBrowserRouter, createMemoryRouter, type RouteObject } from 'react-router';
-import { AccountPage } from '../features/session';
 import {
   type AuthStore,
   LoginPage,
@@ -8,34 +7,37 @@ import {
   loginLoader,
   readLoginSearch,
   requireUser,
-  useAuth,
 } from '../features/auth';
-import { HomePage, homeLoader } from '../features/hello';
 import { paths } from '../lib/paths';
-import { NotFoundPage, RootLayout, SignedInLayout } from './layouts';
+import { NotFoundPage, RootLayout } from './layouts';
 
-function Username({ render }: { render: (username: string) => React.ReactNode }) {
-  const state = useAuth();
-  return state.status === 'signed-in' ? render(state.user.username) : null;
-}
+/**
+ * The signed-in area as its own chunk: the sign-in page never needs react-idle-timer, the session
+ * monitor or the dialog. One module, so every signed-in route shares one download.
+ */
+export const loadSignedIn = () => import('./signed-in');
 
 export function appRoutes(auth: AuthStore, { mockApi = false } = {}): RouteObject[] {
   return [
     {
-      element: <RootLayout mockApi={mockApi} />,
+      element: <RootLayout mockApi={mockApi} preload={loadSignedIn} />,
       hydrateFallbackElement: <p className="loading">Loading…</p>,
       children: [
         { path: paths.login, loader: loginLoader(auth), action: loginAction(auth), element: <LoginPage /> },
         {
+          // Static, so a signed-out visitor is redirected without downloading the signed-in chunk.
           loader: ({ request }) => requireUser(auth, request),
-          element: <SignedInLayout />,
+          // The navigation waits for `lazy` as for a loader: no spinner, the page renders complete.
+          lazy: async () => ({ Component: (await loadSignedIn()).SignedInLayout }),
           children: [
             {
               index: true,
-              loader: homeLoader,
-              element: <Username render={(username) => <HomePage username={username} />} />,
+              lazy: async () => {
+                const { homeLoader, HomeRoute } = await loadSignedIn();
+                return { loader: homeLoader, Component: HomeRoute };
+              },
             },
-            { path: paths.account, element: <Username render={(username) => <AccountPage username={username} />} /> },
+            { path: paths.account, lazy: async () => ({ Component: (await loadSignedIn()).AccountRoute }) },
           ],
         },
         { path: '*', element: <NotFoundPage /> },

@@ -1,0 +1,63 @@
+/**
+ * Everything only a signed-in user sees: the header, the session (react-idle-timer, the monitor,
+ * the warning dialog, the notices) and the pages. The router loads this module with route `lazy`
+ * (router.tsx), so the sign-in page does not download it; the navigation into a signed-in page
+ * waits for it, and the page renders complete on its first render.
+ */
+import { Link, NavLink, Outlet } from 'react-router';
+import { useAuth, useAuthStore } from '../features/auth';
+import { HomePage } from '../features/hello';
+import { AccountPage, SessionNotices, SessionProvider, TimeoutDialog } from '../features/session';
+import { paths } from '../lib/paths';
+
+export { homeLoader } from '../features/hello';
+
+/** Signed-in pages: header, session notices, the idle warning. Its loader (requireUser) guards it. */
+export function SignedInLayout() {
+  const auth = useAuthStore();
+  const state = useAuth();
+  if (state.status !== 'signed-in') return null;
+  const signOut = () => auth.signOut('signed-out');
+  return (
+    // Keyed by user: if another tab signs in as someone else, this tab starts over as them.
+    <SessionProvider key={state.user.username} auth={auth} initial={state.sample}>
+      <header className="app-header">
+        <Link to={paths.home} className="brand">
+          Idle Session
+        </Link>
+        <nav aria-label="Main">
+          <NavLink to={paths.home} end>
+            Home
+          </NavLink>
+          <NavLink to={paths.account}>Account</NavLink>
+        </nav>
+        <div className="who">
+          <span className="who-name">
+            Signed in as <strong>{state.user.username}</strong>
+          </span>
+          <button type="button" className="button secondary small" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <SessionNotices />
+      <main id="main" className="page">
+        <Outlet />
+      </main>
+      <TimeoutDialog onSignOut={signOut} />
+    </SessionProvider>
+  );
+}
+
+function Username({ render }: { render: (username: string) => React.ReactNode }) {
+  const state = useAuth();
+  return state.status === 'signed-in' ? render(state.user.username) : null;
+}
+
+export function HomeRoute() {
+  return <Username render={(username) => <HomePage username={username} />} />;
+}
+
+export function AccountRoute() {
+  return <Username render={(username) => <AccountPage username={username} />} />;
+}
