@@ -5,7 +5,8 @@ import { createAppRouter, navigateOnAuthChanges } from './router';
 /** One running app (one browser tab): its auth store and router, wired together. */
 export function createAppInstance(options: { mockApi?: boolean; initialEntries?: string[] } = {}) {
   const auth = createAuthStore();
-  // Any 401 on an authenticated request: the server ended the session, so this client ends it too.
+  // A 401 on an authenticated request other than a heartbeat (the session monitor handles those):
+  // the server ended the session, so this client ends it too.
   const stopListening = onUnauthorized(() => auth.signOut('expired'));
   const router = createAppRouter(auth, options);
   const stopNavigating = navigateOnAuthChanges(router, auth);

@@ -83,7 +83,7 @@ async function request<T>(
   };
 }
 
-/** The HTTP API of DESIGN section 5, typed by the wire contract. */
+/** The HTTP API (docs/design.md#http-api), typed by the wire contract. */
 export const api = {
   getSession: () => request<SessionResponse>('/api/session', { reportUnauthorized: false }),
   getPolicy: () => request<SessionPolicy>('/api/session/policy', { reportUnauthorized: false }),

@@ -15,7 +15,7 @@ import {
 } from './session-state';
 
 /**
- * The session's timing model (DESIGN section 3), with no React and no DOM. It composes three
+ * The session's timing model (docs/design.md#timing-model), with no React and no DOM. It composes three
  * parts: the state and what it means at a moment (`session-state.ts`, pure), when to send
  * heartbeats (`heartbeat-scheduler.ts`) and when to tell other tabs of activity
  * (`activity-broadcaster.ts`). The deadline is data, timers only wake the code, and every
