@@ -30,7 +30,9 @@ const apiTarget = process.env.API_TARGET ?? 'http://127.0.0.1:3000';
 export default defineConfig(({ mode }) => ({
   plugins: [react(), mockServiceWorker()],
   server: mode === 'mock' ? {} : { proxy: { '/api': { target: apiTarget } } },
-  build: { sourcemap: true },
+  // Hidden: the maps are written for bench/bundle.ts and debugging, never linked from the bundle
+  // (and never served: server/routes/spa.ts answers 404 for them).
+  build: { sourcemap: 'hidden' },
   test: {
     projects: [
       {
