@@ -1,5 +1,5 @@
 import { maxUsernameLength } from '../../shared/contract';
-import { sha256 } from './ids';
+import { webDigests, type Digests } from './ids';
 
 /** The demo credential rule: the password is the username followed by this suffix. */
 export const passwordSuffix = '_secret';
@@ -16,7 +16,11 @@ export function usernameProblem(username: string): string | undefined {
  * True when `password` is exactly `username + "_secret"`. Compares fixed-length digests without
  * stopping at the first difference, so the time taken says nothing about how much matched.
  */
-export async function passwordMatches(username: string, password: string): Promise<boolean> {
+export async function passwordMatches(
+  username: string,
+  password: string,
+  { sha256 }: Pick<Digests, 'sha256'> = webDigests,
+): Promise<boolean> {
   const [given, expected] = await Promise.all([sha256(password), sha256(username + passwordSuffix)]);
   let difference = 0;
   for (let i = 0; i < expected.length; i++) difference |= given[i] ^ expected[i];

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { SessionRecord } from '../session/expiry';
+import type { SessionLimits, SessionRecord } from '../session/expiry';
 import type { FailureCounter, SessionStore } from './store';
 
 interface SessionRow {
@@ -43,7 +43,15 @@ export function createSqliteStore(path: string): SessionStore {
   const selectSession = db.prepare<[string], SessionRow>(
     'SELECT id_hash, username, created_at, last_activity_at FROM sessions WHERE id_hash = ?',
   );
-  const touchSession = db.prepare('UPDATE sessions SET last_activity_at = ?, expires_at = ? WHERE id_hash = ?');
+  // extendedRecord (session/expiry.ts) in one statement: check, move and read back at once.
+  // In SET and RETURNING, SQLite reads the row's old and new values respectively.
+  const extendSession = db.prepare<[number, number, number, number, string, number, number, number], SessionRow>(`
+    UPDATE sessions SET
+      last_activity_at = max(last_activity_at, ?),
+      expires_at = min(max(last_activity_at, ?) + ?, created_at + ?)
+    WHERE id_hash = ? AND ? < min(last_activity_at + ?, created_at + ?)
+    RETURNING id_hash, username, created_at, last_activity_at
+  `);
   const deleteSession = db.prepare('DELETE FROM sessions WHERE id_hash = ?');
   const purgeSessions = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
   const purgeFailures = db.prepare('DELETE FROM login_failures WHERE reset_at <= ?');
@@ -61,6 +69,11 @@ export function createSqliteStore(path: string): SessionStore {
   const deleteFailures = db.prepare('DELETE FROM login_failures WHERE key = ?');
   const ping = db.prepare('SELECT 1');
 
+  const extendInBatch = groupCommit(db, (idHash: string, activityAt: number, now: number, limits: SessionLimits) => {
+    const { idleTimeoutMs: idle, absoluteTimeoutMs: absolute } = limits;
+    return extendSession.get(activityAt, activityAt, idle, absolute, idHash, now, idle, absolute);
+  });
+
   const toRecord = (row: SessionRow): SessionRecord => ({
     idHash: row.id_hash,
     username: row.username,
@@ -76,8 +89,9 @@ export function createSqliteStore(path: string): SessionStore {
       const row = selectSession.get(idHash);
       return row && toRecord(row);
     },
-    async touch(idHash, lastActivityAt, expiresAt) {
-      return touchSession.run(lastActivityAt, expiresAt, idHash).changes > 0;
+    async extend(idHash, activityAt, now, limits) {
+      const row = await extendInBatch(idHash, activityAt, now, limits);
+      return row && toRecord(row);
     },
     async delete(idHash) {
       deleteSession.run(idHash);
@@ -100,7 +114,44 @@ export function createSqliteStore(path: string): SessionStore {
       ping.get();
     },
     async close() {
+      extendInBatch.flush();
       if (db.open) db.close();
     },
   };
+}
+
+/**
+ * Runs `statement` for every call made in one turn of the event loop inside one transaction,
+ * committed before any caller's promise settles. With the WAL, SQLite's cost is per commit (WAL
+ * frames for every page written, and a checkpoint with an fsync every ~1000 pages), not per
+ * statement: heartbeats from many users at once share one commit (group commit), each still
+ * durable before its answer. A failed commit rejects every call in it; nothing of it is kept.
+ */
+function groupCommit<Args extends unknown[], Result>(
+  db: Database.Database,
+  statement: (...args: Args) => Result,
+): ((...args: Args) => Promise<Result>) & { flush(): void } {
+  type Pending = { args: Args; resolve: (result: Result) => void; reject: (error: unknown) => void };
+  let pending: Pending[] = [];
+  const commit = db.transaction((batch: Pending[]) => batch.map(({ args }) => statement(...args)));
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0 || !db.open) return batch.forEach(({ reject }) => reject(new Error('database is closed')));
+    let results: Result[];
+    try {
+      results = commit(batch);
+    } catch (error) {
+      for (const { reject } of batch) reject(error);
+      return;
+    }
+    batch.forEach(({ resolve }, i) => resolve(results[i]));
+  };
+  const call = (...args: Args) =>
+    new Promise<Result>((resolve, reject) => {
+      // After the I/O callbacks of this turn: every request read in it has queued its call.
+      if (pending.length === 0) setImmediate(flush);
+      pending.push({ args, resolve, reject });
+    });
+  return Object.assign(call, { flush });
 }

@@ -50,7 +50,7 @@ export async function startTestServer({
     logger,
     config: { session: { ...defaultSessionConfig, ...session }, trustProxy },
     // Tests pick the client address with a header, to try per-client throttling.
-    clientAddress: (request) => request.headers.get('X-Test-Client') ?? '127.0.0.1',
+    clientAddress: (c) => c.req.header('X-Test-Client') ?? '127.0.0.1',
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
