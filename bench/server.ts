@@ -46,33 +46,44 @@ interface Round {
   serverCpu: number | undefined;
 }
 
-/** The request for each endpoint; `n` counts requests, so each one takes the next session or user. */
-function requestFor(endpoint: Endpoint, target: Target, n: number): autocannon.Request {
+/**
+ * The requests autocannon cycles through on every connection. Heartbeat and GET: one prebuilt
+ * request per live session, so each request carries the next session's cookie (prebuilt, the
+ * load generator spends its core on sending). Sign-in: built per request, each from a new
+ * client address, so the per-client throttle (50 attempts in 5 minutes) never trips.
+ */
+function requestsFor(endpoint: Endpoint, target: Target): autocannon.Request[] {
   const json = { 'content-type': 'application/json', origin: target.server.url };
   switch (endpoint) {
     case 'POST /api/session/heartbeat':
-      return {
+      return target.cookies.map((cookie) => ({
         method: 'POST',
         path: '/api/session/heartbeat',
-        headers: { ...json, cookie: target.cookies[n % target.cookies.length] },
+        headers: { ...json, cookie },
         body: '{}',
-      };
+      }));
     case 'GET /api/session':
-      return { method: 'GET', path: '/api/session', headers: { cookie: target.cookies[n % target.cookies.length] } };
-    case 'POST /api/session (sign-in)': {
-      // A new client address per sign-in, so the per-client throttle (50 in 5 minutes) never trips.
-      const user = `bench${n % liveSessions}`;
-      return {
-        method: 'POST',
-        path: '/api/session',
-        headers: { ...json, 'x-forwarded-for': clientAddress(liveSessions + n) },
-        body: JSON.stringify({ username: user, password: `${user}_secret` }),
-      };
-    }
+      return target.cookies.map((cookie) => ({ method: 'GET', path: '/api/session', headers: { cookie } }));
+    case 'POST /api/session (sign-in)':
+      return [
+        {
+          setupRequest: (request) => {
+            const n = signIns++;
+            const user = `bench${n % liveSessions}`;
+            return {
+              ...request,
+              method: 'POST',
+              path: '/api/session',
+              headers: { ...json, 'x-forwarded-for': clientAddress(liveSessions + n) },
+              body: JSON.stringify({ username: user, password: `${user}_secret` }),
+            };
+          },
+        },
+      ];
   }
 }
 
-let requestCounter = 0;
+let signIns = 0;
 
 async function measure(target: Target, endpoint: Endpoint, seconds: number): Promise<Round> {
   const cpuBefore = target.server.cpuMs();
@@ -81,11 +92,7 @@ async function measure(target: Target, endpoint: Endpoint, seconds: number): Pro
     url: target.server.url,
     connections,
     duration: seconds,
-    requests: [
-      {
-        setupRequest: (request) => ({ ...request, ...requestFor(endpoint, target, requestCounter++) }),
-      },
-    ],
+    requests: requestsFor(endpoint, target),
   });
   const elapsedMs = performance.now() - started;
   const cpuAfter = target.server.cpuMs();

@@ -95,7 +95,12 @@ export function createSessions({
     if (previousId !== undefined && isWellFormedSessionId(previousId))
       await store.delete(await digests.hashSessionId(previousId));
     const id = newSessionId();
-    const record: SessionRecord = { idHash: await digests.hashSessionId(id), username, createdAt: now, lastActivityAt: now };
+    const record: SessionRecord = {
+      idHash: await digests.hashSessionId(id),
+      username,
+      createdAt: now,
+      lastActivityAt: now,
+    };
     await store.create(record, expiresAt(record, config));
     logger.info('sign_in', {
       outcome: 'success',

@@ -81,9 +81,7 @@ export function describeStoreContract(name: string, factory: StoreFactory, { ski
         const record = newRecord();
         await store.create(record, t0 + idle);
         await store.extend(record.idHash, t0 + 20_000, t0 + 20_000, limits);
-        expect((await store.extend(record.idHash, t0 + 10_000, t0 + 30_000, limits))?.lastActivityAt).toBe(
-          t0 + 20_000,
-        );
+        expect((await store.extend(record.idHash, t0 + 10_000, t0 + 30_000, limits))?.lastActivityAt).toBe(t0 + 20_000);
         expect((await store.get(record.idHash))?.lastActivityAt).toBe(t0 + 20_000);
       });
 
@@ -96,7 +94,10 @@ export function describeStoreContract(name: string, factory: StoreFactory, { ski
         // Signed in almost 8 h ago and active since: only the absolute limit (at t0 + 1 s) is near.
         const old = { ...newRecord(t0 - limits.absoluteTimeoutMs + 1_000), lastActivityAt: t0 - 1_000 };
         await store.create(old, t0 + 1_000);
-        expect(await store.extend(old.idHash, t0 - 500, t0 - 500, limits)).toEqual({ ...old, lastActivityAt: t0 - 500 });
+        expect(await store.extend(old.idHash, t0 - 500, t0 - 500, limits)).toEqual({
+          ...old,
+          lastActivityAt: t0 - 500,
+        });
         expect(await store.extend(old.idHash, t0 + 1_000, t0 + 1_000, limits)).toBeUndefined();
         expect((await store.get(old.idHash))?.lastActivityAt).toBe(t0 - 500);
       });
