@@ -4,6 +4,7 @@
  */
 import { cpus } from 'node:os';
 import { runBundleBench } from './bundle';
+import { runFootprintBench } from './footprint';
 import { runHeartbeatBench } from './heartbeats';
 import { runServerBench } from './server';
 
@@ -15,6 +16,7 @@ console.log(
 const parts: [string, () => Promise<void>][] = [
   ['heartbeats', runHeartbeatBench],
   ['server', runServerBench],
+  ['footprint', runFootprintBench],
   ['bundle', runBundleBench],
 ];
 for (const [name, run] of parts) {

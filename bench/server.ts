@@ -44,6 +44,8 @@ interface Round {
   errors: number;
   /** Share of one core the server used during the round, in %. */
   serverCpu: number | undefined;
+  /** Server CPU time per answered request, in µs: steadier than req/s on a busy machine. */
+  cpuPerRequest: number | undefined;
 }
 
 /**
@@ -103,6 +105,10 @@ async function measure(target: Target, endpoint: Endpoint, seconds: number): Pro
     errors: result.non2xx + result.errors + result.timeouts,
     serverCpu:
       cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) / elapsedMs) * 100,
+    cpuPerRequest:
+      cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
+        ? undefined
+        : ((cpuAfter - cpuBefore) * 1000) / result.requests.total,
   };
 }
 
@@ -119,7 +125,8 @@ export async function runServerBench(): Promise<void> {
     `${connections} connections (autocannon), ${liveSessions} live sessions rotated per request, ${rounds} alternating ` +
       `rounds of ${roundSeconds} s per request and target after a ${warmupSeconds} s warm-up of each.\n` +
       `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.versions.node}. ` +
-      `req/s and p99 are the median round; ours is the compiled server (npm start), each server in its own process.\n`,
+      `req/s and p99 are the median round; ours is the compiled server (npm start), each server in its own process.\n` +
+      `CPU µs/req is the server's CPU time per answer (from /proc): on a busy machine it moves less than req/s.\n`,
   );
 
   const targets: Target[] = [];
@@ -169,6 +176,7 @@ export async function runServerBench(): Promise<void> {
       const summary = (target: Target) => {
         const runs = results.get(key(target, endpoint))!;
         const cpu = runs.map((run) => run.serverCpu).filter((value) => value !== undefined);
+        const perRequest = runs.map((run) => run.cpuPerRequest).filter((value) => value !== undefined);
         return {
           runs,
           perSecond: median(runs.map((run) => run.perSecond)),
@@ -176,6 +184,7 @@ export async function runServerBench(): Promise<void> {
           p99: median(runs.map((run) => run.p99)),
           errors: runs.reduce((sum, run) => sum + run.errors, 0),
           cpu: cpu.length ? `${Math.round(median(cpu))}%` : 'n/a',
+          perRequest: perRequest.length ? median(perRequest) : undefined,
         };
       };
       const peer = summary(targets[0]);
@@ -190,14 +199,30 @@ export async function runServerBench(): Promise<void> {
           row.p99,
           row.errors,
           row.cpu,
+          row.perRequest === undefined ? 'n/a' : Math.round(row.perRequest),
           ratio(row.perSecond, peer.perSecond),
           ratio(row.p99, peer.p99),
+          row.perRequest === undefined || peer.perRequest === undefined
+            ? 'n/a'
+            : ratio(peer.perRequest, row.perRequest),
         ]);
       }
-      if (redisNote) rows.push([endpoint, 'ours, Redis', redisNote, '', '', '', '', '', '']);
+      if (redisNote) rows.push([endpoint, 'ours, Redis', redisNote, '', '', '', '', '', '', '', '']);
     }
     printTable(
-      ['request', 'target', 'req/s [range]', 'p50 ms', 'p99 ms', 'non-2xx', 'server CPU', 'x peer', 'p99 x peer'],
+      [
+        'request',
+        'target',
+        'req/s [range]',
+        'p50 ms',
+        'p99 ms',
+        'non-2xx',
+        'server CPU',
+        'CPU µs/req',
+        'x peer',
+        'p99 x peer',
+        'requests per CPU-s x peer',
+      ],
       rows,
     );
   } finally {
