@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { SessionLimits, SessionRecord } from '../session/expiry';
+import type { SessionRecord } from '../session/expiry';
 import type { FailureCounter, SessionStore } from './store';
 
 interface SessionRow {
@@ -69,10 +69,7 @@ export function createSqliteStore(path: string): SessionStore {
   const deleteFailures = db.prepare('DELETE FROM login_failures WHERE key = ?');
   const ping = db.prepare('SELECT 1');
 
-  const extendInBatch = groupCommit(db, (idHash: string, activityAt: number, now: number, limits: SessionLimits) => {
-    const { idleTimeoutMs: idle, absoluteTimeoutMs: absolute } = limits;
-    return extendSession.get(activityAt, activityAt, idle, absolute, idHash, now, idle, absolute);
-  });
+  const write = groupCommit(db);
 
   const toRecord = (row: SessionRow): SessionRecord => ({
     idHash: row.id_hash,
@@ -83,18 +80,23 @@ export function createSqliteStore(path: string): SessionStore {
 
   return {
     async create(record, expiresAt) {
-      insertSession.run(record.idHash, record.username, record.createdAt, record.lastActivityAt, expiresAt);
+      await write(() =>
+        insertSession.run(record.idHash, record.username, record.createdAt, record.lastActivityAt, expiresAt),
+      );
     },
     async get(idHash) {
       const row = selectSession.get(idHash);
       return row && toRecord(row);
     },
     async extend(idHash, activityAt, now, limits) {
-      const row = await extendInBatch(idHash, activityAt, now, limits);
+      const { idleTimeoutMs: idle, absoluteTimeoutMs: absolute } = limits;
+      const row = await write(() =>
+        extendSession.get(activityAt, activityAt, idle, absolute, idHash, now, idle, absolute),
+      );
       return row && toRecord(row);
     },
     async delete(idHash) {
-      deleteSession.run(idHash);
+      await write(() => deleteSession.run(idHash));
     },
     async purgeExpired(now) {
       purgeFailures.run(now);
@@ -104,54 +106,67 @@ export function createSqliteStore(path: string): SessionStore {
       return selectFailures.get(key, now);
     },
     async addFailure(key, now, windowMs) {
-      return upsertFailure.get({ key, now, windowMs })!;
+      return write(() => upsertFailure.get({ key, now, windowMs })!);
     },
     async clearFailures(key) {
-      deleteFailures.run(key);
+      await write(() => deleteFailures.run(key));
     },
     async ping() {
       if (!db.open) throw new Error('database is closed');
       ping.get();
     },
     async close() {
-      extendInBatch.flush();
+      write.flush();
       if (db.open) db.close();
     },
   };
 }
 
 /**
- * Runs `statement` for every call made in one turn of the event loop inside one transaction,
- * committed before any caller's promise settles. With the WAL, SQLite's cost is per commit (WAL
- * frames for every page written, and a checkpoint with an fsync every ~1000 pages), not per
- * statement: heartbeats from many users at once share one commit (group commit), each still
- * durable before its answer. A failed commit rejects every call in it; nothing of it is kept.
+ * Runs every write queued in one turn of the event loop inside one transaction, committed before
+ * any caller's promise settles. With the WAL, SQLite's cost is per commit (WAL frames for every
+ * page written, and a checkpoint with an fsync every ~1000 pages), not per statement: the
+ * heartbeats and sign-ins of many users at once share one commit (group commit), each still
+ * durable before its answer. Each write is a savepoint of its own, so one that fails (it throws
+ * to its caller) leaves the others in; a failed commit rejects them all.
  */
-function groupCommit<Args extends unknown[], Result>(
-  db: Database.Database,
-  statement: (...args: Args) => Result,
-): ((...args: Args) => Promise<Result>) & { flush(): void } {
-  type Pending = { args: Args; resolve: (result: Result) => void; reject: (error: unknown) => void };
+function groupCommit(db: Database.Database): (<T>(write: () => T) => Promise<T>) & { flush(): void } {
+  type Pending = { write: () => unknown; resolve: (result: unknown) => void; reject: (error: unknown) => void };
+  type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
   let pending: Pending[] = [];
-  const commit = db.transaction((batch: Pending[]) => batch.map(({ args }) => statement(...args)));
+  const savepoint = db.transaction((write: () => unknown) => write());
+  const commit = db.transaction((batch: Pending[]) =>
+    batch.map(({ write }): Outcome => {
+      try {
+        return { ok: true, result: savepoint(write) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    }),
+  );
   const flush = () => {
     const batch = pending;
     pending = [];
-    if (batch.length === 0 || !db.open) return batch.forEach(({ reject }) => reject(new Error('database is closed')));
-    let results: Result[];
+    if (batch.length === 0) return;
+    let outcomes: Outcome[];
     try {
-      results = commit(batch);
+      if (!db.open) throw new Error('database is closed');
+      outcomes = commit(batch);
     } catch (error) {
       for (const { reject } of batch) reject(error);
       return;
     }
-    batch.forEach(({ resolve }, i) => resolve(results[i]));
-  };
-  const call = (...args: Args) =>
-    new Promise<Result>((resolve, reject) => {
-      // After the I/O callbacks of this turn: every request read in it has queued its call.
-      if (pending.length === 0) setImmediate(flush);
-      pending.push({ args, resolve, reject });
+    batch.forEach(({ resolve, reject }, i) => {
+      const outcome = outcomes[i];
+      if (outcome.ok) resolve(outcome.result);
+      else reject(outcome.error);
     });
-  return Object.assign(call, { flush });
+  };
+  const write = <T>(run: () => T) =>
+    new Promise<T>((resolve, reject) => {
+      // After the I/O callbacks of this turn: every request read in it has queued its write.
+      if (pending.length === 0) setImmediate(flush);
+      pending.push({ write: run, resolve: resolve as (result: unknown) => void, reject });
+    });
+  return Object.assign(write, { flush });
 }
