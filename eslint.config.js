@@ -49,7 +49,7 @@ function boundaryZones() {
 const boundaries = () => ['error', { basePath: root, zones: boundaryZones() }];
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'test-results', 'playwright-report', 'coverage', 'data'] },
+  { ignores: ['dist', 'build', 'node_modules', 'test-results', 'playwright-report', 'coverage', 'data'] },
   {
     files: ['**/*.{ts,tsx,js,mjs}'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],

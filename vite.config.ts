@@ -35,8 +35,10 @@ export default defineConfig(({ command, mode }) => ({
   // react-router's `exports` name only its development build (dev warnings on); its production
   // build is the same code with them off, so the bundle drops them.
   resolve: command === 'build' ? { alias: [{ find: /^react-router$/, replacement: reactRouterProduction }] } : {},
-  // No modulepreload helper: the one lazy chunk (the signed-in area) imports nothing the entry has not loaded.
-  build: { sourcemap: true, modulePreload: false },
+  // Hidden source maps: written for bench/bundle.ts and debugging, never linked from the bundle
+  // (and never served: server/routes/spa.ts answers 404 for them). No modulepreload helper: the
+  // one lazy chunk (the signed-in area) imports nothing the entry has not loaded.
+  build: { sourcemap: 'hidden', modulePreload: false },
   test: {
     projects: [
       {

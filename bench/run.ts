@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { currentLine, knownLines, pinnedVersions } from '../scripts/lib/node-lines.mjs';
 import { runActivityBench } from './activity';
 import { runBundleBench } from './bundle';
+import { runFootprintBench } from './footprint';
 import { runHeartbeatBench } from './heartbeats';
 import { heading } from './lib/table';
 import { runServerBench } from './server';
@@ -57,6 +58,7 @@ const parts: [string, () => Promise<void>][] = [
       await runServerBenchOn(line);
     },
   ]),
+  ['footprint', runFootprintBench],
   ['bundle', runBundleBench],
   ['activity', runActivityBench],
   ['timing', runTimingBench],

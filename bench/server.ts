@@ -1,200 +1,115 @@
 /**
- * Throughput and latency of the real HTTP server (createApp on @hono/node-server) for the three
- * session requests, with the memory store as the baseline in the same run, then SQLite (a temp
- * file) and Redis (a throwaway redis-server, when one is installed).
+ * Throughput and latency of the real HTTP server for the three session requests, on memory,
+ * SQLite (a temp file) and Redis (a throwaway redis-server, when one is installed), beside the
+ * usual Node choice in the same run: express 5 + express-session with a rolling cookie
+ * (bench/peers/express-session.mjs). Every row prints `x peer`.
  *
- * The server runs in a child process, the load generator (node:http, keep-alive) in this one:
- * on a 2-core machine each has a core. Figures are printed, never asserted.
+ * Each server is the compiled entry (`node build/server/main.js`, what `npm start` runs) or the
+ * peer in a process of its own; the load generator is autocannon in this one. Every request
+ * carries the cookie of the next of `BENCH_SESSIONS` live sessions, rotating, as that many
+ * browsers would. Rounds alternate between targets, so a noisy moment lands on each alike.
+ * Figures are printed, never asserted.
  *
  * Run alone: npx tsx bench/server.ts
- * Knobs: BENCH_ROUNDS (default 5), BENCH_SECONDS (per round, default 0.6), BENCH_CONNECTIONS (default 32).
+ * Knobs: BENCH_ROUNDS (default 3), BENCH_SECONDS (per round, default 3; the issue's figures used 10),
+ * BENCH_CONNECTIONS (default 50), BENCH_SESSIONS (default 1000).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { findRedisServer, startRedisServer, type RedisServer } from '../test/support/redis-server';
+import autocannon from 'autocannon';
+import { findRedisServer, startRedisServer } from '../test/support/redis-server';
 import { heading, isMain, printTable, ratio } from './lib/table';
+import { clientAddress, signInMany, startOurs, startPeer, type RunningTarget } from './lib/targets';
 
-/** Each (request, store) pair gets `rounds` turns of `roundSeconds`: 5 x 0.6 s = 3 s each. */
-const rounds = Number(process.env.BENCH_ROUNDS) || 5;
-const roundSeconds = Number(process.env.BENCH_SECONDS) || 0.6;
-const connections = Number(process.env.BENCH_CONNECTIONS) || 32;
-const warmupMs = 500;
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const serverScript = fileURLToPath(new URL('./lib/server-process.ts', import.meta.url));
-
-type StoreKind = 'memory' | 'sqlite' | 'redis';
-
-interface RunningServer {
-  port: number;
-  /** The server process's CPU time so far (user + system), in ms. */
-  cpuMs(): Promise<number>;
-  stop(): Promise<void>;
-}
-
-/** Starts bench/lib/server-process.ts with this store and waits for its port. */
-function startServer(kind: StoreKind, env: Record<string, string>): Promise<RunningServer> {
-  const child: ChildProcess = fork(serverScript, [], {
-    cwd: repoRoot,
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env, BENCH_STORE: kind },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the ${kind} server exited with ${code} before listening`)));
-    child.once('message', (message: { port: number }) =>
-      resolve({
-        port: message.port,
-        cpuMs: () =>
-          new Promise((resolveCpu) => {
-            const listen = (reply: { cpu?: NodeJS.CpuUsage }) => {
-              if (!reply.cpu) return;
-              child.off('message', listen);
-              resolveCpu((reply.cpu.user + reply.cpu.system) / 1000);
-            };
-            child.on('message', listen);
-            child.send('cpu');
-          }),
-        async stop() {
-          child.send('stop');
-          const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-          await exited;
-          clearTimeout(timer);
-        },
-      }),
-    );
-  });
-}
-
-interface Call {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body?: string;
-}
-
-interface Sent {
-  status: number;
-  setCookie?: string;
-}
-
-function send(agent: Agent, port: number, call: Call): Promise<Sent> {
-  return new Promise((resolve, reject) => {
-    const headers =
-      call.body === undefined
-        ? call.headers
-        : { ...call.headers, 'Content-Length': String(Buffer.byteLength(call.body)) };
-    const req = request({ agent, host: '127.0.0.1', port, method: call.method, path: call.path, headers }, (res) => {
-      res.resume();
-      res.once('end', () => resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie']?.[0] }));
-      res.once('error', reject);
-    });
-    req.once('error', reject);
-    req.end(call.body);
-  });
-}
-
-interface Measured {
-  perSecond: number;
-  latencies: number[];
-  errors: number;
-  /** CPU time each process used, in ms, and the wall time: near one core marks the side that was the limit. */
-  serverCpuMs: number;
-  clientCpuMs: number;
-  elapsedMs: number;
-}
-
-/** `connections` clients, each sending its next request as soon as the last is answered, for `durationMs`. */
-async function measure(
-  server: RunningServer,
-  agent: Agent,
-  call: (client: number) => Call,
-  expected: number,
-  durationMs: number,
-): Promise<Measured> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const serverCpuBefore = await server.cpuMs();
-  const clientCpuBefore = process.cpuUsage();
-  const started = performance.now();
-  const end = started + durationMs;
-  await Promise.all(
-    Array.from({ length: connections }, async (_, client) => {
-      while (performance.now() < end) {
-        const before = performance.now();
-        try {
-          const { status } = await send(agent, server.port, call(client));
-          if (status !== expected) errors++;
-        } catch {
-          errors++;
-        }
-        latencies.push(performance.now() - before);
-      }
-    }),
-  );
-  const elapsedMs = performance.now() - started;
-  const clientCpu = process.cpuUsage(clientCpuBefore);
-  return {
-    perSecond: (latencies.length / elapsedMs) * 1000,
-    latencies,
-    errors,
-    serverCpuMs: (await server.cpuMs()) - serverCpuBefore,
-    clientCpuMs: (clientCpu.user + clientCpu.system) / 1000,
-    elapsedMs,
-  };
-}
+const rounds = Number(process.env.BENCH_ROUNDS) || 3;
+const roundSeconds = Number(process.env.BENCH_SECONDS) || 3;
+const connections = Number(process.env.BENCH_CONNECTIONS) || 50;
+const liveSessions = Number(process.env.BENCH_SESSIONS) || 1000;
+const warmupSeconds = 1;
 
 const endpoints = ['POST /api/session/heartbeat', 'GET /api/session', 'POST /api/session (sign-in)'] as const;
 type Endpoint = (typeof endpoints)[number];
-type Calls = Record<Endpoint, { call: (client: number) => Call; expected: number }>;
 
 interface Target {
   label: string;
-  server: RunningServer;
-  agent: Agent;
-  calls: Calls;
+  server: RunningTarget;
+  cookies: string[];
 }
 
-/** Signs one session in per client (as that many browsers would have) and builds the three requests. */
-async function prepare(label: string, server: RunningServer): Promise<Target> {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const origin = `http://127.0.0.1:${server.port}`;
-  const json = { 'Content-Type': 'application/json', Origin: origin };
-  const signInCall = (client: number): Call => ({
-    method: 'POST',
-    path: '/api/session',
-    headers: json,
-    body: JSON.stringify({ username: `bench${client}`, password: `bench${client}_secret` }),
-  });
-  const cookies: string[] = [];
-  for (let client = 0; client < connections; client++) {
-    const { status, setCookie } = await send(agent, server.port, signInCall(client));
-    if (status !== 201 || !setCookie) throw new Error(`${label}: sign-in answered ${status}`);
-    cookies.push(setCookie.split(';')[0]);
-  }
-  const calls: Calls = {
-    'POST /api/session/heartbeat': {
-      call: (client) => ({
+interface Round {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** Share of one core the server used during the round, in %. */
+  serverCpu: number | undefined;
+  /** Server CPU time per answered request, in µs: steadier than req/s on a busy machine. */
+  cpuPerRequest: number | undefined;
+}
+
+/**
+ * The requests autocannon cycles through on every connection. Heartbeat and GET: one prebuilt
+ * request per live session, so each request carries the next session's cookie (prebuilt, the
+ * load generator spends its core on sending). Sign-in: built per request, each from a new
+ * client address, so the per-client throttle (50 attempts in 5 minutes) never trips.
+ */
+function requestsFor(endpoint: Endpoint, target: Target): autocannon.Request[] {
+  const json = { 'content-type': 'application/json', origin: target.server.url };
+  switch (endpoint) {
+    case 'POST /api/session/heartbeat':
+      return target.cookies.map((cookie) => ({
         method: 'POST',
         path: '/api/session/heartbeat',
-        headers: { ...json, Cookie: cookies[client] },
-        body: '{"idleForMs":0}',
-      }),
-      expected: 200,
-    },
-    'GET /api/session': {
-      call: (client) => ({ method: 'GET', path: '/api/session', headers: { Cookie: cookies[client] } }),
-      expected: 200,
-    },
-    'POST /api/session (sign-in)': { call: signInCall, expected: 201 },
+        headers: { ...json, cookie },
+        body: '{}',
+      }));
+    case 'GET /api/session':
+      return target.cookies.map((cookie) => ({ method: 'GET', path: '/api/session', headers: { cookie } }));
+    case 'POST /api/session (sign-in)':
+      return [
+        {
+          setupRequest: (request) => {
+            const n = signIns++;
+            const user = `bench${n % liveSessions}`;
+            return {
+              ...request,
+              method: 'POST',
+              path: '/api/session',
+              headers: { ...json, 'x-forwarded-for': clientAddress(liveSessions + n) },
+              body: JSON.stringify({ username: user, password: `${user}_secret` }),
+            };
+          },
+        },
+      ];
+  }
+}
+
+let signIns = 0;
+
+async function measure(target: Target, endpoint: Endpoint, seconds: number): Promise<Round> {
+  const cpuBefore = target.server.cpuMs();
+  const started = performance.now();
+  const result = await autocannon({
+    url: target.server.url,
+    connections,
+    duration: seconds,
+    requests: requestsFor(endpoint, target),
+  });
+  const elapsedMs = performance.now() - started;
+  const cpuAfter = target.server.cpuMs();
+  return {
+    perSecond: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+    serverCpu:
+      cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) / elapsedMs) * 100,
+    cpuPerRequest:
+      cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
+        ? undefined
+        : ((cpuAfter - cpuBefore) * 1000) / result.requests.total,
   };
-  return { label, server, agent, calls };
 }
 
 const median = (values: number[]) => {
@@ -203,62 +118,54 @@ const median = (values: number[]) => {
 };
 
 export async function runServerBench(): Promise<void> {
-  heading('Server: requests/s and latency over HTTP, per store (memory = baseline)');
+  heading(
+    `Server: requests/s and latency over HTTP, per store, against express-session (Node ${process.versions.node})`,
+  );
   console.log(
-    `${connections} keep-alive connections; ${rounds} interleaved rounds of ${roundSeconds} s per request and store, after a ` +
-      `${warmupMs} ms warm-up of each. Server in a child process, load generator (node:http) in this one.\n` +
+    `${connections} connections (autocannon), ${liveSessions} live sessions rotated per request, ${rounds} alternating ` +
+      `rounds of ${roundSeconds} s per request and target after a ${warmupSeconds} s warm-up of each.\n` +
       `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.versions.node}. ` +
-      `req/s is the median round (range in brackets); latencies pool every round.\n`,
+      `req/s and p99 are the median round; ours is the compiled server (npm start), each server in its own process.\n` +
+      `CPU µs/req is the server's CPU time per answer (from /proc): on a busy machine it moves less than req/s.\n`,
   );
 
   const targets: Target[] = [];
   const cleanups: (() => Promise<void> | void)[] = [];
   let redisNote: string | undefined;
+  const add = async (label: string, start: () => Promise<RunningTarget>) => {
+    const server = await start();
+    cleanups.push(() => server.stop());
+    targets.push({ label, server, cookies: await signInMany(server.url, liveSessions) });
+  };
   try {
-    const memory = await startServer('memory', {});
-    cleanups.push(() => memory.stop());
-    targets.push(await prepare('memory (baseline)', memory));
-
+    await add('express-session peer', startPeer);
+    await add('ours, memory', () => startOurs({ SESSION_STORE: 'memory' }));
     const dir = mkdtempSync(join(tmpdir(), 'idle-session-bench-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const sqlite = await startServer('sqlite', { BENCH_DATABASE_PATH: join(dir, 'sessions.db') });
-    cleanups.push(() => sqlite.stop());
-    targets.push(await prepare('sqlite (temp file)', sqlite));
-
+    await add('ours, SQLite', () => startOurs({ SESSION_STORE: 'sqlite', DATABASE_PATH: join(dir, 'sessions.db') }));
     if (!findRedisServer()) {
       redisNote = 'skipped: redis-server not found';
     } else {
       try {
-        const redis: RedisServer | undefined = await startRedisServer();
+        const redis = await startRedisServer();
         if (!redis) throw new Error('redis-server not found');
         cleanups.push(() => redis.stop());
-        const server = await startServer('redis', { BENCH_REDIS_URL: redis.url });
-        cleanups.push(() => server.stop());
-        targets.push(await prepare('redis (local)', server));
+        await add('ours, Redis', () => startOurs({ SESSION_STORE: 'redis', REDIS_URL: redis.url }));
       } catch (error) {
         redisNote = `skipped: ${(error as Error).message.split('\n')[0]}`;
       }
     }
 
-    // Warm every path up (JIT, statement caches, connections), then take turns so that a noisy
-    // moment on the machine lands on every store alike rather than on whichever ran then.
-    for (const target of targets) {
-      for (const endpoint of endpoints)
-        await measure(
-          target.server,
-          target.agent,
-          target.calls[endpoint].call,
-          target.calls[endpoint].expected,
-          warmupMs,
-        );
-    }
-    const results = new Map<string, Measured[]>();
+    // Warm every path up (JIT, statement caches, connections), then take turns.
+    for (const target of targets) for (const endpoint of endpoints) await measure(target, endpoint, warmupSeconds);
+    const results = new Map<string, Round[]>();
     const key = (target: Target, endpoint: Endpoint) => `${target.label}\u0000${endpoint}`;
     for (let round = 0; round < rounds; round++) {
       for (const endpoint of endpoints) {
-        for (const target of targets) {
-          const { call, expected } = target.calls[endpoint];
-          const measured = await measure(target.server, target.agent, call, expected, roundSeconds * 1000);
+        // Alternate the order too: no target always runs right after the same one.
+        const order = round % 2 === 0 ? targets : [...targets].reverse();
+        for (const target of order) {
+          const measured = await measure(target, endpoint, roundSeconds);
           results.set(key(target, endpoint), [...(results.get(key(target, endpoint)) ?? []), measured]);
         }
       }
@@ -266,48 +173,59 @@ export async function runServerBench(): Promise<void> {
 
     const rows: (string | number)[][] = [];
     for (const endpoint of endpoints) {
-      let baseline: { perSecond: number; p99: number } | undefined;
-      for (const target of targets) {
+      const summary = (target: Target) => {
         const runs = results.get(key(target, endpoint))!;
-        const latencies = runs.flatMap((run) => run.latencies).sort((a, b) => a - b);
-        const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-        const perSecond = median(runs.map((run) => run.perSecond));
-        const p99 = at(0.99);
-        baseline ??= { perSecond, p99 };
-        const elapsed = runs.reduce((sum, run) => sum + run.elapsedMs, 0);
-        const cpu = (pick: (run: Measured) => number) =>
-          Math.round((runs.reduce((sum, run) => sum + pick(run), 0) / elapsed) * 100);
-        const spread = runs.map((run) => run.perSecond);
+        const cpu = runs.map((run) => run.serverCpu).filter((value) => value !== undefined);
+        const perRequest = runs.map((run) => run.cpuPerRequest).filter((value) => value !== undefined);
+        return {
+          runs,
+          perSecond: median(runs.map((run) => run.perSecond)),
+          p50: median(runs.map((run) => run.p50)),
+          p99: median(runs.map((run) => run.p99)),
+          errors: runs.reduce((sum, run) => sum + run.errors, 0),
+          cpu: cpu.length ? `${Math.round(median(cpu))}%` : 'n/a',
+          perRequest: perRequest.length ? median(perRequest) : undefined,
+        };
+      };
+      const peer = summary(targets[0]);
+      for (const target of targets) {
+        const row = summary(target);
+        const spread = row.runs.map((run) => run.perSecond);
         rows.push([
           endpoint,
           target.label,
-          `${Math.round(perSecond)} [${Math.round(Math.min(...spread))}-${Math.round(Math.max(...spread))}]`,
-          at(0.5).toFixed(2),
-          p99.toFixed(2),
-          runs.reduce((sum, run) => sum + run.errors, 0),
-          `${cpu((run) => run.serverCpuMs)}% / ${cpu((run) => run.clientCpuMs)}%`,
-          ratio(perSecond, baseline.perSecond),
-          ratio(p99, baseline.p99),
+          `${Math.round(row.perSecond)} [${Math.round(Math.min(...spread))}-${Math.round(Math.max(...spread))}]`,
+          row.p50,
+          row.p99,
+          row.errors,
+          row.cpu,
+          row.perRequest === undefined ? 'n/a' : Math.round(row.perRequest),
+          ratio(row.perSecond, peer.perSecond),
+          ratio(row.p99, peer.p99),
+          row.perRequest === undefined || peer.perRequest === undefined
+            ? 'n/a'
+            : ratio(peer.perRequest, row.perRequest),
         ]);
       }
-      if (redisNote) rows.push([endpoint, 'redis', redisNote, '', '', '', '', '', '']);
+      if (redisNote) rows.push([endpoint, 'ours, Redis', redisNote, '', '', '', '', '', '', '', '']);
     }
     printTable(
       [
         'request',
-        'store',
-        'req/s',
+        'target',
+        'req/s [range]',
         'p50 ms',
         'p99 ms',
-        'errors',
-        'CPU server / load',
-        'req/s vs memory',
-        'p99 vs memory',
+        'non-2xx',
+        'server CPU',
+        'CPU µs/req',
+        'x peer',
+        'p99 x peer',
+        'requests per CPU-s x peer',
       ],
       rows,
     );
   } finally {
-    for (const target of targets) target.agent.destroy();
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
 }

@@ -1,15 +1,15 @@
-import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Hono, type Context } from 'hono';
 import { apiPaths, maxBodyBytes } from '../shared/contract';
 import type { SessionConfig } from './config';
 import type { AppEnv } from './http/env';
 import { viewOfClient } from './http/client';
 import { errorResponse } from './http/errors';
-import { sameOriginOnly, securityHeaders } from './http/security';
+import { bodySizeLimit, sameOriginOnly, securityHeaders, strictTransportSecurity } from './http/security';
 import { createJsonLogger, type Logger } from './logger';
 import { healthRoutes } from './routes/health';
 import { helloRoutes } from './routes/hello';
 import { sessionRoutes } from './routes/session';
+import type { Digests } from './session/ids';
 import { createSessions, type Clock } from './session/sessions';
 import type { SessionStore } from './stores/store';
 
@@ -25,10 +25,12 @@ export interface AppDependencies {
   /** Defaults to the system clock; tests pass one they can move. */
   clock?: Clock;
   logger?: Logger;
-  /** The peer's address, from the raw request and the adapter's bindings (the Node socket). */
-  clientAddress?: (request: Request, env: unknown) => string;
+  /** The peer's address, from the adapter (on Node: `getConnInfo` of @hono/node-server/conninfo). */
+  clientAddress?: (c: Context) => string;
   /** Routes for everything outside `/api` (the built SPA, see routes/spa.ts); none in mock mode. */
   pages?: Hono;
+  /** Hashing for ids and passwords: Web Crypto by default; the Node server passes node:crypto's. */
+  digests?: Digests;
 }
 
 /** Which methods each API path answers, for 405 + `Allow`. */
@@ -51,28 +53,33 @@ export function createApp({
   logger = createJsonLogger(),
   clientAddress = () => 'unknown',
   pages,
+  digests,
 }: AppDependencies) {
-  const sessions = createSessions({ store, clock, config: config.session, logger });
+  const sessions = createSessions({ store, clock, config: config.session, logger, digests });
   const cookieMode = config.session.cookieSecure;
   const app = new Hono<AppEnv>();
 
-  app.use('*', securityHeaders());
-  app.use('/api/*', async (c, next) => {
-    c.set('client', viewOfClient(c.req.raw, clientAddress(c.req.raw, c.env), config.trustProxy ?? false));
-    await next();
-    c.header('Cache-Control', 'no-store');
+  const trustProxy = config.trustProxy ?? false;
+  app.use('*', securityHeaders(), async (c, next) => {
+    const client = viewOfClient(c.req.raw, clientAddress(c), trustProxy);
+    c.set('client', client);
+    if (client.secure) c.header('Strict-Transport-Security', strictTransportSecurity);
+    return next();
   });
-  app.use('/api/*', sameOriginOnly());
+  // Headers set before the route answers go into its response as it is built; set afterwards,
+  // Hono would have to copy the finished response.
   app.use(
     '/api/*',
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => {
-        // The rest of the body is still unread: @hono/node-server drains it, then destroys the
-        // socket 500 ms later, under a client that has put it back in its keep-alive pool.
-        c.header('Connection', 'close');
-        return errorResponse(c, 413, 'payload_too_large', `The request body is larger than ${maxBodyBytes} bytes.`);
-      },
+    async (c, next) => {
+      c.header('Cache-Control', 'no-store');
+      return next();
+    },
+    sameOriginOnly(),
+    bodySizeLimit(maxBodyBytes, (c) => {
+      // The rest of the body is still unread: @hono/node-server drains it, then destroys the
+      // socket 500 ms later, under a client that has put it back in its keep-alive pool.
+      c.header('Connection', 'close');
+      return errorResponse(c, 413, 'payload_too_large', `The request body is larger than ${maxBodyBytes} bytes.`);
     }),
   );
 

@@ -1,8 +1,9 @@
-import type { IncomingMessage } from 'node:http';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from './app';
 import { ConfigError, parseConfig } from './config';
 import { createJsonLogger } from './logger';
+import { nodeDigests } from './session/node-digests';
 import { spaRoutes } from './routes/spa';
 import { openStore } from './stores/open-store';
 
@@ -33,7 +34,8 @@ const app = createApp({
   config,
   logger,
   pages: config.staticDir ? spaRoutes(config.staticDir) : undefined,
-  clientAddress: (_request, env) => (env as { incoming?: IncomingMessage }).incoming?.socket.remoteAddress ?? 'unknown',
+  clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+  digests: nodeDigests,
 });
 
 const purge = () =>

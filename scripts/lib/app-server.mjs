@@ -1,15 +1,15 @@
-// The real server entry (server/main.ts) as a child process, for the end-to-end tests and the
-// screenshot script: it waits for the JSON `listening` log line and returns the URL and stop().
+// The real server entry as a child process, for the end-to-end tests and the screenshot script:
+// it waits for the JSON `listening` log line and returns the URL and stop().
 //
-// It runs `node --import tsx server/main.ts`, which is what `npx tsx server/main.ts` runs, minus
-// the npx wrapper: a signal then reaches the server itself (npx does not always pass SIGTERM on),
-// and a start takes about a second less.
+// It runs the compiled server (build/server/main.js) with plain `node`, as `npm start` does,
+// building it first when server/ changed since the last build.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stopChildProcess } from './child-process.mjs';
+import { buildServerIfStale, serverEntry } from '../build.mjs';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const distDir = join(repoRoot, 'dist');
@@ -43,9 +43,9 @@ export function makeTempDir(prefix = 'idle-session-e2e-') {
 }
 
 /**
- * Starts server/main.ts with `env` on top of: HOST=127.0.0.1, PORT=0 (a free port), SQLite,
- * STATIC_DIR=dist. Resolves once it logged `listening`. Rejects if it exits first (the error's
- * `exit`, `stdout` and `stderr` say how) or takes longer than `startTimeoutMs` (then it is
+ * Starts the compiled server/main.ts with `env` on top of: HOST=127.0.0.1, PORT=0 (a free port),
+ * SQLite, STATIC_DIR=dist. Resolves once it logged `listening`. Rejects if it exits first (the
+ * error's `exit`, `stdout` and `stderr` say how) or takes longer than `startTimeoutMs` (then it is
  * killed). `logFile`, when given, receives the server's stdout and stderr.
  */
 export async function startAppServer({ env = {}, logFile, startTimeoutMs = 20_000 } = {}) {
@@ -57,7 +57,8 @@ export async function startAppServer({ env = {}, logFile, startTimeoutMs = 20_00
     STATIC_DIR: distDir,
     ...env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  await buildServerIfStale();
+  const child = spawn(process.execPath, [serverEntry], {
     cwd: repoRoot,
     env: fullEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

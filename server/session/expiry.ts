@@ -23,28 +23,31 @@ export function heartbeatIntervalMs(config: SessionConfig): number {
   return Math.max(minHeartbeatIntervalMs, Math.min(60_000, third));
 }
 
+/** The two limits that decide when a session ends (what a store needs to extend one). */
+export type SessionLimits = Pick<SessionConfig, 'idleTimeoutMs' | 'absoluteTimeoutMs'>;
+
 /** The moment inactivity ends the session, unless a heartbeat moves it. */
-function idleDeadline(record: SessionRecord, config: SessionConfig): number {
-  return record.lastActivityAt + config.idleTimeoutMs;
+function idleDeadline(record: SessionRecord, limits: SessionLimits): number {
+  return record.lastActivityAt + limits.idleTimeoutMs;
 }
 
 /** The moment the session ends whatever the user does. */
-function absoluteDeadline(record: SessionRecord, config: SessionConfig): number {
-  return record.createdAt + config.absoluteTimeoutMs;
+function absoluteDeadline(record: SessionRecord, limits: SessionLimits): number {
+  return record.createdAt + limits.absoluteTimeoutMs;
 }
 
 /** The moment the session ends: the earlier of the idle and the absolute deadline. */
-export function expiresAt(record: SessionRecord, config: SessionConfig): number {
-  return Math.min(idleDeadline(record, config), absoluteDeadline(record, config));
+export function expiresAt(record: SessionRecord, limits: SessionLimits): number {
+  return Math.min(idleDeadline(record, limits), absoluteDeadline(record, limits));
 }
 
 /** Which limit ends the session: the one reached first, not every one passed by the time anyone looks. */
-export function limitReached(record: SessionRecord, config: SessionConfig): 'idle' | 'absolute' {
-  return absoluteDeadline(record, config) <= idleDeadline(record, config) ? 'absolute' : 'idle';
+export function limitReached(record: SessionRecord, limits: SessionLimits): 'idle' | 'absolute' {
+  return absoluteDeadline(record, limits) <= idleDeadline(record, limits) ? 'absolute' : 'idle';
 }
 
-export function isExpired(record: SessionRecord, config: SessionConfig, now: number): boolean {
-  return now >= expiresAt(record, config);
+export function isExpired(record: SessionRecord, limits: SessionLimits, now: number): boolean {
+  return now >= expiresAt(record, limits);
 }
 
 /** The timing a client needs, as durations from `now` (never clock times: client clocks differ). */
@@ -69,7 +72,27 @@ export function activityAfterHeartbeat(
   now: number,
   idleForMs = 0,
 ): number {
+  return Math.max(record.lastActivityAt, reportedActivityAt(config, now, idleForMs));
+}
+
+/** When a heartbeat says the user was last active: `now - idleForMs`, the claim clamped as above. */
+export function reportedActivityAt(config: SessionConfig, now: number, idleForMs = 0): number {
   // Whole milliseconds: stores keep integers (SQLite STRICT INTEGER columns, Redis PEXPIREAT).
   const clamped = Math.min(Math.max(0, Math.ceil(idleForMs)), heartbeatIntervalMs(config));
-  return Math.max(record.lastActivityAt, now - clamped);
+  return now - clamped;
+}
+
+/**
+ * A heartbeat applied to a record: undefined when the session has already ended at `now` (it
+ * cannot be brought back), else the record with activity at `activityAt`, never moved backwards.
+ * Stores apply this rule in one atomic step (`SessionStore.extend`).
+ */
+export function extendedRecord(
+  record: SessionRecord,
+  activityAt: number,
+  now: number,
+  limits: SessionLimits,
+): SessionRecord | undefined {
+  if (isExpired(record, limits, now)) return undefined;
+  return { ...record, lastActivityAt: Math.max(record.lastActivityAt, activityAt) };
 }

@@ -1,4 +1,5 @@
-// Web Crypto only (no node:crypto): the MSW mock runs these same rules in the browser.
+// Web Crypto only (no node:crypto): the MSW mock runs these same rules in the browser. The Node
+// server passes node-digests.ts instead, which gives the same bytes synchronously.
 
 function base64url(bytes: Uint8Array): string {
   let binary = '';
@@ -21,14 +22,31 @@ export async function hashSessionId(id: string): Promise<string> {
   return base64url(await sha256(id));
 }
 
+/**
+ * The hashing the session rules use. Web Crypto (`webDigests`) works everywhere but is
+ * asynchronous (in Node a round trip through the thread pool per call); the Node server passes
+ * `nodeDigests` (node-digests.ts), which computes the same values synchronously.
+ */
+export interface Digests {
+  /** SHA-256 of a UTF-8 string. */
+  sha256(text: string): Uint8Array | Promise<Uint8Array>;
+  /** What the store keeps instead of a session id: its SHA-256, base64url. */
+  hashSessionId(id: string): string | Promise<string>;
+}
+
+export const webDigests: Digests = { sha256, hashSessionId };
+
 /** Session ids look exactly like `newSessionId()` output; anything else is not looked up. */
 export function isWellFormedSessionId(value: string): boolean {
   return /^[A-Za-z0-9_-]{43}$/.test(value);
 }
 
 /** The store key for a cookie value, or undefined when the value cannot be a session id (never looked up). */
-export async function hashWellFormedSessionId(id: string | undefined): Promise<string | undefined> {
-  return id !== undefined && isWellFormedSessionId(id) ? hashSessionId(id) : undefined;
+export async function hashWellFormedSessionId(
+  id: string | undefined,
+  digests: Pick<Digests, 'hashSessionId'> = webDigests,
+): Promise<string | undefined> {
+  return id !== undefined && isWellFormedSessionId(id) ? digests.hashSessionId(id) : undefined;
 }
 
 /** A short, non-reversible reference to a session for logs. */

@@ -3,15 +3,8 @@ import type { SessionConfig } from '../config';
 import type { Logger } from '../logger';
 import type { SessionStore } from '../stores/store';
 import { passwordMatches } from './credentials';
-import {
-  activityAfterHeartbeat,
-  expiresAt,
-  isExpired,
-  limitReached,
-  sessionTiming,
-  type SessionRecord,
-} from './expiry';
-import { hashSessionId, hashWellFormedSessionId, newSessionId, sessionLogRef } from './ids';
+import { expiresAt, isExpired, limitReached, reportedActivityAt, sessionTiming, type SessionRecord } from './expiry';
+import { hashWellFormedSessionId, newSessionId, sessionLogRef, webDigests, type Digests } from './ids';
 import { countLoginAttempt, loginRetryAfterSeconds, throttleKeys } from './throttle';
 
 export interface Clock {
@@ -39,11 +32,14 @@ export function createSessions({
   clock,
   config,
   logger,
+  digests = webDigests,
 }: {
   store: SessionStore;
   clock: Clock;
   config: SessionConfig;
   logger: Logger;
+  /** How ids and passwords are hashed; Web Crypto unless the runtime has a faster way (Node). */
+  digests?: Digests;
 }) {
   const active = (record: SessionRecord, now: number): ActiveSession => ({
     record,
@@ -53,8 +49,11 @@ export function createSessions({
 
   /** The live session for a cookie value, or undefined. An expired one is revoked on sight. */
   async function resume(id: string | undefined): Promise<ActiveSession | undefined> {
-    const idHash = await hashWellFormedSessionId(id);
-    if (idHash === undefined) return undefined;
+    const idHash = await hashWellFormedSessionId(id, digests);
+    return idHash === undefined ? undefined : resumeHashed(idHash);
+  }
+
+  async function resumeHashed(idHash: string): Promise<ActiveSession | undefined> {
     const record = await store.get(idHash);
     if (!record) return undefined;
     const now = clock.now();
@@ -85,16 +84,21 @@ export function createSessions({
       logger.warn('sign_in', { outcome: 'rate_limited', user: username, client: clientAddress, retryAfterSeconds });
       return { ok: false, reason: 'rate_limited', retryAfterSeconds };
     }
-    if (!(await passwordMatches(username, password))) {
+    if (!(await passwordMatches(username, password, digests))) {
       logger.warn('sign_in', { outcome: 'failure', user: username, client: clientAddress });
       return { ok: false, reason: 'invalid_credentials' };
     }
     await store.clearFailures(keys.user);
     // A new id at every sign-in, and the browser's previous session ends: no fixation.
-    const previousIdHash = await hashWellFormedSessionId(previousId);
+    const previousIdHash = await hashWellFormedSessionId(previousId, digests);
     if (previousIdHash !== undefined) await store.delete(previousIdHash);
     const id = newSessionId();
-    const record: SessionRecord = { idHash: await hashSessionId(id), username, createdAt: now, lastActivityAt: now };
+    const record: SessionRecord = {
+      idHash: await digests.hashSessionId(id),
+      username,
+      createdAt: now,
+      lastActivityAt: now,
+    };
     await store.create(record, expiresAt(record, config));
     logger.info('sign_in', {
       outcome: 'success',
@@ -107,26 +111,24 @@ export function createSessions({
 
   /** Reports activity `idleForMs` ago. Undefined when there is no live session. */
   async function heartbeat(id: string | undefined, idleForMs?: number): Promise<ActiveSession | undefined> {
-    const current = await resume(id);
-    if (!current) {
+    const idHash = await hashWellFormedSessionId(id, digests);
+    if (idHash === undefined) {
       logger.info('heartbeat_rejected', { reason: id === undefined ? 'no_cookie' : 'no_live_session' });
       return undefined;
     }
     const now = clock.now();
-    const record = {
-      ...current.record,
-      lastActivityAt: activityAfterHeartbeat(current.record, config, now, idleForMs),
-    };
-    if (!(await store.touch(record.idHash, record.lastActivityAt, expiresAt(record, config)))) {
-      logger.info('heartbeat_rejected', { reason: 'revoked_meanwhile', session: sessionLogRef(record.idHash) });
-      return undefined;
-    }
-    return active(record, now);
+    // Check and extend in one step of the store: one statement or script, no race with a sign-out.
+    const record = await store.extend(idHash, reportedActivityAt(config, now, idleForMs), now, config);
+    if (record) return active(record, now);
+    // Gone or expired (the rare path): an expired session is revoked and logged, as on any read.
+    await resumeHashed(idHash);
+    logger.info('heartbeat_rejected', { reason: 'no_live_session' });
+    return undefined;
   }
 
   /** Revokes the session (idempotent). */
   async function signOut(id: string | undefined): Promise<void> {
-    const idHash = await hashWellFormedSessionId(id);
+    const idHash = await hashWellFormedSessionId(id, digests);
     if (idHash === undefined) return;
     const record = await store.get(idHash);
     await store.delete(idHash);

@@ -1,4 +1,4 @@
-import type { SessionRecord } from '../session/expiry';
+import { expiresAt, extendedRecord, type SessionRecord } from '../session/expiry';
 import type { FailureCounter, SessionStore } from './store';
 
 /** Everything a document store holds, as plain data. */
@@ -30,13 +30,13 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
       const entry = load().sessions[idHash];
       return entry && { ...entry.record };
     },
-    async touch(idHash, lastActivityAt, expiresAt) {
+    async extend(idHash, activityAt, now, limits) {
       return change((document) => {
         const entry = document.sessions[idHash];
-        if (!entry) return false;
-        entry.record.lastActivityAt = lastActivityAt;
-        entry.expiresAt = expiresAt;
-        return true;
+        const record = entry && extendedRecord(entry.record, activityAt, now, limits);
+        if (!record) return undefined;
+        document.sessions[idHash] = { record, expiresAt: expiresAt(record, limits) };
+        return { ...record };
       });
     },
     async delete(idHash) {

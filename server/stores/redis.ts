@@ -27,7 +27,7 @@ const failureGcMarginMs = 60_000;
 /** How long a health check waits for PONG before calling the store down. */
 const pingTimeoutMs = 2_000;
 
-// All three scripts name every key they touch in KEYS, and are atomic: no other client's
+// All the scripts name every key they touch in KEYS, and are atomic: no other client's
 // command runs between their reads and writes.
 const scripts = {
   /** KEYS: session, index. ARGV: idHash, username, createdAt, lastActivityAt, expiresAt, ttlMs. */
@@ -41,18 +41,28 @@ const scripts = {
       return 1`,
   },
   /**
-   * KEYS: session, index. ARGV: idHash, lastActivityAt, expiresAt, ttlMs.
-   * Returns 0 and writes nothing when the session is gone: a heartbeat racing a sign-out (or
-   * Redis's own expiry) must not bring the session back as a hash holding only the new fields.
+   * extendedRecord (session/expiry.ts) in one script, so a heartbeat is one round trip.
+   * KEYS: session, index. ARGV: idHash, activityAt, now, idleTimeoutMs, absoluteTimeoutMs.
+   * Returns {username, createdAt, lastActivityAt}, or nil and writes nothing when the session is
+   * gone or expired: a heartbeat racing a sign-out (or Redis's own expiry) must not bring the
+   * session back as a hash holding only the new fields.
    */
-  idleSessionTouch: {
+  idleSessionExtend: {
     numberOfKeys: 2,
     lua: `
-      if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-      redis.call('HSET', KEYS[1], 'lastActivityAt', ARGV[2], 'expiresAt', ARGV[3])
-      redis.call('PEXPIRE', KEYS[1], ARGV[4])
-      redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-      return 1`,
+      local fields = redis.call('HMGET', KEYS[1], 'username', 'createdAt', 'lastActivityAt')
+      local createdAt, lastActivityAt = tonumber(fields[2]), tonumber(fields[3])
+      if not fields[1] or not createdAt or not lastActivityAt then return nil end
+      local activityAt, now = tonumber(ARGV[2]), tonumber(ARGV[3])
+      local idle, absolute = tonumber(ARGV[4]), tonumber(ARGV[5])
+      if now >= math.min(lastActivityAt + idle, createdAt + absolute) then return nil end
+      if activityAt > lastActivityAt then lastActivityAt = activityAt end
+      local expiresAt = math.min(lastActivityAt + idle, createdAt + absolute)
+      local last, expires = string.format('%.0f', lastActivityAt), string.format('%.0f', expiresAt)
+      redis.call('HSET', KEYS[1], 'lastActivityAt', last, 'expiresAt', expires)
+      redis.call('PEXPIRE', KEYS[1], string.format('%.0f', math.max(1, expiresAt - now)))
+      redis.call('ZADD', KEYS[2], expires, ARGV[1])
+      return {fields[1], fields[2], last}`,
   },
   /**
    * KEYS: session, index. ARGV: idHash, now. Deletes the session when its expiresAt has passed
@@ -135,6 +145,9 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
   const client = new Redis(url, {
     lazyConnect: true,
     scripts,
+    // Commands issued in the same turn of the event loop (heartbeats of many users) go out in
+    // one write and come back in one read.
+    enableAutoPipelining: true,
     // A down Redis makes commands fail at once (the app answers 5xx, /api/health 503) instead of
     // queueing requests until it returns.
     enableOfflineQueue: false,
@@ -177,18 +190,19 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
       return toRecord(idHash, await client.hgetall(sessionKey(idHash)));
     },
 
-    async touch(idHash, lastActivityAt, expiresAt) {
-      // The interface passes no `now`; lastActivityAt is at most a heartbeat interval before it,
-      // so Redis may keep an idle session that much longer than the app honours it, never shorter.
-      const touched = await client.idleSessionTouch(
+    async extend(idHash, activityAt, now, limits) {
+      const extended = (await client.idleSessionExtend(
         sessionKey(idHash),
         expiryIndexKey,
         idHash,
-        lastActivityAt,
-        expiresAt,
-        ttl(expiresAt - lastActivityAt),
-      );
-      return touched === 1;
+        activityAt,
+        now,
+        limits.idleTimeoutMs,
+        limits.absoluteTimeoutMs,
+      )) as [string, string, string] | null;
+      if (!extended) return undefined;
+      const [username, createdAt, lastActivityAt] = extended;
+      return { idHash, username, createdAt: Number(createdAt), lastActivityAt: Number(lastActivityAt) };
     },
 
     async delete(idHash) {

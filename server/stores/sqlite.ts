@@ -43,7 +43,15 @@ export function createSqliteStore(path: string): SessionStore {
   const selectSession = db.prepare<[string], SessionRow>(
     'SELECT id_hash, username, created_at, last_activity_at FROM sessions WHERE id_hash = ?',
   );
-  const touchSession = db.prepare('UPDATE sessions SET last_activity_at = ?, expires_at = ? WHERE id_hash = ?');
+  // extendedRecord (session/expiry.ts) in one statement: check, move and read back at once.
+  // In SET and RETURNING, SQLite reads the row's old and new values respectively.
+  const extendSession = db.prepare<[number, number, number, number, string, number, number, number], SessionRow>(`
+    UPDATE sessions SET
+      last_activity_at = max(last_activity_at, ?),
+      expires_at = min(max(last_activity_at, ?) + ?, created_at + ?)
+    WHERE id_hash = ? AND ? < min(last_activity_at + ?, created_at + ?)
+    RETURNING id_hash, username, created_at, last_activity_at
+  `);
   const deleteSession = db.prepare('DELETE FROM sessions WHERE id_hash = ?');
   const purgeSessions = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
   const purgeFailures = db.prepare('DELETE FROM login_failures WHERE reset_at <= ?');
@@ -61,6 +69,8 @@ export function createSqliteStore(path: string): SessionStore {
   const deleteFailures = db.prepare('DELETE FROM login_failures WHERE key = ?');
   const ping = db.prepare('SELECT 1');
 
+  const write = groupCommit(db);
+
   const toRecord = (row: SessionRow): SessionRecord => ({
     idHash: row.id_hash,
     username: row.username,
@@ -70,17 +80,23 @@ export function createSqliteStore(path: string): SessionStore {
 
   return {
     async create(record, expiresAt) {
-      insertSession.run(record.idHash, record.username, record.createdAt, record.lastActivityAt, expiresAt);
+      await write(() =>
+        insertSession.run(record.idHash, record.username, record.createdAt, record.lastActivityAt, expiresAt),
+      );
     },
     async get(idHash) {
       const row = selectSession.get(idHash);
       return row && toRecord(row);
     },
-    async touch(idHash, lastActivityAt, expiresAt) {
-      return touchSession.run(lastActivityAt, expiresAt, idHash).changes > 0;
+    async extend(idHash, activityAt, now, limits) {
+      const { idleTimeoutMs: idle, absoluteTimeoutMs: absolute } = limits;
+      const row = await write(() =>
+        extendSession.get(activityAt, activityAt, idle, absolute, idHash, now, idle, absolute),
+      );
+      return row && toRecord(row);
     },
     async delete(idHash) {
-      deleteSession.run(idHash);
+      await write(() => deleteSession.run(idHash));
     },
     async purgeExpired(now) {
       purgeFailures.run(now);
@@ -90,17 +106,67 @@ export function createSqliteStore(path: string): SessionStore {
       return selectFailures.get(key, now);
     },
     async addFailure(key, now, windowMs) {
-      return upsertFailure.get({ key, now, windowMs })!;
+      return write(() => upsertFailure.get({ key, now, windowMs })!);
     },
     async clearFailures(key) {
-      deleteFailures.run(key);
+      await write(() => deleteFailures.run(key));
     },
     async ping() {
       if (!db.open) throw new Error('database is closed');
       ping.get();
     },
     async close() {
+      write.flush();
       if (db.open) db.close();
     },
   };
+}
+
+/**
+ * Runs every write queued in one turn of the event loop inside one transaction, committed before
+ * any caller's promise settles. With the WAL, SQLite's cost is per commit (WAL frames for every
+ * page written, and a checkpoint with an fsync every ~1000 pages), not per statement: the
+ * heartbeats and sign-ins of many users at once share one commit (group commit), each still
+ * durable before its answer. Each write is a savepoint of its own, so one that fails (it throws
+ * to its caller) leaves the others in; a failed commit rejects them all.
+ */
+function groupCommit(db: Database.Database): (<T>(write: () => T) => Promise<T>) & { flush(): void } {
+  type Pending = { write: () => unknown; resolve: (result: unknown) => void; reject: (error: unknown) => void };
+  type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
+  let pending: Pending[] = [];
+  const savepoint = db.transaction((write: () => unknown) => write());
+  const commit = db.transaction((batch: Pending[]) =>
+    batch.map(({ write }): Outcome => {
+      try {
+        return { ok: true, result: savepoint(write) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    }),
+  );
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    let outcomes: Outcome[];
+    try {
+      if (!db.open) throw new Error('database is closed');
+      outcomes = commit(batch);
+    } catch (error) {
+      for (const { reject } of batch) reject(error);
+      return;
+    }
+    batch.forEach(({ resolve, reject }, i) => {
+      const outcome = outcomes[i];
+      if (outcome.ok) resolve(outcome.result);
+      else reject(outcome.error);
+    });
+  };
+  const write = <T>(run: () => T) =>
+    new Promise<T>((resolve, reject) => {
+      // After the I/O callbacks of this turn: every request read in it has queued its write.
+      if (pending.length === 0) setImmediate(flush);
+      pending.push({ write: run, resolve: resolve as (result: unknown) => void, reject });
+    });
+  return Object.assign(write, { flush });
 }

@@ -1,4 +1,4 @@
-import type { SessionRecord } from '../session/expiry';
+import type { SessionLimits, SessionRecord } from '../session/expiry';
 
 /** A failure counter for login throttling: `count` failures since the window opened, until `resetAt`. */
 export interface FailureCounter {
@@ -15,8 +15,14 @@ export interface SessionStore {
   create(record: SessionRecord, expiresAt: number): Promise<void>;
   /** The session with this id hash, or undefined. May return an expired one: callers check. */
   get(idHash: string): Promise<SessionRecord | undefined>;
-  /** Moves `lastActivityAt` and the purge time. Returns false when the session is gone. */
-  touch(idHash: string, lastActivityAt: number, expiresAt: number): Promise<boolean>;
+  /**
+   * A heartbeat in one atomic step (read, check and write; one statement or script, so one round
+   * trip): when the session is live at `now` under `limits`, moves `lastActivityAt` to
+   * `activityAt` if that is later and the purge time with it, and returns the record as it now
+   * is (`extendedRecord` in session/expiry.ts). Returns undefined and writes nothing when the
+   * session is missing, revoked or expired.
+   */
+  extend(idHash: string, activityAt: number, now: number, limits: SessionLimits): Promise<SessionRecord | undefined>;
   /** Revokes a session. Deleting a missing one is not an error. */
   delete(idHash: string): Promise<void>;
   /** Deletes sessions whose `expiresAt` has passed and stale counters; returns how many sessions went. */

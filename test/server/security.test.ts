@@ -120,3 +120,40 @@ describe('security headers on the API', () => {
     }
   });
 });
+
+describe('Strict-Transport-Security', () => {
+  it('is sent when the request came over https (behind a trusted proxy), never over plain http', async () => {
+    const api = apiClient(await inProcess({ trustProxy: true }));
+
+    const overHttps = await api.call('/api/session/policy', { headers: { 'X-Forwarded-Proto': 'https' } });
+    const overHttp = await api.call('/api/session/policy');
+
+    expect(overHttps.headers.get('Strict-Transport-Security')).toBe('max-age=31536000; includeSubDomains');
+    expect(overHttp.headers.get('Strict-Transport-Security')).toBeNull();
+  });
+
+  it('is not sent on a forged X-Forwarded-Proto when no proxy is trusted', async () => {
+    const response = await apiClient(await inProcess()).call('/api/session/policy', {
+      headers: { 'X-Forwarded-Proto': 'https' },
+    });
+
+    expect(response.headers.get('Strict-Transport-Security')).toBeNull();
+  });
+});
+
+describe('the whole security header set', () => {
+  it('is exactly the policy of the API and the pages, nothing hono adds by default', async () => {
+    const response = await apiClient(await inProcess()).health();
+
+    expect(response.headers.get('Content-Security-Policy')).toBe(
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    );
+    expect(response.headers.get('X-Frame-Options')).toBe('DENY');
+    expect(response.headers.get('Cross-Origin-Opener-Policy')).toBe('same-origin');
+    expect(response.headers.get('Cross-Origin-Resource-Policy')).toBe('same-origin');
+    expect(response.headers.get('Permissions-Policy')).toBe('camera=(), microphone=(), geolocation=()');
+    expect(response.headers.get('Cache-Control')).toBe('no-store');
+    expect(response.headers.get('X-XSS-Protection')).toBeNull();
+  });
+});

@@ -191,3 +191,53 @@ describe('a closed database', () => {
     expect(await response.json()).toEqual({ status: 'unavailable' });
   });
 });
+
+describe('writes that share one commit (group commit)', () => {
+  it('are each on disk before their promise resolves, for another connection to read', async () => {
+    const dbPath = join(await tempDir(), 'sessions.db');
+    const store = createSqliteStore(dbPath);
+    const now = Date.UTC(2026, 0, 1);
+    const records = Array.from({ length: 30 }, (_, i) => ({
+      idHash: `hash-${i}`,
+      username: `user${i}`,
+      createdAt: now,
+      lastActivityAt: now,
+    }));
+
+    await Promise.all(records.map((record) => store.create(record, now + 60_000)));
+
+    expect(countRows(dbPath, 'sessions')).toBe(30);
+    await store.close();
+  });
+
+  it('fail alone: a write that breaks a constraint rejects, the others in its commit stay', async () => {
+    const dbPath = join(await tempDir(), 'sessions.db');
+    const store = createSqliteStore(dbPath);
+    const now = Date.UTC(2026, 0, 1);
+    const record = (idHash: string) => ({ idHash, username: 'u', createdAt: now, lastActivityAt: now });
+    await store.create(record('taken'), now + 60_000);
+
+    const results = await Promise.allSettled([
+      store.create(record('first'), now + 60_000),
+      store.create(record('taken'), now + 60_000),
+      store.addFailure('user:u', now, 300_000),
+    ]);
+
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await store.get('first')).toEqual(record('first'));
+    expect(await store.getFailures('user:u', now)).toEqual({ count: 1, resetAt: now + 300_000 });
+    await store.close();
+  });
+
+  it('queued when the store closes are written first', async () => {
+    const dbPath = join(await tempDir(), 'sessions.db');
+    const store = createSqliteStore(dbPath);
+    const now = Date.UTC(2026, 0, 1);
+
+    const created = store.create({ idHash: 'last', username: 'u', createdAt: now, lastActivityAt: now }, now + 1);
+    await store.close();
+    await created;
+
+    expect(countRows(dbPath, 'sessions')).toBe(1);
+  });
+});

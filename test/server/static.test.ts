@@ -1,4 +1,7 @@
-/** The built SPA served next to the API (server/routes/spa.ts): caching, fallback, traversal, headers. */
+/**
+ * The built SPA served next to the API (server/routes/spa.ts): caching, fallback, traversal,
+ * headers, precompressed files, no source maps.
+ */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,13 +10,15 @@ import { defaultSessionConfig } from '../../server/config';
 import { createMemoryLogger } from '../../server/logger';
 import { spaRoutes } from '../../server/routes/spa';
 import { createMemoryStore } from '../../server/stores/memory';
+import { precompress } from '../../scripts/build.mjs';
 import { serveOnEphemeralPort } from '../support/ephemeral-port';
 import { rawRequest, useTempDirs } from './helpers';
 
 const tempDir = useTempDirs('idle-session-spa-');
 
-const indexHtml = '<!doctype html><title>Idle session</title><div id="root"></div>';
-const appJs = 'console.log("app");';
+// Long enough that compressing them pays (the build keeps a .br or .gz only when it is smaller).
+const indexHtml = `<!doctype html><title>Idle session</title><div id="root"></div>${'<!-- padding -->'.repeat(20)}`;
+const appJs = 'console.log("app");\n'.repeat(20);
 const secret = 'TOP SECRET: outside the static folder';
 
 const servers: Array<{ close(): Promise<void> }> = [];
@@ -34,6 +39,9 @@ async function startWithSpa({ built = true } = {}) {
     await writeFile(join(dist, 'index.html'), indexHtml);
     await writeFile(join(dist, 'assets', 'app-abc123.js'), appJs);
     await writeFile(join(dist, 'robots.txt'), 'User-agent: *');
+    await writeFile(join(dist, 'assets', 'app-abc123.js.map'), '{"version":3,"sources":["SECRET.ts"]}');
+    // As the build does: .br and .gz beside each file (when smaller; these are made so).
+    precompress(dist);
   }
   await writeFile(join(root, 'package.json'), JSON.stringify({ secret }));
   await writeFile(join(root, 'dist-other', 'package.json'), JSON.stringify({ secret }));
@@ -162,7 +170,39 @@ describe('security headers', () => {
   );
 });
 
+describe('source maps', () => {
+  it('are never served, though the build writes them', async () => {
+    const { url } = await startWithSpa();
+
+    const response = await fetch(`${url}/assets/app-abc123.js.map`);
+
+    expect(response.status).toBe(404);
+    expect(await response.text()).not.toContain('SECRET');
+  });
+});
+
 describe('compression', () => {
+  it('sends the precompressed index.html for a page route, with Vary', async () => {
+    const { url } = await startWithSpa();
+
+    for (const path of ['/', '/account']) {
+      const response = await fetch(url + path, { headers: { 'Accept-Encoding': 'br' } });
+      expect(response.headers.get('Content-Encoding')).toBe('br');
+      expect(response.headers.get('Vary')).toBe('Accept-Encoding');
+      expect(response.headers.get('Cache-Control')).toBe('no-store');
+      expect(await response.text()).toBe(indexHtml);
+    }
+  });
+
+  it('is never done per request: a file without a compressed copy is sent as it is', async () => {
+    const { url } = await startWithSpa();
+
+    const response = await fetch(`${url}/robots.txt`, { headers: { 'Accept-Encoding': 'gzip, br' } });
+
+    expect(response.headers.get('Content-Encoding')).toBeNull();
+    expect(await response.text()).toBe('User-agent: *');
+  });
+
   it('sends brotli or gzip when the browser accepts it, and plain bytes otherwise', async () => {
     const { url } = await startWithSpa();
     const brotli = await fetch(`${url}/assets/app-abc123.js`, { headers: { 'Accept-Encoding': 'gzip, br' } });

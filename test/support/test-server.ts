@@ -65,7 +65,7 @@ function buildApp({
     logger,
     config: { session: { ...defaultSessionConfig, ...session }, trustProxy },
     // Tests pick the client address with a header, to try per-client throttling.
-    clientAddress: (request) => request.headers.get('X-Test-Client') ?? '127.0.0.1',
+    clientAddress: (c) => c.req.header('X-Test-Client') ?? '127.0.0.1',
   });
   return { app, store, clock, logs: logger.lines };
 }

@@ -5,7 +5,7 @@ import { createRedisStore } from '../../../server/stores/redis';
 import type { SessionStore } from '../../../server/stores/store';
 import { freePort } from '../../support/ephemeral-port';
 import { startRedisServer } from '../../support/redis-server';
-import { newRecord, t0 } from './store-contract';
+import { limits, newRecord, t0 } from './store-contract';
 
 // Loud skip without redis-server; under CI=true startRedisServer throws and this file fails.
 const redis = await startRedisServer();
@@ -58,13 +58,13 @@ describe.skipIf(!redis)('Redis store', () => {
       expect(pttl).toBeLessThanOrEqual(idle);
     });
 
-    it('a touch sets the TTL again from the new expiresAt', async () => {
+    it('an extend sets the TTL again from the new expiresAt', async () => {
       const store = await open();
       const record = newRecord(t0);
       // Near the absolute limit: expiresAt is closer than the idle timeout.
       await store.create(record, t0 + 10_000);
       expect(await admin.pttl(sessionKey(record.idHash))).toBeLessThanOrEqual(10_000);
-      expect(await store.touch(record.idHash, t0 + 30_000, t0 + 30_000 + idle)).toBe(true);
+      expect(await store.extend(record.idHash, t0 + 5_000, t0 + 5_000, limits)).toBeDefined();
       const pttl = await admin.pttl(sessionKey(record.idHash));
       expect(pttl).toBeGreaterThan(idle - 1_000);
       expect(pttl).toBeLessThanOrEqual(idle);
@@ -81,12 +81,12 @@ describe.skipIf(!redis)('Redis store', () => {
       }
     });
 
-    it('Redis expires an idle session on its own; a touch afterwards fails and creates nothing', async () => {
+    it('Redis expires an idle session on its own; an extend afterwards fails and creates nothing', async () => {
       const store = await open();
       const record = newRecord(t0);
       await store.create(record, t0 + 50);
       await eventually(async () => (await store.get(record.idHash)) === undefined);
-      expect(await store.touch(record.idHash, t0 + 40, t0 + 40 + idle)).toBe(false);
+      expect(await store.extend(record.idHash, t0 + 40, t0 + 40, limits)).toBeUndefined();
       expect(await admin.exists(sessionKey(record.idHash))).toBe(0);
       // purgeExpired cleans the index entry of the session Redis expired, and counts only what it deleted.
       expect(await store.purgeExpired(t0 + 100)).toBe(0);
@@ -128,11 +128,11 @@ describe.skipIf(!redis)('Redis store', () => {
       const record = newRecord(t0);
       await a.create(record, t0 + idle);
       expect(await b.get(record.idHash)).toEqual(record);
-      expect(await b.touch(record.idHash, t0 + 5_000, t0 + 5_000 + idle)).toBe(true);
+      expect(await b.extend(record.idHash, t0 + 5_000, t0 + 5_000, limits)).toBeDefined();
       expect((await a.get(record.idHash))?.lastActivityAt).toBe(t0 + 5_000);
       await b.delete(record.idHash);
       expect(await a.get(record.idHash)).toBeUndefined();
-      expect(await a.touch(record.idHash, t0 + 6_000, t0 + 6_000 + idle)).toBe(false);
+      expect(await a.extend(record.idHash, t0 + 6_000, t0 + 6_000, limits)).toBeUndefined();
       expect(await b.get(record.idHash)).toBeUndefined();
     });
 
@@ -153,9 +153,8 @@ describe.skipIf(!redis)('Redis store', () => {
       for (let round = 0; round < 50; round++) {
         const record = newRecord(t0);
         await a.create(record, t0 + idle);
-        const [, touched] = await Promise.all([b.delete(record.idHash), a.touch(record.idHash, t0 + 1, t0 + 1 + idle)]);
+        await Promise.all([b.delete(record.idHash), a.extend(record.idHash, t0 + 1, t0 + 1, limits)]);
         expect(await a.get(record.idHash)).toBeUndefined();
-        expect(typeof touched).toBe('boolean');
       }
       expect(await admin.keys('idle-session:session:*')).toEqual([]);
     });

@@ -9,6 +9,8 @@ export type StoreFactory = () => Promise<SessionStore>;
 export const t0 = Date.UTC(2026, 0, 1, 9, 0, 0);
 
 const idle = 60_000;
+/** The limits a store extends a session under: 60 s idle, 8 h absolute. */
+export const limits = { idleTimeoutMs: idle, absoluteTimeoutMs: 8 * 60 * 60_000 };
 const window = 5 * 60_000;
 
 let counter = 0;
@@ -67,24 +69,62 @@ export function describeStoreContract(name: string, factory: StoreFactory, { ski
         expect(await store.get(record.idHash)).toEqual(created);
       });
 
-      it('touch moves lastActivityAt and keeps the rest', async () => {
+      it('extend moves lastActivityAt, keeps the rest, and returns the record as it now is', async () => {
         const record = newRecord();
         await store.create(record, t0 + idle);
-        expect(await store.touch(record.idHash, t0 + 20_000, t0 + 20_000 + idle)).toBe(true);
-        expect(await store.get(record.idHash)).toEqual({ ...record, lastActivityAt: t0 + 20_000 });
+        const extended = { ...record, lastActivityAt: t0 + 20_000 };
+        expect(await store.extend(record.idHash, t0 + 20_000, t0 + 25_000, limits)).toEqual(extended);
+        expect(await store.get(record.idHash)).toEqual(extended);
       });
 
-      it('touch on a missing session returns false and does not create it', async () => {
-        expect(await store.touch('never-created', t0, t0 + idle)).toBe(false);
+      it('extend never moves activity backwards', async () => {
+        const record = newRecord();
+        await store.create(record, t0 + idle);
+        await store.extend(record.idHash, t0 + 20_000, t0 + 20_000, limits);
+        expect((await store.extend(record.idHash, t0 + 10_000, t0 + 30_000, limits))?.lastActivityAt).toBe(t0 + 20_000);
+        expect((await store.get(record.idHash))?.lastActivityAt).toBe(t0 + 20_000);
+      });
+
+      it('extend does not bring back an expired session (idle or absolute) and writes nothing', async () => {
+        const idleRecord = newRecord();
+        await store.create(idleRecord, t0 + idle);
+        expect(await store.extend(idleRecord.idHash, t0 + idle, t0 + idle, limits)).toBeUndefined();
+        expect(await store.get(idleRecord.idHash)).toEqual(idleRecord);
+
+        // Signed in almost 8 h ago and active since: only the absolute limit (at t0 + 1 s) is near.
+        const old = { ...newRecord(t0 - limits.absoluteTimeoutMs + 1_000), lastActivityAt: t0 - 1_000 };
+        await store.create(old, t0 + 1_000);
+        expect(await store.extend(old.idHash, t0 - 500, t0 - 500, limits)).toEqual({
+          ...old,
+          lastActivityAt: t0 - 500,
+        });
+        expect(await store.extend(old.idHash, t0 + 1_000, t0 + 1_000, limits)).toBeUndefined();
+        expect((await store.get(old.idHash))?.lastActivityAt).toBe(t0 - 500);
+      });
+
+      it('extends of many sessions at once each apply to their own session', async () => {
+        const records = Array.from({ length: 20 }, () => newRecord());
+        for (const record of records) await store.create(record, t0 + idle);
+        const extended = await Promise.all(
+          records.map((record, i) => store.extend(record.idHash, t0 + i, t0 + 1_000, limits)),
+        );
+        expect(extended).toEqual(records.map((record, i) => ({ ...record, lastActivityAt: t0 + i })));
+        for (const [i, record] of records.entries()) {
+          expect((await store.get(record.idHash))?.lastActivityAt).toBe(t0 + i);
+        }
+      });
+
+      it('extend on a missing session returns undefined and does not create it', async () => {
+        expect(await store.extend('never-created', t0, t0, limits)).toBeUndefined();
         expect(await store.get('never-created')).toBeUndefined();
       });
 
-      it('delete revokes; a later touch returns false and does not bring the session back', async () => {
+      it('delete revokes; a later extend returns undefined and does not bring the session back', async () => {
         const record = newRecord();
         await store.create(record, t0 + idle);
         await store.delete(record.idHash);
         expect(await store.get(record.idHash)).toBeUndefined();
-        expect(await store.touch(record.idHash, t0 + 1_000, t0 + 1_000 + idle)).toBe(false);
+        expect(await store.extend(record.idHash, t0 + 1_000, t0 + 1_000, limits)).toBeUndefined();
         expect(await store.get(record.idHash)).toBeUndefined();
       });
 
@@ -116,10 +156,10 @@ export function describeStoreContract(name: string, factory: StoreFactory, { ski
         expect(await store.purgeExpired(t0 + 90_000)).toBe(0);
       });
 
-      it('honours the expiresAt a touch moved', async () => {
+      it('honours the expiresAt an extend moved', async () => {
         const record = newRecord();
         await store.create(record, t0 + 60_000);
-        await store.touch(record.idHash, t0 + 50_000, t0 + 110_000);
+        await store.extend(record.idHash, t0 + 50_000, t0 + 50_000, limits);
         expect(await store.purgeExpired(t0 + 90_000)).toBe(0);
         expect(await store.get(record.idHash)).toEqual({ ...record, lastActivityAt: t0 + 50_000 });
         expect(await store.purgeExpired(t0 + 110_000)).toBe(1);
