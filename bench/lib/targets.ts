@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildServerIfStale, serverEntry } from '../../scripts/build.mjs';
 import { environmentWithoutConfig } from '../../scripts/lib/app-server.mjs';
+import { stopChildProcess } from '../../scripts/lib/child-process.mjs';
 
 const peerScript = fileURLToPath(new URL('../peers/express-session.mjs', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -72,7 +73,6 @@ const clockTicksPerSecond = 100; // USER_HZ on Linux
 function startProcess(label: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunningTarget> {
   const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -110,11 +110,7 @@ function startProcess(label: string, args: string[], env: NodeJS.ProcessEnv): Pr
           }
         },
         async stop() {
-          if (child.exitCode !== null || child.signalCode !== null) return;
-          child.kill('SIGTERM');
-          const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-          await exited;
-          clearTimeout(killer);
+          await stopChildProcess(child);
         },
       });
     });
