@@ -50,7 +50,7 @@ export interface SessionResponse {
 
 /** `POST /api/session/heartbeat` body. Every field is optional; an empty body is `{}`. */
 export interface HeartbeatRequest {
-  /** How long ago the user was last active, in ms; the server clamps it to `[0, heartbeatIntervalMs]`. */
+  /** How long ago the user was last active, in ms; the server clamps it to `[0, idleTimeoutMs]`. */
   idleForMs?: number;
 }
 

@@ -63,8 +63,8 @@ export function sessionTiming(record: SessionRecord, config: SessionConfig, now:
 
 /**
  * The new `lastActivityAt` after a heartbeat saying the user was last active `idleForMs` ago.
- * The claim is clamped to `[0, heartbeat interval]` (a client cannot claim activity in the
- * future, nor stretch a stale one), and activity never moves backwards.
+ * The claim is clamped to `[0, idle timeout]` (a client cannot claim activity in the future, and
+ * an older claim can only date activity earlier), and activity never moves backwards.
  */
 export function activityAfterHeartbeat(
   record: SessionRecord,
@@ -75,10 +75,15 @@ export function activityAfterHeartbeat(
   return Math.max(record.lastActivityAt, reportedActivityAt(config, now, idleForMs));
 }
 
-/** When a heartbeat says the user was last active: `now - idleForMs`, the claim clamped as above. */
+/**
+ * When a heartbeat says the user was last active: `now - idleForMs`, the claim clamped to
+ * `[0, idle timeout]`. A heartbeat retried after a network outage carries activity older than
+ * `H`; it is dated when it happened, so the session ends when it should (decision 018). The
+ * upper bound only keeps the number sane: a claim that old could not extend the session anyway.
+ */
 export function reportedActivityAt(config: SessionConfig, now: number, idleForMs = 0): number {
   // Whole milliseconds: stores keep integers (SQLite STRICT INTEGER columns, Redis PEXPIREAT).
-  const clamped = Math.min(Math.max(0, Math.ceil(idleForMs)), heartbeatIntervalMs(config));
+  const clamped = Math.min(Math.max(0, Math.ceil(idleForMs)), config.idleTimeoutMs);
   return now - clamped;
 }
 

@@ -349,7 +349,7 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
         await expectJson(await browser.fetch('/api/hello'), 200);
       });
 
-      it('counts from the activity the client reports, clamped to [0, heartbeat interval]', async () => {
+      it('counts from the activity the client reports, clamped to [0, idle timeout]', async () => {
         const { target, browser } = await startSignedIn();
         target.advance(30_000);
         const reported = await expectHeartbeatResponse(
@@ -359,19 +359,30 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
             absoluteExpiresInMs: absolute - 30_000,
           },
         );
+        // Older than the heartbeat interval (a retry after an outage): dated when it happened.
         const interval = reported.heartbeatIntervalMs;
         target.advance(30_000);
         await expectHeartbeatResponse(
-          await browser.fetch('/api/session/heartbeat', post(JSON.stringify({ idleForMs: 10 * interval }))),
+          await browser.fetch('/api/session/heartbeat', post(JSON.stringify({ idleForMs: 2 * interval }))),
           {
-            idleExpiresInMs: idle - interval,
+            idleExpiresInMs: idle - 2 * interval,
             absoluteExpiresInMs: absolute - 60_000,
           },
         );
+        // Older than the idle timeout: counts as the idle timeout, so it changes nothing.
         target.advance(30_000);
+        await expectHeartbeatResponse(
+          await browser.fetch('/api/session/heartbeat', post(JSON.stringify({ idleForMs: 100 * idle }))),
+          {
+            idleExpiresInMs: idle - 2 * interval - 30_000,
+            absoluteExpiresInMs: absolute - 90_000,
+          },
+        );
+        // In the future: counts as now.
+        target.advance(5_000);
         await expectHeartbeatResponse(await browser.fetch('/api/session/heartbeat', post('{"idleForMs":-60000}')), {
           idleExpiresInMs: idle,
-          absoluteExpiresInMs: absolute - 90_000,
+          absoluteExpiresInMs: absolute - 95_000,
         });
       });
 

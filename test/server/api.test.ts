@@ -181,7 +181,7 @@ describe.each(storeKinds)('with the %s store', (kind) => {
       expect((await sessionBody(response)).session.idleExpiresInMs).toBe(56_000);
     });
 
-    it('clamps idleForMs to the heartbeat interval', async () => {
+    it('dates activity older than the heartbeat interval when it happened (a retry after an outage)', async () => {
       const server = await inProcess({ store: kind });
       const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());
@@ -189,8 +189,22 @@ describe.each(storeKinds)('with the %s store', (kind) => {
 
       const response = await api.heartbeat(cookie, { idleForMs: 25_000 });
 
-      // 25 s is more than the 10 s heartbeat interval: the claim counts as 10 s.
-      expect((await sessionBody(response)).session.idleExpiresInMs).toBe(50_000);
+      // 25 s is more than the 10 s heartbeat interval: still dated 25 s ago, so 35 s are left.
+      expect((await sessionBody(response)).session.idleExpiresInMs).toBe(35_000);
+      server.clock.advance(35_000);
+      expect((await api.getSession(cookie)).status).toBe(401);
+    });
+
+    it('clamps idleForMs to the idle timeout: an older claim only leaves the session as it was', async () => {
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
+      const cookie = cookieFrom(await api.signIn());
+      server.clock.advance(30_000);
+
+      const response = await api.heartbeat(cookie, { idleForMs: 1e12 });
+
+      // Dated 60 s ago, before the sign-in 30 s ago: activity never moves back, 30 s are left.
+      expect((await sessionBody(response)).session.idleExpiresInMs).toBe(30_000);
     });
 
     it('clamps a negative idleForMs to 0: no activity in the future', async () => {

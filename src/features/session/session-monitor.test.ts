@@ -25,7 +25,7 @@ function fakeServer({ absoluteMs = absoluteTimeoutMs } = {}) {
     async heartbeat(idleForMs: number): Promise<HeartbeatOutcome> {
       const sentAt = Date.now();
       this.heartbeats.push(idleForMs);
-      lastActivityAt = Math.max(lastActivityAt, sentAt - Math.min(Math.max(idleForMs, 0), heartbeatIntervalMs));
+      lastActivityAt = Math.max(lastActivityAt, sentAt - Math.min(Math.max(idleForMs, 0), idleTimeoutMs));
       return { ok: true, sample: { timing: timing(), sentAt } };
     },
   };
