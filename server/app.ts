@@ -12,6 +12,7 @@ import { sessionRoutes } from './routes/session';
 import type { Digests } from './session/ids';
 import { createSessions, type Clock } from './session/sessions';
 import type { SessionStore } from './stores/store';
+import { StoreUnavailableError, storeRetryAfterSeconds } from './stores/unavailable';
 
 export interface AppConfig {
   session: SessionConfig;
@@ -98,6 +99,14 @@ export function createApp({
 
   app.notFound((c) => c.text('Not found', 404));
   app.onError((error, c) => {
+    if (error instanceof StoreUnavailableError) {
+      // Not our bug and not the client's: the store is down, hung or cut off (decision 018).
+      logger.error('store_unavailable', { path: c.req.path, message: error.message });
+      c.header('Retry-After', String(storeRetryAfterSeconds));
+      return errorResponse(c, 503, 'store_unavailable', 'The server cannot reach its session store. Try again soon.', {
+        retryAfterSeconds: storeRetryAfterSeconds,
+      });
+    }
     logger.error('unhandled_error', { path: c.req.path, message: error.message, stack: error.stack });
     return errorResponse(c, 500, 'internal_error', 'Something went wrong on our side.');
   });

@@ -90,6 +90,7 @@ export const errorCodes = [
   'unsupported_media_type',
   'rate_limited',
   'internal_error',
+  'store_unavailable',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
@@ -101,6 +102,9 @@ export interface ApiError {
   message: string;
   /** For `bad_request`: the body field at fault, when there is one. */
   field?: string;
-  /** For `rate_limited`: seconds until a new attempt is accepted (also in `Retry-After`). */
+  /**
+   * For `rate_limited`: seconds until a new attempt is accepted; for `store_unavailable` (503):
+   * seconds to wait before trying again. Also in `Retry-After`.
+   */
   retryAfterSeconds?: number;
 }

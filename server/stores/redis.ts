@@ -1,6 +1,7 @@
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import type { SessionRecord } from '../session/expiry';
 import type { FailureCounter, SessionStore } from './store';
+import { guardStore, storeTimeoutMs } from './unavailable';
 
 /**
  * The store for many server instances behind a load balancer: every instance sees the same
@@ -25,7 +26,24 @@ const failureKey = (key: string) => `${prefix}failures:${key}`;
 /** Failure counters live this long in Redis after their window has closed (by the app's clock). */
 const failureGcMarginMs = 60_000;
 /** How long a health check waits for PONG before calling the store down. */
-const pingTimeoutMs = 2_000;
+const pingTimeoutMs = storeTimeoutMs;
+
+/**
+ * Redis replies that mean "not now" rather than "wrong": loading its data after a restart, a
+ * script running too long, a failed save that stops writes, a replica, a failover.
+ */
+const unavailableReplies = /^(LOADING|BUSY|MISCONF|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOREPLICAS)\b/;
+
+/**
+ * Whether an error from ioredis means Redis cannot answer now (a 503), not a bug (a 500): every
+ * error that is not a Redis reply is about the connection (refused, closed, not writable while
+ * reconnecting, a command timeout, retries used up); of the replies, only the "not now" ones.
+ */
+function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof (ReplyError as typeof Error)) return unavailableReplies.test(error.message);
+  return true;
+}
 
 // All the scripts name every key they touch in KEYS, and are atomic: no other client's
 // command runs between their reads and writes.
@@ -148,12 +166,13 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
     // Commands issued in the same turn of the event loop (heartbeats of many users) go out in
     // one write and come back in one read.
     enableAutoPipelining: true,
-    // A down Redis makes commands fail at once (the app answers 5xx, /api/health 503) instead of
-    // queueing requests until it returns.
+    // A down Redis makes commands fail at once (the app answers 503 store_unavailable, decision
+    // 018) instead of queueing requests until it returns; a hung one (SIGSTOP, a lost host) fails
+    // them after storeTimeoutMs. Either way no request waits longer, and the next one tries again.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 5_000,
-    commandTimeout: 5_000,
+    commandTimeout: storeTimeoutMs,
     // Reconnect quickly after Redis restarts; the default backoff waits up to 5 s.
     retryStrategy: (times) => Math.min(times * 100, 2_000),
   }) as RedisWithScripts;
@@ -171,7 +190,7 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
     throw new Error(`Cannot connect to Redis at REDIS_URL=${describeUrl(url)}: ${reason}`, { cause: error });
   }
 
-  return {
+  const store: SessionStore = {
     async create(record, expiresAt) {
       // The record's lastActivityAt is the app's "now" at sign-in, so this TTL is expiresAt - now.
       await client.idleSessionCreate(
@@ -277,4 +296,5 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
       }
     },
   };
+  return guardStore(store, isRedisUnavailable, { timeoutMs: storeTimeoutMs });
 }

@@ -3,12 +3,24 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SessionRecord } from '../session/expiry';
 import type { FailureCounter, SessionStore } from './store';
+import { guardStore, storeTimeoutMs } from './unavailable';
 
 interface SessionRow {
   id_hash: string;
   username: string;
   created_at: number;
   last_activity_at: number;
+}
+
+/**
+ * SQLite result codes that mean the database cannot answer now (a 503, decision 018), not a bug:
+ * another process holds the lock past the busy timeout, the disk fails or is full, the file is
+ * gone or read-only. Extended codes (SQLITE_IOERR_WRITE, ...) start with these.
+ */
+const unavailableCodes = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|PROTOCOL|NOLFS)/;
+
+function isSqliteUnavailable(error: unknown): boolean {
+  return error instanceof Database.SqliteError && unavailableCodes.test(error.code);
 }
 
 /**
@@ -20,7 +32,9 @@ export function createSqliteStore(path: string): SessionStore {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
+  // Another process holding the write lock (two instances on one file) makes a write wait this
+  // long, the whole event loop with it (better-sqlite3 is synchronous), then fail as unavailable.
+  db.pragma(`busy_timeout = ${storeTimeoutMs}`);
   db.exec(`
     CREATE TABLE IF NOT EXISTS sessions (
       id_hash TEXT PRIMARY KEY,
@@ -78,7 +92,7 @@ export function createSqliteStore(path: string): SessionStore {
     lastActivityAt: row.last_activity_at,
   });
 
-  return {
+  const store: SessionStore = {
     async create(record, expiresAt) {
       await write(() =>
         insertSession.run(record.idHash, record.username, record.createdAt, record.lastActivityAt, expiresAt),
@@ -120,6 +134,7 @@ export function createSqliteStore(path: string): SessionStore {
       if (db.open) db.close();
     },
   };
+  return guardStore(store, isSqliteUnavailable);
 }
 
 /**

@@ -26,6 +26,16 @@ export type ApiResult<T> =
 const unauthorizedListeners = createListeners();
 
 /**
+ * Whether a failed request means "the server cannot answer now", to be treated like no answer at
+ * all: no connection (status 0), 503 (the server's store is down, `store_unavailable`, or a
+ * proxy's "unavailable"), 502 and 504 (a proxy in front of a server that is restarting). Callers
+ * keep retrying and never end a session for it (decision 018).
+ */
+export function isServerUnreachable(result: ApiResult<unknown>): boolean {
+  return !result.ok && (result.status === 0 || result.status === 502 || result.status === 503 || result.status === 504);
+}
+
+/**
  * Called on a 401 from a request made with a session whose caller does not handle it itself (not
  * sign-in, not the start-up check, not the heartbeat, whose 401 the session monitor handles):
  * the server has ended the session, so the client ends it too.

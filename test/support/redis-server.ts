@@ -13,6 +13,23 @@ export interface RedisServer {
   pid: number;
   /** Kills the server (by pid) and waits until it has exited. Safe to call twice. */
   stop(): Promise<void>;
+  /** SIGKILL: gone at once, nothing flushed, as in a crash. Waits until it has exited. */
+  kill(): Promise<void>;
+  /** SIGSTOP: the process and its sockets stay, nothing answers (a hung Redis). */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
+}
+
+export interface RedisServerOptions {
+  /** A port you know (to restart a stopped server on it); else a free one. */
+  port?: number;
+  /**
+   * `appendonly yes` with its files in `dir` (made by the caller): every write is logged and
+   * fsynced once a second, so a restart on the same `dir` finds the data. Without it the server
+   * keeps nothing.
+   */
+  appendOnlyDir?: string;
 }
 
 const startTimeoutMs = 10_000;
@@ -57,13 +74,16 @@ function answersPing(port: number): Promise<boolean> {
 }
 
 /**
- * Starts a throwaway `redis-server` on a free loopback port, with no persistence, and waits until
- * it answers PING. Pass `port` to start one on a port you know (to restart a stopped one).
+ * Starts a throwaway `redis-server` on a free loopback port, with no persistence unless
+ * `appendOnlyDir` is given, and waits until it answers PING. Pass `port` to start one on a port
+ * you know (to restart a stopped one).
  *
  * Where redis-server is missing it says so loudly and returns undefined, so the caller can skip
  * the Redis tests; under `CI=true` a missing redis-server is a failure and this throws.
  */
-export async function startRedisServer({ port }: { port?: number } = {}): Promise<RedisServer | undefined> {
+export async function startRedisServer({ port, appendOnlyDir }: RedisServerOptions = {}): Promise<
+  RedisServer | undefined
+> {
   const binary = findRedisServer();
   if (!binary) {
     const message =
@@ -87,9 +107,9 @@ export async function startRedisServer({ port }: { port?: number } = {}): Promis
         '--save',
         '',
         '--appendonly',
-        'no',
+        appendOnlyDir ? 'yes' : 'no',
         '--dir',
-        tmpdir(),
+        appendOnlyDir ?? tmpdir(),
         '--daemonize',
         'no',
         '--loglevel',
@@ -108,7 +128,13 @@ export async function startRedisServer({ port }: { port?: number } = {}): Promis
 
     const stop = async () => {
       process.removeListener('exit', killOnExit);
+      // A paused server cannot act on SIGTERM: let it run first.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
       await stopChildProcess(child, { graceMs: 3_000 });
+    };
+    const kill = async () => {
+      process.removeListener('exit', killOnExit);
+      await stopChildProcess(child, { ask: () => child.kill('SIGKILL') });
     };
 
     const deadline = Date.now() + startTimeoutMs;
@@ -117,7 +143,15 @@ export async function startRedisServer({ port }: { port?: number } = {}): Promis
       if (await answersPing(chosen)) {
         // Still ours? (Another process could have taken the port, and ours exited.)
         if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) break;
-        return { url: `redis://127.0.0.1:${chosen}`, port: chosen, pid: child.pid, stop };
+        return {
+          url: `redis://127.0.0.1:${chosen}`,
+          port: chosen,
+          pid: child.pid,
+          stop,
+          kill,
+          pause: () => void child.kill('SIGSTOP'),
+          resume: () => void child.kill('SIGCONT'),
+        };
       }
       const failed = await Promise.race([
         spawnError,

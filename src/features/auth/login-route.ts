@@ -1,4 +1,5 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
+import { isServerUnreachable } from '../../lib/api';
 import type { AuthStore } from './auth-store';
 import { readLoginSearch } from './login-url';
 
@@ -29,11 +30,14 @@ export function loginAction(auth: AuthStore) {
     const { next } = readLoginSearch(new URL(request.url).searchParams);
     const result = await auth.signIn({ username, password });
     if (result.ok) return redirect(next);
+    if (isServerUnreachable(result)) {
+      const message =
+        result.status === 0
+          ? 'The server cannot be reached. Check your connection and try again.'
+          : 'The server is unavailable right now. Please try again in a moment.';
+      return { error: { kind: 'network', message } };
+    }
     switch (result.status) {
-      case 0:
-        return {
-          error: { kind: 'network', message: 'The server cannot be reached. Check your connection and try again.' },
-        };
       case 401:
         return { error: { kind: 'invalid', message: 'The username or password is wrong.' } };
       case 429: {

@@ -1,6 +1,6 @@
 import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { useIdleTimer, type EventsType } from 'react-idle-timer';
-import { api, type TimingSample } from '../../lib/api';
+import { api, isServerUnreachable, type TimingSample } from '../../lib/api';
 import { isSignOutReason, type AuthStore, type SignOutReason } from '../auth';
 import { createSessionMonitor, type HeartbeatOutcome, type SessionMonitor, type TabMessage } from './session-monitor';
 
@@ -123,11 +123,8 @@ async function sendHeartbeat(idleForMs: number): Promise<HeartbeatOutcome> {
   if (result.ok && typeof result.data?.session?.idleExpiresInMs === 'number') {
     return { ok: true, sample: { timing: result.data.session, sentAt: result.sentAt } };
   }
-  if (result.ok) return { ok: false, kind: 'network' };
-  return {
-    ok: false,
-    kind: result.status === 401 ? 'unauthenticated' : result.status === 0 ? 'network' : 'rejected',
-  };
+  if (result.ok || isServerUnreachable(result)) return { ok: false, kind: 'network' };
+  return { ok: false, kind: result.status === 401 ? 'unauthenticated' : 'rejected' };
 }
 
 /** A tab that follows another tab's sign-out says why: inactivity and limits are the same for all. */
