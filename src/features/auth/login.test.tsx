@@ -107,6 +107,21 @@ describe('signing in', () => {
     expect(screen.getByRole('alert')).toHaveTextContent('The server cannot be reached');
   });
 
+  it('says when the server is unavailable (503 store_unavailable), not that something went wrong', async () => {
+    await loaded(renderApp('/login'));
+    server.use(
+      http.post('*/api/session', () =>
+        HttpResponse.json(
+          { error: 'store_unavailable', message: 'The store is down.', retryAfterSeconds: 2 },
+          { status: 503, headers: { 'Retry-After': '2' } },
+        ),
+      ),
+    );
+    await submit('test', 'test_secret');
+    await until(() => screen.queryByRole('alert') !== null, 'the error');
+    expect(screen.getByRole('alert')).toHaveTextContent('The server is unavailable right now');
+  });
+
   it('disables Sign in while submitting', async () => {
     await loaded(renderApp('/login'));
     let release: () => void = () => {};

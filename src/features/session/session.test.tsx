@@ -188,9 +188,18 @@ describe('a tab whose timers were frozen', () => {
 describe('heartbeat failures', () => {
   beforeEach(() => useFakeClock());
 
-  it('does not sign out while the network fails for less than the time left, and says it is reconnecting', async () => {
+  // A 503 store_unavailable (the server's store is down or hung, decision 018) is no answer either.
+  const storeUnavailable = () =>
+    HttpResponse.json(
+      { error: 'store_unavailable', message: 'The store is down.', retryAfterSeconds: 2 },
+      { status: 503, headers: { 'Retry-After': '2' } },
+    );
+  it.each([
+    ['the network fails', () => HttpResponse.error()],
+    ['the server answers 503 store_unavailable', storeUnavailable],
+  ])('does not sign out while %s for less than the time left, and says it is reconnecting', async (_, answer) => {
     const app = await startSignedIn();
-    server.use(http.post('*/api/session/heartbeat', () => HttpResponse.error()));
+    server.use(http.post('*/api/session/heartbeat', answer));
     work();
     await advance(10_500);
     await until(() => screen.queryByText(/Reconnecting/) !== null, 'the reconnecting notice');
