@@ -23,6 +23,8 @@ export interface AppServer {
   stdout(): string;
   /** What the server printed on stderr so far. */
   stderr(): string;
+  /** SIGKILL at once (a crash: no graceful shutdown), then waits for the process to exit. Safe to call twice, also after stop(). */
+  kill(): Promise<ChildExit>;
   /** SIGTERM, then waits for the process to exit (SIGKILL after 10 s); resolves with how it exited. Safe to call twice. */
   stop(): Promise<ChildExit>;
 }

@@ -128,6 +128,16 @@ export async function startAppServer({ env = {}, logFile, startTimeoutMs = 20_00
     output: () => output,
     stdout: () => stdout,
     stderr: () => stderr,
+    /** SIGKILL at once, as in a crash: nothing flushed, no shutdown. Waits until it has exited. */
+    kill() {
+      stopping ??= (async () => {
+        const exit = await stopChildProcess(child, { ask: () => child.kill('SIGKILL') });
+        await closed;
+        await closeLog();
+        return exit;
+      })();
+      return stopping;
+    },
     /** SIGTERM (graceful shutdown), SIGKILL if it is still running after 10 s. */
     stop() {
       stopping ??= (async () => {

@@ -1,7 +1,7 @@
 /**
  * The real entry point, `server/main.ts`, as a child process (scripts/lib/app-server.mjs, as the
  * end-to-end tests start it): config errors stop it with a message naming the variable; it
- * listens, shuts down cleanly on SIGTERM, and sessions survive a restart.
+ * listens, shuts down cleanly on SIGTERM, and sessions survive a restart, also a SIGKILL under load.
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startAppServer, type AppServer, type AppServerExitError } from '../../scripts/lib/app-server.mjs';
 import { freePort } from '../support/ephemeral-port';
 import { cookieFrom, fetchAt } from '../support/test-server';
+import { checkPromises, promiseOf, type SessionPromise } from '../support/session-promises';
 import { apiClient, logEntries, sessionBody, useTempDirs } from './helpers';
 
 const tempDir = useTempDirs('idle-session-main-');
@@ -93,6 +94,58 @@ describe('the server process', () => {
       expect(user).toEqual({ username: 'restart-user' });
 
       expect(await second.stop()).toEqual({ code: 0, signal: null });
+    },
+    4 * processTimeoutMs,
+  );
+
+  it(
+    'keeps every session that had answered 200 through a SIGKILL in the middle of load (SQLite)',
+    async () => {
+      const dir = await tempDir();
+      const env = {
+        PORT: String(await freePort()),
+        SESSION_STORE: 'sqlite',
+        DATABASE_PATH: join(dir, 'sessions.db'),
+        STATIC_DIR: '',
+        IDLE_TIMEOUT: '10m',
+        IDLE_WARNING: '2m',
+        TRUST_PROXY: 'true', // one address per user, so the sign-in budget is per user
+      };
+      const first = await startMain(env);
+      const api = apiClient({ fetch: fetchAt(first.url) });
+      const origin = { Origin: first.url };
+
+      // Users sign in and heartbeat as fast as they can; every 200/201 is a promise kept below.
+      const promises = new Map<string, SessionPromise>();
+      let killed = false;
+      const user = async (n: number) => {
+        const client = { 'X-Forwarded-For': `10.1.${n >> 8}.${n & 255}` };
+        while (!killed) {
+          let sentAt = Date.now();
+          const signIn = await api
+            .signIn(`kill${n}`, undefined, { headers: { ...client, ...origin } })
+            .catch(() => undefined);
+          if (signIn?.status !== 201) continue;
+          const cookie = cookieFrom(signIn);
+          promises.set(cookie, promiseOf(cookie, sentAt, (await signIn.json()).session));
+          for (let beat = 0; beat < 5 && !killed; beat++) {
+            sentAt = Date.now();
+            const response = await api.heartbeat(cookie, { idleForMs: 0 }, origin).catch(() => undefined);
+            if (response?.status === 200)
+              promises.set(cookie, promiseOf(cookie, sentAt, (await response.json()).session));
+          }
+        }
+      };
+      const load = Promise.all(Array.from({ length: 30 }, (_, n) => user(n)));
+      await expect.poll(() => promises.size, { timeout: processTimeoutMs, interval: 20 }).toBeGreaterThan(60);
+      expect(await first.kill()).toEqual({ code: null, signal: 'SIGKILL' });
+      killed = true;
+      await load;
+      expect(first.stdout()).not.toContain('"stopped"'); // no graceful shutdown ran
+
+      await startMain(env);
+      const check = await checkPromises(promises.values(), (cookie) => api.getSession(cookie));
+      expect(check).toEqual({ checked: promises.size, lost: 0, shortened: 0 });
     },
     4 * processTimeoutMs,
   );
