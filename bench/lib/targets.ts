@@ -25,6 +25,8 @@ export interface RunningTarget {
   /** Resident set size now, in bytes; undefined where /proc is missing. */
   rssBytes(): number | undefined;
   stop(): Promise<void>;
+  /** SIGKILL, as in a crash (no graceful shutdown); resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 /** Environment for our server in a bench: believes X-Forwarded-For, so a load generator can be many clients. */
@@ -111,6 +113,9 @@ function startProcess(label: string, args: string[], env: NodeJS.ProcessEnv): Pr
         },
         async stop() {
           await stopChildProcess(child);
+        },
+        async kill() {
+          await stopChildProcess(child, { ask: () => child.kill('SIGKILL') });
         },
       });
     });
