@@ -62,6 +62,8 @@ interface Tally {
   rssStartBytes: number[];
   rssEndBytes: number[];
   killCheck?: PromiseCheck;
+  /** The kill run: from SIGKILL until the new server listened. */
+  downMs?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -84,7 +86,7 @@ function cluster(targets: RunningTarget[]): Cluster {
  */
 async function runScenario(
   servers: Cluster,
-  midway?: (promises: () => SessionPromise[], tally: Tally) => Promise<void>,
+  midway?: { crash(): Promise<void>; get(cookie: string): Promise<Response> },
 ): Promise<Tally> {
   const tally: Tally = {
     requests: 0,
@@ -164,6 +166,10 @@ async function runScenario(
     let interval = timing.heartbeatIntervalMs;
     let last = { sentAt: startAt, receivedAt: Date.now(), timing };
     let working = true;
+    /** The heartbeat on its way, if any: its answer may still move the deadline. */
+    let inFlight: Promise<unknown> | undefined;
+    /** A heartbeat got no answer: the server may or may not have applied it, so the deadline is unknown. */
+    let answerLost = false;
     const scheduler: HeartbeatScheduler = createHeartbeatScheduler({
       startAt,
       intervalMs: () => interval,
@@ -172,13 +178,18 @@ async function runScenario(
       beforeRetry: () => {},
       onAnswer: () => {},
       async send(idleForMs): Promise<HeartbeatOutcome> {
-        const answer = await request('heartbeat', '/api/session/heartbeat', {
+        const sending = request('heartbeat', '/api/session/heartbeat', {
           method: 'POST',
           cookie,
           body: { idleForMs },
           client,
         });
-        if (!answer) return { ok: false, kind: 'network' };
+        inFlight = sending;
+        const answer = await sending;
+        if (!answer) {
+          answerLost = true;
+          return { ok: false, kind: 'network' };
+        }
         const { response, sentAt } = answer;
         if (response.status === 200) {
           const { session } = (await response.json()) as { session: SessionTiming };
@@ -204,7 +215,12 @@ async function runScenario(
     // The trailing heartbeat for the last activity leaves within H; let it land.
     await sleep(interval + 1_000);
     scheduler.stop();
-    return last;
+    while (inFlight) {
+      const waiting = inFlight;
+      await waiting;
+      if (inFlight === waiting) inFlight = undefined;
+    }
+    return answerLost ? undefined : last;
   }
 
   /** Idle after its last answer: alive just before the deadline, gone within 1 s after it. */
@@ -252,7 +268,9 @@ async function runScenario(
       }
       const last = await work(n, client, session.cookie, session.timing, startAt);
       if (Date.now() >= endAt) break;
-      if (Math.random() < 0.3) {
+      if (Math.random() < 0.3 || !last) {
+        // Signs out; also when a heartbeat's answer was lost (counted as unexpected): the
+        // server's deadline is then unknown, so there is no expiry to judge.
         promises.delete(n); // from the moment the DELETE may leave, its session may be gone
         await signOut(client, session.cookie);
       } else {
@@ -268,13 +286,21 @@ async function runScenario(
     let release = () => {};
     hold = new Promise((resolve) => (release = resolve));
     outage = true;
+    const promisedAtKill = [...promises.values()];
+    const downAt = Date.now();
     try {
-      await midway(() => [...promises.values()], tally);
+      await midway.crash();
     } finally {
+      tally.downMs = Date.now() - downAt;
       hold = undefined;
       outage = false;
       release();
     }
+    // Users go on at once (a long outage would expire sessions for real); a promise its user
+    // withdrew since (a sign-out) is not checked.
+    tally.killCheck = await checkPromises(promisedAtKill, midway.get, {
+      stillPromised: (promise) => [...promises.values()].some((current) => current.cookie === promise.cookie),
+    });
   }
   await running;
   tally.rssEndBytes = servers.targets.map((target) => target.rssBytes() ?? 0);
@@ -301,7 +327,12 @@ function report(name: string, tally: Tally): string[] {
       ['p99 latency', `${percentile(sorted, 99)} ms`],
       ['server RSS at start', tally.rssStartBytes.map(mb).join(', ')],
       ['server RSS at end', tally.rssEndBytes.map(mb).join(', ')],
-      ...(tally.killCheck ? [['requests failed while the server was down', tally.failedDuringOutage]] : []),
+      ...(tally.killCheck
+        ? [
+            ['server down (SIGKILL to listening again)', `${tally.downMs} ms`],
+            ['requests failed while the server was down', tally.failedDuringOutage],
+          ]
+        : []),
     ],
   );
   const unexpected = [...tally.unexpected.values()].reduce((sum, count) => sum + count, 0);
@@ -368,15 +399,16 @@ export async function soak(): Promise<number> {
       cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
       const targets = [await sqliteServer(dir)];
       cleanups.push(() => targets[0].stop());
-      const tally = await runScenario(cluster(targets), async (promises, tally) => {
-        const before = promises();
-        await targets[0].kill();
-        targets[0] = await sqliteServer(dir);
-        tally.rssStartBytes.push(targets[0].rssBytes() ?? 0);
-        tally.killCheck = await checkPromises(before, (cookie) =>
-          fetch(`${targets[0].url}/api/session`, { headers: { Cookie: cookie } }),
-        );
+      let rssOfRestarted = 0;
+      const tally = await runScenario(cluster(targets), {
+        async crash() {
+          await targets[0].kill();
+          targets[0] = await sqliteServer(dir);
+          rssOfRestarted = targets[0].rssBytes() ?? 0;
+        },
+        get: (cookie) => fetch(`${targets[0].url}/api/session`, { headers: { Cookie: cookie } }),
       });
+      tally.rssStartBytes.push(rssOfRestarted); // the first server's, then the restarted one's
       broken.push(...report('SQLite, SIGKILL and restart halfway', tally));
     }
   } finally {

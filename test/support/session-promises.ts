@@ -31,12 +31,16 @@ export interface PromiseCheck {
 /**
  * Reads every session (`GET /api/session`, which extends nothing) whose promise still runs, at
  * most `concurrency` at once, and counts those the server lost or cut short. `get` sends the
- * request to the server under test.
+ * request to the server under test. `stillPromised`, asked after each answer, drops a promise its
+ * owner withdrew meanwhile (a user who signed out while the check ran).
  */
 export async function checkPromises(
   promises: Iterable<SessionPromise>,
   get: (cookie: string) => Promise<Response>,
-  concurrency = 20,
+  {
+    concurrency = 20,
+    stillPromised = () => true,
+  }: { concurrency?: number; stillPromised?: (promise: SessionPromise) => boolean } = {},
 ): Promise<PromiseCheck> {
   const result: PromiseCheck = { checked: 0, lost: 0, shortened: 0 };
   const queue = [...promises];
@@ -44,8 +48,8 @@ export async function checkPromises(
     for (let promise = queue.shift(); promise; promise = queue.shift()) {
       const response = await get(promise.cookie);
       const answeredAt = Date.now();
-      // A promise that has run out by now proves nothing either way.
-      if (promise.aliveUntilAtLeast <= answeredAt) continue;
+      // A promise that has run out by now, or was withdrawn, proves nothing either way.
+      if (promise.aliveUntilAtLeast <= answeredAt || !stillPromised(promise)) continue;
       result.checked++;
       if (response.status === 401) {
         result.lost++;
