@@ -43,20 +43,7 @@ export async function hashSessionId(id: string): Promise<string> {
 export interface Digests {
   /** SHA-256 of a UTF-8 string. */
   sha256(text: string): Uint8Array | Promise<Uint8Array>;
-  /**
- * A session's public handle: 16 bytes from the CSPRNG (base64url, 22 characters), drawn apart
- * from the id, so knowing it (the session list shows it) tells nothing about any cookie.
- */
-export function newPublicId(): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(16)));
-}
-
-/** Public ids look exactly like `newPublicId()` output; anything else is not looked up. */
-export function isWellFormedPublicId(value: string): boolean {
-  return /^[A-Za-z0-9_-]{22}$/.test(value);
-}
-
-/** What the store keeps instead of a session id: its SHA-256, base64url. */
+  /** What the store keeps instead of a session id: its SHA-256, base64url. */
   hashSessionId(id: string): string | Promise<string>;
 }
 
