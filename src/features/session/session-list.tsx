@@ -5,6 +5,13 @@ import { formatDateTime, formatTimeAgo } from '../../lib/duration';
 
 type ListState = { status: 'loading' } | { status: 'ready'; sessions: SessionSummary[] } | { status: 'failed' };
 
+/** The list as the server has it now; undefined after a 401 (the API client signs this tab out). */
+async function fetchList(): Promise<ListState | undefined> {
+  const result = await api.listSessions();
+  if (result.ok) return { status: 'ready', sessions: result.data.sessions };
+  return result.status === 401 ? undefined : { status: 'failed' };
+}
+
 /**
  * Where you are signed in (ASVS 5 V7.5): every live session of this user, "This browser" first,
  * with a Sign out per other session and Sign out everywhere else. Refreshes when the window
@@ -15,23 +22,21 @@ export function SessionList({ idleTimeoutMs }: { idleTimeoutMs: number }) {
   const [announcement, setAnnouncement] = useState('');
   const heading = useRef<HTMLHeadingElement>(null);
 
-  const load = useCallback(async () => {
-    const result = await api.listSessions();
-    if (result.ok) setList({ status: 'ready', sessions: result.data.sessions });
-    else if (result.status !== 401) setList({ status: 'failed' });
+  const load = useCallback(() => {
+    void fetchList().then((next) => next && setList(next));
   }, []);
 
   useEffect(() => {
-    void load();
-    const refresh = () => void load();
-    window.addEventListener('focus', refresh);
-    return () => window.removeEventListener('focus', refresh);
+    load();
+    window.addEventListener('focus', load);
+    return () => window.removeEventListener('focus', load);
   }, [load]);
 
   /** After an ending: say what happened, reload, and keep focus in the section (the button is gone). */
   async function ended(ok: boolean, what: string) {
     setAnnouncement(ok ? `Signed out ${what}.` : `Could not sign out ${what}. Try again.`);
-    await load();
+    const next = await fetchList();
+    if (next) setList(next);
     heading.current?.focus();
   }
 
