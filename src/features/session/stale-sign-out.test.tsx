@@ -50,8 +50,8 @@ describe('a stale automatic sign-out', () => {
   it('a 401 for the old cookie that arrives after a new sign-in in another tab ends nothing new', async () => {
     await signInThroughApi();
     const oldId = await currentSessionId();
-    const a = renderApp('/account');
-    const b = renderApp('/account');
+    const a = renderApp('/');
+    const b = renderApp('/');
     await until(() => screen.queryAllByRole('heading', { level: 1 }).length === 2, 'both tabs to load');
     await advance(1_000); // leader election
     const heartbeat = holdNextHeartbeat();
@@ -72,7 +72,7 @@ describe('a stale automatic sign-out', () => {
     // The new session lives on the server, and both tabs are signed in with it.
     expect(await currentSessionId()).toBe(newId);
     for (const tab of [a, b]) {
-      expect(tab.path()).toBe('/account');
+      expect(tab.path()).toBe('/');
       expect(tab.auth.getState()).toMatchObject({ status: 'signed-in', sessionId: newId });
     }
     // Any sign-out the late 401 caused named the old session, which the server ignores for the new cookie.
