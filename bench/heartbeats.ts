@@ -49,6 +49,8 @@ function modelServer(time: VirtualTime) {
     username: 'test',
     createdAt: time.now(),
     lastActivityAt: time.now(),
+    publicId: 'bench',
+    browser: 'bench',
   };
   const learnt: { at: number; lastActivityAt: number }[] = [];
   let requests = 0;

@@ -13,7 +13,13 @@ export function createWebStorageStore(storage: Storage, key: string): SessionSto
     () => {
       try {
         const parsed = JSON.parse(storage.getItem(key) ?? 'null') as StoreDocument | null;
-        if (parsed && typeof parsed.sessions === 'object' && typeof parsed.failures === 'object') return parsed;
+        if (
+          parsed &&
+          typeof parsed.sessions === 'object' &&
+          typeof parsed.failures === 'object' &&
+          typeof parsed.users === 'object'
+        )
+          return parsed;
       } catch {
         // A document damaged by hand in devtools starts over.
       }

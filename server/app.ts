@@ -9,6 +9,7 @@ import { createJsonLogger, type Logger } from './logger';
 import { healthRoutes } from './routes/health';
 import { helloRoutes } from './routes/hello';
 import { sessionRoutes } from './routes/session';
+import { sessionListRoutes } from './routes/sessions';
 import type { Digests } from './session/ids';
 import { createSessions, type Clock } from './session/sessions';
 import type { SessionStore } from './stores/store';
@@ -38,6 +39,8 @@ export interface AppDependencies {
 const allowedMethods: Record<string, string> = {
   [apiPaths.session]: 'GET, POST, DELETE',
   [apiPaths.heartbeat]: 'POST',
+  [apiPaths.sessions]: 'GET, DELETE',
+  [apiPaths.oneSession]: 'DELETE',
   [apiPaths.policy]: 'GET',
   [apiPaths.hello]: 'GET',
   [apiPaths.health]: 'GET',
@@ -85,6 +88,7 @@ export function createApp({
   );
 
   app.route(apiPaths.session, sessionRoutes(sessions, config.session));
+  app.route(apiPaths.sessions, sessionListRoutes(sessions, cookieMode));
   app.route(apiPaths.hello, helloRoutes(sessions, cookieMode));
   app.route(apiPaths.health, healthRoutes(store, logger));
 

@@ -21,6 +21,8 @@ export interface SessionConfig {
   maxFailuresPerClient: number;
   /** Window for the login failure counters, in ms. */
   loginWindowMs: number;
+  /** Live sessions one user may have; a sign-in past it ends their least recently active one. */
+  maxSessionsPerUser: number;
 }
 
 export interface ServerConfig {
@@ -44,6 +46,7 @@ export const defaultSessionConfig: SessionConfig = {
   maxFailuresPerUser: 5,
   maxFailuresPerClient: 50,
   loginWindowMs: 5 * 60_000,
+  maxSessionsPerUser: 50,
 };
 
 /** WCAG 2.2.1 asks for at least 20 s to answer a timeout warning. */
@@ -127,6 +130,14 @@ function readBoolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `"${raw}" is not a boolean; use true or false`);
 }
 
+function readPositiveInteger(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d{1,9}$/.test(raw) || value < 1) throw new ConfigError(name, `"${raw}" is not a whole number of at least 1`);
+  return value;
+}
+
 function readPort(env: Env): number {
   const raw = env.PORT;
   if (raw === undefined || raw === '') return 3000;
@@ -166,6 +177,7 @@ export function parseConfig(env: Env): { config: ServerConfig; warnings: string[
       : readBoolean(env, 'COOKIE_SECURE', false)
         ? 'always'
         : 'never';
+  session.maxSessionsPerUser = readPositiveInteger(env, 'MAX_SESSIONS_PER_USER', session.maxSessionsPerUser);
   validateSessionConfig(session);
 
   const store = readChoice(env, 'SESSION_STORE', ['sqlite', 'redis', 'memory'] as const, 'sqlite');

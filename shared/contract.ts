@@ -7,6 +7,8 @@
 
 export const apiPaths = {
   session: '/api/session',
+  sessions: '/api/sessions',
+  oneSession: '/api/sessions/:id',
   heartbeat: '/api/session/heartbeat',
   policy: '/api/session/policy',
   hello: '/api/hello',
@@ -42,10 +44,43 @@ export interface SignInRequest {
   password: string;
 }
 
+/** The session of a sign-in or `GET /api/session`: its timing and its public id. */
+export interface CurrentSession extends SessionTiming {
+  /**
+   * The session's public id (as in `GET /api/sessions`). An automatic sign-out sends it
+   * (`DELETE /api/session?id=`), so it can end only the session it is about.
+   */
+  id: string;
+}
+
 /** `POST /api/session` (201) and `GET /api/session` (200). */
 export interface SessionResponse {
   user: User;
-  session: SessionTiming;
+  session: CurrentSession;
+}
+
+/** One of the signed-in user's live sessions, in `GET /api/sessions`. */
+export interface SessionSummary {
+  /** Public id (not the cookie, nor its hash): what `DELETE /api/sessions/:id` takes. */
+  id: string;
+  /** True for the session of the request's own cookie. */
+  current: boolean;
+  /** ISO 8601, server clock: for display only. */
+  signedInAt: string;
+  /** ISO 8601, server clock: the last activity the server knows of. For display only. */
+  lastActiveAt: string;
+  idleExpiresInMs: number;
+  absoluteExpiresInMs: number;
+  /** A short label such as "Chrome on Linux", from the User-Agent at sign-in. */
+  browser: string;
+}
+
+/**
+ * `GET /api/sessions` (200): the user's live sessions, the current one first, then the most
+ * recently active. Reading it extends nothing.
+ */
+export interface SessionListResponse {
+  sessions: SessionSummary[];
 }
 
 /** `POST /api/session/heartbeat` body. Every field is optional; an empty body is `{}`. */
@@ -83,6 +118,8 @@ export const errorCodes = [
   'bad_request',
   'invalid_credentials',
   'unauthenticated',
+  /** 401: the session was ended by its user from another session (`DELETE /api/sessions…`). */
+  'session_revoked',
   'cross_site_request',
   'not_found',
   'method_not_allowed',

@@ -13,7 +13,12 @@ export function errorResponse(
   return c.json({ error, message, ...extra } satisfies ApiError, status);
 }
 
-/** 401 for a request without a live session: every protected route answers the same. */
-export function unauthenticatedResponse(c: Context): Response {
-  return errorResponse(c, 401, 'unauthenticated', 'You are not signed in, or your session has ended.');
+/**
+ * 401 for a request without a live session: every protected route answers the same, with
+ * `session_revoked` when the user ended this session from another one (the client says so).
+ */
+export function unauthenticatedResponse(c: Context, revoked = false): Response {
+  return revoked
+    ? errorResponse(c, 401, 'session_revoked', 'Your session was ended from another device.')
+    : errorResponse(c, 401, 'unauthenticated', 'You are not signed in, or your session has ended.');
 }

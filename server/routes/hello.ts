@@ -9,7 +9,8 @@ import type { Sessions } from '../session/sessions';
 /** `/api/hello`: the protected resource. Reading it does not extend the session. */
 export function helloRoutes(sessions: Sessions, cookieMode: CookieSecure) {
   return new Hono<AppEnv>().get('/', async (c) => {
-    if (!(await sessions.resume(readSessionCookie(c, cookieMode)))) return unauthenticatedResponse(c);
+    const current = await sessions.resume(readSessionCookie(c, cookieMode));
+    if (!current.live) return unauthenticatedResponse(c, current.revoked);
     return c.json({ message: 'Hello World!' } satisfies HelloResponse);
   });
 }

@@ -33,7 +33,13 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
     const body = await readJsonBody(c, signInBody);
     if (!body.ok) return body.response;
     const { username, password } = body.value;
-    const result = await sessions.signIn(username, password, c.var.client.address, readSessionCookie(c, cookieMode));
+    const result = await sessions.signIn(
+      username,
+      password,
+      c.var.client.address,
+      readSessionCookie(c, cookieMode),
+      c.req.header('User-Agent'),
+    );
     if (!result.ok) {
       if (result.reason === 'rate_limited') {
         c.header('Retry-After', String(result.retryAfterSeconds));
@@ -50,13 +56,19 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
       return errorResponse(c, 401, 'invalid_credentials', 'The username or password is wrong.');
     }
     writeSessionCookie(c, cookieMode, result.id);
-    return c.json({ user: result.user, session: result.session } satisfies SessionResponse, 201);
+    return c.json(
+      { user: result.user, session: { ...result.session, id: result.record.publicId } } satisfies SessionResponse,
+      201,
+    );
   });
 
   app.get('/', async (c) => {
     const current = await sessions.resume(readSessionCookie(c, cookieMode));
-    if (!current) return unauthenticated(c);
-    return c.json({ user: current.user, session: current.session } satisfies SessionResponse);
+    if (!current.live) return unauthenticated(c, current.revoked);
+    return c.json({
+      user: current.user,
+      session: { ...current.session, id: current.record.publicId },
+    } satisfies SessionResponse);
   });
 
   app.get('/policy', (c) =>
@@ -71,12 +83,15 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
     const body = await readJsonBody(c, heartbeatBody, { optional: true });
     if (!body.ok) return body.response;
     const current = await sessions.heartbeat(readSessionCookie(c, cookieMode), body.value.idleForMs);
-    if (!current) return unauthenticated(c);
+    if (!current.live) return unauthenticated(c, current.revoked);
     return c.json({ session: current.session } satisfies HeartbeatResponse);
   });
 
   app.delete('/', async (c) => {
-    await sessions.signOut(readSessionCookie(c, cookieMode));
+    // `?id=`: an automatic sign-out names the session it is about; another one (a newer
+    // sign-in's cookie) is left alone, and so are the cookie and the site's storage.
+    const ended = await sessions.signOut(readSessionCookie(c, cookieMode), c.req.query('id'));
+    if (!ended) return c.body(null, 204);
     clearSessionCookie(c, cookieMode);
     // Tells the browser to drop this origin's cookies and storage too, for every tab.
     c.header('Clear-Site-Data', '"cookies", "storage"');
@@ -84,9 +99,9 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
   });
 
   /** The 401, and the dead cookie cleared so the browser stops sending it. */
-  function unauthenticated(c: Context<AppEnv>): Response {
+  function unauthenticated(c: Context<AppEnv>, revoked: boolean): Response {
     if (readSessionCookie(c, cookieMode) !== undefined) clearSessionCookie(c, cookieMode);
-    return unauthenticatedResponse(c);
+    return unauthenticatedResponse(c, revoked);
   }
 
   return app;

@@ -9,6 +9,18 @@ export interface SessionRecord {
   createdAt: number;
   /** The moment of the user's last reported activity. Only sign-in and heartbeats move it. */
   lastActivityAt: number;
+  /**
+   * The session's public handle (ids.ts `newPublicId`): what the session list shows and
+   * `DELETE /api/sessions/:id` takes. Neither the cookie value nor its hash.
+   */
+  publicId: string;
+  /** A short label such as "Chrome on Linux", from the User-Agent at sign-in (browser-label.ts). */
+  browser: string;
+  /**
+   * Set when the user ended this session from another one: it is no longer live, but answers
+   * `session_revoked` (not just `unauthenticated`) until its browser signs out or it is purged.
+   */
+  revoked?: true;
 }
 
 /** Shortest heartbeat interval, so a tiny test config cannot make clients flood the server. */
@@ -48,6 +60,11 @@ export function limitReached(record: SessionRecord, limits: SessionLimits): 'idl
 
 export function isExpired(record: SessionRecord, limits: SessionLimits, now: number): boolean {
   return now >= expiresAt(record, limits);
+}
+
+/** Live: neither expired nor ended by its user from another session. */
+export function isLive(record: SessionRecord, limits: SessionLimits, now: number): boolean {
+  return !record.revoked && !isExpired(record, limits, now);
 }
 
 /** The timing a client needs, as durations from `now` (never clock times: client clocks differ). */
@@ -98,6 +115,6 @@ export function extendedRecord(
   now: number,
   limits: SessionLimits,
 ): SessionRecord | undefined {
-  if (isExpired(record, limits, now)) return undefined;
+  if (!isLive(record, limits, now)) return undefined;
   return { ...record, lastActivityAt: Math.max(record.lastActivityAt, activityAt) };
 }

@@ -17,6 +17,19 @@ export function newSessionId(): string {
   return base64url(crypto.getRandomValues(new Uint8Array(32)));
 }
 
+/**
+ * A session's public handle: 16 bytes from the CSPRNG (base64url, 22 characters), drawn apart
+ * from the id, so knowing it (the session list shows it) tells nothing about any cookie.
+ */
+export function newPublicId(): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(16)));
+}
+
+/** Public ids look exactly like `newPublicId()` output; anything else is not looked up. */
+export function isWellFormedPublicId(value: string): boolean {
+  return /^[A-Za-z0-9_-]{22}$/.test(value);
+}
+
 /** What the store keeps instead of the id: a leaked store holds no usable session. */
 export async function hashSessionId(id: string): Promise<string> {
   return base64url(await sha256(id));

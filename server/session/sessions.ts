@@ -1,10 +1,19 @@
-import type { SessionTiming, User } from '../../shared/contract';
+import type { SessionSummary, SessionTiming, User } from '../../shared/contract';
 import type { SessionConfig } from '../config';
 import type { Logger } from '../logger';
 import type { SessionStore } from '../stores/store';
 import { passwordMatches } from './credentials';
+import { browserLabel } from './browser-label';
 import { expiresAt, isExpired, limitReached, reportedActivityAt, sessionTiming, type SessionRecord } from './expiry';
-import { hashWellFormedSessionId, newSessionId, sessionLogRef, webDigests, type Digests } from './ids';
+import {
+  hashWellFormedSessionId,
+  isWellFormedPublicId,
+  newPublicId,
+  newSessionId,
+  sessionLogRef,
+  webDigests,
+  type Digests,
+} from './ids';
 import { countLoginAttempt, loginRetryAfterSeconds, throttleKeys } from './throttle';
 
 export interface Clock {
@@ -13,7 +22,7 @@ export interface Clock {
 }
 
 export type SignInResult =
-  | { ok: true; id: string; user: User; session: SessionTiming }
+  | ({ ok: true; id: string } & ActiveSession)
   | { ok: false; reason: 'invalid_credentials' }
   | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number };
 
@@ -22,6 +31,14 @@ export interface ActiveSession {
   user: User;
   session: SessionTiming;
 }
+
+/**
+ * A request's session: live, or not, and then whether its user ended it from another session
+ * (the 401 says `session_revoked` rather than `unauthenticated`).
+ */
+export type SessionLookup = ({ live: true } & ActiveSession) | { live: false; revoked: boolean };
+
+const notSignedIn: SessionLookup = { live: false, revoked: false };
 
 /**
  * The session rules, with no HTTP in sight: sign in, resume, heartbeat, sign out.
@@ -47,15 +64,18 @@ export function createSessions({
     session: sessionTiming(record, config, now),
   });
 
-  /** The live session for a cookie value, or undefined. An expired one is revoked on sight. */
-  async function resume(id: string | undefined): Promise<ActiveSession | undefined> {
+  /**
+   * The session for a cookie value, live or not. An expired one is revoked on sight; one its
+   * user ended elsewhere stays (answering `revoked`) until its browser signs out or it is purged.
+   */
+  async function resume(id: string | undefined): Promise<SessionLookup> {
     const idHash = await hashWellFormedSessionId(id, digests);
-    return idHash === undefined ? undefined : resumeHashed(idHash);
+    return idHash === undefined ? notSignedIn : resumeHashed(idHash);
   }
 
-  async function resumeHashed(idHash: string): Promise<ActiveSession | undefined> {
+  async function resumeHashed(idHash: string): Promise<SessionLookup> {
     const record = await store.get(idHash);
-    if (!record) return undefined;
+    if (!record) return notSignedIn;
     const now = clock.now();
     if (isExpired(record, config, now)) {
       await store.delete(idHash);
@@ -64,9 +84,10 @@ export function createSessions({
         session: sessionLogRef(idHash),
         limit: limitReached(record, config),
       });
-      return undefined;
+      return notSignedIn;
     }
-    return active(record, now);
+    if (record.revoked) return { live: false, revoked: true };
+    return { live: true, ...active(record, now) };
   }
 
   async function signIn(
@@ -74,6 +95,7 @@ export function createSessions({
     password: string,
     clientAddress: string,
     previousId: string | undefined,
+    userAgent?: string,
   ): Promise<SignInResult> {
     const now = clock.now();
     const keys = throttleKeys(username, clientAddress);
@@ -98,6 +120,8 @@ export function createSessions({
       username,
       createdAt: now,
       lastActivityAt: now,
+      publicId: newPublicId(),
+      browser: browserLabel(userAgent),
     };
     await store.create(record, expiresAt(record, config));
     logger.info('sign_in', {
@@ -106,36 +130,125 @@ export function createSessions({
       client: clientAddress,
       session: sessionLogRef(record.idHash),
     });
+    await endSessionsOverCap(record, now);
     return { ok: true, id, ...active(record, now) };
   }
 
-  /** Reports activity `idleForMs` ago. Undefined when there is no live session. */
-  async function heartbeat(id: string | undefined, idleForMs?: number): Promise<ActiveSession | undefined> {
+  /** Past `maxSessionsPerUser` live sessions, the least recently active ones end (not the new one). */
+  async function endSessionsOverCap(created: SessionRecord, now: number): Promise<void> {
+    const live = await store.listByUser(created.username, now);
+    const excess = live.length - config.maxSessionsPerUser;
+    if (excess <= 0) return;
+    const oldest = live
+      .filter((record) => record.idHash !== created.idHash)
+      .sort((a, b) => a.lastActivityAt - b.lastActivityAt)
+      .slice(0, excess);
+    for (const record of oldest) {
+      await store.delete(record.idHash);
+      logger.info('session_evicted', {
+        user: record.username,
+        session: sessionLogRef(record.idHash),
+        by: sessionLogRef(created.idHash),
+        maxSessionsPerUser: config.maxSessionsPerUser,
+      });
+    }
+  }
+
+  /** Reports activity `idleForMs` ago. */
+  async function heartbeat(id: string | undefined, idleForMs?: number): Promise<SessionLookup> {
     const idHash = await hashWellFormedSessionId(id, digests);
     if (idHash === undefined) {
       logger.info('heartbeat_rejected', { reason: id === undefined ? 'no_cookie' : 'no_live_session' });
-      return undefined;
+      return notSignedIn;
     }
     const now = clock.now();
     // Check and extend in one step of the store: one statement or script, no race with a sign-out.
     const record = await store.extend(idHash, reportedActivityAt(config, now, idleForMs), now, config);
-    if (record) return active(record, now);
-    // Gone or expired (the rare path): an expired session is revoked and logged, as on any read.
-    await resumeHashed(idHash);
-    logger.info('heartbeat_rejected', { reason: 'no_live_session' });
-    return undefined;
+    if (record) return { live: true, ...active(record, now) };
+    // Gone, expired or revoked (the rare path): an expired session is revoked and logged, as on any read.
+    const lookup = await resumeHashed(idHash);
+    const revoked = !lookup.live && lookup.revoked;
+    logger.info('heartbeat_rejected', { reason: revoked ? 'session_revoked' : 'no_live_session' });
+    return revoked ? lookup : notSignedIn;
   }
 
-  /** Revokes the session (idempotent). */
-  async function signOut(id: string | undefined): Promise<void> {
+  /**
+   * Revokes the cookie's session (idempotent). With `expectedPublicId` (an automatic sign-out
+   * says which session it is about), a live session with another public id is kept: the cookie
+   * is a newer sign-in's. Returns whether the cookie's session is gone (the caller clears it).
+   */
+  async function signOut(id: string | undefined, expectedPublicId?: string): Promise<boolean> {
     const idHash = await hashWellFormedSessionId(id, digests);
-    if (idHash === undefined) return;
+    if (idHash === undefined) return true;
     const record = await store.get(idHash);
+    if (record && expectedPublicId !== undefined && record.publicId !== expectedPublicId) {
+      logger.info('sign_out_skipped', { user: record.username, session: sessionLogRef(idHash) });
+      return false;
+    }
     await store.delete(idHash);
     if (record) logger.info('sign_out', { user: record.username, session: sessionLogRef(idHash) });
+    return true;
   }
 
-  return { resume, signIn, heartbeat, signOut };
+  /** The live sessions of the cookie's user, the current one first, then the most recently active. */
+  async function list(id: string | undefined): Promise<SessionLookup & { sessions?: SessionSummary[] }> {
+    const current = await resume(id);
+    if (!current.live) return current;
+    const now = clock.now();
+    const records = await store.listByUser(current.user.username, now);
+    const order = (record: SessionRecord) =>
+      record.idHash === current.record.idHash ? Infinity : record.lastActivityAt;
+    const sessions = records
+      .filter((record) => !isExpired(record, config, now))
+      .sort((a, b) => order(b) - order(a))
+      .map((record) => summary(record, record.idHash === current.record.idHash, now));
+    return { ...current, sessions };
+  }
+
+  function summary(record: SessionRecord, current: boolean, now: number): SessionSummary {
+    const { idleExpiresInMs, absoluteExpiresInMs } = sessionTiming(record, config, now);
+    return {
+      id: record.publicId,
+      current,
+      signedInAt: new Date(record.createdAt).toISOString(),
+      lastActiveAt: new Date(record.lastActivityAt).toISOString(),
+      idleExpiresInMs,
+      absoluteExpiresInMs,
+      browser: record.browser,
+    };
+  }
+
+  /**
+   * Ends the sessions of the cookie's user that `which` picks from their live ones: the one with
+   * a public id, or every one but the current. Returns how many ended (0 for an id that is not
+   * one of the user's live sessions), or the lookup when the cookie has no live session.
+   */
+  async function end(
+    id: string | undefined,
+    which: { publicId: string } | 'others',
+  ): Promise<{ live: true; ended: number } | { live: false; revoked: boolean }> {
+    const current = await resume(id);
+    if (!current.live) return current;
+    if (which !== 'others' && !isWellFormedPublicId(which.publicId)) return { live: true, ended: 0 };
+    const now = clock.now();
+    const { username } = current.user;
+    const targets = (await store.listByUser(username, now)).filter((record) =>
+      which === 'others' ? record.idHash !== current.record.idHash : record.publicId === which.publicId,
+    );
+    let ended = 0;
+    for (const record of targets) {
+      if (!(await store.revoke(username, record.idHash, now))) continue;
+      ended++;
+      logger.info('session_revoked', {
+        user: username,
+        session: sessionLogRef(record.idHash),
+        by: sessionLogRef(current.record.idHash),
+      });
+    }
+    return { live: true, ended };
+  }
+
+  return { resume, signIn, heartbeat, signOut, list, end };
 }
 
 export type Sessions = ReturnType<typeof createSessions>;

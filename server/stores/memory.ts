@@ -5,9 +5,33 @@ import type { FailureCounter, SessionStore } from './store';
 export interface StoreDocument {
   sessions: Record<string, { record: SessionRecord; expiresAt: number }>;
   failures: Record<string, FailureCounter>;
+  /** The per-user index: username -> the id hashes of that user's sessions (as keys, value 1). */
+  users: Record<string, Record<string, 1>>;
 }
 
-export const emptyStoreDocument = (): StoreDocument => ({ sessions: {}, failures: {} });
+export const emptyStoreDocument = (): StoreDocument => ({ sessions: {}, failures: {}, users: {} });
+
+/** A map that takes any string as a key, "__proto__" included. */
+const emptyMap = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
+function indexSession(document: StoreDocument, username: string, idHash: string): void {
+  (document.users[username] ??= emptyMap())[idHash] = 1;
+}
+
+function unindexSession(document: StoreDocument, username: string, idHash: string): void {
+  const index = document.users[username];
+  if (!index) return;
+  delete index[idHash];
+  if (Object.keys(index).length === 0) delete document.users[username];
+}
+
+/** Removes a session and its index entry. */
+function removeSession(document: StoreDocument, idHash: string): void {
+  const entry = document.sessions[idHash];
+  if (!entry) return;
+  delete document.sessions[idHash];
+  unindexSession(document, entry.record.username, idHash);
+}
 
 /**
  * A store over one plain document: `load` gives it, `save` keeps it after a change. The memory
@@ -24,7 +48,10 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
 
   return {
     async create(record, expiresAt) {
-      change((document) => void (document.sessions[record.idHash] = { record: { ...record }, expiresAt }));
+      change((document) => {
+        document.sessions[record.idHash] = { record: { ...record }, expiresAt };
+        indexSession(document, record.username, record.idHash);
+      });
     },
     async get(idHash) {
       const entry = load().sessions[idHash];
@@ -40,12 +67,33 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
       });
     },
     async delete(idHash) {
-      change((document) => void delete document.sessions[idHash]);
+      change((document) => removeSession(document, idHash));
+    },
+    async listByUser(username, now) {
+      return change((document) => {
+        const live: SessionRecord[] = [];
+        for (const idHash of Object.keys(document.users[username] ?? {})) {
+          const entry = document.sessions[idHash];
+          if (!entry) unindexSession(document, username, idHash);
+          else if (entry.expiresAt > now && !entry.record.revoked) live.push({ ...entry.record });
+        }
+        return live;
+      });
+    },
+    async revoke(username, idHash, now) {
+      return change((document) => {
+        const entry = document.sessions[idHash];
+        if (!entry || entry.record.username !== username || entry.record.revoked || entry.expiresAt <= now)
+          return false;
+        entry.record = { ...entry.record, revoked: true };
+        unindexSession(document, username, idHash);
+        return true;
+      });
     },
     async purgeExpired(now) {
       return change((document) => {
         const expired = Object.keys(document.sessions).filter((idHash) => document.sessions[idHash].expiresAt <= now);
-        for (const idHash of expired) delete document.sessions[idHash];
+        for (const idHash of expired) removeSession(document, idHash);
         for (const [key, counter] of Object.entries(document.failures))
           if (counter.resetAt <= now) delete document.failures[key];
         return expired.length;
@@ -77,7 +125,7 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
 /** An in-process store for tests and mock mode. Sessions are lost when the process ends. */
 export function createMemoryStore(): SessionStore {
   // Object.create(null) maps: a key like "__proto__" is just a key.
-  const document: StoreDocument = { sessions: Object.create(null), failures: Object.create(null) };
+  const document: StoreDocument = { sessions: emptyMap(), failures: emptyMap(), users: emptyMap() };
   return createDocumentStore(
     () => document,
     () => {},

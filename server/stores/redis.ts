@@ -8,8 +8,14 @@ import { guardStore, storeTimeoutMs } from './unavailable';
  * sessions and the same login-failure counters.
  *
  * Key layout (all under one prefix, so the store can share a Redis with other apps):
- * - `idle-session:session:<idHash>`: hash {username, createdAt, lastActivityAt, expiresAt}
- * - `idle-session:session-expiry`: sorted set, member idHash, score expiresAt (for purgeExpired)
+ * - `idle-session:session:<idHash>`: hash {username, createdAt, lastActivityAt, expiresAt,
+ *   publicId, browser, revoked (only once revoked)}
+ * - `idle-session:session-expiry`: sorted set, member `<idHash>:<username>`, score expiresAt (for
+ *   purgeExpired, which must find the user's index even after Redis expired the hash itself)
+ * - `idle-session:user-sessions:<username>`: set of the id hashes of the user's sessions (the
+ *   per-user index). The scripts that create and delete sessions keep it; listing drops members
+ *   whose hash Redis expired, and purgeExpired those of sessions it deletes, so it never grows
+ *   past the user's sessions that are live or not yet purged.
  * - `idle-session:failures:<key>`: hash {count, resetAt}
  *
  * The app's clock decides validity (it may be a test clock far from Redis's own time): a session
@@ -22,6 +28,12 @@ const prefix = 'idle-session:';
 const sessionKey = (idHash: string) => `${prefix}session:${idHash}`;
 const expiryIndexKey = `${prefix}session-expiry`;
 const failureKey = (key: string) => `${prefix}failures:${key}`;
+const userKey = (username: string) => `${prefix}user-sessions:${username}`;
+/** The expiry index's member `<idHash>:<username>`: id hashes are base64url, so the first ':' splits. */
+function parseExpiryMember(member: string): { idHash: string; username: string } {
+  const at = member.indexOf(':');
+  return at < 0 ? { idHash: member, username: '' } : { idHash: member.slice(0, at), username: member.slice(at + 1) };
+}
 
 /** Failure counters live this long in Redis after their window has closed (by the app's clock). */
 const failureGcMarginMs = 60_000;
@@ -48,29 +60,62 @@ function isRedisUnavailable(error: unknown): boolean {
 // All the scripts name every key they touch in KEYS, and are atomic: no other client's
 // command runs between their reads and writes.
 const scripts = {
-  /** KEYS: session, index. ARGV: idHash, username, createdAt, lastActivityAt, expiresAt, ttlMs. */
+  /**
+   * KEYS: session, index, user index. ARGV: idHash, username, createdAt, lastActivityAt,
+   * expiresAt, ttlMs, publicId, browser.
+   */
   idleSessionCreate: {
-    numberOfKeys: 2,
+    numberOfKeys: 3,
     lua: `
       redis.call('DEL', KEYS[1])
-      redis.call('HSET', KEYS[1], 'username', ARGV[2], 'createdAt', ARGV[3], 'lastActivityAt', ARGV[4], 'expiresAt', ARGV[5])
+      redis.call('HSET', KEYS[1], 'username', ARGV[2], 'createdAt', ARGV[3], 'lastActivityAt', ARGV[4],
+        'expiresAt', ARGV[5], 'publicId', ARGV[7], 'browser', ARGV[8])
       redis.call('PEXPIRE', KEYS[1], ARGV[6])
-      redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+      redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1] .. ':' .. ARGV[2])
+      redis.call('SADD', KEYS[3], ARGV[1])
+      return 1`,
+  },
+  /**
+   * KEYS: session, index, user index. ARGV: idHash. Deletes the session and both its index
+   * entries; the caller read the username (for the user index's key) just before.
+   */
+  idleSessionDelete: {
+    numberOfKeys: 3,
+    lua: `
+      local username = redis.call('HGET', KEYS[1], 'username')
+      redis.call('DEL', KEYS[1])
+      if username then redis.call('ZREM', KEYS[2], ARGV[1] .. ':' .. username) end
+      redis.call('SREM', KEYS[3], ARGV[1])
+      return 1`,
+  },
+  /**
+   * KEYS: session, user index. ARGV: idHash, username, now. Marks a live session of this user
+   * revoked and takes it out of the user index; it keeps its TTL and expiry entry (purge deletes
+   * it). Returns 1 when it did, 0 for anyone else's session, a revoked or an expired one.
+   */
+  idleSessionRevoke: {
+    numberOfKeys: 2,
+    lua: `
+      local fields = redis.call('HMGET', KEYS[1], 'username', 'expiresAt', 'revoked')
+      if fields[1] ~= ARGV[2] or fields[3] or not tonumber(fields[2]) then return 0 end
+      if tonumber(fields[2]) <= tonumber(ARGV[3]) then return 0 end
+      redis.call('HSET', KEYS[1], 'revoked', '1')
+      redis.call('SREM', KEYS[2], ARGV[1])
       return 1`,
   },
   /**
    * extendedRecord (session/expiry.ts) in one script, so a heartbeat is one round trip.
    * KEYS: session, index. ARGV: idHash, activityAt, now, idleTimeoutMs, absoluteTimeoutMs.
-   * Returns {username, createdAt, lastActivityAt}, or nil and writes nothing when the session is
+   * Returns the hash as it now is (HGETALL), or nil and writes nothing when the session is
    * gone or expired: a heartbeat racing a sign-out (or Redis's own expiry) must not bring the
    * session back as a hash holding only the new fields.
    */
   idleSessionExtend: {
     numberOfKeys: 2,
     lua: `
-      local fields = redis.call('HMGET', KEYS[1], 'username', 'createdAt', 'lastActivityAt')
+      local fields = redis.call('HMGET', KEYS[1], 'username', 'createdAt', 'lastActivityAt', 'revoked')
       local createdAt, lastActivityAt = tonumber(fields[2]), tonumber(fields[3])
-      if not fields[1] or not createdAt or not lastActivityAt then return nil end
+      if not fields[1] or not createdAt or not lastActivityAt or fields[4] then return nil end
       local activityAt, now = tonumber(ARGV[2]), tonumber(ARGV[3])
       local idle, absolute = tonumber(ARGV[4]), tonumber(ARGV[5])
       if now >= math.min(lastActivityAt + idle, createdAt + absolute) then return nil end
@@ -79,20 +124,22 @@ const scripts = {
       local last, expires = string.format('%.0f', lastActivityAt), string.format('%.0f', expiresAt)
       redis.call('HSET', KEYS[1], 'lastActivityAt', last, 'expiresAt', expires)
       redis.call('PEXPIRE', KEYS[1], string.format('%.0f', math.max(1, expiresAt - now)))
-      redis.call('ZADD', KEYS[2], expires, ARGV[1])
-      return {fields[1], fields[2], last}`,
+      redis.call('ZADD', KEYS[2], expires, ARGV[1] .. ':' .. fields[1])
+      return redis.call('HGETALL', KEYS[1])`,
   },
   /**
-   * KEYS: session, index. ARGV: idHash, now. Deletes the session when its expiresAt has passed
-   * and drops its index entry when it is gone. Returns 1 when this call deleted a session.
-   * A session touched since the caller read the index keeps its new (later) score.
+   * KEYS: session, index, user index. ARGV: idHash, now, index member. Deletes the session when
+   * its expiresAt has passed and drops its index entries when it is gone. Returns 1 when this
+   * call deleted a session. A session touched since the caller read the index keeps its new
+   * (later) score.
    */
   idleSessionPurgeOne: {
-    numberOfKeys: 2,
+    numberOfKeys: 3,
     lua: `
       local expiresAt = redis.call('HGET', KEYS[1], 'expiresAt')
       if expiresAt and tonumber(expiresAt) > tonumber(ARGV[2]) then return 0 end
-      redis.call('ZREM', KEYS[2], ARGV[1])
+      redis.call('ZREM', KEYS[2], ARGV[3])
+      redis.call('SREM', KEYS[3], ARGV[1])
       if not expiresAt then return 0 end
       redis.call('DEL', KEYS[1])
       return 1`,
@@ -129,6 +176,21 @@ function ttl(ms: number): number {
   return Math.max(1, Math.ceil(ms));
 }
 
+/** A hash from its flat HGETALL reply inside a script: [field, value, field, value, ...]. */
+function fieldsOf(flat: string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
+  return fields;
+}
+
+/** The replies of a pipeline; throws the first command's error, if any. */
+function throwFirstError(results: [Error | null, unknown][] | null): unknown[] {
+  if (!results) throw new Error('Redis discarded the transaction');
+  const failed = results.find(([error]) => error);
+  if (failed) throw failed[0];
+  return results.map(([, reply]) => reply);
+}
+
 /** The URL for messages, without a password. */
 function describeUrl(url: string): string {
   try {
@@ -143,10 +205,25 @@ function describeUrl(url: string): string {
 function toRecord(idHash: string, fields: Record<string, string>): SessionRecord | undefined {
   const createdAt = Number(fields.createdAt);
   const lastActivityAt = Number(fields.lastActivityAt);
-  if (typeof fields.username !== 'string' || !Number.isFinite(createdAt) || !Number.isFinite(lastActivityAt)) {
-    return undefined; // missing (empty hash) or not written by this store
+  const { username, publicId, browser } = fields;
+  if (
+    typeof username !== 'string' ||
+    typeof publicId !== 'string' ||
+    typeof browser !== 'string' ||
+    !Number.isFinite(createdAt) ||
+    !Number.isFinite(lastActivityAt)
+  ) {
+    return undefined; // missing (empty hash), or not written by this version of the store
   }
-  return { idHash, username: fields.username, createdAt, lastActivityAt };
+  return {
+    idHash,
+    username,
+    createdAt,
+    lastActivityAt,
+    publicId,
+    browser,
+    ...(fields.revoked ? { revoked: true } : {}),
+  };
 }
 
 /**
@@ -196,12 +273,15 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
       await client.idleSessionCreate(
         sessionKey(record.idHash),
         expiryIndexKey,
+        userKey(record.username),
         record.idHash,
         record.username,
         record.createdAt,
         record.lastActivityAt,
         expiresAt,
         ttl(expiresAt - record.lastActivityAt),
+        record.publicId,
+        record.browser,
       );
     },
 
@@ -218,16 +298,37 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
         now,
         limits.idleTimeoutMs,
         limits.absoluteTimeoutMs,
-      )) as [string, string, string] | null;
-      if (!extended) return undefined;
-      const [username, createdAt, lastActivityAt] = extended;
-      return { idHash, username, createdAt: Number(createdAt), lastActivityAt: Number(lastActivityAt) };
+      )) as string[] | null;
+      return extended === null ? undefined : toRecord(idHash, fieldsOf(extended));
     },
 
     async delete(idHash) {
-      const results = await client.multi().del(sessionKey(idHash)).zrem(expiryIndexKey, idHash).exec();
-      const failed = results?.find(([error]) => error);
-      if (failed) throw failed[0];
+      const username = await client.hget(sessionKey(idHash), 'username');
+      // Gone already (Redis expired it): purgeExpired drops its index entries.
+      if (username === null) return;
+      await client.idleSessionDelete(sessionKey(idHash), expiryIndexKey, userKey(username), idHash);
+    },
+
+    async listByUser(username, now) {
+      const idHashes = await client.smembers(userKey(username));
+      if (idHashes.length === 0) return [];
+      const pipeline = client.pipeline();
+      for (const idHash of idHashes) pipeline.hgetall(sessionKey(idHash));
+      const hashes = throwFirstError(await pipeline.exec()) as Record<string, string>[];
+      const live: SessionRecord[] = [];
+      const gone: string[] = [];
+      hashes.forEach((fields, i) => {
+        const record = toRecord(idHashes[i], fields);
+        if (!record) gone.push(idHashes[i]);
+        else if (Number(fields.expiresAt) > now && !record.revoked) live.push(record);
+      });
+      // Hashes Redis expired on its own: an id hash is never reused, so dropping them is safe.
+      if (gone.length > 0) await client.srem(userKey(username), ...gone);
+      return live;
+    },
+
+    async revoke(username, idHash, now) {
+      return (await client.idleSessionRevoke(sessionKey(idHash), userKey(username), idHash, username, now)) === 1;
     },
 
     async purgeExpired(now) {
@@ -236,13 +337,23 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
       const batch = 500;
       let purged = 0;
       for (;;) {
-        const idHashes = await client.zrangebyscore(expiryIndexKey, '-inf', now, 'LIMIT', 0, batch);
-        if (idHashes.length === 0) return purged;
+        const members = await client.zrangebyscore(expiryIndexKey, '-inf', now, 'LIMIT', 0, batch);
+        if (members.length === 0) return purged;
         const results = await Promise.all(
-          idHashes.map((idHash) => client.idleSessionPurgeOne(sessionKey(idHash), expiryIndexKey, idHash, now)),
+          members.map((member) => {
+            const { idHash, username } = parseExpiryMember(member);
+            return client.idleSessionPurgeOne(
+              sessionKey(idHash),
+              expiryIndexKey,
+              userKey(username),
+              idHash,
+              now,
+              member,
+            );
+          }),
         );
         purged += results.filter((deleted) => deleted === 1).length;
-        if (idHashes.length < batch) return purged;
+        if (members.length < batch) return purged;
       }
     },
 

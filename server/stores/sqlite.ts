@@ -10,7 +10,12 @@ interface SessionRow {
   username: string;
   created_at: number;
   last_activity_at: number;
+  public_id: string;
+  browser: string;
+  revoked: number;
 }
+
+const sessionColumns = 'id_hash, username, created_at, last_activity_at, public_id, browser, revoked';
 
 /**
  * SQLite result codes that mean the database cannot answer now (a 503, decision 018), not a bug:
@@ -35,15 +40,20 @@ export function createSqliteStore(path: string): SessionStore {
   // Another process holding the write lock (two instances on one file) makes a write wait this
   // long, the whole event loop with it (better-sqlite3 is synchronous), then fail as unavailable.
   db.pragma(`busy_timeout = ${storeTimeoutMs}`);
+  dropSessionsWithoutPublicIds(db);
   db.exec(`
     CREATE TABLE IF NOT EXISTS sessions (
       id_hash TEXT PRIMARY KEY,
       username TEXT NOT NULL,
       created_at INTEGER NOT NULL,
       last_activity_at INTEGER NOT NULL,
-      expires_at INTEGER NOT NULL
+      expires_at INTEGER NOT NULL,
+      public_id TEXT NOT NULL,
+      browser TEXT NOT NULL,
+      revoked INTEGER NOT NULL DEFAULT 0
     ) STRICT;
     CREATE INDEX IF NOT EXISTS sessions_expires_at ON sessions (expires_at);
+    CREATE INDEX IF NOT EXISTS sessions_username ON sessions (username, expires_at);
     CREATE TABLE IF NOT EXISTS login_failures (
       key TEXT PRIMARY KEY,
       count INTEGER NOT NULL,
@@ -52,10 +62,15 @@ export function createSqliteStore(path: string): SessionStore {
   `);
 
   const insertSession = db.prepare(
-    'INSERT INTO sessions (id_hash, username, created_at, last_activity_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+    `INSERT INTO sessions (id_hash, username, created_at, last_activity_at, expires_at, public_id, browser)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
-  const selectSession = db.prepare<[string], SessionRow>(
-    'SELECT id_hash, username, created_at, last_activity_at FROM sessions WHERE id_hash = ?',
+  const selectSession = db.prepare<[string], SessionRow>(`SELECT ${sessionColumns} FROM sessions WHERE id_hash = ?`);
+  const selectUserSessions = db.prepare<[string, number], SessionRow>(
+    `SELECT ${sessionColumns} FROM sessions WHERE username = ? AND expires_at > ? AND revoked = 0`,
+  );
+  const revokeSession = db.prepare(
+    'UPDATE sessions SET revoked = 1 WHERE id_hash = ? AND username = ? AND expires_at > ? AND revoked = 0',
   );
   // extendedRecord (session/expiry.ts) in one statement: check, move and read back at once.
   // In SET and RETURNING, SQLite reads the row's old and new values respectively.
@@ -63,8 +78,8 @@ export function createSqliteStore(path: string): SessionStore {
     UPDATE sessions SET
       last_activity_at = max(last_activity_at, ?),
       expires_at = min(max(last_activity_at, ?) + ?, created_at + ?)
-    WHERE id_hash = ? AND ? < min(last_activity_at + ?, created_at + ?)
-    RETURNING id_hash, username, created_at, last_activity_at
+    WHERE id_hash = ? AND revoked = 0 AND ? < min(last_activity_at + ?, created_at + ?)
+    RETURNING ${sessionColumns}
   `);
   const deleteSession = db.prepare('DELETE FROM sessions WHERE id_hash = ?');
   const purgeSessions = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
@@ -90,12 +105,23 @@ export function createSqliteStore(path: string): SessionStore {
     username: row.username,
     createdAt: row.created_at,
     lastActivityAt: row.last_activity_at,
+    publicId: row.public_id,
+    browser: row.browser,
+    ...(row.revoked ? { revoked: true as const } : {}),
   });
 
   const store: SessionStore = {
     async create(record, expiresAt) {
       await write(() =>
-        insertSession.run(record.idHash, record.username, record.createdAt, record.lastActivityAt, expiresAt),
+        insertSession.run(
+          record.idHash,
+          record.username,
+          record.createdAt,
+          record.lastActivityAt,
+          expiresAt,
+          record.publicId,
+          record.browser,
+        ),
       );
     },
     async get(idHash) {
@@ -111,6 +137,12 @@ export function createSqliteStore(path: string): SessionStore {
     },
     async delete(idHash) {
       await write(() => deleteSession.run(idHash));
+    },
+    async listByUser(username, now) {
+      return selectUserSessions.all(username, now).map(toRecord);
+    },
+    async revoke(username, idHash, now) {
+      return (await write(() => revokeSession.run(idHash, username, now))).changes === 1;
     },
     async purgeExpired(now) {
       purgeFailures.run(now);
@@ -135,6 +167,15 @@ export function createSqliteStore(path: string): SessionStore {
     },
   };
   return guardStore(store, isSqliteUnavailable);
+}
+
+/**
+ * A sessions table from before public ids (issue 10) cannot list its sessions: it is dropped,
+ * and those users sign in once more. The only schema change so far, so no migration framework.
+ */
+function dropSessionsWithoutPublicIds(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('sessions')").all();
+  if (columns.length > 0 && !columns.some(({ name }) => name === 'public_id')) db.exec('DROP TABLE sessions');
 }
 
 /**

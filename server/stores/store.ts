@@ -25,6 +25,18 @@ export interface SessionStore {
   extend(idHash: string, activityAt: number, now: number, limits: SessionLimits): Promise<SessionRecord | undefined>;
   /** Revokes a session. Deleting a missing one is not an error. */
   delete(idHash: string): Promise<void>;
+  /**
+   * The sessions of `username` live at `now` (stored expiry not passed, not `revoked`), in any
+   * order, through a per-user index: never a scan of every session. Entries of sessions that are
+   * gone are dropped from the index on the way.
+   */
+  listByUser(username: string, now: number): Promise<SessionRecord[]>;
+  /**
+   * Ends a live session of `username` as ended by its user from another one: it leaves the list,
+   * `extend` refuses it, and `get` returns it with `revoked: true` until it is deleted or purged.
+   * Returns false and changes nothing when `idHash` is not a live session of this user.
+   */
+  revoke(username: string, idHash: string, now: number): Promise<boolean>;
   /** Deletes sessions whose `expiresAt` has passed and stale counters; returns how many sessions went. */
   purgeExpired(now: number): Promise<number>;
 

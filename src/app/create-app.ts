@@ -7,7 +7,7 @@ export function createAppInstance(options: { mockApi?: boolean; initialEntries?:
   const auth = createAuthStore();
   // A 401 on an authenticated request other than a heartbeat (the session monitor handles those):
   // the server ended the session, so this client ends it too.
-  const stopListening = onUnauthorized(() => auth.signOut('expired'));
+  const stopListening = onUnauthorized((error) => auth.signOut(error === 'session_revoked' ? 'revoked' : 'expired'));
   const router = createAppRouter(auth, options);
   const stopNavigating = navigateOnAuthChanges(router, auth);
   return {

@@ -19,8 +19,9 @@ export function SignedInLayout() {
   if (state.status !== 'signed-in') return null;
   const signOut = () => auth.signOut('signed-out');
   return (
-    // Keyed by user: if another tab signs in as someone else, this tab starts over as them.
-    <SessionProvider key={state.user.username} auth={auth} initial={state.sample}>
+    // Keyed by session: when another tab signs in again (as anyone), this tab starts over with
+    // that session, and what the old one's monitor still says (a late 401) is about the old one.
+    <SessionProvider key={state.sessionId} auth={auth} initial={state.sample} sessionId={state.sessionId}>
       <header className="app-header">
         <Link to={paths.home} className="brand">
           Idle Session

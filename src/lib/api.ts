@@ -1,9 +1,11 @@
 import type {
   ApiError,
   ApiPath,
+  ErrorCode,
   HeartbeatRequest,
   HeartbeatResponse,
   HelloResponse,
+  SessionListResponse,
   SessionPolicy,
   SessionResponse,
   SessionTiming,
@@ -23,7 +25,10 @@ export type ApiResult<T> =
   | { ok: false; status: number; error: ApiError; sentAt: number }
   | { ok: false; status: 0; error: { error: 'network'; message: string }; sentAt: number };
 
-const unauthorizedListeners = createListeners();
+/** A path of the API, possibly with a query, or one session of `/api/sessions/:id`. */
+type RequestPath = ApiPath | `${ApiPath}?${string}` | `/api/sessions/${string}`;
+
+const unauthorizedListeners = createListeners<[ErrorCode | undefined]>();
 
 /**
  * Whether a failed request means "the server cannot answer now", to be treated like no answer at
@@ -40,12 +45,12 @@ export function isServerUnreachable(result: ApiResult<unknown>): boolean {
  * sign-in, not the start-up check, not the heartbeat, whose 401 the session monitor handles):
  * the server has ended the session, so the client ends it too.
  */
-export function onUnauthorized(listener: () => void): () => void {
+export function onUnauthorized(listener: (error: ErrorCode | undefined) => void): () => void {
   return unauthorizedListeners.add(listener);
 }
 
 async function request<T>(
-  path: ApiPath,
+  path: RequestPath,
   {
     method = 'GET',
     body,
@@ -83,8 +88,8 @@ async function request<T>(
     const data = response.status === 204 ? undefined : await response.json().catch(() => undefined);
     return { ok: true, status: response.status, data: data as T, sentAt };
   }
-  if (response.status === 401 && reportUnauthorized) unauthorizedListeners.notify();
   const error = (await response.json().catch(() => undefined)) as ApiError | undefined;
+  if (response.status === 401 && reportUnauthorized) unauthorizedListeners.notify(error?.error);
   return {
     ok: false,
     status: response.status,
@@ -111,7 +116,22 @@ export const api = {
       timeoutMs: 10_000,
       reportUnauthorized: false,
     }),
-  /** `keepalive`: the revocation completes even if the page goes away meanwhile. */
-  signOut: () => request<void>('/api/session', { method: 'DELETE', reportUnauthorized: false, keepalive: true }),
+  /**
+   * `keepalive`: the revocation completes even if the page goes away meanwhile. `sessionId`: an
+   * automatic sign-out names the session it is about, so it cannot end a newer one that another
+   * tab signed in meanwhile (the cookie is that one's by then).
+   */
+  signOut: (sessionId?: string) =>
+    request<void>(sessionId === undefined ? '/api/session' : `/api/session?id=${encodeURIComponent(sessionId)}`, {
+      method: 'DELETE',
+      reportUnauthorized: false,
+      keepalive: true,
+    }),
+  /** The signed-in user's live sessions. */
+  listSessions: () => request<SessionListResponse>('/api/sessions'),
+  /** Ends one of the user's sessions, by its public id. */
+  endSession: (id: string) => request<void>(`/api/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  /** Ends every session of the user but this one. */
+  endOtherSessions: () => request<void>('/api/sessions?keep=current', { method: 'DELETE' }),
   hello: () => request<HelloResponse>('/api/hello'),
 };

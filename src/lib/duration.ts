@@ -37,3 +37,23 @@ export function formatClockTime(epochMs: number, { seconds = false } = {}): stri
   if (date.toDateString() === new Date().toDateString()) return time;
   return `${date.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' })}, ${time}`;
 }
+
+const relativeUnits: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+];
+
+/** How long ago, in words: 125_000 -> `2 minutes ago`; under a minute, `just now`. */
+export function formatTimeAgo(ms: number): string {
+  const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  for (const [unit, size] of relativeUnits) {
+    if (ms >= size) return format.format(-Math.floor(ms / size), unit);
+  }
+  return 'just now';
+}
+
+/** A date and time for a list, in the user's locale: `5 Jan 2026, 09:00`. */
+export function formatDateTime(epochMs: number): string {
+  return new Date(epochMs).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}

@@ -112,7 +112,10 @@ async function expectSessionResponse(
   expect(Object.keys(body).sort()).toEqual(['session', 'user']);
   expect(body.user).toEqual({ username });
   expect(Object.keys(body.user as object)).toEqual(['username']);
-  return expectTiming(body.session, expected);
+  // The session's public id beside its timing (DELETE /api/session?id=, the sessions list).
+  const { id, ...timing } = body.session as Record<string, unknown>;
+  expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  return expectTiming(timing, expected);
 }
 
 async function expectHeartbeatResponse(
@@ -479,6 +482,119 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
       });
     });
 
+    describe('/api/sessions (your sessions)', () => {
+      /** Two browsers signed in as the same user, `a` first, then `b`; and a third user's browser. */
+      async function twoBrowsers() {
+        const { target, browser: a } = await startSignedIn('alice');
+        target.advance(1_000);
+        const b = target.browser();
+        expect((await b.fetch('/api/session', post(signInBody('alice')))).status).toBe(201);
+        const other = target.browser();
+        expect((await other.fetch('/api/session', post(signInBody('bob')))).status).toBe(201);
+        const idOf = async (browser: ContractBrowser) =>
+          ((await expectJson(await browser.fetch('/api/session'), 200)).session as { id: string }).id;
+        return { target, a, b, other, ids: { a: await idOf(a), b: await idOf(b), other: await idOf(other) } };
+      }
+      const listOf = async (browser: ContractBrowser) =>
+        (await expectJson(await browser.fetch('/api/sessions'), 200)).sessions as Array<Record<string, unknown>>;
+
+      it('sign-in and GET /api/session give the public id, which is neither the cookie nor its hash', async () => {
+        const { browser } = await start();
+        const signedIn = await expectJson(await browser.fetch('/api/session', post(signInBody())), 201);
+        const id = (signedIn.session as { id: string }).id;
+        expect(id).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+        expect(((await expectJson(await browser.fetch('/api/session'), 200)).session as { id: string }).id).toBe(id);
+        expect(browser.cookies().map((cookie) => cookie.value)).not.toContain(id);
+      });
+
+      it('GET lists the live sessions of the user only, current first, and extends nothing', async () => {
+        const { target, b, ids } = await twoBrowsers();
+        target.advance(10_000);
+        const sessions = await listOf(b);
+        expect(sessions.map(({ id, current }) => ({ id, current }))).toEqual([
+          { id: ids.b, current: true },
+          { id: ids.a, current: false },
+        ]);
+        const [mine] = sessions;
+        expect(mine.idleExpiresInMs).toBe(idle - 10_000);
+        expect(mine.absoluteExpiresInMs).toBe(absolute - 10_000);
+        expect(typeof mine.browser).toBe('string');
+        expect(new Date(mine.signedInAt as string).toISOString()).toBe(mine.signedInAt);
+        expect(mine.lastActiveAt).toBe(mine.signedInAt);
+        // Reading again later: still counting down from the sign-in.
+        target.advance(5_000);
+        expect((await listOf(b))[0].idleExpiresInMs).toBe(idle - 15_000);
+      });
+
+      it('DELETE /api/sessions/:id ends that session: its browser gets 401 session_revoked, the list shrinks', async () => {
+        const { a, b, ids } = await twoBrowsers();
+        const response = await b.fetch(`/api/sessions/${ids.a}`, { method: 'DELETE' });
+        expect(response.status).toBe(204);
+        expect(await response.text()).toBe('');
+        expect((await listOf(b)).map(({ id }) => id)).toEqual([ids.b]);
+        await expectError(await a.fetch('/api/session/heartbeat', post('{}')), 401, 'session_revoked');
+        // The 401 cleared its cookie: from then on, as any signed-out browser.
+        await expectError(await a.fetch('/api/session'), 401, 'unauthenticated');
+      });
+
+      it("DELETE /api/sessions/:id answers 404 to another user's, an unknown or a malformed id, changing nothing", async () => {
+        const { a, other, ids } = await twoBrowsers();
+        for (const id of [ids.other, 'AAAAAAAAAAAAAAAAAAAAAA', 'nope', 'x'.repeat(200), '%00']) {
+          await expectError(await a.fetch(`/api/sessions/${id}`, { method: 'DELETE' }), 404, 'not_found');
+        }
+        expect((await other.fetch('/api/session')).status).toBe(200);
+        expect(await listOf(a)).toHaveLength(2);
+      });
+
+      it('DELETE /api/sessions?keep=current ends every other session of the user, and only those', async () => {
+        const { a, b, other, ids } = await twoBrowsers();
+        expect((await b.fetch('/api/sessions?keep=current', { method: 'DELETE' })).status).toBe(204);
+        expect((await listOf(b)).map(({ id }) => id)).toEqual([ids.b]);
+        await expectError(await a.fetch('/api/session'), 401, 'session_revoked');
+        expect((await other.fetch('/api/session')).status).toBe(200);
+        expect((await b.fetch('/api/sessions?keep=current', { method: 'DELETE' })).status).toBe(204);
+      });
+
+      it('DELETE /api/sessions without ?keep=current answers 400, changing nothing', async () => {
+        const { a, b } = await twoBrowsers();
+        for (const query of ['', '?keep=all', '?keep=']) {
+          await expectError(await b.fetch(`/api/sessions${query}`, { method: 'DELETE' }), 400, 'bad_request');
+        }
+        expect((await a.fetch('/api/session')).status).toBe(200);
+      });
+
+      it('answers 401 without a session, and 403 to a cross-site DELETE, changing nothing', async () => {
+        const { browser: stranger } = await start();
+        await expectError(await stranger.fetch('/api/sessions'), 401, 'unauthenticated');
+        await expectError(
+          await stranger.fetch('/api/sessions?keep=current', { method: 'DELETE' }),
+          401,
+          'unauthenticated',
+        );
+        const { a, b, ids } = await twoBrowsers();
+        const crossSite = { method: 'DELETE', headers: { 'Sec-Fetch-Site': 'cross-site' } };
+        await expectError(await b.fetch(`/api/sessions/${ids.a}`, crossSite), 403, 'cross_site_request');
+        await expectError(await b.fetch('/api/sessions?keep=current', crossSite), 403, 'cross_site_request');
+        expect((await a.fetch('/api/session')).status).toBe(200);
+      });
+
+      it('DELETE /api/session?id= ends the session only when the id is its own (a stale automatic sign-out)', async () => {
+        const { browser } = await start();
+        const first = await expectJson(await browser.fetch('/api/session', post(signInBody())), 201);
+        const staleId = (first.session as { id: string }).id;
+        // Signed in again (another tab): the cookie is now a new session's.
+        expect((await browser.fetch('/api/session', post(signInBody()))).status).toBe(201);
+        const stale = await browser.fetch(`/api/session?id=${staleId}`, { method: 'DELETE' });
+        expect(stale.status).toBe(204);
+        expect(stale.headers.get('Clear-Site-Data')).toBeNull();
+        const current = await expectJson(await browser.fetch('/api/session'), 200);
+        const currentId = (current.session as { id: string }).id;
+        expect((await browser.fetch(`/api/session?id=${currentId}`, { method: 'DELETE' })).status).toBe(204);
+        expect(browser.cookies()).toEqual([]);
+        await expectError(await browser.fetch('/api/session'), 401, 'unauthenticated');
+      });
+    });
+
     describe('GET /api/hello', () => {
       it('answers 200 Hello World! when signed in, and does not extend the session', async () => {
         const { target, browser } = await startSignedIn();
@@ -527,6 +643,12 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
         const post = await browser.fetch('/api/hello', { method: 'POST' });
         expect(post.headers.get('Allow')).toBe('GET');
         await expectError(post, 405, 'method_not_allowed');
+        const putList = await browser.fetch('/api/sessions', { method: 'PUT' });
+        expect(putList.headers.get('Allow')).toBe('GET, DELETE');
+        await expectError(putList, 405, 'method_not_allowed');
+        const getOne = await browser.fetch('/api/sessions/AAAAAAAAAAAAAAAAAAAAAA');
+        expect(getOne.headers.get('Allow')).toBe('DELETE');
+        await expectError(getOne, 405, 'method_not_allowed');
       });
 
       it('answers 404 not_found as JSON to an unknown path', async () => {

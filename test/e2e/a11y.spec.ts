@@ -95,6 +95,19 @@ test.describe('axe-core finds no WCAG 2.2 AA violations', () => {
     await expectNoAxeViolations(page, '/account');
   });
 
+  test('on the account page with two sessions listed', async ({ page, browser, startServer }) => {
+    const server = await startServer({ env: calmSession });
+    const username = uniqueUser('a11y-sessions');
+    const other = await browser.newContext();
+    await signIn(await other.newPage(), username, { from: `${server.url}/login` });
+    await signIn(page, username, { from: `${server.url}/login?next=%2Faccount`, expectPath: '/account' });
+    const list = page.getByRole('region', { name: 'Where you are signed in' });
+    await expect(list.getByRole('listitem')).toHaveCount(2);
+    await expect(list.getByRole('button', { name: 'Sign out everywhere else' })).toBeVisible();
+    await expectNoAxeViolations(page, '/account (two sessions)');
+    await other.close();
+  });
+
   test('on the home page with the warning open', async ({ page, startServer }) => {
     const server = await startServer({ env: fullWarning });
     await signIn(page, uniqueUser('a11y-warn'), { from: `${server.url}/login` });

@@ -34,7 +34,10 @@ describe.each(storeKinds)('with the %s store', (kind) => {
       const response = await apiClient(server).signIn('test', 'test_secret');
 
       expect(response.status).toBe(201);
-      expect(await response.json()).toEqual({ user: { username: 'test' }, session: expectedTiming });
+      expect(await response.json()).toEqual({
+        user: { username: 'test' },
+        session: { ...expectedTiming, id: expect.stringMatching(/^[\w-]{22}$/) },
+      });
       expect(cookieFrom(response)).toMatch(/^sid=[A-Za-z0-9_-]{43}$/);
     });
 
@@ -110,7 +113,7 @@ describe.each(storeKinds)('with the %s store', (kind) => {
 
       expect(await sessionBody(await api.getSession(cookie))).toEqual({
         user: { username: 'alice' },
-        session: expectedTiming,
+        session: { ...expectedTiming, id: expect.stringMatching(/^[\w-]{22}$/) },
       });
     });
 

@@ -268,17 +268,23 @@ describe('a wrong method', () => {
 });
 
 describe('an unknown path under /api', () => {
-  it.each(['/api/nope', '/api/sessions', '/api/session/heartbeat/extra', '/api/hello/', '/api', '/api/%', '/api/%00'])(
-    '%s answers 404 JSON',
-    async (path) => {
-      const server = await inProcess();
+  it.each([
+    '/api/nope',
+    '/api/sessionz',
+    '/api/sessions/a/b',
+    '/api/session/heartbeat/extra',
+    '/api/hello/',
+    '/api',
+    '/api/%',
+    '/api/%00',
+  ])('%s answers 404 JSON', async (path) => {
+    const server = await inProcess();
 
-      const response = await apiClient(server).call(path);
+    const response = await apiClient(server).call(path);
 
-      await expectError(response, 404, 'not_found');
-      expect(response.headers.get('Cache-Control')).toBe('no-store');
-    },
-  );
+    await expectError(response, 404, 'not_found');
+    expect(response.headers.get('Cache-Control')).toBe('no-store');
+  });
 });
 
 describe('a malformed Cookie header', () => {

@@ -51,6 +51,7 @@ describe('parseConfig', () => {
       idleTimeoutMs: 60_000,
       warningMs: 30_000,
       absoluteTimeoutMs: 8 * 3_600_000,
+      maxSessionsPerUser: 50,
     });
     expect(warnings).toEqual([]);
   });
@@ -127,6 +128,13 @@ describe('parseConfig', () => {
 
   it('names COOKIE_SECURE for a value that is not a boolean', () => {
     expect(configErrorFor({ COOKIE_SECURE: 'maybe' }).variable).toBe('COOKIE_SECURE');
+  });
+
+  it('reads MAX_SESSIONS_PER_USER as a whole number of at least 1', () => {
+    expect(parseConfig({ MAX_SESSIONS_PER_USER: '3' }).config.session.maxSessionsPerUser).toBe(3);
+    for (const bad of ['0', '-1', '2.5', 'many', '1e3']) {
+      expect(configErrorFor({ MAX_SESSIONS_PER_USER: bad }).variable).toBe('MAX_SESSIONS_PER_USER');
+    }
   });
 
   it('names TRUST_PROXY for a value that is not a boolean', () => {

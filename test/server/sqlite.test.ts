@@ -202,6 +202,8 @@ describe('writes that share one commit (group commit)', () => {
       username: `user${i}`,
       createdAt: now,
       lastActivityAt: now,
+      publicId: `public-${i}`,
+      browser: 'Test',
     }));
 
     await Promise.all(records.map((record) => store.create(record, now + 60_000)));
@@ -214,7 +216,14 @@ describe('writes that share one commit (group commit)', () => {
     const dbPath = join(await tempDir(), 'sessions.db');
     const store = createSqliteStore(dbPath);
     const now = Date.UTC(2026, 0, 1);
-    const record = (idHash: string) => ({ idHash, username: 'u', createdAt: now, lastActivityAt: now });
+    const record = (idHash: string) => ({
+      idHash,
+      username: 'u',
+      createdAt: now,
+      lastActivityAt: now,
+      publicId: idHash,
+      browser: 'Test',
+    });
     await store.create(record('taken'), now + 60_000);
 
     const results = await Promise.allSettled([
@@ -234,7 +243,10 @@ describe('writes that share one commit (group commit)', () => {
     const store = createSqliteStore(dbPath);
     const now = Date.UTC(2026, 0, 1);
 
-    const created = store.create({ idHash: 'last', username: 'u', createdAt: now, lastActivityAt: now }, now + 1);
+    const created = store.create(
+      { idHash: 'last', username: 'u', createdAt: now, lastActivityAt: now, publicId: 'last', browser: 'Test' },
+      now + 1,
+    );
     await store.close();
     await created;
 

@@ -1,17 +1,25 @@
-import type { SessionPolicy, SignInRequest, User } from '../../../shared/contract';
+import type { SessionPolicy, SessionResponse, SignInRequest, User } from '../../../shared/contract';
 import { api, type ApiResult, type TimingSample } from '../../lib/api';
 import { createListeners } from '../../lib/listeners';
 import type { SignOutReason } from './sign-out-reason';
 
 export type AuthState =
   | { status: 'loading' }
-  | { status: 'signed-in'; user: User; sample: TimingSample }
+  | {
+      status: 'signed-in';
+      user: User;
+      sample: TimingSample;
+      /** The session's public id: a sign-out that is about one session names it. */
+      sessionId: string;
+    }
   | { status: 'signed-out'; reason?: SignOutReason };
 
 export interface SignOutEvent {
   reason: SignOutReason;
   /** True when another tab ended the session and this tab only follows. */
   fromOtherTab: boolean;
+  /** The public id of the session that ended. */
+  sessionId: string;
 }
 
 /**
@@ -35,12 +43,14 @@ export function createAuthStore() {
     listeners.notify();
   }
 
-  function remember(result: ApiResult<{ session: TimingSample['timing']; user: User }>) {
+  function remember(result: ApiResult<SessionResponse>) {
     if (!result.ok) return;
+    const { id, ...timing } = result.data.session;
     set({
       status: 'signed-in',
       user: result.data.user,
-      sample: { timing: result.data.session, sentAt: result.sentAt },
+      sample: { timing, sentAt: result.sentAt },
+      sessionId: id,
     });
   }
 
@@ -84,17 +94,25 @@ export function createAuthStore() {
     /**
      * Ends the session on this client: state cleared, listeners told (they navigate and tell other
      * tabs), and the server session revoked, except `fromOtherTab`: that tab's sign-out revoked it.
+     * `sessionId`: the sign-out is about that session only (an expiry, a 401, another tab's
+     * sign-out); when this tab has moved on to a newer session meanwhile, it is stale and does
+     * nothing. Every sign-out but the user's own click names its session to the server too.
      */
-    signOut(reason: SignOutReason, { fromOtherTab = false }: { fromOtherTab?: boolean } = {}) {
+    signOut(
+      reason: SignOutReason,
+      { fromOtherTab = false, sessionId }: { fromOtherTab?: boolean; sessionId?: string } = {},
+    ) {
       if (state.status !== 'signed-in') return;
+      if (sessionId !== undefined && sessionId !== state.sessionId) return;
+      const ended = state.sessionId;
       set({ status: 'signed-out', reason });
       try {
         sessionStorage.clear();
       } catch {
         // Storage can be unavailable (privacy modes); nothing of the user is left in it then.
       }
-      signOutListeners.notify({ reason, fromOtherTab });
-      if (!fromOtherTab) void api.signOut();
+      signOutListeners.notify({ reason, fromOtherTab, sessionId: ended });
+      if (!fromOtherTab) void api.signOut(reason === 'signed-out' ? undefined : ended);
     },
 
     /** Runs when another tab signed in and this one took over its session. */

@@ -14,6 +14,8 @@ export function signOutMessage(reason: SignOutReason, idleTimeoutMs: number | un
       return 'You have signed out.';
     case 'other-tab':
       return 'You signed out in another tab or window.';
+    case 'revoked':
+      return 'Your session was ended from another device. Sign in again to continue.';
     case 'absolute':
       return 'Your session reached its time limit and has ended. Sign in again to continue.';
   }

@@ -1,5 +1,6 @@
 import { formatClockTime, formatDurationWords } from '../../lib/duration';
 import { useSessionSnapshot } from './session-provider';
+import { SessionList } from './session-list';
 
 /** The session's limits and time left, so nobody is surprised by a sign-out (WCAG 2.2.6). */
 export function AccountPage({ username }: { username: string }) {
@@ -27,6 +28,7 @@ export function AccountPage({ username }: { username: string }) {
           Any mouse, keyboard, touch or scroll activity in any tab of this app keeps you signed in.
         </p>
       </section>
+      <SessionList idleTimeoutMs={idleTimeoutMs} />
     </>
   );
 }

@@ -6,7 +6,10 @@ import type { TimingSample } from '../../lib/api';
  */
 
 export type HeartbeatOutcome =
-  { ok: true; sample: TimingSample } | { ok: false; kind: 'unauthenticated' | 'network' | 'rejected' };
+  | { ok: true; sample: TimingSample }
+  /** `revoked`: the user ended this session from another one (401 `session_revoked`). */
+  | { ok: false; kind: 'unauthenticated'; revoked?: boolean }
+  | { ok: false; kind: 'network' | 'rejected' };
 
 export interface HeartbeatSchedulerOptions {
   /** When the latest request that told the server of activity left (sign-in, start-up check): the throttle counts from here. */

@@ -30,7 +30,7 @@ export type { HeartbeatOutcome } from './heartbeat-scheduler';
 export type TabMessage =
   | { type: 'activity'; at: number }
   | { type: 'timing'; sample: TimingSample; reportedActivityAt: number }
-  | { type: 'signed-out'; reason: string };
+  | { type: 'signed-out'; reason: string; sessionId?: string };
 
 export interface SessionMonitorOptions {
   /** The latest timing from sign-in or the start-up check. */
@@ -41,8 +41,11 @@ export interface SessionMonitorOptions {
   broadcast(message: TabMessage): void;
   /** True in the one tab that sends activity heartbeats. */
   isLeader(): boolean;
-  /** The session has ended on this client: `idle` or `absolute` deadline reached, or the server said 401. */
-  onExpire(reason: 'idle' | 'absolute' | 'expired'): void;
+  /**
+   * The session has ended on this client: `idle` or `absolute` deadline reached, or the server
+   * said 401 (`revoked` when the user ended it from another session).
+   */
+  onExpire(reason: 'idle' | 'absolute' | 'expired' | 'revoked'): void;
   /** Defaults to `Date.now`. */
   now?: () => number;
 }
@@ -58,7 +61,7 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     now,
     beforeRetry: (stay) => stay && live.update({ extending: true }),
     onAnswer(outcome, activityAt) {
-      if (!outcome.ok && outcome.kind === 'unauthenticated') return end('expired');
+      if (!outcome.ok && outcome.kind === 'unauthenticated') return end(outcome.revoked ? 'revoked' : 'expired');
       live.update(withAnswer(live.state(), outcome));
       if (outcome.ok) options.broadcast({ type: 'timing', sample: outcome.sample, reportedActivityAt: activityAt });
       live.check();
@@ -70,7 +73,7 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     now,
   });
 
-  function end(limit: BindingLimit | 'expired') {
+  function end(limit: BindingLimit | 'expired' | 'revoked') {
     if (live.state().ended) return;
     heartbeats.stop();
     activity.stop();

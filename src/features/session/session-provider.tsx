@@ -44,10 +44,13 @@ export function useSessionSnapshot() {
 export function SessionProvider({
   auth,
   initial,
+  sessionId,
   children,
 }: {
   auth: AuthStore;
   initial: TimingSample;
+  /** The public id of the session this provider watches: every sign-out it starts is about that one. */
+  sessionId: string;
   children: ReactNode;
 }) {
   const idleTimer = useIdleTimer({
@@ -67,6 +70,7 @@ export function SessionProvider({
       if (message.type === 'signed-out') {
         auth.signOut(isSignOutReason(message.reason) ? followReason(message.reason) : 'other-tab', {
           fromOtherTab: true,
+          sessionId: message.sessionId,
         });
       } else {
         monitor.receive(message);
@@ -90,15 +94,19 @@ export function SessionProvider({
       isLeader: () => idleTimer.isLeader(),
       broadcast,
       sendHeartbeat,
-      onExpire: (reason) => auth.signOut(reason),
+      onExpire: (reason) => auth.signOut(reason, { sessionId }),
     }),
   );
 
   useEffect(() => {
-    const stopListening = auth.onSignOut(({ reason, fromOtherTab }) => {
-      if (!fromOtherTab) broadcast({ type: 'signed-out', reason });
+    const stopListening = auth.onSignOut(({ reason, fromOtherTab, sessionId: ended }) => {
+      if (!fromOtherTab) broadcast({ type: 'signed-out', reason, sessionId: ended });
     });
-    const recheck = () => monitor.check();
+    const askServer = serverCheck(auth, sessionId);
+    const recheck = () => {
+      monitor.check();
+      if (document.visibilityState === 'visible') askServer();
+    };
     for (const event of windowWakeEvents) window.addEventListener(event, recheck);
     document.addEventListener('visibilitychange', recheck);
     monitor.start();
@@ -111,9 +119,27 @@ export function SessionProvider({
     };
     // `broadcast` only reads idleTimer, whose methods stay valid for the component's life.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [auth, monitor]);
+  }, [auth, monitor, sessionId]);
 
   return <SessionContext.Provider value={monitor}>{children}</SessionContext.Provider>;
+}
+
+/**
+ * When a tab gains focus or becomes visible, `GET /api/session` (which extends nothing) asks the
+ * server whether the session still lives: one ended from another device, or by the server, shows
+ * at once, not at the next heartbeat. One request at a time.
+ */
+function serverCheck(auth: AuthStore, sessionId: string): () => void {
+  let inFlight = false;
+  return () => {
+    if (inFlight) return;
+    inFlight = true;
+    void api.getSession().then((result) => {
+      inFlight = false;
+      if (result.ok || result.status !== 401) return;
+      auth.signOut(result.error.error === 'session_revoked' ? 'revoked' : 'expired', { sessionId });
+    });
+  };
 }
 
 /** `POST /api/session/heartbeat`, as the monitor needs its answer; a 401 ends the session through the monitor. */
@@ -124,7 +150,9 @@ async function sendHeartbeat(idleForMs: number): Promise<HeartbeatOutcome> {
     return { ok: true, sample: { timing: result.data.session, sentAt: result.sentAt } };
   }
   if (result.ok || isServerUnreachable(result)) return { ok: false, kind: 'network' };
-  return { ok: false, kind: result.status === 401 ? 'unauthenticated' : 'rejected' };
+  if (result.status === 401)
+    return { ok: false, kind: 'unauthenticated', revoked: result.error.error === 'session_revoked' };
+  return { ok: false, kind: 'rejected' };
 }
 
 /** A tab that follows another tab's sign-out says why: inactivity and limits are the same for all. */

@@ -43,8 +43,9 @@ describe('a 401 ends the session by one path', () => {
     expect(requests.seen.filter((request) => request === 'DELETE /api/session')).toHaveLength(1);
     // Whichever tab leads sent the heartbeat: it signs out once, the other follows its message.
     const calls = [a, b].map((tab) => tab.signOut.mock.calls);
-    expect(calls).toContainEqual([['expired']]);
-    expect(calls).toContainEqual([['expired', { fromOtherTab: true }]]);
+    const sessionId = a.auth.getState().status === 'signed-out' ? expect.any(String) : undefined;
+    expect(calls).toContainEqual([['expired', { sessionId }]]);
+    expect(calls).toContainEqual([['expired', { fromOtherTab: true, sessionId }]]);
     expect(a.path()).toBe('/login?reason=expired&next=%2Faccount');
     expect(b.path()).toBe('/login?reason=expired&next=%2Faccount');
   });
@@ -62,7 +63,7 @@ describe('a 401 ends the session by one path', () => {
     await advance(20_000);
     requests.stop();
     expect(requests.seen.filter((request) => request === 'POST /api/session/heartbeat')).toHaveLength(2);
-    expect(app.signOut.mock.calls).toEqual([['expired']]);
+    expect(app.signOut.mock.calls).toEqual([['expired', { sessionId: expect.any(String) }]]);
     expect(app.path()).toBe('/login?reason=expired&next=%2Faccount');
   });
 

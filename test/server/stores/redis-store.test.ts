@@ -13,6 +13,8 @@ afterAll(() => redis?.stop());
 
 const idle = 60_000;
 const sessionKey = (idHash: string) => `idle-session:session:${idHash}`;
+const userKey = (username: string) => `idle-session:user-sessions:${username}`;
+const expiryKey = 'idle-session:session-expiry';
 
 /** Polls `check` until it returns true, or fails after `timeoutMs`. */
 async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
@@ -52,7 +54,11 @@ describe.skipIf(!redis)('Redis store', () => {
         createdAt: String(t0),
         lastActivityAt: String(t0),
         expiresAt: String(t0 + idle),
+        publicId: record.publicId,
+        browser: record.browser,
       });
+      expect(await admin.smembers(userKey('test'))).toEqual([record.idHash]);
+      expect(await admin.zscore(expiryKey, `${record.idHash}:test`)).toBe(String(t0 + idle));
       const pttl = await admin.pttl(sessionKey(record.idHash));
       expect(pttl).toBeGreaterThan(idle - 1_000);
       expect(pttl).toBeLessThanOrEqual(idle);
@@ -99,7 +105,38 @@ describe.skipIf(!redis)('Redis store', () => {
       await store.create(record, t0 + idle);
       await store.delete(record.idHash);
       expect(await admin.exists(sessionKey(record.idHash))).toBe(0);
-      expect(await admin.zscore('idle-session:session-expiry', record.idHash)).toBeNull();
+      expect(await admin.zcard(expiryKey)).toBe(0);
+      expect(await admin.exists(userKey('test'))).toBe(0);
+    });
+
+    it('the user index drops what Redis expired, when listed or purged: no stale entries, no growth', async () => {
+      const store = await open();
+      const staying = newRecord(t0, 'alice');
+      await store.create(staying, t0 + idle);
+      const short = Array.from({ length: 5 }, () => newRecord(t0, 'alice'));
+      for (const record of short) await store.create(record, t0 + 50);
+      await eventually(async () => (await admin.exists(...short.map((record) => sessionKey(record.idHash)))) === 0);
+      // Listed at a "now" when they would still be live by the app's clock: Redis dropped them, so are they.
+      expect(await store.listByUser('alice', t0 + 10)).toEqual([staying]);
+      expect(await admin.smembers(userKey('alice'))).toEqual([staying.idHash]);
+
+      const unlisted = newRecord(t0, 'bob');
+      await store.create(unlisted, t0 + 50);
+      await eventually(async () => (await admin.exists(sessionKey(unlisted.idHash))) === 0);
+      expect(await store.purgeExpired(t0 + 100)).toBe(0);
+      expect(await admin.exists(userKey('bob'))).toBe(0);
+      expect(await admin.zcard(expiryKey)).toBe(1);
+    });
+
+    it('revoke keeps the hash (to answer session_revoked) but takes it out of the user index', async () => {
+      const store = await open();
+      const record = newRecord(t0, 'alice');
+      await store.create(record, t0 + idle);
+      expect(await store.revoke('alice', record.idHash, t0)).toBe(true);
+      expect(await admin.hget(sessionKey(record.idHash), 'revoked')).toBe('1');
+      expect(await admin.exists(userKey('alice'))).toBe(0);
+      expect(await store.purgeExpired(t0 + idle)).toBe(1);
+      expect(await admin.dbsize()).toBe(0);
     });
 
     it('a failure counter is a hash with a TTL that covers its window', async () => {
@@ -118,7 +155,8 @@ describe.skipIf(!redis)('Redis store', () => {
       const staying = newRecord(t0);
       await store.create(staying, t0 + 2 * idle);
       expect(await store.purgeExpired(t0 + idle)).toBe(1_200);
-      expect(await admin.dbsize()).toBe(2); // the staying session and the index
+      expect(await admin.dbsize()).toBe(3); // the staying session, the expiry index and the user index
+      expect(await admin.scard(userKey('test'))).toBe(1);
     });
   });
 

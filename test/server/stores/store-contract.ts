@@ -22,6 +22,8 @@ export function newRecord(now = t0, username = 'test'): SessionRecord {
     username,
     createdAt: now,
     lastActivityAt: now,
+    publicId: `public-${counter}`,
+    browser: 'Firefox on Linux',
   };
 }
 
@@ -138,6 +140,64 @@ export function describeStoreContract(name: string, factory: StoreFactory, { ski
         await store.create(b, t0 + idle);
         await store.delete(a.idHash);
         expect(await store.get(b.idHash)).toEqual(b);
+      });
+    });
+
+    describe('per-user index', () => {
+      const byPublicId = (records: SessionRecord[]) => records.map((record) => record.publicId).sort();
+
+      it('lists the live sessions of one user only, as created', async () => {
+        const [a, b, other] = [newRecord(t0, 'alice'), newRecord(t0 + 5, 'alice'), newRecord(t0, 'bob')];
+        for (const record of [a, b, other]) await store.create(record, record.createdAt + idle);
+        const listed = await store.listByUser('alice', t0 + 10);
+        expect(byPublicId(listed)).toEqual(byPublicId([a, b]));
+        expect(listed.find((record) => record.idHash === b.idHash)).toEqual(b);
+        expect(await store.listByUser('nobody', t0)).toEqual([]);
+      });
+
+      it('leaves out sessions whose expiry has passed, before and after a purge', async () => {
+        const [ending, staying] = [newRecord(t0, 'alice'), newRecord(t0, 'alice')];
+        await store.create(ending, t0 + 30_000);
+        await store.create(staying, t0 + idle);
+        expect(byPublicId(await store.listByUser('alice', t0 + 30_000))).toEqual([staying.publicId]);
+        await store.purgeExpired(t0 + 30_000);
+        expect(byPublicId(await store.listByUser('alice', t0 + 30_000))).toEqual([staying.publicId]);
+        await store.purgeExpired(t0 + idle);
+        expect(await store.listByUser('alice', t0)).toEqual([]);
+      });
+
+      it('follows an extend, and drops a deleted session', async () => {
+        const [a, b] = [newRecord(t0, 'alice'), newRecord(t0, 'alice')];
+        await store.create(a, t0 + idle);
+        await store.create(b, t0 + idle);
+        await store.extend(a.idHash, t0 + 50_000, t0 + 50_000, limits);
+        expect(byPublicId(await store.listByUser('alice', t0 + 70_000))).toEqual([a.publicId]);
+        await store.delete(a.idHash);
+        expect(await store.listByUser('alice', t0 + 1_000)).toEqual([b]);
+      });
+
+      it('revoke ends a live session of that user only: off the list, not extendable, marked on get', async () => {
+        const [mine, theirs] = [newRecord(t0, 'alice'), newRecord(t0, 'bob')];
+        await store.create(mine, t0 + idle);
+        await store.create(theirs, t0 + idle);
+        expect(await store.revoke('alice', theirs.idHash, t0)).toBe(false);
+        expect(await store.get(theirs.idHash)).toEqual(theirs);
+        expect(await store.revoke('alice', mine.idHash, t0)).toBe(true);
+        expect(await store.revoke('alice', mine.idHash, t0)).toBe(false);
+        expect(await store.get(mine.idHash)).toEqual({ ...mine, revoked: true });
+        expect(await store.listByUser('alice', t0)).toEqual([]);
+        expect(await store.extend(mine.idHash, t0 + 1, t0 + 1, limits)).toBeUndefined();
+        expect(await store.revoke('alice', 'never-created', t0)).toBe(false);
+      });
+
+      it('does not revoke an expired session, and purges a revoked one at its expiry', async () => {
+        const [expired, revoked] = [newRecord(t0, 'alice'), newRecord(t0, 'alice')];
+        await store.create(expired, t0 + 10_000);
+        await store.create(revoked, t0 + idle);
+        expect(await store.revoke('alice', expired.idHash, t0 + 10_000)).toBe(false);
+        await store.revoke('alice', revoked.idHash, t0);
+        expect(await store.purgeExpired(t0 + idle)).toBe(2);
+        expect(await store.get(revoked.idHash)).toBeUndefined();
       });
     });
 

@@ -1,0 +1,132 @@
+import type { Browser } from '@playwright/test';
+import { expect, test } from './support/fixtures';
+import type { SessionResponse } from '../../shared/contract';
+import { keepActive, pathIs, signedInAs, signIn, submitLogin, uniqueUser } from './support/app';
+
+/**
+ * Your sessions (issue 10): two browsers (two contexts) signed in as the same user. B sees A in
+ * its list and ends it; A, still working, lands on the sign-in page at its next heartbeat.
+ */
+
+const firefoxOnWindows = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0';
+/**
+ * A server of the test's own: no warning while two browsers sign in on a loaded machine, and
+ * H (server/session/expiry.ts: a third of idle - warning) short enough to wait for.
+ */
+const timings = { IDLE_TIMEOUT: '10m', IDLE_WARNING: '9m' };
+const heartbeatIntervalMs = Math.floor((10 * 60_000 - 9 * 60_000) / 3);
+/** Slack for the request, the navigation and a loaded machine, on top of one interval. */
+const marginMs = 2_000;
+
+// Two browsers signing in take a while on a loaded machine; the waits inside stay as they are.
+test.describe.configure({ timeout: 180_000 });
+
+async function twoBrowsers(browser: Browser, origin: string) {
+  const user = uniqueUser('sessions');
+  const contextA = await browser.newContext({ userAgent: firefoxOnWindows });
+  const a = await contextA.newPage();
+  await signIn(a, user, { from: `${origin}/login` });
+  const contextB = await browser.newContext();
+  const b = await contextB.newPage();
+  await signIn(b, user, { from: `${origin}/login?next=%2Faccount`, expectPath: '/account' });
+  const list = b.getByRole('region', { name: 'Where you are signed in' });
+  return { a, b, list, close: () => Promise.all([contextA.close(), contextB.close()]) };
+}
+
+test('B lists A with its browser label; Sign out everywhere else ends A at its next heartbeat while A works', async ({
+  browser,
+  startServer,
+}) => {
+  const server = await startServer({ env: timings });
+  const { a, b, list, close } = await twoBrowsers(browser, server.url);
+  await expect(list.getByText('Firefox on Windows')).toBeVisible();
+  await expect(list.getByRole('listitem').filter({ hasText: 'This browser' })).toHaveCount(1);
+  await expect(list.getByText(/Signed in .* · last active/)).toHaveCount(2);
+
+  const working = keepActive([a], heartbeatIntervalMs + 2 * marginMs);
+  await list.getByRole('button', { name: 'Sign out everywhere else' }).click();
+  const endedAt = Date.now();
+  await expect(a).toHaveURL(pathIs('/login'), { timeout: heartbeatIntervalMs + marginMs });
+  expect(Date.now() - endedAt).toBeLessThanOrEqual(heartbeatIntervalMs + marginMs);
+  await expect(a.getByText('Your session was ended from another device.')).toBeVisible();
+  expect(new URL(a.url()).searchParams.get('reason')).toBe('revoked');
+  await working;
+
+  await expect(list.getByText('You are signed in only in this browser.')).toBeVisible();
+  await expect(list.getByRole('status')).toHaveText('Signed out everywhere else.');
+  await expect(b).toHaveURL(pathIs('/account'));
+  expect((await b.request.get(`${server.url}/api/session`)).status()).toBe(200);
+  await close();
+});
+
+test('a browser whose session was ended finds out when its tab gains focus, without a heartbeat', async ({
+  browser,
+  startServer,
+}) => {
+  const server = await startServer({ env: timings });
+  const { a, list, close } = await twoBrowsers(browser, server.url);
+  const rowOfA = list.getByRole('listitem').filter({ hasText: 'Firefox on Windows' });
+  await rowOfA.getByRole('button', { name: /^Sign out Firefox on Windows/ }).click();
+  await expect(list.getByRole('status')).toHaveText(/^Signed out Firefox on Windows/);
+  await expect(rowOfA).toHaveCount(0);
+
+  await a.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect(a).toHaveURL(pathIs('/login'), { timeout: 2_000 });
+  await expect(a.getByText('Your session was ended from another device.')).toBeVisible();
+  await close();
+});
+
+test('a stale 401 for the old cookie, arriving after a new sign-in in another tab, ends nothing new', async ({
+  context,
+  startServer,
+}) => {
+  const server = await startServer({ env: { IDLE_TIMEOUT: '60s', IDLE_WARNING: '30s' } });
+  const user = uniqueUser('stale');
+  const a = await context.newPage();
+  await signIn(a, user, { from: `${server.url}/login?next=%2Faccount`, expectPath: '/account' });
+  // The cookie is lost (the old session as good as gone); tab B starts signed out, tab A does not know yet.
+  await context.clearCookies();
+  const b = await context.newPage();
+  await b.goto(`${server.url}/login`);
+  await expect(b.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+
+  // Tab A's next heartbeat, sent with the old (now no) cookie, is held in flight.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => {
+    void a.route('**/api/session/heartbeat', async (route) => {
+      resolve();
+      await new Promise<void>((done) => (release = done));
+      await route.fulfill({
+        status: 401,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          error: 'unauthenticated',
+          message: 'You are not signed in, or your session has ended.',
+        }),
+      });
+    });
+  });
+  const working = keepActive([a], 12_000);
+  await held;
+
+  // Meanwhile tab B signs in again: a new session, and the browser's cookie is now its.
+  await submitLogin(b, user);
+  await expect(b).toHaveURL(pathIs('/'));
+  const current = await context.request.get(`${server.url}/api/session`);
+  const newId = ((await current.json()) as SessionResponse).session.id;
+
+  const signOuts: string[] = [];
+  a.on('request', (request) => {
+    const url = new URL(request.url());
+    if (request.method() === 'DELETE' && url.pathname === '/api/session') signOuts.push(url.search);
+  });
+  release();
+  await working;
+
+  // The new session lives, and both tabs are signed in with it.
+  const after = await context.request.get(`${server.url}/api/session`);
+  expect(after.status()).toBe(200);
+  expect(((await after.json()) as SessionResponse).session.id).toBe(newId);
+  for (const tab of [a, b]) await expect(signedInAs(tab)).toContainText(user);
+  expect(signOuts.every((search) => search.startsWith('?id='))).toBe(true);
+});
