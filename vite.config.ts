@@ -63,6 +63,9 @@ export default defineConfig(({ command, mode }) => ({
           include: ['src/**/*.test.{ts,tsx}', 'mocks/**/*.test.ts'],
           setupFiles: ['test/setup-client.ts'],
           globals: true,
+          // Client tests run on fake timers, so this limit guards against hangs, not slowness: on
+          // two busy cores a whole app rendered through a few minutes of fake time takes over 5 s.
+          testTimeout: 20_000,
         },
       },
     ],
