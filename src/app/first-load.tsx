@@ -17,18 +17,37 @@ const loadRoutedApp = () => import('./routed-app');
 /** The router chunk and, behind it, the signed-in chunk: what a sign-in leads to. */
 const preloadAfterSignIn = () => loadRoutedApp().then(({ loadSignedIn }) => loadSignedIn());
 
-export async function startApp(container: HTMLElement, { mockApi }: { mockApi: boolean }): Promise<void> {
-  const { auth } = createTabAuth();
+/**
+ * Shows the app in `container` at the browser's address. Returns once the first page is on
+ * screen; the function it returns unmounts everything (tests start many in one document).
+ */
+export async function startApp(container: HTMLElement, { mockApi }: { mockApi: boolean }): Promise<() => void> {
+  const tab = createTabAuth();
+  const { auth } = tab;
   const root = createRoot(container);
-  const route = async (focusHeadingFirst: boolean) =>
-    (await loadRoutedApp()).renderRoutedApp(root, auth, { mockApi, focusHeadingFirst });
-  if (location.pathname !== paths.login) return route(false);
+  let stopFollowing = () => {};
+  let stopRouter = () => {};
+  const stop = () => {
+    stopFollowing();
+    stopRouter();
+    root.unmount();
+    tab.dispose();
+  };
+  const route = async (focusHeadingFirst: boolean) => {
+    const { renderRoutedApp } = await loadRoutedApp();
+    stopRouter = await renderRoutedApp(root, auth, { mockApi, focusHeadingFirst });
+  };
+  if (location.pathname !== paths.login) {
+    await route(false);
+    return stop;
+  }
 
   root.render(<Loading />);
   const data = await loginPageData(auth, location.search);
   if (data.signedIn) {
     history.replaceState(history.state, '', data.next);
-    return route(false);
+    await route(false);
+    return stop;
   }
   /** Signed in (here or in another tab): `next` replaces the login entry, and the router takes over there. */
   const goOn = (next: string) => {
@@ -37,12 +56,13 @@ export async function startApp(container: HTMLElement, { mockApi }: { mockApi: b
     // Without the router chunk (network gone), a page load of `next` is the way on.
     route(true).catch(() => location.assign(next));
   };
-  const stopFollowing = auth.onSignInElsewhere(() => goOn(data.next));
+  stopFollowing = auth.onSignInElsewhere(() => goOn(data.next));
   root.render(
     <StrictMode>
       <SignInPage auth={auth} mockApi={mockApi} data={data} onSignedIn={goOn} />
     </StrictMode>,
   );
+  return stop;
 }
 
 function SignInPage({

@@ -13,16 +13,17 @@ export { loadSignedIn } from './router';
 /**
  * Creates the router at the browser's address and renders it into `root` once its first page is
  * ready (its loaders and lazy routes done): whatever `root` shows until then stays, so the
- * sign-in page never gives way to a loading line.
+ * sign-in page never gives way to a loading line. Returns what unhooks the router.
  */
 export async function renderRoutedApp(
   root: Root,
   auth: AuthStore,
   options: { mockApi: boolean; focusHeadingFirst: boolean },
-): Promise<void> {
-  const { router } = routeApp(auth, options);
+): Promise<() => void> {
+  const { router, dispose } = routeApp(auth, options);
   await initialized(router);
   root.render(<App auth={auth} router={router} />);
+  return dispose;
 }
 
 function initialized(router: AppRouter): Promise<void> {
