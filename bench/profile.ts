@@ -1,8 +1,8 @@
 /**
  * Where a server's heartbeat CPU time goes: one target started with `node --cpu-prof`, loaded
  * with the server bench's heartbeats (autocannon, 50 connections, 1,000 live sessions rotated per
- * request) for a while, stopped, and its profile summed up: the functions with the most self
- * time, and self time by origin (our code, hono, node-server, ioredis, better-sqlite3, the peer's
+ * request) for a while, stopped, and the profile's samples taken during that load summed up:
+ * the functions with the most self time, and self time by origin (our code, hono, node-server, ioredis, better-sqlite3, the peer's
  * express, node's own internals, native code and GC). The .cpuprofile file stays for Chrome
  * DevTools (Performance > Load profile).
  *
@@ -25,9 +25,14 @@ const top = Number(process.env.BENCH_PROFILE_TOP) || 25;
 
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  /** Microseconds on the monotonic clock, as `process.hrtime` reads it in every process. */
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
+
+/** Now on the monotonic clock, in microseconds: the clock V8 stamps profile samples with. */
+const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 /** `file:///.../node_modules/hono/dist/x.js` -> `hono`; build/server/main.js -> `ours`. */
 function origin(url: string, functionName: string): string {
@@ -38,18 +43,22 @@ function origin(url: string, functionName: string): string {
     const parts = packagePath.split('/');
     return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
   }
-  if (url.includes('/build/server/')) return 'ours (build/server)';
+  // The compiled server bundles hono and @hono/node-server with our code.
+  if (url.includes('/build/server/')) return 'build/server (ours + hono)';
   if (url.includes('/bench/peers/')) return 'the peer (bench/peers)';
   return url;
 }
 
-/** Self time per function and per origin, in ms, from a V8 .cpuprofile. */
-export function summarize(profile: CpuProfile) {
+/** Self time per function and per origin, in ms, from a V8 .cpuprofile: the samples within `window` (µs). */
+export function summarize(profile: CpuProfile, window: { from: number; to: number }) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const perFunction = new Map<string, { ms: number; origin: string }>();
   const perOrigin = new Map<string, number>();
   let total = 0;
+  let at = profile.startTime;
   profile.samples.forEach((id, index) => {
+    at += profile.timeDeltas[index] ?? 0;
+    if (at < window.from || at > window.to) return;
     const ms = (profile.timeDeltas[index] ?? 0) / 1000;
     const frame = byId.get(id)!;
     const where = origin(frame.url, frame.functionName);
@@ -89,6 +98,7 @@ export async function runProfile(which = 'memory'): Promise<void> {
     server = await startTarget(which, ['--cpu-prof', `--cpu-prof-dir=${dir}`], cleanups);
     const cookies = await signInMany(server.url, liveSessions);
     const cpuBefore = server.cpuMs();
+    const from = monotonicMicros();
     const result = await autocannon({
       url: server.url,
       connections,
@@ -100,6 +110,7 @@ export async function runProfile(which = 'memory'): Promise<void> {
         body: '{}',
       })),
     });
+    const window = { from, to: monotonicMicros() };
     const cpuMs = (server.cpuMs() ?? NaN) - (cpuBefore ?? NaN);
     console.log(
       `${Math.round(result.requests.total / result.duration)} heartbeats/s, p99 ${result.latency.p99} ms, ` +
@@ -110,9 +121,12 @@ export async function runProfile(which = 'memory'): Promise<void> {
     server = undefined;
     const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
     if (!file) throw new Error('no .cpuprofile written');
-    const { total, perFunction, perOrigin } = summarize(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+    const { total, perFunction, perOrigin } = summarize(JSON.parse(readFileSync(join(dir, file), 'utf8')), window);
+    if (total === 0) throw new Error('no profile sample within the load: the clocks differ?');
     const share = (ms: number) => `${((ms / total) * 100).toFixed(1)}%`;
-    console.log(`\nSelf time by origin (whole run: start-up, sign-ins, heartbeats; ${Math.round(total)} ms):`);
+    console.log(
+      `\nSelf time by origin, while the heartbeats ran (${Math.round(total)} ms; "(idle)": waiting for I/O):`,
+    );
     printTable(
       ['origin', 'self ms', 'share'],
       [...perOrigin].sort((a, b) => b[1] - a[1]).map(([where, ms]) => [where, Math.round(ms), share(ms)]),
