@@ -1,6 +1,6 @@
 /**
- * The first page of a tab. On the sign-in page it runs without react-router (29 KB gzip of the
- * first load's 101): the page, its data and its submit come from src/features/auth, and the
+ * The first page of a tab. On the sign-in page it runs without react-router (29 KB gzip, which
+ * kept the first load over 95 KB): the page, its data and its submit come from src/features/auth, and the
  * router chunk (routed-app.tsx) loads at the first key press and takes over after the sign-in.
  * Any other address loads the router chunk at once. After a sign-out the login page is a route
  * (docs/decisions/019-router-less-sign-in-page.md).
@@ -37,12 +37,13 @@ export async function startApp(container: HTMLElement, { mockApi }: { mockApi: b
     const { renderRoutedApp } = await loadRoutedApp();
     stopRouter = await renderRoutedApp(root, auth, { mockApi, focusHeadingFirst });
   };
+  // Until the start-up check answers (and, elsewhere than the sign-in page, the router's first page is ready).
+  root.render(<Loading />);
   if (location.pathname !== paths.login) {
     await route(false);
     return stop;
   }
 
-  root.render(<Loading />);
   const data = await loginPageData(auth, location.search);
   if (data.signedIn) {
     history.replaceState(history.state, '', data.next);
