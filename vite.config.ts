@@ -36,8 +36,9 @@ export default defineConfig(({ command, mode }) => ({
   // build is the same code with them off, so the bundle drops them.
   resolve: command === 'build' ? { alias: [{ find: /^react-router$/, replacement: reactRouterProduction }] } : {},
   // Hidden source maps: written for bench/bundle.ts and debugging, never linked from the bundle
-  // (and never served: server/routes/spa.ts answers 404 for them). No modulepreload helper: the
-  // one lazy chunk (the signed-in area) imports nothing the entry has not loaded.
+  // (and never served: server/routes/spa.ts answers 404 for them). No modulepreload helper: each
+  // lazy chunk imports only what has loaded before it (the router chunk imports the entry, the
+  // signed-in chunk the router chunk, which is what loads it; decisions 012 and 019).
   build: { sourcemap: 'hidden', modulePreload: false },
   test: {
     projects: [

@@ -40,10 +40,10 @@ export interface OurServerEnv {
 /** The idle limit in a bench: long enough that no session ends between two rounds of a long run. */
 export const benchIdleTimeout = { IDLE_TIMEOUT: '15m', IDLE_WARNING: '2m' };
 
-/** Starts the compiled server (building it first if server/ changed) with this store. */
-export async function startOurs(env: OurServerEnv): Promise<RunningTarget> {
+/** Starts the compiled server (building it first if server/ changed) with this store; `nodeArgs` before the script. */
+export async function startOurs(env: OurServerEnv, nodeArgs: string[] = []): Promise<RunningTarget> {
   await buildServerIfStale();
-  return startProcess('ours', [serverEntry], {
+  return startProcess('ours', [...nodeArgs, serverEntry], {
     ...environmentWithoutConfig(),
     HOST: '127.0.0.1',
     PORT: '0',
@@ -55,9 +55,13 @@ export async function startOurs(env: OurServerEnv): Promise<RunningTarget> {
   });
 }
 
-/** Starts the express-session peer. */
-export function startPeer(): Promise<RunningTarget> {
-  return startProcess('peer', [peerScript], { ...environmentWithoutConfig(), HOST: '127.0.0.1', PORT: '0' });
+/** Starts the express-session peer; `nodeArgs` before the script. */
+export function startPeer(nodeArgs: string[] = []): Promise<RunningTarget> {
+  return startProcess('peer', [...nodeArgs, peerScript], {
+    ...environmentWithoutConfig(),
+    HOST: '127.0.0.1',
+    PORT: '0',
+  });
 }
 
 function procStat(pid: number): string[] | undefined {

@@ -1,24 +1,31 @@
-import { createAuthStore } from '../features/auth';
-import { onUnauthorized } from '../lib/api';
-import { createAppRouter, navigateOnAuthChanges } from './router';
+import type { AuthStore } from '../features/auth';
+import { type AppRouterOptions, createAppRouter, navigateOnAuthChanges } from './router';
+import { createTabAuth } from './tab-auth';
 
-/** One running app (one browser tab): its auth store and router, wired together. */
-export function createAppInstance(options: { mockApi?: boolean; initialEntries?: string[] } = {}) {
-  const auth = createAuthStore();
-  // A 401 on an authenticated request other than a heartbeat (the session monitor handles those):
-  // the server ended the session, so this client ends it too.
-  const stopListening = onUnauthorized((error) => auth.signOut(error === 'session_revoked' ? 'revoked' : 'expired'));
+/** The router for a tab's auth store, moved by its sign-ins and sign-outs. */
+export function routeApp(auth: AuthStore, options: AppRouterOptions = {}) {
   const router = createAppRouter(auth, options);
   const stopNavigating = navigateOnAuthChanges(router, auth);
   return {
-    auth,
     router,
-    /** Unhooks everything this instance hooked up (tests create many in one page). */
     dispose() {
-      stopListening();
       stopNavigating();
       router.dispose();
-      auth.close();
+    },
+  };
+}
+
+/** One running app (one browser tab): its auth store and router, wired together. */
+export function createAppInstance(options: AppRouterOptions = {}) {
+  const tab = createTabAuth();
+  const routed = routeApp(tab.auth, options);
+  return {
+    auth: tab.auth,
+    router: routed.router,
+    /** Unhooks everything this instance hooked up (tests create many in one page). */
+    dispose() {
+      routed.dispose();
+      tab.dispose();
     },
   };
 }

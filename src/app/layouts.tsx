@@ -1,25 +1,28 @@
 import { useEffect, useRef } from 'react';
 import { Link, Outlet, useLocation } from 'react-router';
 import { paths } from '../lib/paths';
+import { PageTop, usePreloadOnFirstInteraction } from './chrome';
 
 /**
- * Every page: the skip link, focus to the heading after a route change, the mock badge.
- * `preload` runs at the first key or pointer press: a user typing their password has the
- * signed-in chunk by the time the sign-in answers, yet the first load does not carry it.
+ * Every routed page: the skip link, focus to the heading after a route change, the mock badge.
+ * `preload` (the signed-in chunk) runs at the first key or pointer press. `focusHeadingFirst`:
+ * the router took over from the first load's sign-in page (first-load.tsx), so its first page
+ * is already a route change.
  */
-export function RootLayout({ mockApi, preload }: { mockApi: boolean; preload?: () => Promise<unknown> }) {
-  useFocusHeadingOnNavigation();
+export function RootLayout({
+  mockApi,
+  preload,
+  focusHeadingFirst = false,
+}: {
+  mockApi: boolean;
+  preload?: () => Promise<unknown>;
+  focusHeadingFirst?: boolean;
+}) {
+  useFocusHeadingOnNavigation(focusHeadingFirst);
   usePreloadOnFirstInteraction(preload);
   return (
     <>
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      {mockApi && (
-        <p className="mock-badge" title="Requests are answered in the browser by MSW running the real server code">
-          mock API
-        </p>
-      )}
+      <PageTop mockApi={mockApi} />
       <Outlet />
     </>
   );
@@ -39,9 +42,9 @@ export function NotFoundPage() {
 }
 
 /** After a route change (not the first load), focus moves to the page's heading, as a page load would. */
-function useFocusHeadingOnNavigation() {
+function useFocusHeadingOnNavigation(focusFirst: boolean) {
   const { pathname } = useLocation();
-  const first = useRef(true);
+  const first = useRef(!focusFirst);
   useEffect(() => {
     if (first.current) {
       first.current = false;
@@ -49,23 +52,4 @@ function useFocusHeadingOnNavigation() {
     }
     document.querySelector<HTMLElement>('h1')?.focus();
   }, [pathname]);
-}
-
-const interactionEvents = ['keydown', 'pointerdown', 'touchstart'] as const;
-
-/** Calls `preload` once, at the first key or pointer press anywhere in the page. */
-function usePreloadOnFirstInteraction(preload: (() => Promise<unknown>) | undefined) {
-  useEffect(() => {
-    if (!preload) return;
-    const start = () => {
-      stop();
-      // A failed preload is harmless: the route's own `lazy` loads it again and reports errors.
-      preload().catch(() => {});
-    };
-    const stop = () => {
-      for (const type of interactionEvents) window.removeEventListener(type, start, true);
-    };
-    for (const type of interactionEvents) window.addEventListener(type, start, { capture: true, passive: true });
-    return stop;
-  }, [preload]);
 }

@@ -1,14 +1,8 @@
 import { createBrowserRouter, createMemoryRouter, type RouteObject } from 'react-router';
-import {
-  type AuthStore,
-  LoginPage,
-  loginAction,
-  loginHref,
-  loginLoader,
-  readLoginSearch,
-  requireUser,
-} from '../features/auth';
+import { type AuthStore, loginHref, readLoginSearch } from '../features/auth';
+import { loginLoader, LoginRoute, requireUser } from '../features/auth/routes';
 import { paths } from '../lib/paths';
+import { Loading } from './chrome';
 import { NotFoundPage, RootLayout } from './layouts';
 
 /**
@@ -17,13 +11,24 @@ import { NotFoundPage, RootLayout } from './layouts';
  */
 export const loadSignedIn = () => import('./signed-in');
 
-export function appRoutes(auth: AuthStore, { mockApi = false } = {}): RouteObject[] {
+export interface AppRouterOptions {
+  mockApi?: boolean;
+  /** Memory router at these entries (tests); else the browser's address. */
+  initialEntries?: string[];
+  /** The router takes over from the first load's sign-in page: its first page is a route change. */
+  focusHeadingFirst?: boolean;
+}
+
+export function appRoutes(
+  auth: AuthStore,
+  { mockApi = false, focusHeadingFirst = false }: AppRouterOptions = {},
+): RouteObject[] {
   return [
     {
-      element: <RootLayout mockApi={mockApi} preload={loadSignedIn} />,
-      hydrateFallbackElement: <p className="loading">Loading…</p>,
+      element: <RootLayout mockApi={mockApi} preload={loadSignedIn} focusHeadingFirst={focusHeadingFirst} />,
+      hydrateFallbackElement: <Loading />,
       children: [
-        { path: paths.login, loader: loginLoader(auth), action: loginAction(auth), element: <LoginPage /> },
+        { path: paths.login, loader: loginLoader(auth), element: <LoginRoute /> },
         {
           // Static, so a signed-out visitor is redirected without downloading the signed-in chunk.
           loader: ({ request }) => requireUser(auth, request),
@@ -49,10 +54,7 @@ export function appRoutes(auth: AuthStore, { mockApi = false } = {}): RouteObjec
 export type AppRouter = ReturnType<typeof createBrowserRouter>;
 
 /** The router: a browser router, or a memory router at `initialEntries` (tests). */
-export function createAppRouter(
-  auth: AuthStore,
-  options: { mockApi?: boolean; initialEntries?: string[] } = {},
-): AppRouter {
+export function createAppRouter(auth: AuthStore, options: AppRouterOptions = {}): AppRouter {
   const routes = appRoutes(auth, options);
   return options.initialEntries
     ? createMemoryRouter(routes, { initialEntries: options.initialEntries })

@@ -1,15 +1,18 @@
-import { useEffect, useState } from 'react';
-import { Form, useActionData, useLoaderData, useNavigation } from 'react-router';
+import { type FormEvent, useEffect, useState } from 'react';
 import { demoPassword, maxUsernameLength, passwordSuffix } from '../../../shared/credentials';
 import { formatCountdown, formatDurationWords } from '../../lib/duration';
-import type { loginLoader, LoginError } from './login-route';
+import { type LoginError, type LoginPageData, signInError } from './login-data';
 import { signOutMessage } from './sign-out-messages';
+import { useAuthStore } from './use-auth';
 
-export function LoginPage() {
-  const { reason, policy } = useLoaderData<Awaited<ReturnType<ReturnType<typeof loginLoader>>>>();
-  const actionData = useActionData<{ error: LoginError }>();
-  const error = actionData?.error;
-  const submitting = useNavigation().state !== 'idle';
+/**
+ * The sign-in page. No react-router in here: a first load shows it before the router has loaded
+ * (src/app/first-load.tsx); after a sign-out it is a route (login-route.tsx). `onSignedIn` moves
+ * on to `data.next`, each host its own way.
+ */
+export function LoginPage({ data, onSignedIn }: { data: LoginPageData; onSignedIn: (next: string) => void }) {
+  const { reason, policy } = data;
+  const { error, submitting, submit } = useSignIn(() => onSignedIn(data.next));
   const secondsToWait = useSecondsUntil(error?.retryAt, error?.retryAfterSeconds ?? 0);
   const blocked = error?.kind === 'rate_limited' && secondsToWait > 0;
   const usernameError = error?.field === 'username' ? error : undefined;
@@ -46,7 +49,7 @@ export function LoginPage() {
           )}
         </div>
       )}
-      <Form method="post" replace className="card login-form" noValidate>
+      <form method="post" className="card login-form" noValidate onSubmit={submit}>
         <div className="field">
           <label htmlFor="username">Username</label>
           <input
@@ -88,7 +91,7 @@ export function LoginPage() {
         <button type="submit" className="button primary" disabled={submitting || blocked}>
           {submitting ? 'Signing in…' : 'Sign in'}
         </button>
-      </Form>
+      </form>
       {policy && (
         <p className="hint timeout-policy">
           For your security, you will be signed out after {formatDurationWords(policy.idleTimeoutMs)} of inactivity, and
@@ -108,6 +111,30 @@ function FieldError({ id, error }: { id: string; error: LoginError | undefined }
       <span className="error-title">Login failed:</span> {error.message}
     </p>
   );
+}
+
+/**
+ * The form's submit: one sign-in at a time; the error of the last failed one. After a success the
+ * button stays busy until the host has moved on (the next page may still be loading).
+ */
+function useSignIn(onSignedIn: () => void) {
+  const auth = useAuthStore();
+  const [error, setError] = useState<LoginError>();
+  const [submitting, setSubmitting] = useState(false);
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (submitting) return;
+    const form = new FormData(event.currentTarget);
+    setSubmitting(true);
+    const result = await auth.signIn({
+      username: String(form.get('username') ?? ''),
+      password: String(form.get('password') ?? ''),
+    });
+    if (result.ok) return onSignedIn();
+    setError(signInError(result));
+    setSubmitting(false);
+  }
+  return { error, submitting, submit: (event: FormEvent<HTMLFormElement>) => void submit(event) };
 }
 
 /**
