@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { SessionRecord } from '../session/expiry';
+import { createRedisNotes } from './redis-notes';
 import type { FailureCounter, SessionStore } from './store';
 
 /**
@@ -10,6 +11,7 @@ import type { FailureCounter, SessionStore } from './store';
  * - `idle-session:session:<idHash>`: hash {username, createdAt, lastActivityAt, expiresAt}
  * - `idle-session:session-expiry`: sorted set, member idHash, score expiresAt (for purgeExpired)
  * - `idle-session:failures:<key>`: hash {count, resetAt}
+ * - notes and drafts: see redis-notes.ts
  *
  * The app's clock decides validity (it may be a test clock far from Redis's own time): a session
  * is valid by its record, a failure window by its stored `resetAt` compared with the `now` the
@@ -172,6 +174,7 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
   }
 
   return {
+    ...createRedisNotes(client),
     async create(record, expiresAt) {
       // The record's lastActivityAt is the app's "now" at sign-in, so this TTL is expiresAt - now.
       await client.idleSessionCreate(

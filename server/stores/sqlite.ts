@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SessionRecord } from '../session/expiry';
+import { createSqliteNotes } from './sqlite-notes';
 import type { FailureCounter, SessionStore } from './store';
 
 interface SessionRow {
@@ -79,6 +80,7 @@ export function createSqliteStore(path: string): SessionStore {
   });
 
   return {
+    ...createSqliteNotes(db, write),
     async create(record, expiresAt) {
       await write(() =>
         insertSession.run(record.idHash, record.username, record.createdAt, record.lastActivityAt, expiresAt),
