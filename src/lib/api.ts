@@ -34,8 +34,12 @@ export function onUnauthorized(listener: () => void): () => void {
   return unauthorizedListeners.add(listener);
 }
 
-async function request<T>(
-  path: ApiPath,
+/** An API path, or one with an id in it (`/api/notes/<id>`). */
+export type RequestPath = ApiPath | `${ApiPath}/${string}`;
+
+/** Any API request, typed by the caller; the features' own API modules go through here. */
+export async function request<T>(
+  path: RequestPath,
   {
     method = 'GET',
     body,
