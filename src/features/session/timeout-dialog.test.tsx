@@ -5,9 +5,9 @@ import { advance, renderApp, settle, signInThroughApi, until, useFakeClock } fro
 // Mock server defaults: 60 s idle, 30 s warning.
 async function openWarning() {
   await signInThroughApi();
-  const app = renderApp('/');
-  await until(() => screen.queryByRole('heading', { name: 'Hello World!' }) !== null, 'the home page');
-  const notes = screen.getByLabelText(/Notes/);
+  const app = renderApp('/notes');
+  await until(() => screen.queryByRole('heading', { name: 'Notes', level: 1 }) !== null, 'the Notes page');
+  const notes = screen.getByLabelText('Text');
   notes.focus();
   await advance(31_000);
   return { app, notes, dialog: screen.getByRole('alertdialog') };
