@@ -31,7 +31,7 @@ export function createDraftSaver({ send, onStatus, debounceMs = 1_000 }: DraftSa
   let latest: DraftRequest | undefined;
   let version = 0;
   let savedVersion = 0;
-  let inFlight = false;
+  let inFlight: Promise<DraftSendOutcome> | undefined;
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
@@ -51,11 +51,11 @@ export function createDraftSaver({ send, onStatus, debounceMs = 1_000 }: DraftSa
   async function save() {
     clearTimeout(timer);
     if (stopped || inFlight || !unsaved()) return;
-    inFlight = true;
     const sending = version;
     if (status !== 'retrying') setStatus('saving');
-    const outcome = await send(latest!, { keepalive: false }).catch((): DraftSendOutcome => 'retry');
-    inFlight = false;
+    inFlight = send(latest!, { keepalive: false }).catch((): DraftSendOutcome => 'retry');
+    const outcome = await inFlight;
+    inFlight = undefined;
     if (stopped) return;
     if (outcome === 'saved') {
       attempt = 0;
@@ -90,6 +90,8 @@ export function createDraftSaver({ send, onStatus, debounceMs = 1_000 }: DraftSa
       if (!stopped && unsaved()) void send(latest!, { keepalive: true }).catch(() => undefined);
       this.stop();
     },
+    /** Resolves when no save is on its way (before deleting the draft: no save may land after). */
+    settled: async () => void (await inFlight),
     /** True while the editor holds changes the server's draft does not have yet. */
     hasUnsaved: unsaved,
     /** The draft was saved as a note or discarded: nothing is left to send. */

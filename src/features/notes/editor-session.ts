@@ -10,8 +10,8 @@ export interface OpenEditor {
   hasDraft(): boolean;
   /** Saves the draft on the server now (keep it for next time). */
   keepDraft(): Promise<void>;
-  /** Stops saving drafts: the user chose to discard it. */
-  dropDraft(): void;
+  /** Stops saving drafts (the user chose to discard it); resolves when none is on its way. */
+  dropDraft(): Promise<void>;
 }
 
 let openEditor: OpenEditor | undefined;

@@ -73,7 +73,10 @@ export function NotesPage() {
     const unregister = registerEditor({
       hasDraft,
       keepDraft: () => saver.flush(),
-      dropDraft: () => saver.stop(),
+      dropDraft: () => {
+        saver.stop();
+        return saver.settled();
+      },
     });
     return () => {
       stopListening();
@@ -120,6 +123,7 @@ export function NotesPage() {
     if (result.ok) {
       const { note } = result.data;
       startOver({ noteId: note.id, baseRevision: note.revision, title: note.title, text: note.text });
+      await saver.settled();
       await notesApi.discardDraft();
       setMessage(`Saved “${note.title || 'Untitled'}”.`);
       revalidator.revalidate();
@@ -135,6 +139,8 @@ export function NotesPage() {
 
   async function discardDraft() {
     const { noteId } = fieldsRef.current;
+    saver.clear();
+    await saver.settled();
     await notesApi.discardDraft();
     const saved = noteId ? await notesApi.get(noteId) : undefined;
     const note = saved?.ok ? saved.data.note : undefined;
@@ -149,6 +155,8 @@ export function NotesPage() {
     const result = await notesApi.remove(note.id);
     if (!result.ok && result.status !== 404) return setError(result.error.message);
     if (fieldsRef.current.noteId === note.id) {
+      saver.clear();
+      await saver.settled();
       await notesApi.discardDraft();
       startOver(emptyEditor);
     }

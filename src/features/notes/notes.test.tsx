@@ -1,4 +1,4 @@
-import { fireEvent, screen } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { advance, renderApp, settle, signInThroughApi, until, useFakeClock } from '../../../test/support/app-harness';
 
@@ -48,4 +48,34 @@ describe('the Notes page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Delete Groceries' }));
     await until(() => screen.queryByText('No saved notes yet.') !== null, 'the empty list');
   });
+
+  it.each([
+    ['Keep draft and sign out', 'kept for next time'],
+    ['Discard draft and sign out', null],
+  ])('asks once at an explicit Sign out with an unsaved note: %s', async (choice, expected) => {
+    await openNotes();
+    fireEvent.change(screen.getByLabelText('Text'), { target: { value: 'kept for next time' } });
+    fireEvent.click(within(screen.getByRole('banner')).getByRole('button', { name: 'Sign out' }));
+    const question = await findQuestion();
+    fireEvent.click(within(question).getByRole('button', { name: choice }));
+    await until(() => screen.queryByRole('heading', { name: 'Sign in' }) !== null, 'the login page');
+    await signInThroughApi();
+    const draft = await serverDraft();
+    expect(draft?.text ?? null).toBe(expected);
+  });
+
+  it('signs out at once, asking nothing, without an unsaved note', async () => {
+    await openNotes();
+    fireEvent.click(within(screen.getByRole('banner')).getByRole('button', { name: 'Sign out' }));
+    await until(() => screen.queryByRole('heading', { name: 'Sign in' }) !== null, 'the login page');
+    expect(screen.queryByRole('alertdialog', { name: 'Keep your unsaved note?' })).toBeNull();
+  });
 });
+
+async function findQuestion(): Promise<HTMLElement> {
+  await until(
+    () => screen.queryByRole('alertdialog', { name: 'Keep your unsaved note?' }) !== null,
+    'the sign-out question',
+  );
+  return screen.getByRole('alertdialog', { name: 'Keep your unsaved note?' });
+}

@@ -38,7 +38,7 @@ export function SignOutButton({ onSignOut, retentionText }: { onSignOut: () => v
   }
 
   async function discard() {
-    currentEditor()?.dropDraft();
+    await currentEditor()?.dropDraft();
     await notesApi.discardDraft();
     onSignOut();
   }
