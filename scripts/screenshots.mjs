@@ -28,11 +28,15 @@ const temp = makeTempDir('idle-session-screenshots-');
 const server = await startAppServer({
   env: { IDLE_TIMEOUT: '35s', IDLE_WARNING: '30s', DATABASE_PATH: join(temp.path, 'sessions.db') },
 });
+// The Notes page on a server of its own, with no warning for ten minutes.
+const calmServer = await startAppServer({
+  env: { IDLE_TIMEOUT: '10m', IDLE_WARNING: '30s', DATABASE_PATH: join(temp.path, 'notes.db') },
+});
 const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] });
 
-async function newPage(viewport) {
+async function newPage(viewport, baseURL = server.url) {
   const context = await browser.newContext({
-    baseURL: server.url,
+    baseURL,
     viewport,
     deviceScaleFactor: 1,
     colorScheme: 'light',
@@ -80,8 +84,35 @@ try {
     .waitFor({ timeout: 10_000 });
   await login.screenshot({ path: join(outDir, 'warning.png') });
   console.log(`screenshots: ${join(outDir, 'warning.png')}`);
+
+  // Notes: two saved notes and an unsaved one, restored after a reload as after signing in again.
+  const notes = await newPage(desktop, calmServer.url);
+  await notes.goto('/login?next=%2Fnotes');
+  await notes.getByLabel('Username').fill('test');
+  await notes.getByLabel('Password').fill('test_secret');
+  await notes.getByRole('button', { name: 'Sign in' }).click();
+  await notes.getByRole('heading', { name: 'Notes', level: 1 }).waitFor();
+  for (const [title, text] of [
+    ['Shopping', 'Milk, bread, coffee'],
+    ['Call the bank', 'About the new card'],
+  ]) {
+    await notes.getByLabel('Title', { exact: true }).fill(title);
+    await notes.getByLabel('Text', { exact: true }).fill(text);
+    await notes.getByRole('button', { name: 'Save' }).click();
+    await notes.getByRole('button', { name: `Open ${title}` }).waitFor();
+    if (await notes.getByRole('button', { name: 'New note' }).isVisible()) {
+      await notes.getByRole('button', { name: 'New note' }).click();
+    }
+  }
+  await notes.getByLabel('Title', { exact: true }).fill('Reply to Sam');
+  await notes.getByLabel('Text', { exact: true }).fill('Thanks for the photos! About Saturday: I can be there by');
+  await notes.getByText('Draft saved on the server').waitFor();
+  await notes.reload();
+  await notes.getByRole('button', { name: 'Discard draft' }).waitFor();
+  await shoot(notes, 'notes.png');
 } finally {
   await browser.close();
   await server.stop();
+  await calmServer.stop();
   temp.remove();
 }

@@ -1,13 +1,15 @@
 import { Hono, type Context } from 'hono';
-import { apiPaths, maxBodyBytes } from '../shared/contract';
+import { apiPaths, maxBodyBytes, maxNoteBodyBytes } from '../shared/contract';
 import type { SessionConfig } from './config';
 import type { AppEnv } from './http/env';
 import { viewOfClient } from './http/client';
 import { errorResponse } from './http/errors';
 import { bodySizeLimit, sameOriginOnly, securityHeaders, strictTransportSecurity } from './http/security';
 import { createJsonLogger, type Logger } from './logger';
+import { createNotes } from './notes/notes';
 import { healthRoutes } from './routes/health';
 import { helloRoutes } from './routes/hello';
+import { notesRoutes } from './routes/notes';
 import { sessionRoutes } from './routes/session';
 import { sessionListRoutes } from './routes/sessions';
 import type { Digests } from './session/ids';
@@ -44,7 +46,24 @@ const allowedMethods: Record<string, string> = {
   [apiPaths.policy]: 'GET',
   [apiPaths.hello]: 'GET',
   [apiPaths.health]: 'GET',
+  [apiPaths.notes]: 'GET, POST',
+  [apiPaths.note]: 'GET, PUT, DELETE',
+  [apiPaths.draft]: 'GET, PUT, DELETE',
 };
+
+/** Paths whose bodies carry a note (up to `maxNoteBodyBytes`); every other API body is small. */
+const isNoteBodyPath = (path: string) =>
+  path === apiPaths.notes || path === apiPaths.draft || path.startsWith(`${apiPaths.notes}/`);
+
+/** 413 for a body over `limit`. */
+function tooLarge(limit: number) {
+  return (c: Context) => {
+    // The rest of the body is still unread: @hono/node-server drains it, then destroys the
+    // socket 500 ms later, under a client that has put it back in its keep-alive pool.
+    c.header('Connection', 'close');
+    return errorResponse(c, 413, 'payload_too_large', `The request body is larger than ${limit} bytes.`);
+  };
+}
 
 /**
  * The whole HTTP surface as a Fetch handler: `createApp(deps).fetch(request)`.
@@ -63,6 +82,9 @@ export function createApp({
   const cookieMode = config.session.cookieSecure;
   const app = new Hono<AppEnv>();
 
+  const notes = createNotes({ store, clock, config: config.session });
+  const sessionBodyLimit = bodySizeLimit(maxBodyBytes, tooLarge(maxBodyBytes));
+  const noteBodyLimit = bodySizeLimit(maxNoteBodyBytes, tooLarge(maxNoteBodyBytes));
   const trustProxy = config.trustProxy ?? false;
   app.use('*', securityHeaders(), async (c, next) => {
     const client = viewOfClient(c.req.raw, clientAddress(c), trustProxy);
@@ -79,18 +101,14 @@ export function createApp({
       return next();
     },
     sameOriginOnly(),
-    bodySizeLimit(maxBodyBytes, (c) => {
-      // The rest of the body is still unread: @hono/node-server drains it, then destroys the
-      // socket 500 ms later, under a client that has put it back in its keep-alive pool.
-      c.header('Connection', 'close');
-      return errorResponse(c, 413, 'payload_too_large', `The request body is larger than ${maxBodyBytes} bytes.`);
-    }),
+    (c, next) => (isNoteBodyPath(c.req.path) ? noteBodyLimit : sessionBodyLimit)(c, next),
   );
 
   app.route(apiPaths.session, sessionRoutes(sessions, config.session));
   app.route(apiPaths.sessions, sessionListRoutes(sessions, cookieMode));
   app.route(apiPaths.hello, helloRoutes(sessions, cookieMode));
   app.route(apiPaths.health, healthRoutes(store, logger));
+  app.route('/api', notesRoutes(sessions, notes, cookieMode));
 
   for (const [path, allow] of Object.entries(allowedMethods)) {
     app.all(path, (c) => {

@@ -23,6 +23,8 @@ export interface SessionConfig {
   loginWindowMs: number;
   /** Live sessions one user may have; a sign-in past it ends their least recently active one. */
   maxSessionsPerUser: number;
+  /** How long an unsaved note (a draft) is kept after its last change, in ms (DRAFT_RETENTION). */
+  draftRetentionMs: number;
 }
 
 export interface ServerConfig {
@@ -47,7 +49,11 @@ export const defaultSessionConfig: SessionConfig = {
   maxFailuresPerClient: 50,
   loginWindowMs: 5 * 60_000,
   maxSessionsPerUser: 50,
+  draftRetentionMs: 24 * 60 * 60_000,
 };
+
+/** WCAG 2.2.6: data kept for more than 20 hours needs no warning about inactivity losing it. */
+export const wcagMinimumDraftRetentionMs = 20 * 60 * 60_000;
 
 /** WCAG 2.2.1 asks for at least 20 s to answer a timeout warning. */
 export const wcagMinimumWarningMs = 20_000;
@@ -170,6 +176,7 @@ export function validateSessionConfig(
 /** Parses the environment. Returns the config and the warnings to print at start. */
 export function parseConfig(env: Env): { config: ServerConfig; warnings: string[] } {
   const session: SessionConfig = { ...defaultSessionConfig, ...readSessionTimings(env) };
+  session.draftRetentionMs = readDuration(env, 'DRAFT_RETENTION') ?? defaultSessionConfig.draftRetentionMs;
   const secure = env.COOKIE_SECURE;
   session.cookieSecure =
     secure === undefined || secure === '' || secure === 'auto'
@@ -190,6 +197,11 @@ export function parseConfig(env: Env): { config: ServerConfig; warnings: string[
   if (session.warningMs < wcagMinimumWarningMs) {
     warnings.push(
       `IDLE_WARNING is ${session.warningMs} ms: under the 20 s that WCAG 2.2.1 asks for; fine for tests and demos only`,
+    );
+  }
+  if (session.draftRetentionMs < wcagMinimumDraftRetentionMs) {
+    warnings.push(
+      `DRAFT_RETENTION is ${session.draftRetentionMs} ms: under the 20 hours after which WCAG 2.2.6 needs no warning that inactivity loses data`,
     );
   }
 

@@ -38,9 +38,13 @@ const app = createApp({
   digests: nodeDigests,
 });
 
+// Drafts past DRAFT_RETENTION go with the expired sessions.
 const purge = () =>
-  store.purgeExpired(Date.now()).then(
-    (purged) => purged > 0 && logger.info('sessions_purged', { count: purged }),
+  Promise.all([store.purgeExpired(Date.now()), store.purgeDrafts(Date.now())]).then(
+    ([purged, drafts]) => {
+      if (purged > 0) logger.info('sessions_purged', { count: purged });
+      if (drafts > 0) logger.info('drafts_purged', { count: drafts });
+    },
     (error: Error) => logger.error('purge_failed', { message: error.message }),
   );
 void purge();

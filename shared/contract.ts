@@ -13,12 +13,17 @@ export const apiPaths = {
   policy: '/api/session/policy',
   hello: '/api/hello',
   health: '/api/health',
+  notes: '/api/notes',
+  note: '/api/notes/:id',
+  draft: '/api/draft',
 } as const;
 
 export type ApiPath = (typeof apiPaths)[keyof typeof apiPaths];
 
 /** Largest accepted request body on `/api/*`, in bytes. */
 export const maxBodyBytes = 4 * 1024;
+
+export { maxNoteBodyBytes, noteLimits } from './note-limits';
 
 /** Session timing, always as durations relative to the moment the server answered. */
 export interface SessionTiming {
@@ -102,11 +107,68 @@ export interface SessionPolicy {
   idleTimeoutMs: number;
   warningMs: number;
   absoluteTimeoutMs: number;
+  /** How long an unsaved note (a draft) is kept after its last change (DRAFT_RETENTION), in ms. */
+  draftRetentionMs: number;
 }
 
 /** `GET /api/hello` (200). */
 export interface HelloResponse {
   message: string;
+}
+
+/** A saved note. `revision` starts at 1 and grows by one with every change. */
+export interface Note {
+  id: string;
+  title: string;
+  text: string;
+  revision: number;
+  /** Server clock, milliseconds since the epoch, of the last change. */
+  updatedAt: number;
+}
+
+/** A note in the list: everything but its text. */
+export type NoteSummary = Omit<Note, 'text'>;
+
+/** `GET /api/notes` (200): the user's notes, newest change first. */
+export interface NotesResponse {
+  notes: NoteSummary[];
+}
+
+/** `POST /api/notes` body (a new note). */
+export interface NewNoteRequest {
+  title: string;
+  text: string;
+}
+
+/** `PUT /api/notes/:id` body: the revision the edit started from; a newer stored one gives 409. */
+export interface NoteUpdateRequest extends NewNoteRequest {
+  baseRevision: number;
+}
+
+/** `POST /api/notes` (201), `GET` and `PUT /api/notes/:id` (200). */
+export interface NoteResponse {
+  note: Note;
+}
+
+/**
+ * `PUT /api/draft` body: the unsaved edit of a new note (`noteId` null) or of a saved one
+ * (`noteId` and the `baseRevision` the edit started from). One draft per user.
+ */
+export interface DraftRequest {
+  noteId: string | null;
+  baseRevision: number | null;
+  title: string;
+  text: string;
+}
+
+export interface Draft extends DraftRequest {
+  /** Server clock, milliseconds since the epoch, of the last draft save. */
+  updatedAt: number;
+}
+
+/** `GET /api/draft` and `PUT /api/draft` (200). */
+export interface DraftResponse {
+  draft: Draft | null;
 }
 
 /** `GET /api/health` (200 or 503). */
@@ -126,6 +188,8 @@ export const errorCodes = [
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',
+  'conflict',
+  'limit_exceeded',
   'internal_error',
   'store_unavailable',
 ] as const;
@@ -144,4 +208,6 @@ export interface ApiError {
    * seconds to wait before trying again. Also in `Retry-After`.
    */
   retryAfterSeconds?: number;
+  /** For `conflict` (409 on `PUT /api/notes/:id`): the note as it is stored now. */
+  current?: Note;
 }

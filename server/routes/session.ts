@@ -76,6 +76,7 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
       idleTimeoutMs: config.idleTimeoutMs,
       warningMs: config.warningMs,
       absoluteTimeoutMs: config.absoluteTimeoutMs,
+      draftRetentionMs: config.draftRetentionMs,
     } satisfies SessionPolicy),
   );
 

@@ -1,8 +1,9 @@
 import { expiresAt, extendedRecord, type SessionRecord } from '../session/expiry';
+import { createDocumentNotes, type NotesDocument } from './memory-notes';
 import type { FailureCounter, SessionStore } from './store';
 
 /** Everything a document store holds, as plain data. */
-export interface StoreDocument {
+export interface StoreDocument extends NotesDocument {
   sessions: Record<string, { record: SessionRecord; expiresAt: number }>;
   failures: Record<string, FailureCounter>;
   /** The per-user index: username -> the id hashes of that user's sessions (as keys, value 1). */
@@ -47,6 +48,7 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
   };
 
   return {
+    ...createDocumentNotes(load, change),
     async create(record, expiresAt) {
       change((document) => {
         document.sessions[record.idHash] = { record: { ...record }, expiresAt };

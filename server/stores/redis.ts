@@ -1,5 +1,6 @@
 import { Redis, ReplyError } from 'ioredis';
 import type { SessionRecord } from '../session/expiry';
+import { createRedisNotes } from './redis-notes';
 import type { FailureCounter, SessionStore } from './store';
 import { guardStore, storeTimeoutMs } from './unavailable';
 
@@ -17,6 +18,7 @@ import { guardStore, storeTimeoutMs } from './unavailable';
  *   whose hash Redis expired, and purgeExpired those of sessions it deletes, so it never grows
  *   past the user's sessions that are live or not yet purged.
  * - `idle-session:failures:<key>`: hash {count, resetAt}
+ * - notes and drafts: see redis-notes.ts
  *
  * The app's clock decides validity (it may be a test clock far from Redis's own time): a session
  * is valid by its record, a failure window by its stored `resetAt` compared with the `now` the
@@ -268,6 +270,7 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
   }
 
   const store: SessionStore = {
+    ...createRedisNotes(client),
     async create(record, expiresAt) {
       // The record's lastActivityAt is the app's "now" at sign-in, so this TTL is expiresAt - now.
       await client.idleSessionCreate(

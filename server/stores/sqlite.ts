@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SessionRecord } from '../session/expiry';
+import { createSqliteNotes } from './sqlite-notes';
 import type { FailureCounter, SessionStore } from './store';
 import { guardStore, storeTimeoutMs } from './unavailable';
 
@@ -111,6 +112,7 @@ export function createSqliteStore(path: string): SessionStore {
   });
 
   const store: SessionStore = {
+    ...createSqliteNotes(db, write),
     async create(record, expiresAt) {
       await write(() =>
         insertSession.run(

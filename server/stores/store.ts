@@ -1,4 +1,5 @@
 import type { SessionLimits, SessionRecord } from '../session/expiry';
+import type { NoteStore } from './note-store';
 
 /** A failure counter for login throttling: `count` failures since the window opened, until `resetAt`. */
 export interface FailureCounter {
@@ -8,9 +9,10 @@ export interface FailureCounter {
 
 /**
  * Where sessions and login-failure counters live. All times are server clock milliseconds.
+ * Notes and drafts are part of it (note-store.ts), each store's in a file of its own.
  * Implementations: sqlite.ts (default, embedded), memory.ts (tests, mock mode), redis.ts (many instances).
  */
-export interface SessionStore {
+export interface SessionStore extends NoteStore {
   /** Saves a new session that ends at `expiresAt` unless a heartbeat moves it. */
   create(record: SessionRecord, expiresAt: number): Promise<void>;
   /** The session with this id hash, or undefined. May return an expired one: callers check. */

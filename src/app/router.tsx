@@ -42,6 +42,13 @@ export function appRoutes(
                 return { loader: homeLoader, Component: HomeRoute };
               },
             },
+            {
+              path: paths.notes,
+              lazy: async () => {
+                const { notesLoader, NotesRoute } = await loadSignedIn();
+                return { loader: notesLoader, Component: NotesRoute };
+              },
+            },
             { path: paths.account, lazy: async () => ({ Component: (await loadSignedIn()).AccountRoute }) },
           ],
         },

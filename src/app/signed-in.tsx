@@ -5,17 +5,21 @@
  * waits for it, and the page renders complete on its first render.
  */
 import { Link, NavLink, Outlet } from 'react-router';
-import { useAuth, useAuthStore } from '../features/auth';
+import { useAuth, useAuthStore, usePolicy } from '../features/auth';
 import { HomePage } from '../features/hello';
+import { NotesPage, SignOutButton } from '../features/notes';
 import { AccountPage, SessionNotices, SessionProvider, TimeoutDialog } from '../features/session';
+import { formatDurationWords } from '../lib/duration';
 import { paths } from '../lib/paths';
 
 export { homeLoader } from '../features/hello';
+export { notesLoader } from '../features/notes';
 
 /** Signed-in pages: header, session notices, the idle warning. Its loader (requireUser) guards it. */
 export function SignedInLayout() {
   const auth = useAuthStore();
   const state = useAuth();
+  const policy = usePolicy();
   if (state.status !== 'signed-in') return null;
   const signOut = () => auth.signOut('signed-out');
   return (
@@ -30,15 +34,17 @@ export function SignedInLayout() {
           <NavLink to={paths.home} end>
             Home
           </NavLink>
+          <NavLink to={paths.notes}>Notes</NavLink>
           <NavLink to={paths.account}>Account</NavLink>
         </nav>
         <div className="who">
           <span className="who-name">
             Signed in as <strong>{state.user.username}</strong>
           </span>
-          <button type="button" className="button secondary small" onClick={signOut}>
-            Sign out
-          </button>
+          <SignOutButton
+            onSignOut={signOut}
+            retentionText={formatDurationWords(policy?.draftRetentionMs ?? 24 * 60 * 60_000)}
+          />
         </div>
       </header>
       <SessionNotices />
@@ -57,6 +63,10 @@ function Username({ render }: { render: (username: string) => React.ReactNode })
 
 export function HomeRoute() {
   return <Username render={(username) => <HomePage username={username} />} />;
+}
+
+export function NotesRoute() {
+  return <NotesPage />;
 }
 
 export function AccountRoute() {

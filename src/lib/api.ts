@@ -25,9 +25,6 @@ export type ApiResult<T> =
   | { ok: false; status: number; error: ApiError; sentAt: number }
   | { ok: false; status: 0; error: { error: 'network'; message: string }; sentAt: number };
 
-/** A path of the API, possibly with a query, or one session of `/api/sessions/:id`. */
-type RequestPath = ApiPath | `${ApiPath}?${string}` | `/api/sessions/${string}`;
-
 const unauthorizedListeners = createListeners<[ErrorCode | undefined]>();
 
 /**
@@ -49,7 +46,11 @@ export function onUnauthorized(listener: (error: ErrorCode | undefined) => void)
   return unauthorizedListeners.add(listener);
 }
 
-async function request<T>(
+/** An API path, one with a query (`/api/sessions?keep=current`), or one with an id in it (`/api/notes/<id>`). */
+export type RequestPath = ApiPath | `${ApiPath}?${string}` | `${ApiPath}/${string}`;
+
+/** Any API request, typed by the caller; the features' own API modules go through here. */
+export async function request<T>(
   path: RequestPath,
   {
     method = 'GET',

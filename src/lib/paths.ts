@@ -2,6 +2,7 @@
 export const paths = {
   home: '/',
   account: '/account',
+  notes: '/notes',
   login: '/login',
 } as const;
 

@@ -10,7 +10,8 @@ import { createCookieJar, toSetCookie, type CookieJar } from '../../mocks/cookie
 import { createMockApi } from '../../mocks/handlers';
 import { createTestClock } from '../support/test-server';
 import { replaceCookies } from './browser-jar';
-import { describeSessionContract } from './session-api.contract';
+import { describeNotesContract } from './notes-api.contract';
+import { describeSessionContract, type MakeContractTarget } from './session-api.contract';
 
 const origin = 'http://localhost';
 const server = setupServer();
@@ -23,7 +24,7 @@ function copyCookies(from: CookieJar, to: CookieJar): void {
   to.store(from.list().map(toSetCookie), origin);
 }
 
-describeSessionContract('MSW mock', async ({ session }) => {
+const mockTarget: MakeContractTarget = async ({ session }) => {
   const clock = createTestClock();
   const mockApi = createMockApi({ session, clock });
   server.resetHandlers(...mockApi.handlers);
@@ -50,4 +51,7 @@ describeSessionContract('MSW mock', async ({ session }) => {
       server.resetHandlers();
     },
   };
-});
+};
+
+describeSessionContract('MSW mock', mockTarget);
+describeNotesContract('MSW mock', mockTarget);

@@ -2,9 +2,10 @@
 import { createCookieJar } from '../../mocks/cookie-jar';
 import { createTestClock, startTestServer } from '../support/test-server';
 import { replaceCookies } from './browser-jar';
-import { describeSessionContract } from './session-api.contract';
+import { describeNotesContract } from './notes-api.contract';
+import { describeSessionContract, type MakeContractTarget } from './session-api.contract';
 
-describeSessionContract('real server over HTTP', async ({ session }) => {
+const serverTarget: MakeContractTarget = async ({ session }) => {
   const clock = createTestClock();
   const server = await startTestServer({ session, clock });
   return {
@@ -31,4 +32,7 @@ describeSessionContract('real server over HTTP', async ({ session }) => {
       await server.store.close();
     },
   };
-});
+};
+
+describeSessionContract('real server over HTTP', serverTarget);
+describeNotesContract('real server over HTTP', serverTarget);

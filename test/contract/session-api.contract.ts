@@ -40,14 +40,15 @@ const idle = contractSession.idleTimeoutMs;
 const absolute = contractSession.absoluteTimeoutMs;
 const jsonHeaders = { 'Content-Type': 'application/json' };
 
-const signInBody = (username = 'test', password = `${username}_secret`) => JSON.stringify({ username, password });
+export const signInBody = (username = 'test', password = `${username}_secret`) =>
+  JSON.stringify({ username, password });
 
-function post(body: string | undefined, headers: Record<string, string> = jsonHeaders): RequestInit {
+export function post(body: string | undefined, headers: Record<string, string> = jsonHeaders): RequestInit {
   return { method: 'POST', headers, body };
 }
 
 /** Reads a JSON response, checking status, `Content-Type` and `Cache-Control: no-store`. */
-async function expectJson(response: Response, status: number): Promise<Record<string, unknown>> {
+export async function expectJson(response: Response, status: number): Promise<Record<string, unknown>> {
   const text = await response.text();
   expect(response.status, `status (body: ${text})`).toBe(status);
   expect(response.headers.get('Content-Type')).toMatch(/^application\/json/);
@@ -60,12 +61,13 @@ async function expectJson(response: Response, status: number): Promise<Record<st
 }
 
 /** An error answer: the status, `{ error, message }` and nothing else but the documented extras. */
-async function expectError(response: Response, status: number, code: ErrorCode): Promise<ApiError> {
+export async function expectError(response: Response, status: number, code: ErrorCode): Promise<ApiError> {
   const body = await expectJson(response, status);
   expect(body.error).toBe(code);
   expect(body.message).toBeTypeOf('string');
   expect((body.message as string).length).toBeGreaterThan(0);
-  for (const key of Object.keys(body)) expect(['error', 'message', 'field', 'retryAfterSeconds']).toContain(key);
+  for (const key of Object.keys(body))
+    expect(['error', 'message', 'field', 'retryAfterSeconds', 'current']).toContain(key);
   if ('field' in body) expect(body.field).toBeTypeOf('string');
   return body as unknown as ApiError;
 }
@@ -620,6 +622,7 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
           idleTimeoutMs: contractSession.idleTimeoutMs,
           warningMs: contractSession.warningMs,
           absoluteTimeoutMs: contractSession.absoluteTimeoutMs,
+          draftRetentionMs: contractSession.draftRetentionMs,
         });
       });
     });

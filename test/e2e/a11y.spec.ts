@@ -108,6 +108,46 @@ test.describe('axe-core finds no WCAG 2.2 AA violations', () => {
     await other.close();
   });
 
+  test('on the Notes page with a restored draft, then with the sign-out question open', async ({
+    page,
+    startServer,
+  }) => {
+    const server = await startServer({ env: calmSession });
+    await signIn(page, uniqueUser('a11y-notes'), { from: `${server.url}/login?next=%2Fnotes`, expectPath: '/notes' });
+    await page.getByLabel('Text', { exact: true }).fill('An unsaved thought');
+    await expect(page.getByText('Draft saved on the server')).toBeVisible();
+    await page.reload();
+    await expect(page.getByRole('button', { name: 'Discard draft' })).toBeVisible();
+    await expectNoAxeViolations(page, '/notes with a restored draft');
+
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    const question = page.getByRole('alertdialog', { name: 'Keep your unsaved note?' });
+    await expect(question).toBeVisible();
+    await expect(question.getByRole('button', { name: 'Keep draft and sign out' })).toBeFocused();
+    await expectNoAxeViolations(page, '/notes with the sign-out question open');
+  });
+
+  test('on the Notes page with the conflict message', async ({ context, startServer }) => {
+    const server = await startServer({ env: calmSession });
+    const first = await context.newPage();
+    await signIn(first, uniqueUser('a11y-conflict'), {
+      from: `${server.url}/login?next=%2Fnotes`,
+      expectPath: '/notes',
+    });
+    await first.getByLabel('Title', { exact: true }).fill('Shared');
+    await first.getByRole('button', { name: 'Save' }).click();
+    const second = await context.newPage();
+    await second.goto(`${server.url}/notes`);
+    await second.getByRole('button', { name: 'Open Shared' }).click();
+    await first.getByLabel('Text', { exact: true }).fill('first');
+    await first.getByRole('button', { name: 'Save' }).click();
+    await expect(first.getByRole('status').filter({ hasText: 'Saved “Shared”' })).toBeAttached();
+    await second.getByLabel('Text', { exact: true }).fill('second');
+    await second.getByRole('button', { name: 'Save' }).click();
+    await expect(second.getByRole('alert').filter({ hasText: 'changed in another tab' })).toBeVisible();
+    await expectNoAxeViolations(second, '/notes with the conflict message');
+  });
+
   test('on the home page with the warning open', async ({ page, startServer }) => {
     const server = await startServer({ env: fullWarning });
     await signIn(page, uniqueUser('a11y-warn'), { from: `${server.url}/login` });

@@ -5,6 +5,7 @@ import {
   countdownSeconds,
   expectBackShowsNothingProtected,
   keepActive,
+  noteText,
   pathIs,
   recordWarnings,
   serverSession,
@@ -113,19 +114,19 @@ test.describe('an idle user', () => {
 
 test('a user who keeps moving the mouse or typing for three idle periods is never warned', async ({ page }) => {
   await recordWarnings(page);
-  await signIn(page, uniqueUser('busy'));
+  await signIn(page, uniqueUser('busy'), { from: '/login?next=/notes', expectPath: '/notes' });
   const dialog = warningDialog(page);
   const notWarned = async () => expect(dialog).toBeHidden({ timeout: 1 });
 
-  // 24 s: half of it with the mouse, half typing into the Notes field.
+  // 24 s: half of it with the mouse, half typing into the Notes page's Text field.
   const period = (3 * idleTimeoutMs) / 2;
   await keepActive([page], period, { kind: 'mouse', each: notWarned });
   await keepActive([page], period, { kind: 'keyboard', each: notWarned });
 
   expect(await warningsOpened(page)).toBe(0);
-  await expect(page).toHaveURL(pathIs('/'));
-  await expect(page.getByRole('heading', { name: 'Hello World!' })).toBeVisible();
-  await expect(page.getByLabel(/^Notes/)).not.toHaveValue('');
+  await expect(page).toHaveURL(pathIs('/notes'));
+  await expect(page.getByRole('heading', { name: 'Notes', level: 1 })).toBeVisible();
+  await expect(noteText(page)).not.toHaveValue('');
   const session = await page.request.get('/api/session');
   expect(session.status()).toBe(200);
   // The heartbeats kept the server's deadline close to a full idle period ahead.

@@ -288,6 +288,7 @@ describe.each(storeKinds)('with the %s store', (kind) => {
         idleTimeoutMs: 60_000,
         warningMs: 30_000,
         absoluteTimeoutMs: 4 * 60 * 60_000,
+        draftRetentionMs: 24 * 60 * 60_000,
       });
       expect(response.headers.get('Cache-Control')).toBe('no-store');
     });

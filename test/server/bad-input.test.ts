@@ -337,6 +337,11 @@ describe('no request gives a 5xx', () => {
     '/api/session/heartbeat',
     '/api/hello',
     '/api/health',
+    '/api/notes',
+    `/api/notes/${'f'.repeat(32)}`,
+    '/api/notes/%E0%A4%A',
+    '/api/notes/__proto__',
+    '/api/draft',
     '/api/nope',
     '/api/session?next=%E0%A4%A&x',
     '/api/%E0%A4%A',
@@ -357,6 +362,9 @@ describe('no request gives a 5xx', () => {
     ['application/json', '{"username":"\\ud800","password":"\\ud800"}'],
     ['application/json', '{"idleForMs":-1e308}'],
     ['application/json', '{"idleForMs":0.5}'],
+    ['application/json', '{"title":"\\ud800","text":"\\u0000","baseRevision":1e308}'],
+    ['application/json', '{"noteId":"__proto__","baseRevision":1,"title":"","text":""}'],
+    ['application/json', '{"noteId":null,"baseRevision":null,"title":"t","text":"x"}'],
     ['application/json', `{"a":${'['.repeat(1500)}${']'.repeat(1500)}}`],
     ['application/json; charset=utf-16', '\u0000{\u0000}'],
     ['text/plain', 'hello'],
@@ -394,8 +402,15 @@ describe('no request gives a 5xx', () => {
     it('for any method, path and body', async () => {
       const server = await inProcess({ store: createStore() });
       const cookie = cookieFrom(await apiClient(server).signIn());
+      // A note of the user's own, so its path meets every method and body too.
+      const created = await apiClient(server).call('/api/notes', {
+        method: 'POST',
+        headers: { Cookie: cookie, 'Content-Type': 'application/json' },
+        body: '{"title":"mine","text":"x"}',
+      });
+      const ownNote = `/api/notes/${((await created.json()) as { note: { id: string } }).note.id}`;
       const requests = methods.flatMap((method) =>
-        paths.flatMap((path) =>
+        [...paths, ownNote].flatMap((path) =>
           bodies
             .filter(([, body]) => body === '' || !['GET', 'HEAD'].includes(method))
             .map(([contentType, body]) => ({

@@ -52,6 +52,7 @@ describe('parseConfig', () => {
       warningMs: 30_000,
       absoluteTimeoutMs: 8 * 3_600_000,
       maxSessionsPerUser: 50,
+      draftRetentionMs: 24 * 3_600_000,
     });
     expect(warnings).toEqual([]);
   });
@@ -78,6 +79,7 @@ describe('parseConfig', () => {
     ['IDLE_TIMEOUT', { IDLE_TIMEOUT: 'soon' }],
     ['IDLE_WARNING', { IDLE_WARNING: '-5s' }],
     ['ABSOLUTE_TIMEOUT', { ABSOLUTE_TIMEOUT: '1.5h' }],
+    ['DRAFT_RETENTION', { DRAFT_RETENTION: '1 day' }],
   ])('names %s when it is not a duration', (variable, env) => {
     const error = configErrorFor(env);
 
@@ -152,5 +154,14 @@ describe('parseConfig', () => {
 
   it('does not warn at exactly 20 s', () => {
     expect(parseConfig({ IDLE_WARNING: '20s' }).warnings).toEqual([]);
+  });
+
+  it('reads DRAFT_RETENTION as a duration; 20 hours or more without a warning, less with one', () => {
+    expect(parseConfig({ DRAFT_RETENTION: '48h' }).config.session.draftRetentionMs).toBe(48 * 3_600_000);
+    expect(parseConfig({ DRAFT_RETENTION: '20h' }).warnings).toEqual([]);
+    const { config, warnings } = parseConfig({ DRAFT_RETENTION: '19h' });
+    expect(config.session.draftRetentionMs).toBe(19 * 3_600_000);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/DRAFT_RETENTION.*WCAG 2\.2\.6/);
   });
 });

@@ -5,4 +5,4 @@ export { type LoginPageData, loginPageData } from './login-data';
 export { loginHref, readLoginSearch } from './login-url';
 export { LoginPage } from './login-page';
 export { isSignOutReason, signOutReasons, type SignOutReason } from './sign-out-reason';
-export { AuthContext, useAuth, useAuthStore } from './use-auth';
+export { AuthContext, useAuth, useAuthStore, usePolicy } from './use-auth';

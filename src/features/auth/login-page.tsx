@@ -96,7 +96,8 @@ export function LoginPage({ data, onSignedIn }: { data: LoginPageData; onSignedI
         <p className="hint timeout-policy">
           For your security, you will be signed out after {formatDurationWords(policy.idleTimeoutMs)} of inactivity, and
           warned {formatDurationWords(policy.warningMs)} before. A session lasts at most{' '}
-          {formatDurationWords(policy.absoluteTimeoutMs)}.
+          {formatDurationWords(policy.absoluteTimeoutMs)}. Notes you have not saved are kept for{' '}
+          {formatDurationWords(policy.draftRetentionMs)}, for you only.
         </p>
       )}
     </main>

@@ -1,5 +1,6 @@
-import { useLoaderData } from 'react-router';
+import { Link, useLoaderData } from 'react-router';
 import { api } from '../../lib/api';
+import { paths } from '../../lib/paths';
 
 /** The protected resource. A 401 here ends the session everywhere (the API client reports it). */
 export async function homeLoader() {
@@ -22,10 +23,10 @@ export function HomePage({ username }: { username: string }) {
           Stop using this page and a warning will count down before you are signed out. Move the mouse or type and you
           stay signed in, in every tab of this app.
         </p>
-        <label className="field" htmlFor="notes">
-          <span>Notes (to see that typing counts as activity)</span>
-          <textarea id="notes" rows={3} />
-        </label>
+        <p>
+          Write something in <Link to={paths.notes}>Notes</Link>: typing counts as activity, and what you have not saved
+          yet is kept, also if you are signed out for inactivity.
+        </p>
       </section>
     </>
   );

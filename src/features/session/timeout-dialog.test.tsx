@@ -5,9 +5,9 @@ import { advance, renderApp, settle, signInThroughApi, until, useFakeClock } fro
 // Mock server defaults: 60 s idle, 30 s warning.
 async function openWarning() {
   await signInThroughApi();
-  const app = renderApp('/');
-  await until(() => screen.queryByRole('heading', { name: 'Hello World!' }) !== null, 'the home page');
-  const notes = screen.getByLabelText(/Notes/);
+  const app = renderApp('/notes');
+  await until(() => screen.queryByRole('heading', { name: 'Notes', level: 1 }) !== null, 'the Notes page');
+  const notes = screen.getByLabelText('Text');
   notes.focus();
   await advance(31_000);
   return { app, notes, dialog: screen.getByRole('alertdialog') };
@@ -30,6 +30,8 @@ describe('the timeout warning, for keyboard and screen-reader users', () => {
     expect(dialog).toHaveAttribute('aria-modal', 'true');
     expect(dialog).toHaveAccessibleName('Your session is about to expire');
     expect(dialog).toHaveAccessibleDescription(/signed out after 1 minute of inactivity/);
+    // WCAG 2.2.6: what inactivity does to unsaved work, instead of "may be lost".
+    expect(dialog).toHaveAccessibleDescription(/Notes you have not saved are kept for 24 hours/);
     expect(within(dialog).getByRole('button', { name: 'Stay signed in' })).toHaveFocus();
   });
 
@@ -75,13 +77,13 @@ describe('the timeout warning, for keyboard and screen-reader users', () => {
   });
 
   it('counts down in the tab title while the tab is hidden, and puts the title back', async () => {
-    document.title = 'Home – Idle Session';
+    document.title = 'Notes – Idle Session';
     await openWarning();
     setHidden(true);
     await settle();
-    expect(document.title).toMatch(/^0:\d\d until sign-out – Home – Idle Session$/);
+    expect(document.title).toMatch(/^0:\d\d until sign-out – Notes – Idle Session$/);
     setHidden(false);
     await settle();
-    expect(document.title).toBe('Home – Idle Session');
+    expect(document.title).toBe('Notes – Idle Session');
   });
 });

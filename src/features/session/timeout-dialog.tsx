@@ -1,7 +1,11 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { formatCountdown, formatDurationWords } from '../../lib/duration';
 import { announcementText, isAnnouncementStep } from './countdown-announcements';
+import { usePolicy } from '../auth';
 import { useSessionMonitor, useSessionSnapshot } from './session-provider';
+
+/** What the dialog says until the policy has arrived: the server's default DRAFT_RETENTION. */
+const defaultDraftRetentionMs = 24 * 60 * 60_000;
 
 /**
  * The idle warning: a modal alertdialog with a live countdown. Stay signed in (focused, also
@@ -10,6 +14,7 @@ import { useSessionMonitor, useSessionSnapshot } from './session-provider';
  */
 export function TimeoutDialog({ onSignOut }: { onSignOut: () => void }) {
   const monitor = useSessionMonitor();
+  const policy = usePolicy();
   const { phase, secondsLeft, warningMs, idleTimeoutMs, reconnecting } = useSessionSnapshot();
   const open = phase === 'warning';
   const dialogRef = useRef<HTMLDialogElement>(null);
@@ -43,7 +48,8 @@ export function TimeoutDialog({ onSignOut }: { onSignOut: () => void }) {
       <h2 id={titleId}>Your session is about to expire</h2>
       <p id={descriptionId}>
         You have been inactive for a while. For your security, you will be signed out after{' '}
-        {formatDurationWords(idleTimeoutMs)} of inactivity, and anything you have not saved may be lost.
+        {formatDurationWords(idleTimeoutMs)} of inactivity. Notes you have not saved are kept for{' '}
+        {formatDurationWords(policy?.draftRetentionMs ?? defaultDraftRetentionMs)}: sign in again to continue.
       </p>
       <p className="countdown" aria-hidden="true">
         <span className="countdown-label">Time left</span>

@@ -34,6 +34,11 @@ export async function signIn(page: Page, username = uniqueUser(), { from = '/log
   return username;
 }
 
+/** The Notes page's Text field. */
+export function noteText(page: Page) {
+  return page.getByLabel('Text', { exact: true });
+}
+
 /** "Signed in as <user>" in the header: there only while someone is signed in. */
 export function signedInAs(page: Page) {
   return page.getByRole('banner').getByText('Signed in as');
@@ -89,7 +94,7 @@ const inputGapMs = 150;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Moves the mouse (or types into the Notes field) for `durationMs` of real time, spreading the
+ * Moves the mouse (or types into the Text field of the Notes page, where `pages` must be) for `durationMs` of real time, spreading the
  * input over `pages` in turn. `each` runs after every input (for checks during the activity).
  * Resolves with when the last input reached each page (this process's `Date.now()` just before
  * it was sent), for `expectActivityReported`.
@@ -102,7 +107,7 @@ export async function keepActive(
   const end = Date.now() + durationMs;
   const lastInputAt = new Map<Page, number>();
   let step = 0;
-  if (kind === 'keyboard') for (const page of pages) await page.getByLabel(/^Notes/).click();
+  if (kind === 'keyboard') for (const page of pages) await noteText(page).click();
   while (Date.now() < end) {
     const page = pages[step % pages.length];
     lastInputAt.set(page, Date.now());

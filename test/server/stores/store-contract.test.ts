@@ -7,19 +7,24 @@ import { createMemoryStore } from '../../../server/stores/memory';
 import { createRedisStore } from '../../../server/stores/redis';
 import { createSqliteStore } from '../../../server/stores/sqlite';
 import { startRedisServer } from '../../support/redis-server';
-import { describeStoreContract } from './store-contract';
+import { describeNoteStoreContract } from './note-store-contract';
+import { describeStoreContract, type StoreFactory } from './store-contract';
 
-// One conformance suite, three implementations.
+// One conformance suite, three implementations; the notes part (note-store-contract.ts) beside it.
+function describeContracts(name: string, factory: StoreFactory, options?: { skip?: boolean }) {
+  describeStoreContract(name, factory, options);
+  describeNoteStoreContract(name, factory, options);
+}
 
-describeStoreContract('memory', async () => createMemoryStore());
+describeContracts('memory', async () => createMemoryStore());
 
 const sqliteDir = await mkdtemp(join(tmpdir(), 'idle-session-store-'));
 let sqliteFiles = 0;
-describeStoreContract('sqlite', async () => createSqliteStore(join(sqliteDir, `sessions-${++sqliteFiles}.db`)));
+describeContracts('sqlite', async () => createSqliteStore(join(sqliteDir, `sessions-${++sqliteFiles}.db`)));
 
 // Loud skip without redis-server; under CI=true startRedisServer throws and this file fails.
 const redis = await startRedisServer();
-describeStoreContract(
+describeContracts(
   'redis',
   async () => {
     // Each test starts from an empty Redis, so purge counts are exact.

@@ -1,0 +1,39 @@
+import type { Draft, Note } from '../../shared/contract';
+
+/** What `updateNote` did: a compare-and-set on the revision, in one atomic step of the store. */
+export type NoteUpdate =
+  { status: 'updated'; note: Note } | { status: 'missing' } | { status: 'conflict'; current: Note };
+
+/** The change `updateNote` writes when the stored revision is still `baseRevision`. */
+export interface NoteChange {
+  title: string;
+  text: string;
+  updatedAt: number;
+}
+
+/**
+ * Notes and drafts, per user (docs/decisions/016-nothing-lost.md). Part of every SessionStore,
+ * so whichever store holds the sessions holds the notes too (the mock included). Every method
+ * takes the owner's username: there is no way to name another user's note. Each store keeps
+ * this part in a file of its own (memory-notes.ts, sqlite-notes.ts, redis-notes.ts).
+ * Nothing here touches a session: saving a note or a draft never moves an idle deadline.
+ */
+export interface NoteStore {
+  /** The user's notes, newest change first. */
+  listNotes(username: string): Promise<Note[]>;
+  getNote(username: string, id: string): Promise<Note | undefined>;
+  /** Saves a new note unless the user has `maxNotes` already (then false, nothing written). Atomic. */
+  insertNote(username: string, note: Note, maxNotes: number): Promise<boolean>;
+  /** Writes `change` as revision `baseRevision + 1` if the stored revision is `baseRevision`. Atomic. */
+  updateNote(username: string, id: string, baseRevision: number, change: NoteChange): Promise<NoteUpdate>;
+  /** True when a note was deleted. */
+  deleteNote(username: string, id: string): Promise<boolean>;
+
+  /** The user's draft, unless none or its `expiresAt` has passed at `now`. */
+  getDraft(username: string, now: number): Promise<Draft | undefined>;
+  /** Replaces the user's draft; it is kept until `expiresAt`. */
+  putDraft(username: string, draft: Draft, expiresAt: number): Promise<void>;
+  deleteDraft(username: string): Promise<void>;
+  /** Deletes drafts whose `expiresAt` has passed; returns how many went. */
+  purgeDrafts(now: number): Promise<number>;
+}

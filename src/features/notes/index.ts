@@ -1,0 +1,2 @@
+export { NotesPage, notesLoader } from './notes-page';
+export { SignOutButton } from './sign-out-button';
