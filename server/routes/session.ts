@@ -6,18 +6,24 @@ import { readJsonBody } from '../http/body';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from '../http/cookies';
 import { errorResponse, unauthenticatedResponse } from '../http/errors';
 import type { AppEnv } from '../http/env';
-import { usernameProblem } from '../session/credentials';
+import { canonicalUsername, isWellFormedText, usernameProblem } from '../../shared/credentials';
 import type { Sessions } from '../session/sessions';
 
 const signInBody = z.strictObject({
-  username: z.string({ error: 'Username must be a string.' }).check((ctx) => {
-    const problem = usernameProblem(ctx.value);
-    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
-  }),
+  username: z
+    .string({ error: 'Username must be a string.' })
+    .check((ctx) => {
+      const problem = usernameProblem(ctx.value);
+      if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+    })
+    // From here on the name has one form: the password check, the throttle keys, the store and
+    // the page all see this one.
+    .transform(canonicalUsername),
   password: z
     .string({ error: 'Password must be a string.' })
     .min(1, 'Password is required.')
-    .max(1024, 'Password is too long.'),
+    .max(1024, 'Password is too long.')
+    .refine(isWellFormedText, 'Password must be valid Unicode text (it has a broken character).'),
 });
 
 const heartbeatBody = z.strictObject({

@@ -87,6 +87,22 @@ describe('sign-in with a bad body', () => {
       JSON.stringify({ username: 'te\u0085st', password: 'te\u0085st_secret' }),
       'username',
     ],
+    ...[
+      ['a lone surrogate', 'ab\ud800'],
+      ['a right-to-left override', 'a\u202eb'],
+      ['a zero-width space', 'a\u200bb'],
+      ['a line separator', 'a\u2028b'],
+      ['a paragraph separator', 'a\u2029b'],
+      ['a leading space', ' alice'],
+      ['a trailing space', 'alice '],
+      ['only spaces', '   '],
+    ].map(([what, username]): [string, string, string] => [
+      `${what} in the username`,
+      // JSON.stringify writes a lone surrogate as the escape \ud800: the bytes are valid UTF-8.
+      JSON.stringify({ username, password: `${username}_secret` }),
+      'username',
+    ]),
+    ['a lone surrogate in the password', JSON.stringify({ username: 'ab', password: 'ab_secret\udfff' }), 'password'],
     ['a "__proto__" key', '{"__proto__":{"isAdmin":true},"username":"test","password":"test_secret"}', '__proto__'],
     [
       'a "constructor" key',

@@ -1,4 +1,5 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from 'react-router';
+import { usernameProblem } from '../../../shared/credentials';
 import type { AuthStore } from './auth-store';
 import { readLoginSearch } from './login-url';
 
@@ -27,6 +28,9 @@ export function loginAction(auth: AuthStore) {
     const username = String(form.get('username') ?? '');
     const password = String(form.get('password') ?? '');
     const { next } = readLoginSearch(new URL(request.url).searchParams);
+    // The server's own rule, checked here too so a refused name needs no round trip.
+    const problem = usernameProblem(username);
+    if (problem) return { error: { kind: 'bad_request', message: problem, field: 'username' } };
     const result = await auth.signIn({ username, password });
     if (result.ok) return redirect(next);
     switch (result.status) {
