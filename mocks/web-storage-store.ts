@@ -13,7 +13,10 @@ export function createWebStorageStore(storage: Storage, key: string): SessionSto
     () => {
       try {
         const parsed = JSON.parse(storage.getItem(key) ?? 'null') as StoreDocument | null;
-        if (parsed && typeof parsed.sessions === 'object' && typeof parsed.failures === 'object') return parsed;
+        if (parsed && typeof parsed.sessions === 'object' && typeof parsed.failures === 'object') {
+          // A document saved before device tokens existed gets an empty set of them.
+          return { ...parsed, deviceTokens: typeof parsed.deviceTokens === 'object' ? parsed.deviceTokens : {} };
+        }
       } catch {
         // A document damaged by hand in devtools starts over.
       }

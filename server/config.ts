@@ -15,12 +15,25 @@ export interface SessionConfig {
   absoluteTimeoutMs: number;
   /** `auto`: `__Host-` + `Secure` when the request came over https. */
   cookieSecure: CookieSecure;
-  /** Failed sign-ins per username within `loginWindowMs` before 429. */
-  maxFailuresPerUser: number;
-  /** Sign-in attempts per client address within `loginWindowMs` before 429 (successes count too). */
+  // Sign-in throttling (session/throttle.ts, docs/decisions/017-login-throttling-and-origin.md).
+  /** Failed sign-ins per (username, client address) within `loginWindowMs` before 429. */
+  maxFailuresPerUserAndClient: number;
+  /** Failed sign-ins per username from devices without its device token, within `newDeviceWindowMs`. */
+  maxFailuresPerUserFromNewDevices: number;
+  /** Window for `maxFailuresPerUserFromNewDevices`, in ms. */
+  newDeviceWindowMs: number;
+  /** Failed sign-ins per device token within `loginWindowMs` before 429 (for that device only). */
+  maxFailuresPerDevice: number;
+  /** Failed sign-ins per client address (IPv6 by /64) within `loginWindowMs`; successes give theirs back. */
   maxFailuresPerClient: number;
-  /** Window for the login failure counters, in ms. */
+  /** Window for the per-(username, client), per-device and per-client counters, in ms. */
   loginWindowMs: number;
+  /** Consecutive failures for a username (no success between, within a day) that lock it for `lockoutMs`. */
+  maxConsecutiveFailures: number;
+  /** How long `maxConsecutiveFailures` refuses every attempt for the username, in ms. */
+  lockoutMs: number;
+  /** How long a device token is good for, in ms (also its cookie's Max-Age). */
+  deviceTokenMaxAgeMs: number;
 }
 
 export interface ServerConfig {
@@ -41,9 +54,16 @@ export const defaultSessionConfig: SessionConfig = {
   warningMs: 30_000,
   absoluteTimeoutMs: 8 * 60 * 60_000,
   cookieSecure: 'auto',
-  maxFailuresPerUser: 5,
+  maxFailuresPerUserAndClient: 5,
+  maxFailuresPerUserFromNewDevices: 10,
+  newDeviceWindowMs: 15 * 60_000,
+  maxFailuresPerDevice: 5,
   maxFailuresPerClient: 50,
   loginWindowMs: 5 * 60_000,
+  // NIST SP 800-63B, 5.2.2: no more than 100 consecutive failed attempts on one account.
+  maxConsecutiveFailures: 100,
+  lockoutMs: 60 * 60_000,
+  deviceTokenMaxAgeMs: 30 * 24 * 60 * 60_000,
 };
 
 /** WCAG 2.2.1 asks for at least 20 s to answer a timeout warning. */

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import type { HeartbeatResponse, SessionPolicy, SessionResponse } from '../../shared/contract';
 import type { SessionConfig } from '../config';
 import { readJsonBody } from '../http/body';
-import { clearSessionCookie, readSessionCookie, writeSessionCookie } from '../http/cookies';
+import {
+  clearSessionCookie,
+  readDeviceCookie,
+  readSessionCookie,
+  writeDeviceCookie,
+  writeSessionCookie,
+} from '../http/cookies';
 import { errorResponse, unauthenticatedResponse } from '../http/errors';
 import type { AppEnv } from '../http/env';
 import { canonicalUsername, isWellFormedText, usernameProblem } from '../../shared/credentials';
@@ -39,7 +45,13 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
     const body = await readJsonBody(c, signInBody);
     if (!body.ok) return body.response;
     const { username, password } = body.value;
-    const result = await sessions.signIn(username, password, c.var.client.address, readSessionCookie(c, cookieMode));
+    const result = await sessions.signIn({
+      username,
+      password,
+      clientAddress: c.var.client.address,
+      previousId: readSessionCookie(c, cookieMode),
+      deviceToken: readDeviceCookie(c, cookieMode),
+    });
     if (!result.ok) {
       if (result.reason === 'rate_limited') {
         c.header('Retry-After', String(result.retryAfterSeconds));
@@ -56,6 +68,7 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
       return errorResponse(c, 401, 'invalid_credentials', 'The username or password is wrong.');
     }
     writeSessionCookie(c, cookieMode, result.id);
+    writeDeviceCookie(c, cookieMode, result.deviceToken, config.deviceTokenMaxAgeMs);
     return c.json({ user: result.user, session: result.session } satisfies SessionResponse, 201);
   });
 
@@ -84,8 +97,9 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
   app.delete('/', async (c) => {
     await sessions.signOut(readSessionCookie(c, cookieMode));
     clearSessionCookie(c, cookieMode);
-    // Tells the browser to drop this origin's cookies and storage too, for every tab.
-    c.header('Clear-Site-Data', '"cookies", "storage"');
+    // Tells the browser to drop this origin's storage too, for every tab. Not "cookies": that
+    // would also drop the device token, which must outlive sign-out (decision 017).
+    c.header('Clear-Site-Data', '"storage"');
     return c.body(null, 204);
   });
 

@@ -1,13 +1,14 @@
 import { expiresAt, extendedRecord, type SessionRecord } from '../session/expiry';
-import type { FailureCounter, SessionStore } from './store';
+import type { DeviceTokenRecord, FailureCounter, SessionStore } from './store';
 
 /** Everything a document store holds, as plain data. */
 export interface StoreDocument {
   sessions: Record<string, { record: SessionRecord; expiresAt: number }>;
   failures: Record<string, FailureCounter>;
+  deviceTokens: Record<string, DeviceTokenRecord>;
 }
 
-export const emptyStoreDocument = (): StoreDocument => ({ sessions: {}, failures: {} });
+export const emptyStoreDocument = (): StoreDocument => ({ sessions: {}, failures: {}, deviceTokens: {} });
 
 /**
  * A store over one plain document: `load` gives it, `save` keeps it after a change. The memory
@@ -48,6 +49,8 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
         for (const idHash of expired) delete document.sessions[idHash];
         for (const [key, counter] of Object.entries(document.failures))
           if (counter.resetAt <= now) delete document.failures[key];
+        for (const [tokenHash, token] of Object.entries(document.deviceTokens))
+          if (token.expiresAt <= now) delete document.deviceTokens[tokenHash];
         return expired.length;
       });
     },
@@ -69,6 +72,22 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
     async clearFailures(key) {
       change((document) => void delete document.failures[key]);
     },
+    async takeBackFailure(key, now) {
+      change((document) => {
+        const counter = document.failures[key];
+        if (counter && counter.resetAt > now && counter.count > 0) counter.count--;
+      });
+    },
+    async saveDeviceToken(tokenHash, username, expiresAt) {
+      change((document) => void (document.deviceTokens[tokenHash] = { username, expiresAt }));
+    },
+    async getDeviceToken(tokenHash, now) {
+      const token = load().deviceTokens[tokenHash];
+      return token && token.expiresAt > now ? token.username : undefined;
+    },
+    async deleteDeviceToken(tokenHash) {
+      change((document) => void delete document.deviceTokens[tokenHash]);
+    },
     async ping() {},
     async close() {},
   };
@@ -77,7 +96,11 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
 /** An in-process store for tests and mock mode. Sessions are lost when the process ends. */
 export function createMemoryStore(): SessionStore {
   // Object.create(null) maps: a key like "__proto__" is just a key.
-  const document: StoreDocument = { sessions: Object.create(null), failures: Object.create(null) };
+  const document: StoreDocument = {
+    sessions: Object.create(null),
+    failures: Object.create(null),
+    deviceTokens: Object.create(null),
+  };
   return createDocumentStore(
     () => document,
     () => {},

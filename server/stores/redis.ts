@@ -10,6 +10,7 @@ import type { FailureCounter, SessionStore } from './store';
  * - `idle-session:session:<idHash>`: hash {username, createdAt, lastActivityAt, expiresAt}
  * - `idle-session:session-expiry`: sorted set, member idHash, score expiresAt (for purgeExpired)
  * - `idle-session:failures:<key>`: hash {count, resetAt}
+ * - `idle-session:device:<tokenHash>`: hash {username, expiresAt}
  *
  * The app's clock decides validity (it may be a test clock far from Redis's own time): a session
  * is valid by its record, a failure window by its stored `resetAt` compared with the `now` the
@@ -21,6 +22,7 @@ const prefix = 'idle-session:';
 const sessionKey = (idHash: string) => `${prefix}session:${idHash}`;
 const expiryIndexKey = `${prefix}session-expiry`;
 const failureKey = (key: string) => `${prefix}failures:${key}`;
+const deviceTokenKey = (tokenHash: string) => `${prefix}device:${tokenHash}`;
 
 /** Failure counters live this long in Redis after their window has closed (by the app's clock). */
 const failureGcMarginMs = 60_000;
@@ -99,6 +101,18 @@ const scripts = {
       end
       redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil(tonumber(resetAt) - now + tonumber(ARGV[3]))))
       return {count, resetAt}`,
+  },
+  /**
+   * KEYS: counter. ARGV: now. Takes one failure back from a live window, never below 0; a
+   * closed or missing window stays as it is (HINCRBY would otherwise make a hash of it).
+   */
+  idleSessionTakeBackFailure: {
+    numberOfKeys: 1,
+    lua: `
+      local fields = redis.call('HMGET', KEYS[1], 'count', 'resetAt')
+      local count, resetAt = tonumber(fields[1]), tonumber(fields[2])
+      if not count or not resetAt or resetAt <= tonumber(ARGV[1]) or count <= 0 then return 0 end
+      return redis.call('HINCRBY', KEYS[1], 'count', -1)`,
   },
 } as const;
 
@@ -246,6 +260,31 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
 
     async clearFailures(key) {
       await client.del(failureKey(key));
+    },
+
+    async takeBackFailure(key, now) {
+      await client.idleSessionTakeBackFailure(failureKey(key), now);
+    },
+
+    async saveDeviceToken(tokenHash, username, expiresAt, now) {
+      // Valid by the stored expiresAt and the app's clock; the TTL (a duration) only collects
+      // the garbage.
+      const results = await client
+        .multi()
+        .hset(deviceTokenKey(tokenHash), 'username', username, 'expiresAt', expiresAt)
+        .pexpire(deviceTokenKey(tokenHash), ttl(expiresAt - now + failureGcMarginMs))
+        .exec();
+      const failed = results?.find(([error]) => error);
+      if (failed) throw failed[0];
+    },
+
+    async getDeviceToken(tokenHash, now) {
+      const [username, expiresAt] = await client.hmget(deviceTokenKey(tokenHash), 'username', 'expiresAt');
+      return username !== null && Number(expiresAt) > now ? username : undefined;
+    },
+
+    async deleteDeviceToken(tokenHash) {
+      await client.del(deviceTokenKey(tokenHash));
     },
 
     async ping() {

@@ -6,8 +6,14 @@ export interface FailureCounter {
   resetAt: number;
 }
 
+/** A device token as the store keeps it: only its hash, the username it is for, and until when. */
+export interface DeviceTokenRecord {
+  username: string;
+  expiresAt: number;
+}
+
 /**
- * Where sessions and login-failure counters live. All times are server clock milliseconds.
+ * Where sessions, login-failure counters and device tokens live. All times are server clock milliseconds.
  * Implementations: sqlite.ts (default, embedded), memory.ts (tests, mock mode), redis.ts (many instances).
  */
 export interface SessionStore {
@@ -25,7 +31,10 @@ export interface SessionStore {
   extend(idHash: string, activityAt: number, now: number, limits: SessionLimits): Promise<SessionRecord | undefined>;
   /** Revokes a session. Deleting a missing one is not an error. */
   delete(idHash: string): Promise<void>;
-  /** Deletes sessions whose `expiresAt` has passed and stale counters; returns how many sessions went. */
+  /**
+   * Deletes sessions whose `expiresAt` has passed, stale counters and expired device tokens;
+   * returns how many sessions went.
+   */
   purgeExpired(now: number): Promise<number>;
 
   /** The live failure counter for `key`, or undefined when there is none or its window has passed. */
@@ -33,6 +42,18 @@ export interface SessionStore {
   /** Adds one failure, opening a window of `windowMs` if none is open. Atomic. */
   addFailure(key: string, now: number, windowMs: number): Promise<FailureCounter>;
   clearFailures(key: string): Promise<void>;
+  /**
+   * Gives one failure back (the attempt it counted was not a failure after all: a success, or an
+   * attempt refused by another limit). Atomic; never below 0; a closed window stays closed.
+   */
+  takeBackFailure(key: string, now: number): Promise<void>;
+
+  /** Remembers a device token (by its hash) as issued for `username` at `now`, until `expiresAt`. */
+  saveDeviceToken(tokenHash: string, username: string, expiresAt: number, now: number): Promise<void>;
+  /** The username a device token was issued for, or undefined when unknown or expired at `now`. */
+  getDeviceToken(tokenHash: string, now: number): Promise<string | undefined>;
+  /** Forgets a device token. Deleting a missing one is not an error. */
+  deleteDeviceToken(tokenHash: string): Promise<void>;
 
   /** Resolves when the store can serve requests; rejects otherwise (for /api/health). */
   ping(): Promise<void>;

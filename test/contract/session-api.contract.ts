@@ -153,8 +153,11 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
         const response = await browser.fetch('/api/session', post(signInBody('test')));
         await expectSessionResponse(response, 201, 'test', { idleExpiresInMs: idle, absoluteExpiresInMs: absolute });
 
-        const [cookie, ...others] = browser.cookies();
+        const [cookie, device, ...others] = browser.cookies();
         expect(others).toEqual([]);
+        // The device token: HttpOnly, SameSite=Strict and 30 days long (decision 017).
+        expect(device).toMatchObject({ name: 'did', path: '/', httpOnly: true, sameSite: 'Strict' });
+        expect(device.expiresAt).toBeTypeOf('number'); // Max-Age: it outlives the browser session
         expect(cookie).toMatchObject({
           name: 'sid',
           path: '/',
@@ -249,7 +252,7 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
 
       it('answers 429 rate_limited with Retry-After after repeated failures, even to the right password, until the window passes', async () => {
         const { target, browser } = await start();
-        for (let attempt = 0; attempt < contractSession.maxFailuresPerUser; attempt++) {
+        for (let attempt = 0; attempt < contractSession.maxFailuresPerUserAndClient; attempt++) {
           await expectError(
             await browser.fetch('/api/session', post(signInBody('test', 'wrong'))),
             401,
@@ -447,8 +450,9 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
         expect(response.status).toBe(204);
         expect(await response.text()).toBe('');
         expect(response.headers.get('Cache-Control')).toBe('no-store');
-        expect(response.headers.get('Clear-Site-Data')).toContain('"cookies"');
-        expect(browser.cookies()).toEqual([]);
+        expect(response.headers.get('Clear-Site-Data')).toBe('"storage"');
+        // The device token stays: it is what lets this browser past other people's failures.
+        expect(browser.cookies().map((cookie) => cookie.name)).toEqual(['did']);
         await expectError(await browser.fetch('/api/session'), 401, 'unauthenticated');
 
         browser.replaceCookies(stolen);

@@ -151,7 +151,16 @@ export function withFailingPing(store: SessionStore): SessionStore {
 }
 
 /** The store methods that write. */
-const writeMethods = ['create', 'extend', 'delete', 'addFailure', 'clearFailures'] as const;
+const writeMethods = [
+  'create',
+  'extend',
+  'delete',
+  'addFailure',
+  'clearFailures',
+  'takeBackFailure',
+  'saveDeviceToken',
+  'deleteDeviceToken',
+] as const;
 
 /**
  * A store that records every write, to show that a refused request changed nothing:

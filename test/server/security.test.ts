@@ -50,7 +50,7 @@ describe('a cross-site request that would change state', () => {
   });
 
   it('does not count as a failed sign-in', async () => {
-    const server = await inProcess({ session: { maxFailuresPerUser: 1 } });
+    const server = await inProcess({ session: { maxFailuresPerUserAndClient: 1 } });
     const api = apiClient(server);
     await api.signIn('test', 'wrong', { headers: fromEvilSite });
 

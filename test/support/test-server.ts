@@ -101,9 +101,21 @@ export function fetchAt(url: string): TestApp['fetch'] {
   return (path, init) => fetch(url + path, init);
 }
 
-/** Pulls the `name=value` pair out of a response's Set-Cookie, ready to send back as `Cookie`. */
-export function cookieFrom(response: Response): string {
-  const setCookie = response.headers.get('Set-Cookie');
-  if (!setCookie) throw new Error(`no Set-Cookie on ${response.status} response`);
-  return setCookie.split(';')[0];
+/**
+ * Pulls a cookie's `name=value` pair out of a response's Set-Cookie, ready to send back as
+ * `Cookie`: the session cookie (`sid` or `__Host-sid`) by default, or the device token (`did`).
+ */
+export function cookieFrom(response: Response, name: CookieName = 'sid'): string {
+  const line = setCookieLine(response, name);
+  if (!line) throw new Error(`no Set-Cookie for ${name} on ${response.status} response`);
+  return line.split(';')[0];
+}
+
+type CookieName = 'sid' | 'did';
+
+/** The whole Set-Cookie line for one cookie (plain or `__Host-` name), or undefined. */
+export function setCookieLine(response: Response, name: CookieName = 'sid'): string | undefined {
+  return response.headers
+    .getSetCookie()
+    .find((cookie) => cookie.startsWith(`${name}=`) || cookie.startsWith(`__Host-${name}=`));
 }
