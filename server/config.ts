@@ -2,6 +2,7 @@
  * Server configuration, parsed and validated once at start.
  * A bad value throws a `ConfigError` naming the variable; `main.ts` prints it and exits.
  */
+import { originProblem } from './http/origin';
 
 export type StoreKind = 'sqlite' | 'redis' | 'memory';
 export type CookieSecure = 'auto' | 'always' | 'never';
@@ -47,6 +48,14 @@ export interface ServerConfig {
   staticDir: string | undefined;
   /** Believe `X-Forwarded-For`, `-Host` and `-Proto` (only behind a proxy you run). */
   trustProxy: boolean;
+  /** PUBLIC_ORIGIN: the origins the app is served at; undefined: the ones it listens on (http/origin.ts). */
+  publicOrigins: string[] | undefined;
+  /** Slow clients: the whole header block must arrive within this, in ms. */
+  headersTimeoutMs: number;
+  /** Slow clients: the whole request (headers and body) must arrive within this, in ms. */
+  requestTimeoutMs: number;
+  /** Open connections at most; more are refused at once. */
+  maxConnections: number;
 }
 
 export const defaultSessionConfig: SessionConfig = {
@@ -176,6 +185,49 @@ export function validateSessionConfig(
   }
 }
 
+/** PUBLIC_ORIGIN: one origin or several, comma-separated; each `http(s)://host[:port]`. */
+function readPublicOrigins(env: Env): string[] | undefined {
+  const raw = env.PUBLIC_ORIGIN;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  return raw.split(',').map((entry) => {
+    const problem = originProblem(entry.trim());
+    if (problem) throw new ConfigError('PUBLIC_ORIGIN', `${problem}; use e.g. https://app.example.com`);
+    return new URL(entry.trim()).origin;
+  });
+}
+
+function readCount(env: Env, name: string, fallback: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > max) {
+    throw new ConfigError(name, `"${raw}" is not a whole number from 1 to ${max}`);
+  }
+  return value;
+}
+
+/** Slow-client limits (main.ts): header and request timeouts and a connection cap. */
+function readConnectionLimits(
+  env: Env,
+): Pick<ServerConfig, 'headersTimeoutMs' | 'requestTimeoutMs' | 'maxConnections'> {
+  const limits = {
+    headersTimeoutMs: readDuration(env, 'HEADERS_TIMEOUT') ?? defaultConnectionLimits.headersTimeoutMs,
+    requestTimeoutMs: readDuration(env, 'REQUEST_TIMEOUT') ?? defaultConnectionLimits.requestTimeoutMs,
+    maxConnections: readCount(env, 'MAX_CONNECTIONS', defaultConnectionLimits.maxConnections, 1_000_000),
+  };
+  // Node refuses a header timeout longer than the request timeout (the headers are part of it).
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new ConfigError(
+      'HEADERS_TIMEOUT',
+      `must not be longer than REQUEST_TIMEOUT (${limits.headersTimeoutMs} ms > ${limits.requestTimeoutMs} ms)`,
+    );
+  }
+  return limits;
+}
+
+/** About 10 s for the headers and 15 s for the whole request: a slow client is cut off soon. */
+export const defaultConnectionLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 15_000, maxConnections: 1_000 };
+
 /** Parses the environment. Returns the config and the warnings to print at start. */
 export function parseConfig(env: Env): { config: ServerConfig; warnings: string[] } {
   const session: SessionConfig = { ...defaultSessionConfig, ...readSessionTimings(env) };
@@ -211,6 +263,8 @@ export function parseConfig(env: Env): { config: ServerConfig; warnings: string[
       redisUrl,
       staticDir: env.STATIC_DIR === undefined ? './dist' : env.STATIC_DIR || undefined,
       trustProxy: readBoolean(env, 'TRUST_PROXY', false),
+      publicOrigins: readPublicOrigins(env),
+      ...readConnectionLimits(env),
     },
     warnings,
   };

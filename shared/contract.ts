@@ -84,6 +84,7 @@ export const errorCodes = [
   'invalid_credentials',
   'unauthenticated',
   'cross_site_request',
+  'misdirected_request',
   'not_found',
   'method_not_allowed',
   'payload_too_large',

@@ -332,10 +332,10 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
     });
 
     describe('POST /api/session/heartbeat', () => {
-      it('answers 200 {session} and restarts the idle time, with no body or with {}', async () => {
+      it('answers 200 {session} and restarts the idle time, with an empty JSON body or with {}', async () => {
         const { target, browser } = await startSignedIn();
         target.advance(20_000);
-        await expectHeartbeatResponse(await browser.fetch('/api/session/heartbeat', { method: 'POST' }), {
+        await expectHeartbeatResponse(await browser.fetch('/api/session/heartbeat', post(undefined)), {
           idleExpiresInMs: idle,
           absoluteExpiresInMs: absolute - 20_000,
         });
@@ -394,6 +394,13 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
         await expectError(await browser.fetch('/api/session/heartbeat', post('not json')), 400, 'bad_request');
         await expectError(
           await browser.fetch('/api/session/heartbeat', post('{}', { 'Content-Type': 'text/plain' })),
+          415,
+          'unsupported_media_type',
+        );
+        // Even an empty heartbeat needs the JSON type: without it, another site's page could send
+        // one with no CORS preflight.
+        await expectError(
+          await browser.fetch('/api/session/heartbeat', { method: 'POST' }),
           415,
           'unsupported_media_type',
         );

@@ -184,7 +184,7 @@ describe('sign-in with a bad body', () => {
 
     const response = await server.fetch('/api/session', {
       method: 'POST',
-      headers: { ...json, Cookie: cookie },
+      headers: { ...json, Cookie: cookie, Origin: server.origin },
       body: JSON.stringify({ username: 'test', password: 'p'.repeat(1024 * 1024) }),
     });
 
@@ -226,6 +226,15 @@ describe('heartbeat with a bad body', () => {
     const response = await api.heartbeat(cookie, body);
 
     await expectError(response, 400, 'bad_request');
+    await expectNothingChanged(response);
+  });
+
+  it('answers 415 to an empty heartbeat without Content-Type (no CORS preflight for such a request) and does not extend the session', async () => {
+    const { api, cookie, expectNothingChanged } = await signedInApp();
+
+    const response = await api.call('/api/session/heartbeat', { method: 'POST', cookie });
+
+    await expectError(response, 415, 'unsupported_media_type');
     await expectNothingChanged(response);
   });
 
@@ -326,7 +335,7 @@ describe('a malformed Cookie header', () => {
 
     const status = await rawSocket(
       server.url,
-      'GET /api/session HTTP/1.1\r\nHost: x\r\nCookie: sid=\xff\xfe\x80\r\nConnection: close\r\n\r\n',
+      `GET /api/session HTTP/1.1\r\nHost: ${new URL(server.url).host}\r\nCookie: sid=\xff\xfe\x80\r\nConnection: close\r\n\r\n`,
     );
 
     expect(status).toBe(401);

@@ -32,7 +32,7 @@ describe('without TRUST_PROXY', () => {
 
 describe('with TRUST_PROXY', () => {
   it('accepts the Origin of the host the browser asked the proxy for', async () => {
-    const server = await inProcess({ trustProxy: true });
+    const server = await inProcess({ trustProxy: true, publicOrigins: ['https://app.example'] });
     const response = await signIn(server, {
       Origin: 'https://app.example',
       'X-Forwarded-Host': 'app.example',

@@ -45,13 +45,15 @@ async function startWithSpa({ built = true } = {}) {
   }
   await writeFile(join(root, 'package.json'), JSON.stringify({ secret }));
   await writeFile(join(root, 'dist-other', 'package.json'), JSON.stringify({ secret }));
-  const app = createApp({
+  // Built once the port, and so the public origin, is known; no request comes before.
+  let app: ReturnType<typeof createApp> | undefined;
+  const server = await serveOnEphemeralPort((request, env) => app!.fetch(request, env));
+  app = createApp({
     store: createMemoryStore(),
-    config: { session: defaultSessionConfig },
+    config: { session: defaultSessionConfig, publicOrigins: [server.url] },
     logger: createMemoryLogger(),
     pages: spaRoutes(dist),
   });
-  const server = await serveOnEphemeralPort(app.fetch);
   servers.push(server);
   return server;
 }

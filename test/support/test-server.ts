@@ -33,6 +33,8 @@ export interface TestAppOptions {
   session?: Partial<SessionConfig>;
   clock?: TestClock;
   trustProxy?: boolean;
+  /** PUBLIC_ORIGIN. Default: the origin the test app is reached at (`TestApp.origin`). */
+  publicOrigins?: string[];
 }
 
 export interface TestApp {
@@ -52,18 +54,22 @@ export interface TestServer extends TestApp {
   close(): Promise<void>;
 }
 
-function buildApp({
-  store = createMemoryStore(),
-  session = {},
-  clock = createTestClock(),
-  trustProxy = false,
-}: TestAppOptions) {
+function buildApp(
+  {
+    store = createMemoryStore(),
+    session = {},
+    clock = createTestClock(),
+    trustProxy = false,
+    publicOrigins,
+  }: TestAppOptions,
+  origin: string,
+) {
   const logger = createMemoryLogger();
   const app = createApp({
     store,
     clock,
     logger,
-    config: { session: { ...defaultSessionConfig, ...session }, trustProxy },
+    config: { session: { ...defaultSessionConfig, ...session }, trustProxy, publicOrigins: publicOrigins ?? [origin] },
     // Tests pick the client address with a header, to try per-client throttling.
     clientAddress: (c) => c.req.header('X-Test-Client') ?? '127.0.0.1',
   });
@@ -75,7 +81,7 @@ const inProcessOrigin = 'http://127.0.0.1';
 
 /** The real createApp in-process: each `fetch` goes straight to `app.request()`, no socket. */
 export function createTestApp(options: TestAppOptions = {}): TestApp {
-  const { app, ...parts } = buildApp(options);
+  const { app, ...parts } = buildApp(options, inProcessOrigin);
   return {
     ...parts,
     origin: inProcessOrigin,
@@ -91,8 +97,11 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
 
 /** The real createApp over real HTTP on an ephemeral port. */
 export async function startTestServer(options: TestAppOptions = {}): Promise<TestServer> {
-  const { app, ...parts } = buildApp(options);
-  const { url, close } = await serveOnEphemeralPort(app.fetch);
+  // The app is built once the port is known (its public origin); no request comes before.
+  let app: ReturnType<typeof buildApp>['app'] | undefined;
+  const { url, close } = await serveOnEphemeralPort((request, env) => app!.fetch(request, env));
+  const { app: built, ...parts } = buildApp(options, url);
+  app = built;
   return { ...parts, origin: url, url, close, fetch: fetchAt(url) };
 }
 
