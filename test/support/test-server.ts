@@ -10,7 +10,7 @@ import { createMemoryLogger } from '../../server/logger';
 import type { Clock } from '../../server/session/sessions';
 import { createMemoryStore } from '../../server/stores/memory';
 import type { SessionStore } from '../../server/stores/store';
-import { serveOnEphemeralPort } from './ephemeral-port';
+import { serveBuiltOnEphemeralPort } from './ephemeral-port';
 
 /** A clock that moves only when a test moves it. */
 export function createTestClock(
@@ -97,11 +97,13 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
 
 /** The real createApp over real HTTP on an ephemeral port. */
 export async function startTestServer(options: TestAppOptions = {}): Promise<TestServer> {
-  // The app is built once the port is known (its public origin); no request comes before.
-  let app: ReturnType<typeof buildApp>['app'] | undefined;
-  const { url, close } = await serveOnEphemeralPort((request, env) => app!.fetch(request, env));
-  const { app: built, ...parts } = buildApp(options, url);
-  app = built;
+  // The app is built once the port, and so its public origin, is known.
+  let built: ReturnType<typeof buildApp> | undefined;
+  const { url, close } = await serveBuiltOnEphemeralPort((origin) => {
+    built = buildApp(options, origin);
+    return built.app.fetch;
+  });
+  const { app: _app, ...parts } = built!;
   return { ...parts, origin: url, url, close, fetch: fetchAt(url) };
 }
 
