@@ -186,7 +186,7 @@ export async function runBundleBench(): Promise<void> {
 
   const app = createApp({
     store: createMemoryStore(),
-    config: { session: defaultSessionConfig },
+    config: { session: defaultSessionConfig, publicOrigins: ['http://127.0.0.1'] },
     logger: createJsonLogger(() => {}),
     pages: spaRoutes(distDir),
   });

@@ -42,24 +42,29 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+const cookieNames = () => mockApi.cookies.list().map((cookie) => cookie.name);
+
 describe('mock API (MSW + the real createApp)', () => {
   it('keeps the session cookie in its jar: the page never sees Set-Cookie nor the cookie', async () => {
     const response = await signIn();
     expect(response.status).toBe(201);
     expect(response.headers.get('Set-Cookie')).toBeNull();
     expect(document.cookie).toBe('');
-    expect(mockApi.cookies.list()).toMatchObject([{ name: 'sid', httpOnly: true, sameSite: 'Strict', path: '/' }]);
+    expect(mockApi.cookies.list()).toMatchObject([
+      { name: 'sid', httpOnly: true, sameSite: 'Strict', path: '/' },
+      { name: 'did', httpOnly: true, sameSite: 'Strict', path: '/' },
+    ]);
 
     const hello = await fetch('/api/hello');
     expect(hello.status).toBe(200);
     expect(await hello.json()).toEqual({ message: 'Hello World!' });
   });
 
-  it('drops the cookie when the server deletes it', async () => {
+  it('drops the session cookie when the server deletes it, and keeps the device token', async () => {
     await signIn();
     const signOut = await fetch('/api/session', { method: 'DELETE' });
     expect(signOut.status).toBe(204);
-    expect(mockApi.cookies.list()).toEqual([]);
+    expect(cookieNames()).toEqual(['did']);
     expect((await fetch('/api/session')).status).toBe(401);
   });
 
@@ -68,13 +73,13 @@ describe('mock API (MSW + the real createApp)', () => {
     expect(new Response(null, { headers: { 'Set-Cookie': 'a=b' } }).headers.get('Set-Cookie')).toBeNull();
 
     expect((await signIn()).status).toBe(201);
-    expect(mockApi.cookies.list()).toHaveLength(1);
+    expect(cookieNames()).toEqual(['sid', 'did']);
     // A POST with a body goes through Hono's body limit, which must not lose the cookie.
     const heartbeat = await fetch('/api/session/heartbeat', { method: 'POST', headers: json, body: '{"idleForMs":0}' });
     expect(heartbeat.status).toBe(200);
     expect((await fetch('/api/hello')).status).toBe(200);
     expect((await fetch('/api/session', { method: 'DELETE' })).status).toBe(204);
-    expect(mockApi.cookies.list()).toEqual([]);
+    expect(cookieNames()).toEqual(['did']);
   });
 
   it('neither sends nor keeps cookies for credentials: omit', async () => {

@@ -31,6 +31,11 @@ export interface MockApiOptions {
    * with the real one. Default: memory only (tests).
    */
   storage?: Storage;
+  /**
+   * The page's origin, which is the mock server's public origin (PUBLIC_ORIGIN). Default:
+   * `location.origin`, or `http://localhost` where there is no page (Node).
+   */
+  origin?: string;
 }
 
 export interface MockApi {
@@ -70,6 +75,7 @@ export function createMockApi({
   session: initialSession = {},
   clock = { now: () => Date.now() },
   storage,
+  origin = globalThis.location?.origin ?? 'http://localhost',
 }: MockApiOptions = {}): MockApi {
   const cookies = createCookieJar({ now: () => clock.now() });
   const newStore = () => (storage ? createWebStorageStore(storage, storageKeys.store) : createMemoryStore());
@@ -81,7 +87,13 @@ export function createMockApi({
 
   function rebuild(): void {
     validateSessionConfig(session);
-    app = createApp({ store, clock, logger, config: { session }, clientAddress: () => mockClientAddress });
+    app = createApp({
+      store,
+      clock,
+      logger,
+      config: { session, publicOrigins: [origin] },
+      clientAddress: () => mockClientAddress,
+    });
   }
   rebuild();
 
@@ -95,6 +107,11 @@ export function createMockApi({
     const response = await app.fetch(request, {
       cookieHeader: useCookies ? (cookies.header(request.url) ?? '') : '',
       onSetCookie: (line: string) => setCookies.push(line),
+      // A browser puts the page's origin on every POST and DELETE, but neither a service
+      // worker's copy of the request nor Node's fetch shows it. Every request that reaches the
+      // mock comes from the page, so it speaks for it; an Origin the request does carry (a test
+      // of a cross-site request sets one) is the one checked.
+      origin: request.headers.get('Origin') ?? origin,
     });
     if (useCookies) cookies.store(setCookies, request.url);
     if (storage) storage.setItem(storageKeys.cookies, JSON.stringify(cookies.list().map(toSetCookie)));

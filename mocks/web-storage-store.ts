@@ -18,8 +18,10 @@ export function createWebStorageStore(storage: Storage, key: string): SessionSto
           typeof parsed.sessions === 'object' &&
           typeof parsed.failures === 'object' &&
           typeof parsed.users === 'object'
-        )
-          return parsed;
+        ) {
+          // A document saved before device tokens existed gets an empty set of them.
+          return { ...parsed, deviceTokens: typeof parsed.deviceTokens === 'object' ? parsed.deviceTokens : {} };
+        }
       } catch {
         // A document damaged by hand in devtools starts over.
       }

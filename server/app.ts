@@ -4,7 +4,14 @@ import type { SessionConfig } from './config';
 import type { AppEnv } from './http/env';
 import { viewOfClient } from './http/client';
 import { errorResponse } from './http/errors';
-import { bodySizeLimit, sameOriginOnly, securityHeaders, strictTransportSecurity } from './http/security';
+import { publicOrigins } from './http/origin';
+import {
+  bodySizeLimit,
+  publicHostOnly,
+  sameOriginOnly,
+  securityHeaders,
+  strictTransportSecurity,
+} from './http/security';
 import { createJsonLogger, type Logger } from './logger';
 import { createNotes } from './notes/notes';
 import { healthRoutes } from './routes/health';
@@ -21,6 +28,11 @@ export interface AppConfig {
   session: SessionConfig;
   /** Believe `X-Forwarded-For`, `-Host` and `-Proto` (TRUST_PROXY; only behind a proxy you run). */
   trustProxy?: boolean;
+  /**
+   * The origins the app is served at (PUBLIC_ORIGIN, http/origin.ts): state-changing requests
+   * must come from one, API requests must be addressed to one's host. Mock mode: the page's.
+   */
+  publicOrigins: readonly string[];
 }
 
 export interface AppDependencies {
@@ -86,6 +98,7 @@ export function createApp({
   const sessionBodyLimit = bodySizeLimit(maxBodyBytes, tooLarge(maxBodyBytes));
   const noteBodyLimit = bodySizeLimit(maxNoteBodyBytes, tooLarge(maxNoteBodyBytes));
   const trustProxy = config.trustProxy ?? false;
+  const allowedOrigins = publicOrigins(config.publicOrigins);
   app.use('*', securityHeaders(), async (c, next) => {
     const client = viewOfClient(c.req.raw, clientAddress(c), trustProxy);
     c.set('client', client);
@@ -100,7 +113,9 @@ export function createApp({
       c.header('Cache-Control', 'no-store');
       return next();
     },
-    sameOriginOnly(),
+    // Load balancers call the health check by address, with whatever Host they like.
+    publicHostOnly(allowedOrigins, [apiPaths.health]),
+    sameOriginOnly(allowedOrigins),
     (c, next) => (isNoteBodyPath(c.req.path) ? noteBodyLimit : sessionBodyLimit)(c, next),
   );
 

@@ -2,6 +2,7 @@
  * Server configuration, parsed and validated once at start.
  * A bad value throws a `ConfigError` naming the variable; `main.ts` prints it and exits.
  */
+import { originProblem } from './http/origin';
 
 export type StoreKind = 'sqlite' | 'redis' | 'memory';
 export type CookieSecure = 'auto' | 'always' | 'never';
@@ -15,16 +16,29 @@ export interface SessionConfig {
   absoluteTimeoutMs: number;
   /** `auto`: `__Host-` + `Secure` when the request came over https. */
   cookieSecure: CookieSecure;
-  /** Failed sign-ins per username within `loginWindowMs` before 429. */
-  maxFailuresPerUser: number;
-  /** Sign-in attempts per client address within `loginWindowMs` before 429 (successes count too). */
+  // Sign-in throttling (session/throttle.ts, docs/decisions/017-login-throttling-and-origin.md).
+  /** Failed sign-ins per (username, client address) within `loginWindowMs` before 429. */
+  maxFailuresPerUserAndClient: number;
+  /** Failed sign-ins per username from devices without its device token, within `newDeviceWindowMs`. */
+  maxFailuresPerUserFromNewDevices: number;
+  /** Window for `maxFailuresPerUserFromNewDevices`, in ms. */
+  newDeviceWindowMs: number;
+  /** Failed sign-ins per device token within `loginWindowMs` before 429 (for that device only). */
+  maxFailuresPerDevice: number;
+  /** Failed sign-ins per client address (IPv6 by /64) within `loginWindowMs`; successes give theirs back. */
   maxFailuresPerClient: number;
-  /** Window for the login failure counters, in ms. */
+  /** Window for the per-(username, client), per-device and per-client counters, in ms. */
   loginWindowMs: number;
   /** Live sessions one user may have; a sign-in past it ends their least recently active one. */
   maxSessionsPerUser: number;
   /** How long an unsaved note (a draft) is kept after its last change, in ms (DRAFT_RETENTION). */
   draftRetentionMs: number;
+  /** Consecutive failures for a username (no success between, within a day) that lock it for `lockoutMs`. */
+  maxConsecutiveFailures: number;
+  /** How long `maxConsecutiveFailures` refuses every attempt for the username, in ms. */
+  lockoutMs: number;
+  /** How long a device token is good for, in ms (also its cookie's Max-Age). */
+  deviceTokenMaxAgeMs: number;
 }
 
 export interface ServerConfig {
@@ -38,6 +52,14 @@ export interface ServerConfig {
   staticDir: string | undefined;
   /** Believe `X-Forwarded-For`, `-Host` and `-Proto` (only behind a proxy you run). */
   trustProxy: boolean;
+  /** PUBLIC_ORIGIN: the origins the app is served at; undefined: the ones it listens on (http/origin.ts). */
+  publicOrigins: string[] | undefined;
+  /** Slow clients: the whole header block must arrive within this, in ms. */
+  headersTimeoutMs: number;
+  /** Slow clients: the whole request (headers and body) must arrive within this, in ms. */
+  requestTimeoutMs: number;
+  /** Open connections at most; more are refused at once. */
+  maxConnections: number;
 }
 
 export const defaultSessionConfig: SessionConfig = {
@@ -45,11 +67,18 @@ export const defaultSessionConfig: SessionConfig = {
   warningMs: 30_000,
   absoluteTimeoutMs: 8 * 60 * 60_000,
   cookieSecure: 'auto',
-  maxFailuresPerUser: 5,
+  maxFailuresPerUserAndClient: 5,
+  maxFailuresPerUserFromNewDevices: 10,
+  newDeviceWindowMs: 15 * 60_000,
+  maxFailuresPerDevice: 5,
   maxFailuresPerClient: 50,
   loginWindowMs: 5 * 60_000,
   maxSessionsPerUser: 50,
   draftRetentionMs: 24 * 60 * 60_000,
+  // NIST SP 800-63B, 5.2.2: no more than 100 consecutive failed attempts on one account.
+  maxConsecutiveFailures: 100,
+  lockoutMs: 60 * 60_000,
+  deviceTokenMaxAgeMs: 30 * 24 * 60 * 60_000,
 };
 
 /** WCAG 2.2.6: data kept for more than 20 hours needs no warning about inactivity losing it. */
@@ -173,6 +202,49 @@ export function validateSessionConfig(
   }
 }
 
+/** PUBLIC_ORIGIN: one origin or several, comma-separated; each `http(s)://host[:port]`. */
+function readPublicOrigins(env: Env): string[] | undefined {
+  const raw = env.PUBLIC_ORIGIN;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  return raw.split(',').map((entry) => {
+    const problem = originProblem(entry.trim());
+    if (problem) throw new ConfigError('PUBLIC_ORIGIN', `${problem}; use e.g. https://app.example.com`);
+    return new URL(entry.trim()).origin;
+  });
+}
+
+function readCount(env: Env, name: string, fallback: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > max) {
+    throw new ConfigError(name, `"${raw}" is not a whole number from 1 to ${max}`);
+  }
+  return value;
+}
+
+/** Slow-client limits (main.ts): header and request timeouts and a connection cap. */
+function readConnectionLimits(
+  env: Env,
+): Pick<ServerConfig, 'headersTimeoutMs' | 'requestTimeoutMs' | 'maxConnections'> {
+  const limits = {
+    headersTimeoutMs: readDuration(env, 'HEADERS_TIMEOUT') ?? defaultConnectionLimits.headersTimeoutMs,
+    requestTimeoutMs: readDuration(env, 'REQUEST_TIMEOUT') ?? defaultConnectionLimits.requestTimeoutMs,
+    maxConnections: readCount(env, 'MAX_CONNECTIONS', defaultConnectionLimits.maxConnections, 1_000_000),
+  };
+  // Node refuses a header timeout longer than the request timeout (the headers are part of it).
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new ConfigError(
+      'HEADERS_TIMEOUT',
+      `must not be longer than REQUEST_TIMEOUT (${limits.headersTimeoutMs} ms > ${limits.requestTimeoutMs} ms)`,
+    );
+  }
+  return limits;
+}
+
+/** About 10 s for the headers and 15 s for the whole request: a slow client is cut off soon. */
+export const defaultConnectionLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 15_000, maxConnections: 1_000 };
+
 /** Parses the environment. Returns the config and the warnings to print at start. */
 export function parseConfig(env: Env): { config: ServerConfig; warnings: string[] } {
   const session: SessionConfig = { ...defaultSessionConfig, ...readSessionTimings(env) };
@@ -215,6 +287,8 @@ export function parseConfig(env: Env): { config: ServerConfig; warnings: string[
       redisUrl,
       staticDir: env.STATIC_DIR === undefined ? './dist' : env.STATIC_DIR || undefined,
       trustProxy: readBoolean(env, 'TRUST_PROXY', false),
+      publicOrigins: readPublicOrigins(env),
+      ...readConnectionLimits(env),
     },
     warnings,
   };

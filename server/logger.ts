@@ -11,8 +11,17 @@ export function createJsonLogger(write: (line: string) => void = (line) => proce
   const log =
     (level: string) =>
     (event: string, fields: LogFields = {}) =>
-      write(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }));
+      write(escapeLineSeparators(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields })));
   return { info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+/**
+ * JSON allows U+2028 and U+2029 raw inside strings, but many log readers (and JavaScript before
+ * ES2019) take them for line ends, which would split one entry into two. Escaped, the line is
+ * still the same JSON. (JSON.stringify already escapes lone surrogates and control characters.)
+ */
+function escapeLineSeparators(line: string): string {
+  return line.replace(/[\u2028\u2029]/g, (separator) => (separator === '\u2028' ? '\\u2028' : '\\u2029'));
 }
 
 /** Keeps lines in memory: for tests, and for mock mode where there is no console to read. */

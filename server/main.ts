@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from './app';
 import { ConfigError, parseConfig } from './config';
+import { listeningOrigins } from './http/origin';
 import { createJsonLogger } from './logger';
 import { nodeDigests } from './session/node-digests';
 import { spaRoutes } from './routes/spa';
@@ -29,14 +30,18 @@ const store = await openStore(config).catch((error: Error) => {
   console.error(`Cannot open the session store (SESSION_STORE=${config.store}): ${error.message}`);
   process.exit(1);
 });
-const app = createApp({
-  store,
-  config,
-  logger,
-  pages: config.staticDir ? spaRoutes(config.staticDir) : undefined,
-  clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
-  digests: nodeDigests,
-});
+/** Built once the server listens: by default its public origins are the ones it listens on (PORT=0 too). */
+let app: ReturnType<typeof createApp> | undefined;
+function buildApp(port: number) {
+  return createApp({
+    store,
+    config: { ...config, publicOrigins: config.publicOrigins ?? listeningOrigins(config.host, port) },
+    logger,
+    pages: config.staticDir ? spaRoutes(config.staticDir) : undefined,
+    clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    digests: nodeDigests,
+  });
+}
 
 // Drafts past DRAFT_RETENTION go with the expired sessions.
 const purge = () =>
@@ -50,15 +55,34 @@ const purge = () =>
 void purge();
 const purgeTimer = setInterval(purge, purgeIntervalMs);
 
-const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-  logger.info('listening', {
-    url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`,
-    store: config.store,
-    idleTimeoutMs: config.session.idleTimeoutMs,
-    warningMs: config.session.warningMs,
-    absoluteTimeoutMs: config.session.absoluteTimeoutMs,
-  });
-});
+const server = serve(
+  {
+    // `app` is set in the listening callback, which runs before the first connection is accepted.
+    fetch: (request, env) => app!.fetch(request, env),
+    port: config.port,
+    hostname: config.host,
+    serverOptions: {
+      // Slow clients (one byte every few seconds) must not hold a connection for minutes: the
+      // headers and the whole request must arrive in time, or Node answers 408 and closes.
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      // How often Node looks for requests past those timeouts (its default is 30 s).
+      connectionsCheckingInterval: 1_000,
+    },
+  },
+  (info) => {
+    app = buildApp(info.port);
+    logger.info('listening', {
+      url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`,
+      store: config.store,
+      idleTimeoutMs: config.session.idleTimeoutMs,
+      warningMs: config.session.warningMs,
+      absoluteTimeoutMs: config.session.absoluteTimeoutMs,
+    });
+  },
+);
+// Beyond this many open connections, new ones are closed at once.
+server.maxConnections = config.maxConnections;
 
 let stopping = false;
 function shutdown(signal: string) {

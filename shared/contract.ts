@@ -183,6 +183,7 @@ export const errorCodes = [
   /** 401: the session was ended by its user from another session (`DELETE /api/sessions…`). */
   'session_revoked',
   'cross_site_request',
+  'misdirected_request',
   'not_found',
   'method_not_allowed',
   'payload_too_large',

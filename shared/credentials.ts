@@ -1,18 +1,61 @@
 /**
  * The demo sign-in rule, in one place for the server that enforces it and the login page that
- * states it: any username up to `maxUsernameLength` characters, and the password is the
- * username followed by `passwordSuffix`.
+ * states and pre-checks it: a username in one canonical form (below), up to
+ * `maxUsernameLength` characters, and the password is the username followed by `passwordSuffix`.
  *
- * Unlike `contract.ts`, the SPA imports values from here: a number and a string, nothing else.
+ * Unlike `contract.ts`, the SPA imports values from here: plain data and pure functions, nothing else.
  */
 
-/** Longest accepted username, in characters (UTF-16 code units). */
+/** Longest accepted username, in characters (UTF-16 code units, after NFC normalisation). */
 export const maxUsernameLength = 64;
 
 /** The password is the username followed by this. */
 export const passwordSuffix = '_secret';
 
-/** The one password the demo rule accepts for `username`. */
+/** The one password the demo rule accepts for `username` (canonical, see `canonicalUsername`). */
 export function demoPassword(username: string): string {
   return username + passwordSuffix;
+}
+
+// With the `u` flag a surrogate range matches only a surrogate that is not half of a pair.
+const loneSurrogate = /[\uD800-\uDFFF]/u;
+const controlCharacter = /\p{Cc}/u;
+// Invisible characters that change how a name looks or reads: U+202E (right-to-left override),
+// U+200B (zero-width space), U+FEFF, soft hyphen...
+const formatCharacter = /\p{Cf}/u;
+// U+2028 and U+2029 end a line in JavaScript and in many log readers.
+const lineOrParagraphSeparator = /[\p{Zl}\p{Zp}]/u;
+
+/** True when `text` is well-formed UTF-16: no half of a surrogate pair on its own. */
+export function isWellFormedText(text: string): boolean {
+  return !loneSurrogate.test(text);
+}
+
+/**
+ * Why a username is refused, or undefined when it is acceptable. One name must have one spelling:
+ * a string that is not well-formed UTF-16 cannot be stored or hashed without loss, and invisible
+ * characters or surrounding spaces would let two names look alike. Checked before
+ * `canonicalUsername`; the length limit applies to the canonical form.
+ */
+export function usernameProblem(username: string): string | undefined {
+  if (username.length === 0) return 'Username is required.';
+  if (!isWellFormedText(username)) return 'Username must be valid Unicode text (it has a broken character).';
+  if (username.trim() === '') return 'Username must not be only spaces.';
+  if (username.trim() !== username) return 'Username must not start or end with a space.';
+  if (controlCharacter.test(username)) return 'Username must not contain control characters.';
+  if (formatCharacter.test(username)) return 'Username must not contain invisible formatting characters.';
+  if (lineOrParagraphSeparator.test(username)) return 'Username must not contain line or paragraph separators.';
+  if (canonicalUsername(username).length > maxUsernameLength) {
+    return `Username must be at most ${maxUsernameLength} characters.`;
+  }
+  return undefined;
+}
+
+/**
+ * The one form of an accepted username (Unicode NFC: `e` + U+0301 becomes `é`), used for the
+ * password check, every throttle key, the stored session and what the page shows. Case is kept:
+ * `Alice` and `alice` are two accounts.
+ */
+export function canonicalUsername(username: string): string {
+  return username.normalize('NFC');
 }

@@ -27,6 +27,10 @@ const configVariables = [
   'COOKIE_SECURE',
   'STATIC_DIR',
   'TRUST_PROXY',
+  'PUBLIC_ORIGIN',
+  'HEADERS_TIMEOUT',
+  'REQUEST_TIMEOUT',
+  'MAX_CONNECTIONS',
 ];
 
 /** This process's environment without any server setting, for a child server to start clean. */

@@ -11,7 +11,9 @@ function isJsonContentType(value: string | undefined): boolean {
 /**
  * Reads a JSON object body and checks it against `schema`. Every way a body can be wrong ends
  * in a 4xx that says what was wrong: 415 not JSON, 400 malformed, not an object, or a bad field.
- * With `optional`, a request without a body counts as `{}`.
+ * With `optional`, an empty body counts as `{}`, but it still needs `Content-Type:
+ * application/json`: a request without it is one a page on another site may send without a
+ * CORS preflight.
  */
 export async function readJsonBody<T>(
   c: Context,
@@ -20,7 +22,6 @@ export async function readJsonBody<T>(
 ): Promise<BodyResult<T>> {
   const text = await c.req.text();
   const contentType = c.req.header('Content-Type');
-  if (optional && text === '' && contentType === undefined) return parse(c, schema, {});
   if (!isJsonContentType(contentType)) {
     return fail(errorResponse(c, 415, 'unsupported_media_type', 'Send the body as application/json.'));
   }

@@ -4,22 +4,31 @@ import type { CookieSecure } from '../config';
 import type { AppEnv } from './env';
 
 /**
- * Over https the cookie is `__Host-sid` with `Secure`: the prefix makes the browser refuse it
+ * Over https a cookie is `__Host-<name>` with `Secure`: the prefix makes the browser refuse it
  * unless it is Secure, has `Path=/` and no `Domain`, so no subdomain can plant or read one.
+ * Two cookies: `sid`, the session, and `did`, the device token (session/throttle.ts).
  */
-function cookieName(secure: boolean): string {
-  return secure ? '__Host-sid' : 'sid';
+function cookieName(secure: boolean, name: 'sid' | 'did' = 'sid'): string {
+  return secure ? `__Host-${name}` : name;
 }
 
 function isSecureRequest(c: Context<AppEnv>, mode: CookieSecure): boolean {
   return mode === 'auto' ? c.var.client.secure : mode === 'always';
 }
 
-export function readSessionCookie(c: Context<AppEnv>, mode: CookieSecure): string | undefined {
+function readCookie(c: Context<AppEnv>, mode: CookieSecure, which: 'sid' | 'did'): string | undefined {
   const header = c.env?.cookieHeader ?? c.req.header('Cookie');
   if (!header) return undefined;
-  const name = cookieName(isSecureRequest(c, mode));
+  const name = cookieName(isSecureRequest(c, mode), which);
   return parse(header, name)[name];
+}
+
+export function readSessionCookie(c: Context<AppEnv>, mode: CookieSecure): string | undefined {
+  return readCookie(c, mode, 'sid');
+}
+
+export function readDeviceCookie(c: Context<AppEnv>, mode: CookieSecure): string | undefined {
+  return readCookie(c, mode, 'did');
 }
 
 function writeCookie(c: Context<AppEnv>, line: string): void {
@@ -37,6 +46,23 @@ function setSessionCookie(c: Context<AppEnv>, mode: CookieSecure, value: string,
 /** A session cookie (no Max-Age: it ends with the browser; the server decides expiry). */
 export function writeSessionCookie(c: Context<AppEnv>, mode: CookieSecure, id: string): void {
   setSessionCookie(c, mode, id);
+}
+
+/**
+ * The device token: like the session cookie, but it outlives the browser session and sign-out
+ * (`Max-Age`), so the next sign-in from this browser is known to come from a device that has
+ * signed in as that user before.
+ */
+export function writeDeviceCookie(c: Context<AppEnv>, mode: CookieSecure, token: string, maxAgeMs: number): void {
+  const secure = isSecureRequest(c, mode);
+  const options = {
+    httpOnly: true,
+    sameSite: 'Strict',
+    path: '/',
+    secure,
+    maxAge: Math.floor(maxAgeMs / 1000),
+  } as const;
+  writeCookie(c, serialize(cookieName(secure, 'did'), token, options));
 }
 
 export function clearSessionCookie(c: Context<AppEnv>, mode: CookieSecure): void {

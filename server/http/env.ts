@@ -14,6 +14,8 @@ export interface AppBindings {
   cookieHeader?: string;
   /** Receives each `Set-Cookie` line the app writes, when the Response object cannot hold it. */
   onSetCookie?: (line: string) => void;
+  /** The request's `Origin` header, when the Request object cannot hold it (a forbidden header too). */
+  origin?: string;
 }
 
 /** What middleware puts on the request context for the routes. */

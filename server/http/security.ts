@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './env';
 import { errorResponse } from './errors';
+import { isPublicHost, isPublicOrigin, type PublicOrigins } from './origin';
 
 /**
  * Headers for every response, API and pages alike: a strict Content-Security-Policy without
@@ -65,27 +66,41 @@ export function bodySizeLimit(
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * CSRF defence for state-changing requests: a browser tells us where a request came from
- * (`Sec-Fetch-Site`, `Origin`); anything but this origin is refused before it can change anything.
- * Requests without either header come from non-browser clients, which cannot carry a victim's cookie.
+ * CSRF defence for state-changing requests: the browser says where a request came from, and
+ * only a request that says it came from one of the public origins (scheme, host and port) may
+ * change anything: an `Origin` that is one of them, or, without `Origin`, `Sec-Fetch-Site:
+ * same-origin`. A request that says neither is refused too: every browser sends `Origin` on
+ * POST and DELETE, and a client that sends none can send the right one.
  */
-export function sameOriginOnly(): MiddlewareHandler<AppEnv> {
+export function sameOriginOnly(allowed: PublicOrigins): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (safeMethods.has(c.req.method)) return next();
     const fetchSite = c.req.header('Sec-Fetch-Site');
-    const origin = c.req.header('Origin');
-    const crossSite =
-      (fetchSite && fetchSite !== 'same-origin' && fetchSite !== 'none') ||
-      (origin !== undefined && !isSameOrigin(origin, c.var.client.host));
-    if (crossSite) return errorResponse(c, 403, 'cross_site_request', 'Cross-site requests are not allowed.');
+    const origin = c.env?.origin ?? c.req.header('Origin');
+    const fromPublicOrigin =
+      (fetchSite === undefined || fetchSite === 'same-origin') &&
+      (origin !== undefined ? isPublicOrigin(origin, allowed) : fetchSite === 'same-origin');
+    if (!fromPublicOrigin) {
+      return errorResponse(c, 403, 'cross_site_request', 'Requests from other sites or without an Origin are refused.');
+    }
     return next();
   };
 }
 
-function isSameOrigin(origin: string, host: string): boolean {
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false; // "null" and other opaque origins
-  }
+/**
+ * 421 for an API request addressed to a host that is not one of the public origins': a page on
+ * another name that resolves here (DNS rebinding) cannot call the API, even with an `Origin`
+ * that matches its own `Host`. `exempt` paths (the health check, which load balancers call by
+ * address) are answered whatever the host.
+ */
+export function publicHostOnly(allowed: PublicOrigins, exempt: readonly string[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (isPublicHost(c.var.client.host, allowed) || exempt.includes(c.req.path)) return next();
+    return errorResponse(
+      c,
+      421,
+      'misdirected_request',
+      'This server does not answer for the host this request was sent to (see PUBLIC_ORIGIN).',
+    );
+  };
 }

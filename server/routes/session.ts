@@ -3,21 +3,33 @@ import { z } from 'zod';
 import type { HeartbeatResponse, SessionPolicy, SessionResponse } from '../../shared/contract';
 import type { SessionConfig } from '../config';
 import { readJsonBody } from '../http/body';
-import { clearSessionCookie, readSessionCookie, writeSessionCookie } from '../http/cookies';
+import {
+  clearSessionCookie,
+  readDeviceCookie,
+  readSessionCookie,
+  writeDeviceCookie,
+  writeSessionCookie,
+} from '../http/cookies';
 import { errorResponse, unauthenticatedResponse } from '../http/errors';
 import type { AppEnv } from '../http/env';
-import { usernameProblem } from '../session/credentials';
+import { canonicalUsername, isWellFormedText, usernameProblem } from '../../shared/credentials';
 import type { Sessions } from '../session/sessions';
 
 const signInBody = z.strictObject({
-  username: z.string({ error: 'Username must be a string.' }).check((ctx) => {
-    const problem = usernameProblem(ctx.value);
-    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
-  }),
+  username: z
+    .string({ error: 'Username must be a string.' })
+    .check((ctx) => {
+      const problem = usernameProblem(ctx.value);
+      if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+    })
+    // From here on the name has one form: the password check, the throttle keys, the store and
+    // the page all see this one.
+    .transform(canonicalUsername),
   password: z
     .string({ error: 'Password must be a string.' })
     .min(1, 'Password is required.')
-    .max(1024, 'Password is too long.'),
+    .max(1024, 'Password is too long.')
+    .refine(isWellFormedText, 'Password must be valid Unicode text (it has a broken character).'),
 });
 
 const heartbeatBody = z.strictObject({
@@ -33,13 +45,14 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
     const body = await readJsonBody(c, signInBody);
     if (!body.ok) return body.response;
     const { username, password } = body.value;
-    const result = await sessions.signIn(
+    const result = await sessions.signIn({
       username,
       password,
-      c.var.client.address,
-      readSessionCookie(c, cookieMode),
-      c.req.header('User-Agent'),
-    );
+      clientAddress: c.var.client.address,
+      previousId: readSessionCookie(c, cookieMode),
+      deviceToken: readDeviceCookie(c, cookieMode),
+      userAgent: c.req.header('User-Agent'),
+    });
     if (!result.ok) {
       if (result.reason === 'rate_limited') {
         c.header('Retry-After', String(result.retryAfterSeconds));
@@ -56,6 +69,7 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
       return errorResponse(c, 401, 'invalid_credentials', 'The username or password is wrong.');
     }
     writeSessionCookie(c, cookieMode, result.id);
+    writeDeviceCookie(c, cookieMode, result.deviceToken, config.deviceTokenMaxAgeMs);
     return c.json(
       { user: result.user, session: { ...result.session, id: result.record.publicId } } satisfies SessionResponse,
       201,
@@ -94,8 +108,9 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
     const ended = await sessions.signOut(readSessionCookie(c, cookieMode), c.req.query('id'));
     if (!ended) return c.body(null, 204);
     clearSessionCookie(c, cookieMode);
-    // Tells the browser to drop this origin's cookies and storage too, for every tab.
-    c.header('Clear-Site-Data', '"cookies", "storage"');
+    // Tells the browser to drop this origin's storage too, for every tab. Not "cookies": that
+    // would also drop the device token, which must outlive sign-out (decision 017).
+    c.header('Clear-Site-Data', '"storage"');
     return c.body(null, 204);
   });
 

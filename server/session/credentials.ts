@@ -1,25 +1,23 @@
-import { demoPassword, maxUsernameLength } from '../../shared/credentials';
+import { demoPassword } from '../../shared/credentials';
 import { webDigests, type Digests } from './ids';
 
-/** Why a username is refused, or undefined when it is acceptable. */
-export function usernameProblem(username: string): string | undefined {
-  if (username.length === 0) return 'Username is required.';
-  if (username.length > maxUsernameLength) return `Username must be at most ${maxUsernameLength} characters.`;
-  if (/\p{Cc}/u.test(username)) return 'Username must not contain control characters.';
-  return undefined;
-}
-
 /**
- * True when `password` is exactly the demo rule's `demoPassword(username)`. Compares fixed-length
- * digests without stopping at the first difference, so the time taken says nothing about how much
- * matched.
+ * True when `password` is exactly the demo rule's `demoPassword(username)`, both in NFC (as NIST
+ * SP 800-63B asks: the same password typed on two keyboards may arrive composed or decomposed).
+ * `username` is canonical already (shared/credentials.ts); the route refuses a password that is
+ * not well-formed UTF-16, which UTF-8 hashing would otherwise make equal to another one.
+ * Compares fixed-length digests without stopping at the first difference, so the time taken says
+ * nothing about how much matched.
  */
 export async function passwordMatches(
   username: string,
   password: string,
   { sha256 }: Pick<Digests, 'sha256'> = webDigests,
 ): Promise<boolean> {
-  const [given, expected] = await Promise.all([sha256(password), sha256(demoPassword(username))]);
+  const [given, expected] = await Promise.all([
+    sha256(password.normalize('NFC')),
+    sha256(demoPassword(username).normalize('NFC')),
+  ]);
   let difference = 0;
   for (let i = 0; i < expected.length; i++) difference |= given[i] ^ expected[i];
   return difference === 0;

@@ -14,7 +14,7 @@ import {
   webDigests,
   type Digests,
 } from './ids';
-import { countLoginAttempt, loginRetryAfterSeconds, throttleKeys } from './throttle';
+import { admitAttempt, clientGroup, recordFailure, recordSuccess } from './throttle';
 
 export interface Clock {
   /** Milliseconds since the epoch, like `Date.now()`. */
@@ -22,9 +22,22 @@ export interface Clock {
 }
 
 export type SignInResult =
-  | ({ ok: true; id: string } & ActiveSession)
+  | ({ ok: true; id: string; deviceToken: string } & ActiveSession)
   | { ok: false; reason: 'invalid_credentials' }
   | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number };
+
+export interface SignInRequest {
+  /** Canonical (shared/credentials.ts). */
+  username: string;
+  password: string;
+  clientAddress: string;
+  /** The session cookie the browser still had, ended by this sign-in. */
+  previousId: string | undefined;
+  /** The device cookie the browser had, if any. */
+  deviceToken: string | undefined;
+  /** The browser's User-Agent, kept only as a short label (`browserLabel`). */
+  userAgent?: string;
+}
 
 export interface ActiveSession {
   record: SessionRecord;
@@ -90,27 +103,38 @@ export function createSessions({
     return { live: true, ...active(record, now) };
   }
 
-  async function signIn(
-    username: string,
-    password: string,
-    clientAddress: string,
-    previousId: string | undefined,
-    userAgent?: string,
-  ): Promise<SignInResult> {
+  async function signIn({
+    username,
+    password,
+    clientAddress,
+    previousId,
+    deviceToken,
+    userAgent,
+  }: SignInRequest): Promise<SignInResult> {
     const now = clock.now();
-    const keys = throttleKeys(username, clientAddress);
-    // Locked already: refuse without counting; else count this attempt before the slow check.
-    const lockedFor = await loginRetryAfterSeconds(store, config, keys, now);
-    const retryAfterSeconds = lockedFor > 0 ? lockedFor : await countLoginAttempt(store, config, keys, now);
-    if (retryAfterSeconds > 0) {
+    const deviceHash = await hashWellFormedSessionId(deviceToken, digests);
+    const trustedDevice =
+      deviceHash !== undefined && (await store.getDeviceToken(deviceHash, now)) === username ? deviceHash : undefined;
+    const client = clientGroup(clientAddress);
+    const verdict = await admitAttempt(store, config, { username, client, trustedDevice }, now);
+    if (!verdict.allowed) {
+      const { retryAfterSeconds } = verdict;
       logger.warn('sign_in', { outcome: 'rate_limited', user: username, client: clientAddress, retryAfterSeconds });
       return { ok: false, reason: 'rate_limited', retryAfterSeconds };
     }
     if (!(await passwordMatches(username, password, digests))) {
       logger.warn('sign_in', { outcome: 'failure', user: username, client: clientAddress });
+      const locked = await recordFailure(store, config, username, now);
+      if (locked) {
+        logger.warn('sign_in_locked', {
+          user: username,
+          consecutiveFailures: locked.lockedAfter,
+          lockoutMs: config.lockoutMs,
+        });
+      }
       return { ok: false, reason: 'invalid_credentials' };
     }
-    await store.clearFailures(keys.user);
+    await recordSuccess(store, verdict.counted, username, now);
     // A new id at every sign-in, and the browser's previous session ends: no fixation.
     const previousIdHash = await hashWellFormedSessionId(previousId, digests);
     if (previousIdHash !== undefined) await store.delete(previousIdHash);
@@ -124,6 +148,7 @@ export function createSessions({
       browser: browserLabel(userAgent),
     };
     await store.create(record, expiresAt(record, config));
+    const newDeviceToken = await issueDeviceToken(username, deviceHash, now);
     logger.info('sign_in', {
       outcome: 'success',
       user: username,
@@ -131,7 +156,21 @@ export function createSessions({
       session: sessionLogRef(record.idHash),
     });
     await endSessionsOverCap(record, now);
-    return { ok: true, id, ...active(record, now) };
+    return { ok: true, id, deviceToken: newDeviceToken, ...active(record, now) };
+  }
+
+  /**
+   * A new device token for `username`, replacing the one the browser had (one per browser; a
+   * browser that signs in as someone else is a new device for the first user again). Only its
+   * hash is stored, so no signing secret has to be shared between instances.
+   */
+  async function issueDeviceToken(username: string, previousHash: string | undefined, now: number): Promise<string> {
+    const token = newSessionId();
+    await Promise.all([
+      store.saveDeviceToken(await digests.hashSessionId(token), username, now + config.deviceTokenMaxAgeMs, now),
+      previousHash === undefined ? undefined : store.deleteDeviceToken(previousHash),
+    ]);
+    return token;
   }
 
   /** Past `maxSessionsPerUser` live sessions, the least recently active ones end (not the new one). */

@@ -1,6 +1,6 @@
 import { expiresAt, extendedRecord, type SessionRecord } from '../session/expiry';
 import { createDocumentNotes, type NotesDocument } from './memory-notes';
-import type { FailureCounter, SessionStore } from './store';
+import type { DeviceTokenRecord, FailureCounter, SessionStore } from './store';
 
 /** Everything a document store holds, as plain data. */
 export interface StoreDocument extends NotesDocument {
@@ -8,9 +8,10 @@ export interface StoreDocument extends NotesDocument {
   failures: Record<string, FailureCounter>;
   /** The per-user index: username -> the id hashes of that user's sessions (as keys, value 1). */
   users: Record<string, Record<string, 1>>;
+  deviceTokens: Record<string, DeviceTokenRecord>;
 }
 
-export const emptyStoreDocument = (): StoreDocument => ({ sessions: {}, failures: {}, users: {} });
+export const emptyStoreDocument = (): StoreDocument => ({ sessions: {}, failures: {}, users: {}, deviceTokens: {} });
 
 /** A map that takes any string as a key, "__proto__" included. */
 const emptyMap = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
@@ -98,6 +99,8 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
         for (const idHash of expired) removeSession(document, idHash);
         for (const [key, counter] of Object.entries(document.failures))
           if (counter.resetAt <= now) delete document.failures[key];
+        for (const [tokenHash, token] of Object.entries(document.deviceTokens))
+          if (token.expiresAt <= now) delete document.deviceTokens[tokenHash];
         return expired.length;
       });
     },
@@ -119,6 +122,22 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
     async clearFailures(key) {
       change((document) => void delete document.failures[key]);
     },
+    async takeBackFailure(key, now) {
+      change((document) => {
+        const counter = document.failures[key];
+        if (counter && counter.resetAt > now && counter.count > 0) counter.count--;
+      });
+    },
+    async saveDeviceToken(tokenHash, username, expiresAt) {
+      change((document) => void (document.deviceTokens[tokenHash] = { username, expiresAt }));
+    },
+    async getDeviceToken(tokenHash, now) {
+      const token = load().deviceTokens[tokenHash];
+      return token && token.expiresAt > now ? token.username : undefined;
+    },
+    async deleteDeviceToken(tokenHash) {
+      change((document) => void delete document.deviceTokens[tokenHash]);
+    },
     async ping() {},
     async close() {},
   };
@@ -127,7 +146,12 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
 /** An in-process store for tests and mock mode. Sessions are lost when the process ends. */
 export function createMemoryStore(): SessionStore {
   // Object.create(null) maps: a key like "__proto__" is just a key.
-  const document: StoreDocument = { sessions: emptyMap(), failures: emptyMap(), users: emptyMap() };
+  const document: StoreDocument = {
+    sessions: emptyMap(),
+    failures: emptyMap(),
+    users: emptyMap(),
+    deviceTokens: emptyMap(),
+  };
   return createDocumentStore(
     () => document,
     () => {},

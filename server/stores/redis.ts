@@ -18,6 +18,7 @@ import { guardStore, storeTimeoutMs } from './unavailable';
  *   whose hash Redis expired, and purgeExpired those of sessions it deletes, so it never grows
  *   past the user's sessions that are live or not yet purged.
  * - `idle-session:failures:<key>`: hash {count, resetAt}
+ * - `idle-session:device:<tokenHash>`: hash {username, expiresAt}
  * - notes and drafts: see redis-notes.ts
  *
  * The app's clock decides validity (it may be a test clock far from Redis's own time): a session
@@ -36,6 +37,7 @@ function parseExpiryMember(member: string): { idHash: string; username: string }
   const at = member.indexOf(':');
   return at < 0 ? { idHash: member, username: '' } : { idHash: member.slice(0, at), username: member.slice(at + 1) };
 }
+const deviceTokenKey = (tokenHash: string) => `${prefix}device:${tokenHash}`;
 
 /** Failure counters live this long in Redis after their window has closed (by the app's clock). */
 const failureGcMarginMs = 60_000;
@@ -166,6 +168,18 @@ const scripts = {
       end
       redis.call('PEXPIRE', KEYS[1], math.max(1, math.ceil(tonumber(resetAt) - now + tonumber(ARGV[3]))))
       return {count, resetAt}`,
+  },
+  /**
+   * KEYS: counter. ARGV: now. Takes one failure back from a live window, never below 0; a
+   * closed or missing window stays as it is (HINCRBY would otherwise make a hash of it).
+   */
+  idleSessionTakeBackFailure: {
+    numberOfKeys: 1,
+    lua: `
+      local fields = redis.call('HMGET', KEYS[1], 'count', 'resetAt')
+      local count, resetAt = tonumber(fields[1]), tonumber(fields[2])
+      if not count or not resetAt or resetAt <= tonumber(ARGV[1]) or count <= 0 then return 0 end
+      return redis.call('HINCRBY', KEYS[1], 'count', -1)`,
   },
 } as const;
 
@@ -379,6 +393,31 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
 
     async clearFailures(key) {
       await client.del(failureKey(key));
+    },
+
+    async takeBackFailure(key, now) {
+      await client.idleSessionTakeBackFailure(failureKey(key), now);
+    },
+
+    async saveDeviceToken(tokenHash, username, expiresAt, now) {
+      // Valid by the stored expiresAt and the app's clock; the TTL (a duration) only collects
+      // the garbage.
+      const results = await client
+        .multi()
+        .hset(deviceTokenKey(tokenHash), 'username', username, 'expiresAt', expiresAt)
+        .pexpire(deviceTokenKey(tokenHash), ttl(expiresAt - now + failureGcMarginMs))
+        .exec();
+      const failed = results?.find(([error]) => error);
+      if (failed) throw failed[0];
+    },
+
+    async getDeviceToken(tokenHash, now) {
+      const [username, expiresAt] = await client.hmget(deviceTokenKey(tokenHash), 'username', 'expiresAt');
+      return username !== null && Number(expiresAt) > now ? username : undefined;
+    },
+
+    async deleteDeviceToken(tokenHash) {
+      await client.del(deviceTokenKey(tokenHash));
     },
 
     async ping() {

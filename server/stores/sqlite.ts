@@ -60,6 +60,11 @@ export function createSqliteStore(path: string): SessionStore {
       count INTEGER NOT NULL,
       reset_at INTEGER NOT NULL
     ) STRICT;
+    CREATE TABLE IF NOT EXISTS device_tokens (
+      token_hash TEXT PRIMARY KEY,
+      username TEXT NOT NULL,
+      expires_at INTEGER NOT NULL
+    ) STRICT;
   `);
 
   const insertSession = db.prepare(
@@ -97,6 +102,17 @@ export function createSqliteStore(path: string): SessionStore {
     RETURNING count, reset_at AS resetAt
   `);
   const deleteFailures = db.prepare('DELETE FROM login_failures WHERE key = ?');
+  const takeBackFailure = db.prepare(
+    'UPDATE login_failures SET count = count - 1 WHERE key = ? AND reset_at > ? AND count > 0',
+  );
+  const upsertDeviceToken = db.prepare(
+    'INSERT OR REPLACE INTO device_tokens (token_hash, username, expires_at) VALUES (?, ?, ?)',
+  );
+  const selectDeviceToken = db.prepare<[string, number], { username: string }>(
+    'SELECT username FROM device_tokens WHERE token_hash = ? AND expires_at > ?',
+  );
+  const deleteDeviceToken = db.prepare('DELETE FROM device_tokens WHERE token_hash = ?');
+  const purgeDeviceTokens = db.prepare('DELETE FROM device_tokens WHERE expires_at <= ?');
   const ping = db.prepare('SELECT 1');
 
   const write = groupCommit(db);
@@ -148,6 +164,7 @@ export function createSqliteStore(path: string): SessionStore {
     },
     async purgeExpired(now) {
       purgeFailures.run(now);
+      purgeDeviceTokens.run(now);
       return purgeSessions.run(now).changes;
     },
     async getFailures(key, now) {
@@ -158,6 +175,18 @@ export function createSqliteStore(path: string): SessionStore {
     },
     async clearFailures(key) {
       await write(() => deleteFailures.run(key));
+    },
+    async takeBackFailure(key, now) {
+      await write(() => takeBackFailure.run(key, now));
+    },
+    async saveDeviceToken(tokenHash, username, expiresAt) {
+      await write(() => upsertDeviceToken.run(tokenHash, username, expiresAt));
+    },
+    async getDeviceToken(tokenHash, now) {
+      return selectDeviceToken.get(tokenHash, now)?.username;
+    },
+    async deleteDeviceToken(tokenHash) {
+      await write(() => deleteDeviceToken.run(tokenHash));
     },
     async ping() {
       if (!db.open) throw new Error('database is closed');

@@ -7,8 +7,14 @@ export interface FailureCounter {
   resetAt: number;
 }
 
+/** A device token as the store keeps it: only its hash, the username it is for, and until when. */
+export interface DeviceTokenRecord {
+  username: string;
+  expiresAt: number;
+}
+
 /**
- * Where sessions and login-failure counters live. All times are server clock milliseconds.
+ * Where sessions, login-failure counters and device tokens live. All times are server clock milliseconds.
  * Notes and drafts are part of it (note-store.ts), each store's in a file of its own.
  * Implementations: sqlite.ts (default, embedded), memory.ts (tests, mock mode), redis.ts (many instances).
  */
@@ -39,7 +45,10 @@ export interface SessionStore extends NoteStore {
    * Returns false and changes nothing when `idHash` is not a live session of this user.
    */
   revoke(username: string, idHash: string, now: number): Promise<boolean>;
-  /** Deletes sessions whose `expiresAt` has passed and stale counters; returns how many sessions went. */
+  /**
+   * Deletes sessions whose `expiresAt` has passed, stale counters and expired device tokens;
+   * returns how many sessions went.
+   */
   purgeExpired(now: number): Promise<number>;
 
   /** The live failure counter for `key`, or undefined when there is none or its window has passed. */
@@ -47,6 +56,18 @@ export interface SessionStore extends NoteStore {
   /** Adds one failure, opening a window of `windowMs` if none is open. Atomic. */
   addFailure(key: string, now: number, windowMs: number): Promise<FailureCounter>;
   clearFailures(key: string): Promise<void>;
+  /**
+   * Gives one failure back (the attempt it counted was not a failure after all: a success, or an
+   * attempt refused by another limit). Atomic; never below 0; a closed window stays closed.
+   */
+  takeBackFailure(key: string, now: number): Promise<void>;
+
+  /** Remembers a device token (by its hash) as issued for `username` at `now`, until `expiresAt`. */
+  saveDeviceToken(tokenHash: string, username: string, expiresAt: number, now: number): Promise<void>;
+  /** The username a device token was issued for, or undefined when unknown or expired at `now`. */
+  getDeviceToken(tokenHash: string, now: number): Promise<string | undefined>;
+  /** Forgets a device token. Deleting a missing one is not an error. */
+  deleteDeviceToken(tokenHash: string): Promise<void>;
 
   /** Resolves when the store can serve requests; rejects otherwise (for /api/health). */
   ping(): Promise<void>;

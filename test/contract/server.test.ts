@@ -16,6 +16,9 @@ const serverTarget: MakeContractTarget = async ({ session }) => {
         async fetch(path, init = {}) {
           const url = `${server.url}${path}`;
           const headers = new Headers(init.headers);
+          // As a browser does on every request that may change something.
+          const method = init.method ?? 'GET';
+          if (method !== 'GET' && method !== 'HEAD' && !headers.has('Origin')) headers.set('Origin', server.url);
           const cookie = jar.header(url);
           if (cookie !== undefined) headers.set('Cookie', cookie);
           const response = await fetch(url, { ...init, headers, redirect: 'manual' });

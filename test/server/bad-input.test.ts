@@ -87,6 +87,22 @@ describe('sign-in with a bad body', () => {
       JSON.stringify({ username: 'te\u0085st', password: 'te\u0085st_secret' }),
       'username',
     ],
+    ...[
+      ['a lone surrogate', 'ab\ud800'],
+      ['a right-to-left override', 'a\u202eb'],
+      ['a zero-width space', 'a\u200bb'],
+      ['a line separator', 'a\u2028b'],
+      ['a paragraph separator', 'a\u2029b'],
+      ['a leading space', ' alice'],
+      ['a trailing space', 'alice '],
+      ['only spaces', '   '],
+    ].map(([what, username]): [string, string, string] => [
+      `${what} in the username`,
+      // JSON.stringify writes a lone surrogate as the escape \ud800: the bytes are valid UTF-8.
+      JSON.stringify({ username, password: `${username}_secret` }),
+      'username',
+    ]),
+    ['a lone surrogate in the password', JSON.stringify({ username: 'ab', password: 'ab_secret\udfff' }), 'password'],
     ['a "__proto__" key', '{"__proto__":{"isAdmin":true},"username":"test","password":"test_secret"}', '__proto__'],
     [
       'a "constructor" key',
@@ -168,7 +184,7 @@ describe('sign-in with a bad body', () => {
 
     const response = await server.fetch('/api/session', {
       method: 'POST',
-      headers: { ...json, Cookie: cookie },
+      headers: { ...json, Cookie: cookie, Origin: server.origin },
       body: JSON.stringify({ username: 'test', password: 'p'.repeat(1024 * 1024) }),
     });
 
@@ -210,6 +226,15 @@ describe('heartbeat with a bad body', () => {
     const response = await api.heartbeat(cookie, body);
 
     await expectError(response, 400, 'bad_request');
+    await expectNothingChanged(response);
+  });
+
+  it('answers 415 to an empty heartbeat without Content-Type (no CORS preflight for such a request) and does not extend the session', async () => {
+    const { api, cookie, expectNothingChanged } = await signedInApp();
+
+    const response = await api.call('/api/session/heartbeat', { method: 'POST', cookie });
+
+    await expectError(response, 415, 'unsupported_media_type');
     await expectNothingChanged(response);
   });
 
@@ -316,7 +341,7 @@ describe('a malformed Cookie header', () => {
 
     const status = await rawSocket(
       server.url,
-      'GET /api/session HTTP/1.1\r\nHost: x\r\nCookie: sid=\xff\xfe\x80\r\nConnection: close\r\n\r\n',
+      `GET /api/session HTTP/1.1\r\nHost: ${new URL(server.url).host}\r\nCookie: sid=\xff\xfe\x80\r\nConnection: close\r\n\r\n`,
     );
 
     expect(status).toBe(401);

@@ -46,6 +46,10 @@ describe('parseConfig', () => {
       redisUrl: undefined,
       staticDir: './dist',
       trustProxy: false,
+      publicOrigins: undefined,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 15_000,
+      maxConnections: 1_000,
     });
     expect(defaultSessionConfig).toMatchObject({
       idleTimeoutMs: 60_000,
@@ -141,6 +145,48 @@ describe('parseConfig', () => {
 
   it('names TRUST_PROXY for a value that is not a boolean', () => {
     expect(configErrorFor({ TRUST_PROXY: 'sometimes' }).variable).toBe('TRUST_PROXY');
+  });
+
+  it('reads PUBLIC_ORIGIN as one or more origins, in their serialised form', () => {
+    expect(parseConfig({ PUBLIC_ORIGIN: 'https://App.Example.com' }).config.publicOrigins).toEqual([
+      'https://app.example.com',
+    ]);
+    expect(
+      parseConfig({ PUBLIC_ORIGIN: 'https://app.example.com:443/, http://127.0.0.1:8080' }).config.publicOrigins,
+    ).toEqual(['https://app.example.com', 'http://127.0.0.1:8080']);
+  });
+
+  it.each([
+    'app.example.com',
+    'ftp://app.example.com',
+    'https://app.example.com/app',
+    'https://app.example.com?x=1',
+    'https://user:pw@app.example.com',
+    'https://app.example.com,',
+    'null',
+  ])('names PUBLIC_ORIGIN for %j', (value) => {
+    const error = configErrorFor({ PUBLIC_ORIGIN: value });
+    expect(error.variable).toBe('PUBLIC_ORIGIN');
+    expect(error.message).toMatch(/origin|URL/);
+  });
+
+  it('reads the slow-client limits', () => {
+    expect(parseConfig({ HEADERS_TIMEOUT: '5s', REQUEST_TIMEOUT: '1m', MAX_CONNECTIONS: '20' }).config).toMatchObject({
+      headersTimeoutMs: 5_000,
+      requestTimeoutMs: 60_000,
+      maxConnections: 20,
+    });
+  });
+
+  it.each([
+    ['HEADERS_TIMEOUT', { HEADERS_TIMEOUT: 'soon' }],
+    ['REQUEST_TIMEOUT', { REQUEST_TIMEOUT: '0' }],
+    ['HEADERS_TIMEOUT', { HEADERS_TIMEOUT: '20s', REQUEST_TIMEOUT: '15s' }],
+    ['MAX_CONNECTIONS', { MAX_CONNECTIONS: '0' }],
+    ['MAX_CONNECTIONS', { MAX_CONNECTIONS: 'many' }],
+    ['MAX_CONNECTIONS', { MAX_CONNECTIONS: '1.5' }],
+  ])('names %s for a bad slow-client limit (%j)', (variable, env) => {
+    expect(configErrorFor(env).variable).toBe(variable);
   });
 
   it('warns (but starts) when the warning is under the 20 s WCAG asks for', () => {

@@ -3,7 +3,7 @@
  * and replays of a copied cookie ([docs/design.md#invariants](../../docs/design.md#invariants), invariant 4).
  */
 import { describe, expect, it } from 'vitest';
-import { cookieFrom } from '../support/test-server';
+import { cookieFrom, setCookieLine } from '../support/test-server';
 import { apiClient, expectError, sessionIdOf, storeKinds, useTestApps } from './helpers';
 
 const { inProcess } = useTestApps();
@@ -23,7 +23,7 @@ describe.each(storeKinds)('with the %s store', (kind) => {
   describe('the session cookie', () => {
     it('is `sid`, HttpOnly, SameSite=Strict, Path=/, and a browser-session cookie (no Max-Age, no Expires) over http', async () => {
       const server = await inProcess({ store: kind });
-      const setCookie = (await apiClient(server).signIn()).headers.get('Set-Cookie')!;
+      const setCookie = setCookieLine(await apiClient(server).signIn())!;
 
       expect(setCookie).toMatch(/^sid=/);
       expect(cookieAttributes(setCookie)).toEqual({ httponly: true, samesite: 'Strict', path: '/' });
@@ -31,7 +31,7 @@ describe.each(storeKinds)('with the %s store', (kind) => {
 
     it("is `__Host-sid` with Secure when cookieSecure is 'always'", async () => {
       const server = await inProcess({ store: kind, session: { cookieSecure: 'always' } });
-      const setCookie = (await apiClient(server).signIn()).headers.get('Set-Cookie')!;
+      const setCookie = setCookieLine(await apiClient(server).signIn())!;
 
       expect(setCookie).toMatch(/^__Host-sid=/);
       expect(cookieAttributes(setCookie)).toEqual({ httponly: true, samesite: 'Strict', path: '/', secure: true });
@@ -42,7 +42,7 @@ describe.each(storeKinds)('with the %s store', (kind) => {
       const api = apiClient(server);
       const viaHttps = { 'X-Forwarded-Proto': 'https' };
       const response = await api.signIn('test', 'test_secret', { headers: viaHttps });
-      const setCookie = response.headers.get('Set-Cookie')!;
+      const setCookie = setCookieLine(response)!;
 
       expect(setCookie).toMatch(/^__Host-sid=/);
       expect(cookieAttributes(setCookie)).toEqual({ httponly: true, samesite: 'Strict', path: '/', secure: true });

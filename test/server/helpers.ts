@@ -84,11 +84,23 @@ interface CallOptions {
   headers?: Record<string, string>;
 }
 
-/** The API as a caller sees it, one method per row of the API table, in-process or over HTTP. */
-export function apiClient(app: Pick<TestApp, 'fetch'>) {
+const safeMethods = ['GET', 'HEAD', 'OPTIONS'];
+
+/**
+ * The API as a caller sees it, one method per row of the API table, in-process or over HTTP.
+ * Like a browser on the app's page, it sends `Origin: app.origin` on every state-changing
+ * request; a test's own `Origin` header replaces it, and `Origin: ''` sends none.
+ */
+export function apiClient(app: Pick<TestApp, 'fetch' | 'origin'>) {
   const call = (path: string, init: RequestInit & CallOptions = {}) => {
-    const { cookie, headers, ...rest } = init;
-    return app.fetch(path, { ...rest, headers: { ...(cookie ? { Cookie: cookie } : {}), ...headers } });
+    const { cookie, headers = {}, ...rest } = init;
+    const all: Record<string, string> = {
+      ...(cookie ? { Cookie: cookie } : {}),
+      ...(headers as Record<string, string>),
+    };
+    if (!safeMethods.includes(init.method ?? 'GET') && all.Origin === undefined) all.Origin = app.origin;
+    if (all.Origin === '') delete all.Origin;
+    return app.fetch(path, { ...rest, headers: all });
   };
   return {
     /** Any request to `path`, for the odd cases. */
@@ -105,12 +117,15 @@ export function apiClient(app: Pick<TestApp, 'fetch'>) {
     signInRaw: (body: string, options: CallOptions = {}) =>
       call('/api/session', { method: 'POST', cookie: options.cookie, headers: { ...json, ...options.headers }, body }),
     getSession: (cookie?: string, headers?: Record<string, string>) => call('/api/session', { cookie, headers }),
-    /** POST /api/session/heartbeat; `body` undefined sends no body at all. */
+    /**
+     * POST /api/session/heartbeat as JSON; `body` undefined sends an empty body (still with
+     * `Content-Type: application/json`, which the server asks for even then).
+     */
     heartbeat: (cookie?: string, body?: unknown, headers?: Record<string, string>) =>
       call('/api/session/heartbeat', {
         method: 'POST',
         cookie,
-        headers: body === undefined ? headers : { ...json, ...headers },
+        headers: { ...json, ...headers },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       }),
     signOut: (cookie?: string, headers?: Record<string, string>) =>
@@ -151,7 +166,16 @@ export function withFailingPing(store: SessionStore): SessionStore {
 }
 
 /** The store methods that write. */
-const writeMethods = ['create', 'extend', 'delete', 'addFailure', 'clearFailures'] as const;
+const writeMethods = [
+  'create',
+  'extend',
+  'delete',
+  'addFailure',
+  'clearFailures',
+  'takeBackFailure',
+  'saveDeviceToken',
+  'deleteDeviceToken',
+] as const;
 
 /**
  * A store that records every write, to show that a refused request changed nothing:
@@ -178,7 +202,7 @@ export interface RawResponse {
 
 /**
  * One request on its own connection (closed afterwards), with the path sent exactly as given
- * (no normalising of `..`). For bodies the server refuses early: the connection is not reused.
+ * (no normalising of `..`), and `Origin: url` on a state-changing method unless `headers` has one. For bodies the server refuses early: the connection is not reused.
  */
 export function rawRequest(
   url: string,
@@ -189,9 +213,11 @@ export function rawRequest(
     body,
   }: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer },
 ): Promise<RawResponse> {
-  const { hostname, port } = new URL(url);
+  const { hostname, port, origin } = new URL(url);
+  // Like a browser on the app's page, unless the test says otherwise.
+  const withOrigin = safeMethods.includes(method) ? headers : { Origin: origin, ...headers };
   return new Promise((resolve, reject) => {
-    const request = http.request({ hostname, port, method, path, headers, agent: false }, (response) => {
+    const request = http.request({ hostname, port, method, path, headers: withOrigin, agent: false }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () =>

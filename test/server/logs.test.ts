@@ -70,7 +70,7 @@ describe('the log', () => {
   });
 
   it('records a rate-limited sign-in without the password', async () => {
-    const server = await inProcess({ session: { maxFailuresPerUser: 1 } });
+    const server = await inProcess({ session: { maxFailuresPerUserAndClient: 1 } });
     const api = apiClient(server);
     await api.signIn('alice', 'first-guess');
 

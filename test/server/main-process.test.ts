@@ -4,13 +4,14 @@
  * listens, shuts down cleanly on SIGTERM, and sessions survive a restart, also a SIGKILL under load.
  */
 import { stat } from 'node:fs/promises';
+import net from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAppServer, type AppServer, type AppServerExitError } from '../../scripts/lib/app-server.mjs';
 import { freePort } from '../support/ephemeral-port';
 import { cookieFrom, fetchAt } from '../support/test-server';
 import { checkPromises, promiseOf, type SessionPromise } from '../support/session-promises';
-import { apiClient, logEntries, sessionBody, useTempDirs } from './helpers';
+import { apiClient, json, logEntries, rawRequest, rawSocket, sessionBody, useTempDirs } from './helpers';
 
 const tempDir = useTempDirs('idle-session-main-');
 
@@ -45,6 +46,9 @@ describe('a bad configuration', () => {
     ['SESSION_STORE', { SESSION_STORE: 'mongo' }],
     ['REDIS_URL', { SESSION_STORE: 'redis' }],
     ['PORT', { PORT: 'eighty' }],
+    ['PUBLIC_ORIGIN', { PUBLIC_ORIGIN: 'app.example.com' }],
+    ['REQUEST_TIMEOUT', { REQUEST_TIMEOUT: 'forever' }],
+    ['MAX_CONNECTIONS', { MAX_CONNECTIONS: '0' }],
   ])('stops the server at start with a message naming %s', async (variable, env) => {
     const dir = await tempDir();
     const main = await failedStart({ ...env, DATABASE_PATH: join(dir, 'sessions.db'), STATIC_DIR: '' });
@@ -78,7 +82,7 @@ describe('the server process', () => {
       expect(first.stderr()).toMatch(/Warning: IDLE_WARNING/);
       expect((await stat(databasePath)).isFile()).toBe(true);
 
-      const api = apiClient({ fetch: fetchAt(url) });
+      const api = apiClient({ fetch: fetchAt(url), origin: url });
       const cookie = cookieFrom(await api.signIn('restart-user'));
       expect((await api.hello(cookie)).status).toBe(200);
       expect((await api.call('/anything-else')).status).toBe(404); // no SPA: STATIC_DIR is empty
@@ -112,8 +116,7 @@ describe('the server process', () => {
         TRUST_PROXY: 'true', // one address per user, so the sign-in budget is per user
       };
       const first = await startMain(env);
-      const api = apiClient({ fetch: fetchAt(first.url) });
-      const origin = { Origin: first.url };
+      const api = apiClient({ fetch: fetchAt(first.url), origin: first.url });
 
       // Users sign in and heartbeat as fast as they can; every 200/201 is a promise kept below.
       const promises = new Map<string, SessionPromise>();
@@ -122,15 +125,13 @@ describe('the server process', () => {
         const client = { 'X-Forwarded-For': `10.1.${n >> 8}.${n & 255}` };
         while (!killed) {
           let sentAt = Date.now();
-          const signIn = await api
-            .signIn(`kill${n}`, undefined, { headers: { ...client, ...origin } })
-            .catch(() => undefined);
+          const signIn = await api.signIn(`kill${n}`, undefined, { headers: client }).catch(() => undefined);
           if (signIn?.status !== 201) continue;
           const cookie = cookieFrom(signIn);
           promises.set(cookie, promiseOf(cookie, sentAt, (await signIn.json()).session));
           for (let beat = 0; beat < 5 && !killed; beat++) {
             sentAt = Date.now();
-            const response = await api.heartbeat(cookie, { idleForMs: 0 }, origin).catch(() => undefined);
+            const response = await api.heartbeat(cookie, { idleForMs: 0 }).catch(() => undefined);
             if (response?.status === 200)
               promises.set(cookie, promiseOf(cookie, sentAt, (await response.json()).session));
           }
@@ -149,4 +150,85 @@ describe('the server process', () => {
     },
     4 * processTimeoutMs,
   );
+});
+
+describe('the public origin of the server process', () => {
+  it('is by default the one it listens on, as 127.0.0.1 and as localhost, with the port the OS picked', async () => {
+    const main = await startMain({ PORT: '0', SESSION_STORE: 'memory', STATIC_DIR: '' });
+    const { port } = new URL(main.url);
+    const signIn = (host: string) =>
+      rawRequest(main.url, {
+        method: 'POST',
+        path: '/api/session',
+        headers: { ...json, Host: host, Origin: `http://${host}` },
+        body: JSON.stringify({ username: 'test', password: 'test_secret' }),
+      });
+
+    expect((await signIn(`127.0.0.1:${port}`)).status).toBe(201);
+    expect((await signIn(`localhost:${port}`)).status).toBe(201);
+    expect((await signIn('evil.example')).status).toBe(421);
+  });
+
+  it('is PUBLIC_ORIGIN when set', async () => {
+    const main = await startMain({ SESSION_STORE: 'memory', STATIC_DIR: '', PUBLIC_ORIGIN: 'https://app.example.com' });
+    const api = apiClient({ fetch: fetchAt(main.url), origin: 'https://app.example.com' });
+
+    expect((await api.signIn()).status).toBe(421); // addressed to 127.0.0.1:port, not app.example.com
+    expect((await api.health()).status).toBe(200);
+  });
+});
+
+describe('a slow client', () => {
+  it('sending a POST one byte every 5 s is cut off within 20 s, and the server keeps answering others', async () => {
+    const main = await startMain({ SESSION_STORE: 'memory', STATIC_DIR: '' });
+    const { hostname, port, host } = new URL(main.url);
+    const started = Date.now();
+    const socket = net.connect(Number(port), hostname);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now() - started)));
+    socket.write(
+      `POST /api/session HTTP/1.1\r\nHost: ${host}\r\nOrigin: ${main.url}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+    );
+    const drip = setInterval(() => socket.write(' '), 5_000);
+    const api = apiClient({ fetch: fetchAt(main.url), origin: main.url });
+    const others: number[] = [];
+    const poll = setInterval(() => void api.health().then((response) => others.push(response.status)), 1_000);
+    try {
+      const elapsedMs = await closed;
+
+      expect(elapsedMs).toBeLessThan(20_000);
+      expect(received === '' || received.startsWith('HTTP/1.1 408')).toBe(true);
+      expect(others.length).toBeGreaterThan(5);
+      expect(others.every((status) => status === 200)).toBe(true);
+      expect(main.stdout()).not.toContain('"sign_in"');
+    } finally {
+      clearInterval(drip);
+      clearInterval(poll);
+      socket.destroy();
+    }
+  }, 40_000);
+});
+
+describe('the connection cap', () => {
+  it('closes connections beyond MAX_CONNECTIONS at once, and takes new ones when others have gone', async () => {
+    const main = await startMain({ SESSION_STORE: 'memory', STATIC_DIR: '', MAX_CONNECTIONS: '2' });
+    const { hostname, port, host } = new URL(main.url);
+    const health = `GET /api/health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+    const idle = await Promise.all(
+      [1, 2].map(
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const socket = net.connect(Number(port), hostname, () => resolve(socket));
+            socket.on('error', () => undefined);
+          }),
+      ),
+    );
+
+    expect(await rawSocket(main.url, health)).toBe(0);
+    for (const socket of idle) socket.destroy();
+    await expect.poll(() => rawSocket(main.url, health), { timeout: 5_000, interval: 100 }).toBe(200);
+  });
 });

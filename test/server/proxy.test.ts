@@ -24,7 +24,7 @@ describe('without TRUST_PROXY', () => {
   });
 
   it('ignores X-Forwarded-For: a client cannot dodge login throttling by inventing addresses', async () => {
-    const server = await inProcess({ session: { maxFailuresPerClient: 3, maxFailuresPerUser: 100 } });
+    const server = await inProcess({ session: { maxFailuresPerClient: 3, maxFailuresPerUserAndClient: 100 } });
     for (let i = 0; i < 3; i++) await signIn(server, { 'X-Forwarded-For': `10.0.0.${i}` }, 'wrong');
     expect((await signIn(server, { 'X-Forwarded-For': '10.0.0.99' })).status).toBe(429);
   });
@@ -32,7 +32,7 @@ describe('without TRUST_PROXY', () => {
 
 describe('with TRUST_PROXY', () => {
   it('accepts the Origin of the host the browser asked the proxy for', async () => {
-    const server = await inProcess({ trustProxy: true });
+    const server = await inProcess({ trustProxy: true, publicOrigins: ['https://app.example'] });
     const response = await signIn(server, {
       Origin: 'https://app.example',
       'X-Forwarded-Host': 'app.example',
@@ -43,14 +43,20 @@ describe('with TRUST_PROXY', () => {
   });
 
   it('counts login failures per forwarded client address', async () => {
-    const server = await inProcess({ trustProxy: true, session: { maxFailuresPerClient: 3, maxFailuresPerUser: 100 } });
+    const server = await inProcess({
+      trustProxy: true,
+      session: { maxFailuresPerClient: 3, maxFailuresPerUserAndClient: 100 },
+    });
     for (let i = 0; i < 3; i++) await signIn(server, { 'X-Forwarded-For': '203.0.113.7' }, 'wrong');
     expect((await signIn(server, { 'X-Forwarded-For': '203.0.113.7' })).status).toBe(429);
     expect((await signIn(server, { 'X-Forwarded-For': '10.0.0.1, 198.51.100.2' })).status).toBe(201);
   });
 
   it('takes the address our proxy appended, not one the client put in front of it', async () => {
-    const server = await inProcess({ trustProxy: true, session: { maxFailuresPerClient: 3, maxFailuresPerUser: 100 } });
+    const server = await inProcess({
+      trustProxy: true,
+      session: { maxFailuresPerClient: 3, maxFailuresPerUserAndClient: 100 },
+    });
     for (let i = 0; i < 3; i++) await signIn(server, { 'X-Forwarded-For': `10.9.9.${i}, 203.0.113.7` }, 'wrong');
     expect((await signIn(server, { 'X-Forwarded-For': '10.9.9.200, 203.0.113.7' })).status).toBe(429);
   });

@@ -1,9 +1,9 @@
 /** CSRF defence and security headers on the API ([docs/design.md#security-model](../../docs/design.md#security-model)). */
 import { describe, expect, it } from 'vitest';
 import { cookieFrom } from '../support/test-server';
-import { apiClient, expectError, sessionBody, useTestApps } from './helpers';
+import { apiClient, expectError, json, rawRequest, sessionBody, useTestApps } from './helpers';
 
-const { inProcess } = useTestApps();
+const { inProcess, overHttp } = useTestApps();
 
 const fromEvilSite = { Origin: 'https://evil.example' };
 
@@ -50,7 +50,7 @@ describe('a cross-site request that would change state', () => {
   });
 
   it('does not count as a failed sign-in', async () => {
-    const server = await inProcess({ session: { maxFailuresPerUser: 1 } });
+    const server = await inProcess({ session: { maxFailuresPerUserAndClient: 1 } });
     const api = apiClient(server);
     await api.signIn('test', 'wrong', { headers: fromEvilSite });
 
@@ -86,9 +86,96 @@ describe('a same-origin request', () => {
     expect((await api.signOut(cookie, sameOrigin)).status).toBe(204);
   });
 
-  it('is allowed from a non-browser client that sends neither Origin nor Sec-Fetch-Site', async () => {
+  it('is allowed with Sec-Fetch-Site: same-origin and no Origin', async () => {
     const server = await inProcess();
-    expect((await apiClient(server).signIn()).status).toBe(201);
+    const response = await apiClient(server).signIn('test', 'test_secret', {
+      headers: { Origin: '', 'Sec-Fetch-Site': 'same-origin' },
+    });
+    expect(response.status).toBe(201);
+  });
+});
+
+describe('a state-changing request that says nothing of where it came from', () => {
+  it('is refused: 403, whatever the client (every browser sends Origin on POST and DELETE)', async () => {
+    const server = await inProcess();
+    const api = apiClient(server);
+    const cookie = cookieFrom(await api.signIn());
+    const noOrigin = { Origin: '' };
+
+    await expectError(await api.signIn('test', 'test_secret', { headers: noOrigin }), 403, 'cross_site_request');
+    await expectError(await api.heartbeat(cookie, {}, noOrigin), 403, 'cross_site_request');
+    await expectError(await api.signOut(cookie, noOrigin), 403, 'cross_site_request');
+    await expectError(await api.signOut(cookie, { Origin: '', 'Sec-Fetch-Site': 'none' }), 403, 'cross_site_request');
+    expect((await api.getSession(cookie)).status).toBe(200);
+  });
+});
+
+describe('the pinned origin (PUBLIC_ORIGIN)', () => {
+  const rebinding = { Host: 'evil.example', Origin: 'http://evil.example' };
+
+  it('answers 421 to a request for another host, even with an Origin matching it (DNS rebinding)', async () => {
+    const server = await overHttp();
+    const api = apiClient(server);
+    const cookie = cookieFrom(await api.signIn());
+    const raw = (method: string, path: string, body?: string) =>
+      rawRequest(server.url, { method, path, headers: { ...json, ...rebinding, Cookie: cookie }, body });
+
+    for (const response of [
+      await raw('POST', '/api/session', JSON.stringify({ username: 'test', password: 'test_secret' })),
+      await raw('GET', '/api/session'),
+      await raw('POST', '/api/session/heartbeat', '{}'),
+      await raw('GET', '/api/hello'),
+    ]) {
+      expect(response.status).toBe(421);
+      expect(JSON.parse(response.body)).toMatchObject({ error: 'misdirected_request' });
+      expect(response.headers['set-cookie']).toBeUndefined();
+    }
+    expect(server.logs.filter((line) => line.includes('"sign_in"'))).toHaveLength(1);
+  });
+
+  it('answers /api/health whatever the Host: load balancers call it by address', async () => {
+    const server = await overHttp();
+    for (const Host of ['evil.example', '10.0.0.7:3000', 'localhost']) {
+      expect((await rawRequest(server.url, { path: '/api/health', headers: { Host } })).status).toBe(200);
+    }
+  });
+
+  it('refuses an Origin of the same host and port over another scheme: 403', async () => {
+    const server = await overHttp();
+    const sameHostOverHttps = server.url.replace('http://', 'https://');
+
+    const response = await apiClient(server).signIn('test', 'test_secret', { headers: { Origin: sameHostOverHttps } });
+
+    await expectError(response, 403, 'cross_site_request');
+  });
+
+  it('accepts every origin it lists, and the default port spelled out in Host', async () => {
+    const server = await overHttp({ publicOrigins: ['https://app.example.com', 'http://127.0.0.1:1'] });
+    const signIn = (Host: string, Origin: string) =>
+      rawRequest(server.url, {
+        method: 'POST',
+        path: '/api/session',
+        headers: { ...json, Host, Origin },
+        body: JSON.stringify({ username: 'test', password: 'test_secret' }),
+      });
+
+    expect((await signIn('app.example.com', 'https://app.example.com')).status).toBe(201);
+    expect((await signIn('APP.example.com:443', 'https://app.example.com')).status).toBe(201);
+    expect((await signIn('127.0.0.1:1', 'http://127.0.0.1:1')).status).toBe(201);
+    expect((await signIn('app.example.com', 'http://127.0.0.1:1')).status).toBe(201);
+    expect((await signIn('app.example.com', 'http://app.example.com')).status).toBe(403);
+    expect((await signIn(new URL(server.url).host, server.url)).status).toBe(421);
+  });
+
+  it('checks X-Forwarded-Host instead of Host behind a trusted proxy', async () => {
+    const server = await inProcess({ trustProxy: true, publicOrigins: ['https://app.example.com'] });
+    const api = apiClient(server);
+    const viaProxy = (host: string) => ({
+      headers: { 'X-Forwarded-Host': host, 'X-Forwarded-Proto': 'https', Origin: `https://${host}` },
+    });
+
+    expect((await api.signIn('test', 'test_secret', viaProxy('app.example.com'))).status).toBe(201);
+    await expectError(await api.signIn('test', 'test_secret', viaProxy('evil.example')), 421, 'misdirected_request');
   });
 });
 

@@ -23,7 +23,7 @@ async function bytesOnDisk(dbPath: string): Promise<Buffer> {
 }
 
 /** Rows in a table, read by a separate connection as an operator would. */
-function countRows(dbPath: string, table: 'sessions' | 'login_failures'): number {
+function countRows(dbPath: string, table: 'sessions' | 'login_failures' | 'device_tokens'): number {
   const db = new Database(dbPath, { readonly: true });
   try {
     return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
@@ -170,12 +170,31 @@ describe('purgeExpired', () => {
     const store = createSqliteStore(dbPath);
     const server = await inProcess({ store });
     await apiClient(server).signIn('alice', 'wrong');
-    expect(countRows(dbPath, 'login_failures')).toBe(2); // one for the username, one for the client
+    // (username, client), username from new devices, client, consecutive failures
+    expect(countRows(dbPath, 'login_failures')).toBe(4);
 
-    server.clock.advance(5 * 60_000);
+    server.clock.advance(15 * 60_000);
     await store.purgeExpired(server.clock.now());
+    expect(countRows(dbPath, 'login_failures')).toBe(1); // the day-long count of consecutive failures
 
+    server.clock.advance(24 * 60 * 60_000);
+    await store.purgeExpired(server.clock.now());
     expect(countRows(dbPath, 'login_failures')).toBe(0);
+  });
+
+  it('deletes device tokens after their 30 days', async () => {
+    const dbPath = join(await tempDir(), 'sessions.db');
+    const store = createSqliteStore(dbPath);
+    const server = await inProcess({ store });
+    await apiClient(server).signIn('alice');
+    expect(countRows(dbPath, 'device_tokens')).toBe(1);
+
+    server.clock.advance(30 * 24 * 60 * 60_000 - 1);
+    await store.purgeExpired(server.clock.now());
+    expect(countRows(dbPath, 'device_tokens')).toBe(1);
+    server.clock.advance(1);
+    await store.purgeExpired(server.clock.now());
+    expect(countRows(dbPath, 'device_tokens')).toBe(0);
   });
 });
 

@@ -11,7 +11,7 @@ import { createMemoryLogger } from '../../server/logger';
 import { spaRoutes } from '../../server/routes/spa';
 import { createMemoryStore } from '../../server/stores/memory';
 import { precompress } from '../../scripts/build.mjs';
-import { serveOnEphemeralPort } from '../support/ephemeral-port';
+import { serveBuiltOnEphemeralPort } from '../support/ephemeral-port';
 import { rawRequest, useTempDirs } from './helpers';
 
 const tempDir = useTempDirs('idle-session-spa-');
@@ -45,13 +45,16 @@ async function startWithSpa({ built = true } = {}) {
   }
   await writeFile(join(root, 'package.json'), JSON.stringify({ secret }));
   await writeFile(join(root, 'dist-other', 'package.json'), JSON.stringify({ secret }));
-  const app = createApp({
-    store: createMemoryStore(),
-    config: { session: defaultSessionConfig },
-    logger: createMemoryLogger(),
-    pages: spaRoutes(dist),
-  });
-  const server = await serveOnEphemeralPort(app.fetch);
+  // Built once the port, and so the public origin, is known.
+  const server = await serveBuiltOnEphemeralPort(
+    (url) =>
+      createApp({
+        store: createMemoryStore(),
+        config: { session: defaultSessionConfig, publicOrigins: [url] },
+        logger: createMemoryLogger(),
+        pages: spaRoutes(dist),
+      }).fetch,
+  );
   servers.push(server);
   return server;
 }

@@ -1,11 +1,24 @@
-/** Login throttling per username and per client ([docs/design.md#security-model](../../docs/design.md#security-model)). */
+/**
+ * Sign-in throttling without lockout of other people's accounts (server/session/throttle.ts,
+ * docs/decisions/017-login-throttling-and-origin.md): per (username, client), per username from
+ * new devices, per device token, per client address, and NIST's cap on consecutive failures.
+ */
 import { describe, expect, it } from 'vitest';
 import { defaultSessionConfig } from '../../server/config';
-import { apiClient, expectError, storeKinds, useTestApps } from './helpers';
+import { cookieFrom } from '../support/test-server';
+import { apiClient, expectError, logEntries, storeKinds, useTestApps } from './helpers';
 
 const { inProcess } = useTestApps();
 
-const { maxFailuresPerUser, loginWindowMs } = defaultSessionConfig;
+const {
+  maxFailuresPerUserAndClient,
+  maxFailuresPerUserFromNewDevices,
+  newDeviceWindowMs,
+  maxFailuresPerDevice,
+  maxFailuresPerClient,
+  loginWindowMs,
+  lockoutMs,
+} = defaultSessionConfig;
 
 /** Reads Retry-After, checking it is a whole number of seconds above 0. */
 function retryAfterSeconds(response: Response): number {
@@ -14,12 +27,14 @@ function retryAfterSeconds(response: Response): number {
   return Number(header);
 }
 
+const from = (address: string) => ({ headers: { 'X-Test-Client': address } });
+
 describe.each(storeKinds)('with the %s store', (kind) => {
-  describe('per username', () => {
-    it(`allows ${maxFailuresPerUser} failures (401), then answers 429 with Retry-After`, async () => {
+  describe('per username and client address', () => {
+    it(`allows ${maxFailuresPerUserAndClient} failures (401), then answers 429 with Retry-After`, async () => {
       const server = await inProcess({ store: kind });
       const api = apiClient(server);
-      for (let i = 0; i < maxFailuresPerUser; i++) {
+      for (let i = 0; i < maxFailuresPerUserAndClient; i++) {
         await expectError(await api.signIn('alice', `guess-${i}`), 401, 'invalid_credentials');
       }
 
@@ -30,10 +45,10 @@ describe.each(storeKinds)('with the %s store', (kind) => {
       expect(body.retryAfterSeconds).toBe(loginWindowMs / 1000);
     });
 
-    it('refuses even the right password during the lockout, without setting a cookie', async () => {
+    it('refuses even the right password from that address, without setting a cookie', async () => {
       const server = await inProcess({ store: kind });
       const api = apiClient(server);
-      for (let i = 0; i < maxFailuresPerUser; i++) await api.signIn('alice', 'wrong');
+      for (let i = 0; i < maxFailuresPerUserAndClient; i++) await api.signIn('alice', 'wrong');
 
       const response = await api.signIn('alice', 'alice_secret');
 
@@ -41,61 +56,45 @@ describe.each(storeKinds)('with the %s store', (kind) => {
       expect(response.headers.get('Set-Cookie')).toBeNull();
     });
 
-    it('counts the lockout down as time passes', async () => {
+    it('locks only that address for that username: another address, or another username, signs in', async () => {
       const server = await inProcess({ store: kind });
       const api = apiClient(server);
-      for (let i = 0; i < maxFailuresPerUser; i++) await api.signIn('alice', 'wrong');
+      for (let i = 0; i < maxFailuresPerUserAndClient; i++) await api.signIn('victim', 'wrong', from('203.0.113.7'));
+
+      expect((await api.signIn('victim', 'victim_secret', from('198.51.100.9'))).status).toBe(201);
+      expect((await api.signIn('bob', 'bob_secret', from('203.0.113.7'))).status).toBe(201);
+      await expectError(await api.signIn('victim', 'victim_secret', from('203.0.113.7')), 429, 'rate_limited');
+    });
+
+    it("never lets VICTIM's failures touch victim: case makes two accounts", async () => {
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
+      for (let i = 0; i < 20; i++) await api.signIn('VICTIM', 'wrong', from(`203.0.113.${i}`));
+
+      expect((await api.signIn('victim', 'victim_secret', from('203.0.113.0'))).status).toBe(201);
+    });
+
+    it('counts the lockout down as time passes, and lets the right password in once Retry-After has passed', async () => {
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
+      for (let i = 0; i < maxFailuresPerUserAndClient; i++) await api.signIn('alice', 'wrong');
       server.clock.advance(100_000);
 
-      const response = await api.signIn('alice', 'alice_secret');
-
-      expect(retryAfterSeconds(response)).toBe((loginWindowMs - 100_000) / 1000);
-    });
-
-    it('does not lock out another username', async () => {
-      const server = await inProcess({ store: kind });
-      const api = apiClient(server);
-      for (let i = 0; i < maxFailuresPerUser; i++) await api.signIn('alice', 'wrong');
-
-      expect((await api.signIn('bob')).status).toBe(201);
-    });
-
-    it('shares one budget between spellings that differ only in case', async () => {
-      const server = await inProcess({ store: kind });
-      const api = apiClient(server);
-      for (let i = 0; i < maxFailuresPerUser; i++) await api.signIn(i % 2 ? 'Alice' : 'alice', 'wrong');
-
-      await expectError(await api.signIn('ALICE'), 429, 'rate_limited');
-    });
-
-    it('lets the right password in once Retry-After has passed', async () => {
-      const server = await inProcess({ store: kind });
-      const api = apiClient(server);
-      for (let i = 0; i < maxFailuresPerUser; i++) await api.signIn('alice', 'wrong');
       const waitSeconds = retryAfterSeconds(await api.signIn('alice', 'alice_secret'));
+      expect(waitSeconds).toBe((loginWindowMs - 100_000) / 1000);
 
       server.clock.advance(waitSeconds * 1000 - 1);
       await expectError(await api.signIn('alice'), 429, 'rate_limited');
       server.clock.advance(1);
-
       expect((await api.signIn('alice')).status).toBe(201);
     });
 
-    it('forgets failures after a successful sign-in', async () => {
+    it('forgets failures after a successful sign-in, and those older than the window', async () => {
       const server = await inProcess({ store: kind });
       const api = apiClient(server);
-      for (let i = 0; i < maxFailuresPerUser - 1; i++) await api.signIn('alice', 'wrong');
+      for (let i = 0; i < maxFailuresPerUserAndClient - 1; i++) await api.signIn('alice', 'wrong');
       expect((await api.signIn('alice')).status).toBe(201);
-
-      for (let i = 0; i < maxFailuresPerUser - 1; i++) await api.signIn('alice', 'wrong');
-
-      expect((await api.signIn('alice')).status).toBe(201);
-    });
-
-    it('forgets failures older than the window', async () => {
-      const server = await inProcess({ store: kind });
-      const api = apiClient(server);
-      for (let i = 0; i < maxFailuresPerUser - 1; i++) await api.signIn('alice', 'wrong');
+      for (let i = 0; i < maxFailuresPerUserAndClient - 1; i++) await api.signIn('alice', 'wrong');
       server.clock.advance(loginWindowMs);
 
       await api.signIn('alice', 'wrong');
@@ -104,7 +103,7 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
 
     it('does not count refused bodies (400) as failures', async () => {
-      const server = await inProcess({ store: kind, session: { maxFailuresPerUser: 1 } });
+      const server = await inProcess({ store: kind, session: { maxFailuresPerUserAndClient: 1 } });
       const api = apiClient(server);
       await api.signInRaw('{"username":"alice","password":""}');
       await api.signInRaw('{"username":"alice","password":"x","extra":1}');
@@ -113,43 +112,163 @@ describe.each(storeKinds)('with the %s store', (kind) => {
     });
   });
 
-  describe('per client', () => {
-    it('answers 429 after too many failures from one client over different usernames', async () => {
-      const server = await inProcess({ store: kind, session: { maxFailuresPerClient: 3 } });
+  describe('per username from new devices, and the device token', () => {
+    it('stops a guess spread over twenty addresses for new devices, but the browser that signed in before gets in at once', async () => {
+      const server = await inProcess({ store: kind });
       const api = apiClient(server);
-      const fromClientA = { headers: { 'X-Test-Client': '203.0.113.7' } };
-      for (const username of ['ann', 'ben', 'cat']) {
-        await expectError(await api.signIn(username, 'wrong', fromClientA), 401, 'invalid_credentials');
+      const before = await api.signIn('victim', 'victim_secret', from('192.0.2.1'));
+      const device = cookieFrom(before, 'did');
+      await api.signOut(cookieFrom(before));
+      const statuses: number[] = [];
+      for (let i = 0; i < 20; i++) statuses.push((await api.signIn('victim', 'wrong', from(`203.0.113.${i}`))).status);
+      expect(statuses.filter((status) => status === 401)).toHaveLength(maxFailuresPerUserFromNewDevices);
+
+      const newDevice = await api.signIn('victim', 'victim_secret', from('198.51.100.9'));
+      await expectError(newDevice, 429, 'rate_limited');
+      expect(retryAfterSeconds(newDevice)).toBe(newDeviceWindowMs / 1000);
+
+      const knownDevice = await api.signIn('victim', 'victim_secret', { cookie: device, ...from('198.51.100.9') });
+      expect(knownDevice.status).toBe(201);
+    });
+
+    it('holds a known device back only by its own failures', async () => {
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
+      const device = cookieFrom(await api.signIn('alice'), 'did');
+      for (let i = 0; i < maxFailuresPerDevice; i++) {
+        await expectError(await api.signIn('alice', 'wrong', { cookie: device }), 401, 'invalid_credentials');
       }
 
-      const response = await api.signIn('dan', 'dan_secret', fromClientA);
+      await expectError(await api.signIn('alice', 'alice_secret', { cookie: device }), 429, 'rate_limited');
+      // The address it used is not held back for other devices: those were the device's failures.
+      expect((await api.signIn('alice')).status).toBe(201);
+    });
+
+    it('trusts a token only for the username it was issued for, and only for 30 days', async () => {
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
+      const aliceDevice = cookieFrom(await api.signIn('alice'), 'did');
+      for (let i = 0; i < maxFailuresPerUserFromNewDevices; i++) await api.signIn('bob', 'wrong', from(`10.0.0.${i}`));
+
+      await expectError(await api.signIn('bob', 'bob_secret', { cookie: aliceDevice }), 429, 'rate_limited');
+
+      server.clock.advance(defaultSessionConfig.deviceTokenMaxAgeMs);
+      for (let i = 0; i < maxFailuresPerUserFromNewDevices; i++)
+        await api.signIn('alice', 'wrong', from(`10.0.2.${i}`));
+      await expectError(await api.signIn('alice', 'alice_secret', { cookie: aliceDevice }), 429, 'rate_limited');
+    });
+
+    it('sets the token HttpOnly, SameSite=Strict for 30 days, stores only its hash, and replaces it at each sign-in', async () => {
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
+      const first = await api.signIn('alice');
+      const line = first.headers.getSetCookie().find((cookie) => cookie.startsWith('did='))!;
+      expect(line).toMatch(/; Max-Age=2592000/);
+      expect(line).toMatch(/; HttpOnly/);
+      expect(line).toMatch(/; SameSite=Strict/);
+      expect(line).toMatch(/; Path=\//);
+      const token = cookieFrom(first, 'did').slice('did='.length);
+      expect(await server.store.getDeviceToken(token, server.clock.now())).toBeUndefined();
+
+      const second = cookieFrom(await api.signIn('alice', 'alice_secret', { cookie: cookieFrom(first, 'did') }), 'did');
+      expect(second).not.toBe(cookieFrom(first, 'did'));
+      for (let i = 0; i < maxFailuresPerUserFromNewDevices; i++)
+        await api.signIn('alice', 'wrong', from(`10.0.0.${i}`));
+      await expectError(
+        await api.signIn('alice', 'alice_secret', { cookie: cookieFrom(first, 'did') }),
+        429,
+        'rate_limited',
+      );
+      expect((await api.signIn('alice', 'alice_secret', { cookie: second })).status).toBe(201);
+    });
+
+    it('is __Host-did with Secure over https', async () => {
+      const server = await inProcess({ store: kind, trustProxy: true });
+      const response = await apiClient(server).signIn('alice', 'alice_secret', {
+        headers: { 'X-Forwarded-Proto': 'https' },
+      });
+      expect(response.headers.getSetCookie().find((cookie) => cookie.startsWith('__Host-did='))).toMatch(/; Secure/);
+    });
+  });
+
+  describe('per client address', () => {
+    it('lets 300 successful sign-ins of different users from one address pass', async () => {
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
+      const statuses: number[] = [];
+      for (let batch = 0; batch < 10; batch++) {
+        const signIns = Array.from({ length: 30 }, (_, i) => api.signIn(`user-${batch}-${i}`));
+        statuses.push(...(await Promise.all(signIns)).map((response) => response.status));
+      }
+      expect(statuses.filter((status) => status === 201)).toHaveLength(300);
+    });
+
+    it(`answers 429 after ${maxFailuresPerClient} failures from one address over different usernames`, async () => {
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
+      for (let i = 0; i < maxFailuresPerClient; i++) {
+        await expectError(await api.signIn(`user-${i}`, 'wrong', from('203.0.113.7')), 401, 'invalid_credentials');
+      }
+
+      const response = await api.signIn('dan', 'dan_secret', from('203.0.113.7'));
 
       await expectError(response, 429, 'rate_limited');
       expect(retryAfterSeconds(response)).toBeGreaterThan(0);
+      expect((await api.signIn('dan', 'dan_secret', from('198.51.100.9'))).status).toBe(201);
     });
 
-    it('does not lock out another client, even for the same usernames', async () => {
+    it.each([
+      ['2001:db8::1', '2001:db8::2', 'one IPv6 /64'],
+      ['2001:db8:0:0:ffff::1', '2001:0db8::abcd:1', 'one IPv6 /64, written two ways'],
+      ['::ffff:127.0.0.9', '127.0.0.9', 'an IPv4-mapped address and its IPv4'],
+    ])('counts %s and %s as one client (%s)', async (first, second) => {
       const server = await inProcess({ store: kind, session: { maxFailuresPerClient: 3 } });
       const api = apiClient(server);
-      for (const username of ['ann', 'ben', 'cat']) {
-        await api.signIn(username, 'wrong', { headers: { 'X-Test-Client': '203.0.113.7' } });
-      }
+      for (const username of ['ann', 'ben', 'cat']) await api.signIn(username, 'wrong', from(first));
 
-      const response = await api.signIn('dan', 'dan_secret', { headers: { 'X-Test-Client': '198.51.100.9' } });
+      await expectError(await api.signIn('dan', 'dan_secret', from(second)), 429, 'rate_limited');
+    });
 
-      expect(response.status).toBe(201);
+    it('keeps another /64 apart', async () => {
+      const server = await inProcess({ store: kind, session: { maxFailuresPerClient: 3 } });
+      const api = apiClient(server);
+      for (const username of ['ann', 'ben', 'cat']) await api.signIn(username, 'wrong', from('2001:db8:0:1::1'));
+
+      expect((await api.signIn('dan', 'dan_secret', from('2001:db8:0:2::1'))).status).toBe(201);
     });
 
     it('lets the client in again after Retry-After', async () => {
       const server = await inProcess({ store: kind, session: { maxFailuresPerClient: 3 } });
       const api = apiClient(server);
-      const fromClientA = { headers: { 'X-Test-Client': '203.0.113.7' } };
-      for (const username of ['ann', 'ben', 'cat']) await api.signIn(username, 'wrong', fromClientA);
-      const waitSeconds = retryAfterSeconds(await api.signIn('dan', 'dan_secret', fromClientA));
+      for (const username of ['ann', 'ben', 'cat']) await api.signIn(username, 'wrong', from('203.0.113.7'));
+      const waitSeconds = retryAfterSeconds(await api.signIn('dan', 'dan_secret', from('203.0.113.7')));
 
       server.clock.advance(waitSeconds * 1000);
 
-      expect((await api.signIn('dan', 'dan_secret', fromClientA)).status).toBe(201);
+      expect((await api.signIn('dan', 'dan_secret', from('203.0.113.7'))).status).toBe(201);
+    });
+  });
+
+  describe('the cap on consecutive failures (NIST SP 800-63B)', () => {
+    it('refuses every attempt for the username for an hour after 100, known devices too, and logs a warning', async () => {
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
+      const device = cookieFrom(await api.signIn('victim'), 'did');
+      // 100 failures within the other limits: 5 per address, 10 per new-device window.
+      for (let round = 0; round < 10; round++) {
+        for (let i = 0; i < 10; i++) await api.signIn('victim', 'wrong', from(`10.${round}.0.${i}`));
+        server.clock.advance(newDeviceWindowMs);
+      }
+
+      const known = await api.signIn('victim', 'victim_secret', { cookie: device });
+      await expectError(known, 429, 'rate_limited');
+      // Locked at the 100th failure, one new-device window ago.
+      expect(retryAfterSeconds(known)).toBe((lockoutMs - newDeviceWindowMs) / 1000);
+      const warnings = logEntries(server.logs).filter((entry) => entry.event === 'sign_in_locked');
+      expect(warnings).toEqual([expect.objectContaining({ level: 'warn', user: 'victim', consecutiveFailures: 100 })]);
+
+      server.clock.advance(retryAfterSeconds(known) * 1000);
+      expect((await api.signIn('victim', 'victim_secret', { cookie: device })).status).toBe(201);
     });
   });
 });

@@ -30,6 +30,21 @@ export async function serveOnEphemeralPort(
   };
 }
 
+type FetchHandler = Parameters<typeof serve>[0]['fetch'];
+
+/**
+ * Like `serveOnEphemeralPort`, for a handler that must know its own URL (an app whose public
+ * origin is where it listens): `build(url)` runs once the port is known, before any request.
+ */
+export async function serveBuiltOnEphemeralPort(
+  build: (url: string) => FetchHandler,
+): Promise<EphemeralServer & { handler: FetchHandler }> {
+  const late: { handler?: FetchHandler } = {};
+  const server = await serveOnEphemeralPort((request, env) => late.handler!(request, env));
+  late.handler = build(server.url);
+  return { ...server, handler: late.handler };
+}
+
 /** A loopback port nothing listens on right now (the OS picks it; we let it go at once). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

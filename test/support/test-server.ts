@@ -10,7 +10,7 @@ import { createMemoryLogger } from '../../server/logger';
 import type { Clock } from '../../server/session/sessions';
 import { createMemoryStore } from '../../server/stores/memory';
 import type { SessionStore } from '../../server/stores/store';
-import { serveOnEphemeralPort } from './ephemeral-port';
+import { serveBuiltOnEphemeralPort } from './ephemeral-port';
 
 /** A clock that moves only when a test moves it. */
 export function createTestClock(
@@ -33,6 +33,8 @@ export interface TestAppOptions {
   session?: Partial<SessionConfig>;
   clock?: TestClock;
   trustProxy?: boolean;
+  /** PUBLIC_ORIGIN. Default: the origin the test app is reached at (`TestApp.origin`). */
+  publicOrigins?: string[];
 }
 
 export interface TestApp {
@@ -52,18 +54,22 @@ export interface TestServer extends TestApp {
   close(): Promise<void>;
 }
 
-function buildApp({
-  store = createMemoryStore(),
-  session = {},
-  clock = createTestClock(),
-  trustProxy = false,
-}: TestAppOptions) {
+function buildApp(
+  {
+    store = createMemoryStore(),
+    session = {},
+    clock = createTestClock(),
+    trustProxy = false,
+    publicOrigins,
+  }: TestAppOptions,
+  origin: string,
+) {
   const logger = createMemoryLogger();
   const app = createApp({
     store,
     clock,
     logger,
-    config: { session: { ...defaultSessionConfig, ...session }, trustProxy },
+    config: { session: { ...defaultSessionConfig, ...session }, trustProxy, publicOrigins: publicOrigins ?? [origin] },
     // Tests pick the client address with a header, to try per-client throttling.
     clientAddress: (c) => c.req.header('X-Test-Client') ?? '127.0.0.1',
   });
@@ -75,7 +81,7 @@ const inProcessOrigin = 'http://127.0.0.1';
 
 /** The real createApp in-process: each `fetch` goes straight to `app.request()`, no socket. */
 export function createTestApp(options: TestAppOptions = {}): TestApp {
-  const { app, ...parts } = buildApp(options);
+  const { app, ...parts } = buildApp(options, inProcessOrigin);
   return {
     ...parts,
     origin: inProcessOrigin,
@@ -91,8 +97,13 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
 
 /** The real createApp over real HTTP on an ephemeral port. */
 export async function startTestServer(options: TestAppOptions = {}): Promise<TestServer> {
-  const { app, ...parts } = buildApp(options);
-  const { url, close } = await serveOnEphemeralPort(app.fetch);
+  // The app is built once the port, and so its public origin, is known.
+  let built: ReturnType<typeof buildApp> | undefined;
+  const { url, close } = await serveBuiltOnEphemeralPort((origin) => {
+    built = buildApp(options, origin);
+    return built.app.fetch;
+  });
+  const { app: _app, ...parts } = built!;
   return { ...parts, origin: url, url, close, fetch: fetchAt(url) };
 }
 
@@ -101,9 +112,21 @@ export function fetchAt(url: string): TestApp['fetch'] {
   return (path, init) => fetch(url + path, init);
 }
 
-/** Pulls the `name=value` pair out of a response's Set-Cookie, ready to send back as `Cookie`. */
-export function cookieFrom(response: Response): string {
-  const setCookie = response.headers.get('Set-Cookie');
-  if (!setCookie) throw new Error(`no Set-Cookie on ${response.status} response`);
-  return setCookie.split(';')[0];
+/**
+ * Pulls a cookie's `name=value` pair out of a response's Set-Cookie, ready to send back as
+ * `Cookie`: the session cookie (`sid` or `__Host-sid`) by default, or the device token (`did`).
+ */
+export function cookieFrom(response: Response, name: CookieName = 'sid'): string {
+  const line = setCookieLine(response, name);
+  if (!line) throw new Error(`no Set-Cookie for ${name} on ${response.status} response`);
+  return line.split(';')[0];
+}
+
+type CookieName = 'sid' | 'did';
+
+/** The whole Set-Cookie line for one cookie (plain or `__Host-` name), or undefined. */
+export function setCookieLine(response: Response, name: CookieName = 'sid'): string | undefined {
+  return response.headers
+    .getSetCookie()
+    .find((cookie) => cookie.startsWith(`${name}=`) || cookie.startsWith(`__Host-${name}=`));
 }

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { demoPassword, maxUsernameLength, passwordSuffix } from '../../../shared/credentials';
+import { demoPassword, maxUsernameLength, passwordSuffix, usernameProblem } from '../../../shared/credentials';
 import { formatCountdown, formatDurationWords } from '../../lib/duration';
 import { type LoginError, type LoginPageData, signInError } from './login-data';
 import { signOutMessage } from './sign-out-messages';
@@ -126,11 +126,12 @@ function useSignIn(onSignedIn: () => void) {
     event.preventDefault();
     if (submitting) return;
     const form = new FormData(event.currentTarget);
+    const username = String(form.get('username') ?? '');
+    // The server's own rule, checked here too so a refused name needs no round trip.
+    const problem = usernameProblem(username);
+    if (problem) return setError({ kind: 'bad_request', message: problem, field: 'username' });
     setSubmitting(true);
-    const result = await auth.signIn({
-      username: String(form.get('username') ?? ''),
-      password: String(form.get('password') ?? ''),
-    });
+    const result = await auth.signIn({ username, password: String(form.get('password') ?? '') });
     if (result.ok) return onSignedIn();
     setError(signInError(result));
     setSubmitting(false);

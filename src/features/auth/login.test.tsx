@@ -88,6 +88,21 @@ describe('signing in', () => {
     expect(screen.getByLabelText('Username')).toHaveAccessibleDescription(/at most 64 characters/);
   });
 
+  it('refuses a username by the server rule before sending it (shared/credentials.ts)', async () => {
+    await loaded(renderApp('/login'));
+    let sent = false;
+    server.use(
+      http.post('*/api/session', () => {
+        sent = true;
+        return HttpResponse.error();
+      }),
+    );
+    await submit(' alice', ' alice_secret');
+    await until(() => screen.queryByRole('alert') !== null, 'the error');
+    expect(screen.getByLabelText('Username')).toHaveAccessibleDescription(/must not start or end with a space/);
+    expect(sent).toBe(false);
+  });
+
   it('counts down to the next attempt after too many failures', async () => {
     await loaded(renderApp('/login'));
     for (let i = 0; i < 5; i++) await submit('test', 'wrong');

@@ -104,6 +104,59 @@ describe.skipIf(!redis)('the app on Redis', () => {
       clock.advance(5 * 60_000);
       expect((await b.signIn('alice', 'alice_secret', fromClient)).status).toBe(201);
     });
+
+    it('stops a guess spread over twenty addresses and two instances, but lets the known browser in at once', async () => {
+      const [a, b] = [await start(), await start()];
+      const device = cookieFrom(await a.signIn('victim'), 'did');
+      for (let i = 0; i < 20; i++) {
+        await (i % 2 ? a : b).signIn('victim', 'wrong', { headers: { 'X-Test-Client': `203.0.113.${i}` } });
+      }
+      const newDevice = await b.signIn('victim', 'victim_secret', fromClient);
+      expect(newDevice.status).toBe(429);
+      expect(Number(newDevice.headers.get('Retry-After'))).toBeGreaterThan(0);
+      expect((await a.signIn('victim', 'victim_secret', { cookie: device, ...fromClient })).status).toBe(201);
+      // VICTIM is another account, untouched by victim's failures.
+      expect((await b.signIn('VICTIM', 'VICTIM_secret', fromClient)).status).toBe(201);
+    });
+
+    it('lets 300 sign-ins of different users from one address pass, and one /64 or mapped IPv4 is one client', async () => {
+      const [a, b] = [await start(), await start()];
+      // In batches of 30 at once: every attempt is counted before its check, so more parallel
+      // attempts than the budget (50) would be refused even if all were to succeed.
+      const statuses: number[] = [];
+      for (let batch = 0; batch < 10; batch++) {
+        const signIns = Array.from({ length: 30 }, (_, i) =>
+          (i % 2 ? a : b).signIn(`user-${batch}-${i}`, undefined, fromClient),
+        );
+        statuses.push(...(await Promise.all(signIns)).map((response) => response.status));
+      }
+      expect(statuses.filter((status) => status === 201)).toHaveLength(300);
+      for (let i = 0; i < 50; i++) {
+        await a.signIn(`user-${i}`, 'wrong', { headers: { 'X-Test-Client': i % 2 ? '2001:db8::1' : '2001:db8::2' } });
+      }
+      expect((await b.signIn('dan', 'dan_secret', { headers: { 'X-Test-Client': '2001:db8::3' } })).status).toBe(429);
+      for (let i = 0; i < 50; i++) {
+        await a.signIn(`user-${i}`, 'wrong', {
+          headers: { 'X-Test-Client': i % 2 ? '::ffff:127.0.0.9' : '127.0.0.9' },
+        });
+      }
+      expect((await b.signIn('dan', 'dan_secret', { headers: { 'X-Test-Client': '127.0.0.9' } })).status).toBe(429);
+    });
+
+    it('lets exactly 5 of 40 parallel wrong guesses over two instances reach the password check', async () => {
+      const [a, b] = [await start(), await start()];
+      const statuses = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).signIn('alice', 'guess', fromClient)),
+      ).then((responses) => responses.map((response) => response.status));
+      expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(35);
+    });
+
+    it('signs a decomposed name in as the composed one and shows it composed on the other instance', async () => {
+      const [a, b] = [await start(), await start()];
+      const cookie = cookieFrom(await a.signIn('e\u0301', '\u00e9_secret'));
+      expect((await (await b.getSession(cookie)).json()).user).toEqual({ username: '\u00e9' });
+    });
   });
 
   it('answers /api/health 503 when Redis goes down, and 200 again when it is back', async () => {

@@ -286,10 +286,49 @@ export function describeStoreContract(name: string, factory: StoreFactory, { ski
         expect(await store.getFailures('user:busy', t0)).toEqual({ count: 25, resetAt: t0 + window });
       });
 
+      it('takeBackFailure gives one back atomically, never below 0, and leaves a closed window closed', async () => {
+        await Promise.all(Array.from({ length: 10 }, () => store.addFailure('client:busy', t0, window)));
+        await Promise.all(Array.from({ length: 7 }, () => store.takeBackFailure('client:busy', t0 + 1)));
+        expect(await store.getFailures('client:busy', t0 + 1)).toEqual({ count: 3, resetAt: t0 + window });
+        await Promise.all(Array.from({ length: 5 }, () => store.takeBackFailure('client:busy', t0 + 1)));
+        expect(await store.getFailures('client:busy', t0 + 1)).toEqual({ count: 0, resetAt: t0 + window });
+        expect(await store.addFailure('client:busy', t0 + 2, window)).toEqual({ count: 1, resetAt: t0 + window });
+
+        await store.takeBackFailure('client:closed', t0);
+        expect(await store.getFailures('client:closed', t0)).toBeUndefined();
+        await store.addFailure('client:old', t0, window);
+        await store.takeBackFailure('client:old', t0 + window);
+        expect(await store.addFailure('client:old', t0 + window, window)).toEqual({
+          count: 1,
+          resetAt: t0 + 2 * window,
+        });
+      });
+
       it('purgeExpired leaves live counters alone', async () => {
         await store.addFailure('user:alice', t0, window);
         await store.purgeExpired(t0 + 1_000);
         expect(await store.getFailures('user:alice', t0 + 1_000)).toEqual({ count: 1, resetAt: t0 + window });
+      });
+    });
+
+    describe('device tokens', () => {
+      it('gives the username of a live token, and nothing for an unknown, expired or deleted one', async () => {
+        await store.saveDeviceToken('token-a', 'Zoë:user name\u00a0✓', t0 + window, t0);
+        await store.saveDeviceToken('token-b', 'bob', t0 + window, t0);
+        expect(await store.getDeviceToken('token-a', t0 + window - 1)).toBe('Zoë:user name\u00a0✓');
+        expect(await store.getDeviceToken('token-a', t0 + window)).toBeUndefined();
+        expect(await store.getDeviceToken('no-such-token', t0)).toBeUndefined();
+        await store.deleteDeviceToken('token-b');
+        expect(await store.getDeviceToken('token-b', t0)).toBeUndefined();
+        await expect(store.deleteDeviceToken('token-b')).resolves.toBeUndefined();
+      });
+
+      it('purgeExpired keeps live tokens (expired ones go: by purge, or by TTL in Redis)', async () => {
+        await store.saveDeviceToken('token-old', 'alice', t0 + 1_000, t0);
+        await store.saveDeviceToken('token-new', 'alice', t0 + window, t0);
+        await store.purgeExpired(t0 + 1_000);
+        expect(await store.getDeviceToken('token-old', t0 + 1_000)).toBeUndefined();
+        expect(await store.getDeviceToken('token-new', t0 + 1_000)).toBe('alice');
       });
     });
 
