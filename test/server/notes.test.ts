@@ -86,7 +86,8 @@ describe.each(stores)('notes on the %s store', (_kind, makeStore, skip) => {
     for (let i = 0; i < noteLimits.notesPerUser; i++) await create(ann, `n${i}`);
     await expectError(await call(ann, '/api/notes', 'POST', { title: '', text: '' }), 422, 'limit_exceeded');
     const huge = api413Body();
-    const response = await server.fetch('/api/draft', { method: 'PUT', headers: { ...json, Cookie: ann }, body: huge });
+    const headers = { ...json, Cookie: ann, Origin: server.origin };
+    const response = await server.fetch('/api/draft', { method: 'PUT', headers, body: huge });
     await expectError(response, 413, 'payload_too_large');
     expect(await (await call(ann, '/api/draft')).json()).toEqual({ draft: null });
   });
