@@ -2,9 +2,8 @@
  * The notes and draft rows of the API table (docs/decisions/016-nothing-lost.md), run like the
  * session contract against the real server over HTTP and the MSW mock.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { maxNoteBodyBytes, noteLimits, type Draft, type Note, type NoteSummary } from '../../shared/contract';
-import type { SessionConfig } from '../../server/config';
 import {
   contractSession,
   expectError,
@@ -14,6 +13,7 @@ import {
   type ContractBrowser,
   type ContractTarget,
   type MakeContractTarget,
+  useContractTargets,
 } from './session-api.contract';
 
 const jsonHeaders = { 'Content-Type': 'application/json' };
@@ -42,16 +42,7 @@ async function expectDraft(response: Response): Promise<Draft | null> {
 
 export function describeNotesContract(name: string, makeTarget: MakeContractTarget): void {
   describe(`notes API contract: ${name}`, () => {
-    const targets: ContractTarget[] = [];
-    afterEach(async () => {
-      await Promise.all(targets.splice(0).map((target) => target.close()));
-    });
-
-    async function start(session: Partial<SessionConfig> = {}) {
-      const target = await makeTarget({ session: { ...contractSession, ...session } });
-      targets.push(target);
-      return target;
-    }
+    const start = useContractTargets(makeTarget);
 
     async function signedIn(target: ContractTarget, username = 'test'): Promise<ContractBrowser> {
       const browser = target.browser();

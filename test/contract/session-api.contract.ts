@@ -129,17 +129,29 @@ async function expectHeartbeatResponse(
   return expectTiming(body.session, expected);
 }
 
+/**
+ * Inside a `describe`: starts targets with the contract's session settings (and `session` over
+ * them), and closes every one after each test.
+ */
+export function useContractTargets(makeTarget: MakeContractTarget) {
+  const targets: ContractTarget[] = [];
+  afterEach(async () => {
+    await Promise.all(targets.splice(0).map((target) => target.close()));
+  });
+  return async (session: Partial<SessionConfig> = {}): Promise<ContractTarget> => {
+    const target = await makeTarget({ session: { ...contractSession, ...session } });
+    targets.push(target);
+    return target;
+  };
+}
+
 /** Runs the contract against the targets `makeTarget` builds, one per test. */
 export function describeSessionContract(name: string, makeTarget: MakeContractTarget): void {
   describe(`session API contract: ${name}`, () => {
-    const targets: ContractTarget[] = [];
-    afterEach(async () => {
-      await Promise.all(targets.splice(0).map((target) => target.close()));
-    });
+    const startTarget = useContractTargets(makeTarget);
 
     async function start(session: Partial<SessionConfig> = {}) {
-      const target = await makeTarget({ session: { ...contractSession, ...session } });
-      targets.push(target);
+      const target = await startTarget(session);
       return { target, browser: target.browser() };
     }
 

@@ -53,12 +53,18 @@ test.describe('Back after sign-out shows no protected content', () => {
     await expectBackShowsNothingProtected(page);
   });
 
-  test('across page loads (the back/forward cache must not restore a signed-in page)', async ({ page }) => {
-    await signIn(page);
+  test('across page loads (the back/forward cache must not restore a signed-in page)', async ({
+    page,
+    startServer,
+  }) => {
+    // About the cache, not timing: a 10-minute session, so three page loads in a row without
+    // input cannot meet the shared server's warning, 3 s after the last activity.
+    const server = await startServer({ env: { IDLE_TIMEOUT: '10m', IDLE_WARNING: '30s' } });
+    await signIn(page, uniqueUser('bfcache'), { from: `${server.url}/login` });
     // Two full page loads, so Back leaves the current document.
-    await page.goto('/');
+    await page.goto(`${server.url}/`);
     await expect(page.getByRole('heading', { name: 'Hello World!' })).toBeVisible();
-    await page.goto('/account');
+    await page.goto(`${server.url}/account`);
     await expect(page.getByRole('heading', { name: 'Your account' })).toBeVisible();
     await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(pathIs('/login'));

@@ -13,6 +13,7 @@ import {
   uniqueUser,
   warningDialog,
   warningsOpened,
+  whileActive,
 } from './support/app';
 
 const { idleTimeoutMs } = sharedTimings;
@@ -26,11 +27,14 @@ async function openTabs(context: BrowserContext, count: number, username = uniqu
   await signIn(first, username);
   const pages = [first];
   for (let i = 1; i < count; i++) {
-    const page = await context.newPage();
-    await recordWarnings(page);
-    await page.goto('/');
-    await expect(page.getByRole('heading', { name: 'Hello World!' })).toBeVisible();
-    await expect(signedInAs(page)).toContainText(username);
+    const page = await whileActive(first, async () => {
+      const opened = await context.newPage();
+      await recordWarnings(opened);
+      await opened.goto('/');
+      await expect(opened.getByRole('heading', { name: 'Hello World!' })).toBeVisible();
+      await expect(signedInAs(opened)).toContainText(username);
+      return opened;
+    });
     // Someone who opens a tab is active in it: without this, a slow start would warn the first tab.
     await page.mouse.move(20, 20);
     pages.push(page);
@@ -39,16 +43,26 @@ async function openTabs(context: BrowserContext, count: number, username = uniqu
 }
 
 test.describe('two tabs of one browser', () => {
-  test('activity in tab A keeps tab B signed in; B never shows the warning', async ({ context }) => {
-    const [a, b] = await openTabs(context, 2);
-    // Two idle periods of work in A only.
-    await keepActive([a], 2 * idleTimeoutMs);
+  test('activity in tab A keeps tab B signed in; B never shows the warning', async ({ browser, startServer }) => {
+    // Its own server with a 2 s heartbeat interval, (11 - 5) / 3 s: B's load and tab election
+    // (~2 s, docs/design.md#known-limits) fit before a warning, which the shared server's 3 s
+    // between the last reported input and the warning hardly allow.
+    const idle = { IDLE_TIMEOUT: '11s', IDLE_WARNING: '5s' };
+    const server = await startServer({ env: idle });
+    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 } });
+    try {
+      const [a, b] = await openTabs(context, 2);
+      // Two idle periods of work in A only.
+      await keepActive([a], 2 * 11_000);
 
-    expect(await warningsOpened(b)).toBe(0);
-    expect(await warningsOpened(a)).toBe(0);
-    await expect(b).toHaveURL(pathIs('/'));
-    await expect(b.getByRole('heading', { name: 'Hello World!' })).toBeVisible();
-    expect((await b.request.get('/api/session')).status()).toBe(200);
+      expect(await warningsOpened(b)).toBe(0);
+      expect(await warningsOpened(a)).toBe(0);
+      await expect(b).toHaveURL(pathIs('/'));
+      await expect(b.getByRole('heading', { name: 'Hello World!' })).toBeVisible();
+      expect((await b.request.get('/api/session')).status()).toBe(200);
+    } finally {
+      await context.close();
+    }
   });
 
   test("Stay signed in in A closes B's warning; no answer signs both out", async ({ context }) => {
@@ -84,19 +98,26 @@ test.describe('two tabs of one browser', () => {
   });
 });
 
-test('heartbeats do not grow with tabs: 30 s of activity, one tab vs three', async ({ browser, baseURL }, testInfo) => {
-  const H = 1_000; // heartbeat interval for IDLE_TIMEOUT=8s, IDLE_WARNING=5s: (8 - 5) / 3 s
-  const newContext = (browser: Browser) => browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+test('heartbeats do not grow with tabs: 30 s of activity, one tab vs three', async ({
+  browser,
+  startServer,
+}, testInfo) => {
+  // A server of its own with a 2 s heartbeat interval, (11 - 5) / 3 s: with the shared server's
+  // 1 s, the 3 s between the last reported input and the warning hardly hold a new tab's load
+  // and its tab election (~2 s, docs/design.md#known-limits), so a tab could warn while four open.
+  const H = 2_000;
+  const server = await startServer({ env: { IDLE_TIMEOUT: '11s', IDLE_WARNING: '5s' } });
+  const newContext = (browser: Browser) =>
+    browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 } });
   const one = await newContext(browser);
   const three = await newContext(browser);
   try {
-    // Both browsers are set up at once and kept busy from then on, so that neither sits idle long
-    // enough to be warned. 3 s of warm-up: react-idle-timer elects its first leader only ~2 s
-    // after a load (until then a tab steps in after 2 intervals), so the count starts after that.
-    const [trio, [solo]] = await Promise.all([
-      openTabs(three, 3, uniqueUser('hb-three')),
-      openTabs(one, 1, uniqueUser('hb-one')),
-    ]);
+    // Each browser is kept busy from its sign-in on, so that neither sits idle long enough to be
+    // warned: the single tab while the three open. 3 s of warm-up: react-idle-timer elects its
+    // first leader only ~2 s after a load (until then a tab steps in after 2 intervals), so the
+    // count starts after that.
+    const [solo] = await openTabs(one, 1, uniqueUser('hb-one'));
+    const trio = await whileActive(solo, () => openTabs(three, 3, uniqueUser('hb-three')));
     const inputs = [solo, trio[0], solo, trio[1], solo, trio[2]];
     await keepActive(inputs, 3_000);
     for (const [index, page] of [solo, ...trio].entries()) {
@@ -129,10 +150,10 @@ test('heartbeats do not grow with tabs: 30 s of activity, one tab vs three', asy
     console.log(figures);
     testInfo.annotations.push({ type: 'heartbeats', description: figures });
 
-    // About one per interval: 30 s / 1 s (plus a trailing edge, depending on the phase).
-    expect(countOne.count).toBeGreaterThanOrEqual(25);
-    expect(countOne.count).toBeLessThanOrEqual(32);
-    // The same with three tabs. One off at most: the two browsers' 1 s throttles run on their own
+    // About one per interval: 30 s / 2 s (plus a trailing edge, depending on the phase).
+    expect(countOne.count).toBeGreaterThanOrEqual(12);
+    expect(countOne.count).toBeLessThanOrEqual(17);
+    // The same with three tabs. One off at most: the two browsers' 2 s throttles run on their own
     // phase, so a 30 s window can hold one more leading or trailing edge in one of them.
     expect(Math.abs(countThree.count - countOne.count)).toBeLessThanOrEqual(1);
   } finally {

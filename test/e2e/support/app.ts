@@ -141,6 +141,28 @@ export async function waitForServerTime(page: Page, since: SessionTiming, ms: nu
 }
 
 /**
+ * Runs `work` while a person keeps using `page` (mouse moves at the rhythm of `keepActive`): someone
+ * who opens another tab of the app is still at work in the first. Without it, a new tab's load
+ * and its tab election (about 2 s, when no heartbeat goes out) can take the whole 3 heartbeat
+ * intervals before the warning of a test server with short timings.
+ */
+export async function whileActive<T>(page: Page, work: () => Promise<T>): Promise<T> {
+  let done = false;
+  const busy = (async () => {
+    for (let step = 0; !done; step++) {
+      await page.mouse.move(20 + (step % 10) * 10, 20);
+      await pause(inputGapMs);
+    }
+  })();
+  try {
+    return await work();
+  } finally {
+    done = true;
+    await busy;
+  }
+}
+
+/**
  * Waits until the server has heard of the input sent at `inputAt` (see `keepActive`) in the
  * session of `page`'s browser context: the heartbeat that reports it has been answered. The
  * server's last activity is its deadline less the idle timeout, as GET /api/session reports it.
