@@ -95,14 +95,24 @@ test('another user signing in on the same browser never sees, loads or sends the
 test('text typed in the last second before the warning opened is restored in full', async ({ page }) => {
   const username = uniqueUser('late');
   await signIn(page, username, toNotes);
-  const dialog = warningDialog(page);
-  // Types a little more every 100 ms (without activity) until the warning opens.
+  // Types a little more every 100 ms (without activity) until the warning opens. Each edit checks
+  // for the open warning in the page itself, in the same task as the edit, so the text is exactly
+  // what was typed before the warning opened (a check from the test, then a fill, could straddle it).
   let text = 'Typed until the warning:';
-  for (let i = 0; !(await dialog.isVisible()); i++) {
-    text += ` ${i}`;
-    await noteText(page).fill(text);
+  for (let i = 0; ; i++) {
+    const next = `${text} ${i}`;
+    const typed = await noteText(page).evaluate((area, value) => {
+      if (document.querySelector('dialog[open]')) return false;
+      // React keeps its own copy of the value: set it through the native setter, then say so.
+      Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')!.set!.call(area, value);
+      area.dispatchEvent(new Event('input', { bubbles: true }));
+      return true;
+    }, next);
+    if (!typed) break;
+    text = next;
     await page.waitForTimeout(100);
   }
+  await expect(warningDialog(page)).toBeVisible();
   await signedOutForInactivity(page);
 
   await submitLogin(page, username);
