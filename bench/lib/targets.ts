@@ -144,7 +144,7 @@ export async function signInMany(url: string, count: number, parallel = 50): Pro
         const i = next++;
         const response = await fetch(`${url}/api/session`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': clientAddress(i) },
+          headers: { 'Content-Type': 'application/json', Origin: url, 'X-Forwarded-For': clientAddress(i) },
           body: JSON.stringify({ username: `bench${i}`, password: `bench${i}_secret` }),
         });
         const setCookie = response.headers.get('Set-Cookie');
