@@ -6,10 +6,11 @@ import { viewOfClient } from './http/client';
 import { errorResponse } from './http/errors';
 import { publicOrigins } from './http/origin';
 import {
+  apiResponseHeaders,
   bodySizeLimit,
+  documentHeaders,
   publicHostOnly,
   sameOriginOnly,
-  securityHeaders,
   strictTransportSecurity,
 } from './http/security';
 import { createJsonLogger, type Logger } from './logger';
@@ -63,6 +64,9 @@ const allowedMethods: Record<string, string> = {
   [apiPaths.draft]: 'GET, PUT, DELETE',
 };
 
+/** What `app.use('/api/*')` matches: `/api` itself too. */
+const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
+
 /** Paths whose bodies carry a note (up to `maxNoteBodyBytes`); every other API body is small. */
 const isNoteBodyPath = (path: string) =>
   path === apiPaths.notes || path === apiPaths.draft || path.startsWith(`${apiPaths.notes}/`);
@@ -99,20 +103,16 @@ export function createApp({
   const noteBodyLimit = bodySizeLimit(maxNoteBodyBytes, tooLarge(maxNoteBodyBytes));
   const trustProxy = config.trustProxy ?? false;
   const allowedOrigins = publicOrigins(config.publicOrigins);
-  app.use('*', securityHeaders(), async (c, next) => {
+  const pageHeaders = documentHeaders();
+  app.use('*', async (c, next) => {
     const client = viewOfClient(c.req.raw, clientAddress(c), trustProxy);
     c.set('client', client);
     if (client.secure) c.header('Strict-Transport-Security', strictTransportSecurity);
-    return next();
+    return isApiPath(c.req.path) ? next() : pageHeaders(c, next);
   });
-  // Headers set before the route answers go into its response as it is built; set afterwards,
-  // Hono would have to copy the finished response.
   app.use(
     '/api/*',
-    async (c, next) => {
-      c.header('Cache-Control', 'no-store');
-      return next();
-    },
+    apiResponseHeaders(),
     // Load balancers call the health check by address, with whatever Host they like.
     publicHostOnly(allowedOrigins, [apiPaths.health]),
     sameOriginOnly(allowedOrigins),

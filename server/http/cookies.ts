@@ -13,7 +13,7 @@ function cookieName(secure: boolean, name: 'sid' | 'did' = 'sid'): string {
 }
 
 function isSecureRequest(c: Context<AppEnv>, mode: CookieSecure): boolean {
-  return mode === 'auto' ? c.var.client.secure : mode === 'always';
+  return mode === 'auto' ? c.get('client').secure : mode === 'always';
 }
 
 function readCookie(c: Context<AppEnv>, mode: CookieSecure, which: 'sid' | 'did'): string | undefined {

@@ -18,7 +18,10 @@ export interface AppBindings {
   origin?: string;
 }
 
-/** What middleware puts on the request context for the routes. */
+/**
+ * What middleware puts on the request context for the routes. Read it with `c.get('client')`:
+ * hono's `c.var` builds a new object of all the variables at every access.
+ */
 export interface AppEnv {
   Bindings: AppBindings;
   Variables: {

@@ -6,12 +6,13 @@ import { errorResponse } from './errors';
 import { isPublicHost, isPublicOrigin, type PublicOrigins } from './origin';
 
 /**
- * Headers for every response, API and pages alike: a strict Content-Security-Policy without
- * inline script, no framing, no sniffing, no referrer. Only what is listed here: hono's extra
- * defaults (Origin-Agent-Cluster, X-XSS-Protection, ...) are off, and Strict-Transport-Security
- * is added per request by `strictTransportSecurity` below, only over https.
+ * Headers for the pages (the SPA's documents and files): a strict Content-Security-Policy without
+ * inline script, no framing, no sniffing, no referrer, no access to camera, microphone or
+ * location. Only what is listed here: hono's extra defaults (Origin-Agent-Cluster,
+ * X-XSS-Protection, ...) are off, and Strict-Transport-Security is added per request, only over
+ * https. API responses get `apiHeaders` instead.
  */
-export function securityHeaders(): MiddlewareHandler {
+export function documentHeaders(): MiddlewareHandler {
   return secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
@@ -37,6 +38,34 @@ export function securityHeaders(): MiddlewareHandler {
     xPermittedCrossDomainPolicies: false,
     xXssProtection: false,
   });
+}
+
+/**
+ * Headers for every `/api` response (decision 020): JSON is never a document, so it gets the
+ * API set of OWASP's REST Security Cheat Sheet, and a policy that allows nothing at all should a
+ * browser ever render one. Not cached anywhere (a session's answers are personal and change with
+ * every heartbeat), not sniffed into HTML, not framed, not read by another site's `<script>` or
+ * `<img>` (CORP). COOP and Permissions-Policy govern documents, which an API response never is.
+ */
+export const apiHeaders: Readonly<Record<string, string>> = {
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+};
+const apiHeaderEntries = Object.entries(apiHeaders);
+
+/**
+ * Sets `apiHeaders` before the route answers, so they are part of the response as it is built,
+ * errors and 404s included (set afterwards, Hono would have to copy the finished response).
+ */
+export function apiResponseHeaders(): MiddlewareHandler {
+  return async (c, next) => {
+    for (const [name, value] of apiHeaderEntries) c.header(name, value);
+    return next();
+  };
 }
 
 /** One year, subdomains included: sent only on a response to a request that came over https. */
@@ -95,7 +124,7 @@ export function sameOriginOnly(allowed: PublicOrigins): MiddlewareHandler<AppEnv
  */
 export function publicHostOnly(allowed: PublicOrigins, exempt: readonly string[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (isPublicHost(c.var.client.host, allowed) || exempt.includes(c.req.path)) return next();
+    if (isPublicHost(c.get('client').host, allowed) || exempt.includes(c.req.path)) return next();
     return errorResponse(
       c,
       421,

@@ -48,7 +48,7 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
     const result = await sessions.signIn({
       username,
       password,
-      clientAddress: c.var.client.address,
+      clientAddress: c.get('client').address,
       previousId: readSessionCookie(c, cookieMode),
       deviceToken: readDeviceCookie(c, cookieMode),
       userAgent: c.req.header('User-Agent'),
