@@ -9,8 +9,8 @@ import { sessionConfigFromEnv } from './session-env';
 
 /**
  * Starts the mock API and resolves once the worker answers requests; call it before the first
- * `/api` request. Limits come from `VITE_IDLE_TIMEOUT`, `VITE_IDLE_WARNING` and
- * `VITE_ABSOLUTE_TIMEOUT` (durations, e.g. `20s`), else the server's defaults. Sessions and the
+ * `/api` request. Limits come from `VITE_IDLE_TIMEOUT`, `VITE_IDLE_WARNING`,
+ * `VITE_ABSOLUTE_TIMEOUT` and `VITE_DRAFT_RETENTION` (durations, e.g. `20s`), else the server's defaults. Sessions and the
  * cookie jar live in `localStorage`, so a reload keeps the user signed in and tabs share them.
  * Returns the mock API (its store, cookies and logs), handy from the devtools console.
  */

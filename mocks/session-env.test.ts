@@ -17,6 +17,13 @@ describe('mock session limits from the Vite env', () => {
     });
   });
 
+  it('reads the draft retention too', () => {
+    expect(sessionConfigFromEnv({ VITE_DRAFT_RETENTION: '2m' })).toEqual({ draftRetentionMs: 120_000 });
+    expect(() => sessionConfigFromEnv({ VITE_DRAFT_RETENTION: 'a day' })).toThrow(
+      /^VITE_DRAFT_RETENTION: "a day" is not a duration/,
+    );
+  });
+
   it('names the variable when a value is wrong', () => {
     expect(() => sessionConfigFromEnv({ VITE_IDLE_TIMEOUT: 'soon' })).toThrow(
       /^VITE_IDLE_TIMEOUT: "soon" is not a duration/,

@@ -122,7 +122,7 @@ export const sessionTimingVariables: SessionTimingVariables = {
 };
 
 /** The duration in `env[name]`, or undefined when unset or empty; throws a ConfigError when malformed. */
-function readDuration(env: Record<string, unknown>, name: string): number | undefined {
+export function readDuration(env: Record<string, unknown>, name: string): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   const value = typeof raw === 'string' ? parseDuration(raw) : undefined;

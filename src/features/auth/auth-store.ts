@@ -28,7 +28,8 @@ export interface SignOutEvent {
  */
 export function createAuthStore() {
   let state: AuthState = { status: 'loading' };
-  let policy: SessionPolicy | undefined;
+  /** The policy request, shared by everyone who asks while it is out; dropped when it fails. */
+  let policyRequest: Promise<SessionPolicy | undefined> | undefined;
   const listeners = createListeners();
   const signOutListeners = createListeners<[SignOutEvent]>();
   const signInListeners = createListeners();
@@ -76,12 +77,17 @@ export function createAuthStore() {
     getState: () => state,
     subscribe: listeners.add,
 
-    /** The server's limits (for telling people before they sign in); fetched once. */
-    async getPolicy(): Promise<SessionPolicy | undefined> {
-      if (policy) return policy;
-      const result = await api.getPolicy();
-      if (result.ok) policy = result.data;
-      return policy;
+    /**
+     * The server's limits (for telling people before they sign in); fetched once, by one request
+     * however many parts of the page ask at once. A failed request is tried again at the next ask.
+     */
+    getPolicy(): Promise<SessionPolicy | undefined> {
+      policyRequest ??= api.getPolicy().then((result) => {
+        if (result.ok) return result.data;
+        policyRequest = undefined;
+        return undefined;
+      });
+      return policyRequest;
     },
 
     async signIn(credentials: SignInRequest) {

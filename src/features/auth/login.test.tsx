@@ -50,6 +50,20 @@ describe('start-up', () => {
     await until(() => screen.queryByRole('heading', { name: 'Hello World!' }) !== null, 'Hello World!');
     expect(checks).toBe(1);
   });
+
+  it('asks for the policy once, though the page and the timeout dialog both need it', async () => {
+    let asks = 0;
+    const count = ({ request }: { request: Request }) => {
+      if (new URL(request.url).pathname === '/api/session/policy') asks++;
+    };
+    server.events.on('request:start', count);
+    await signInThroughApi();
+    await loaded(renderApp('/'));
+    await until(() => screen.queryByRole('heading', { name: 'Hello World!' }) !== null, 'Hello World!');
+    await settle();
+    server.events.removeListener('request:start', count);
+    expect(asks).toBe(1);
+  });
 });
 
 describe('signing in', () => {
