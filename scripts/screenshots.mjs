@@ -34,9 +34,10 @@ const calmServer = await startAppServer({
 });
 const browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs] });
 
-async function newPage(viewport, baseURL = server.url) {
+async function newPage(viewport, baseURL = server.url, userAgent = undefined) {
   const context = await browser.newContext({
     baseURL,
+    userAgent,
     viewport,
     deviceScaleFactor: 1,
     colorScheme: 'light',
@@ -110,6 +111,22 @@ try {
   await notes.reload();
   await notes.getByRole('button', { name: 'Discard draft' }).waitFor();
   await shoot(notes, 'notes.png');
+
+  // Account: this browser and one more, signed in as the same user from Firefox on Windows.
+  const laptop = await newPage(
+    desktop,
+    calmServer.url,
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0',
+  );
+  await laptop.goto('/login');
+  await laptop.getByLabel('Username').fill('test');
+  await laptop.getByLabel('Password').fill('test_secret');
+  await laptop.getByRole('button', { name: 'Sign in' }).click();
+  await laptop.getByRole('heading', { name: 'Hello World!' }).waitFor();
+  await notes.goto('/account');
+  await notes.getByRole('button', { name: 'Sign out everywhere else' }).waitFor();
+  await notes.getByText('Firefox on Windows').waitFor();
+  await shoot(notes, 'account.png');
 } finally {
   await browser.close();
   await server.stop();

@@ -31,11 +31,15 @@ export function SignedInLayout() {
           Idle Session
         </Link>
         <nav aria-label="Main">
-          <NavLink to={paths.home} end>
+          <NavLink to={paths.home} end data-label="Home">
             Home
           </NavLink>
-          <NavLink to={paths.notes}>Notes</NavLink>
-          <NavLink to={paths.account}>Account</NavLink>
+          <NavLink to={paths.notes} data-label="Notes">
+            Notes
+          </NavLink>
+          <NavLink to={paths.account} data-label="Account">
+            Account
+          </NavLink>
         </nav>
         <div className="who">
           <span className="who-name">
