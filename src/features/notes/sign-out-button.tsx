@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
+import { AlertDialog } from '../../lib/alert-dialog';
 import { currentEditor } from './editor-session';
 import { notesApi } from './notes-api';
 
@@ -8,23 +9,7 @@ import { notesApi } from './notes-api';
  */
 export function SignOutButton({ onSignOut, retentionText }: { onSignOut: () => void; retentionText: string }) {
   const [asking, setAsking] = useState(false);
-  const dialogRef = useRef<HTMLDialogElement>(null);
   const keepRef = useRef<HTMLButtonElement>(null);
-  const buttonRef = useRef<HTMLButtonElement>(null);
-  const titleId = useId();
-  const descriptionId = useId();
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    if (asking && !dialog.open) {
-      dialog.showModal();
-      keepRef.current?.focus();
-    } else if (!asking && dialog.open) {
-      dialog.close();
-      buttonRef.current?.focus();
-    }
-  }, [asking]);
 
   async function start() {
     const editor = currentEditor();
@@ -45,26 +30,16 @@ export function SignOutButton({ onSignOut, retentionText }: { onSignOut: () => v
 
   return (
     <>
-      <button ref={buttonRef} type="button" className="button secondary small" onClick={() => void start()}>
+      <button type="button" className="button secondary small" onClick={() => void start()}>
         Sign out
       </button>
-      <dialog
-        ref={dialogRef}
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        aria-describedby={descriptionId}
-        className="timeout-dialog"
-        onCancel={(event) => {
-          event.preventDefault();
-          setAsking(false);
-        }}
+      <AlertDialog
+        open={asking}
+        title="Keep your unsaved note?"
+        description={`You have a note you have not saved. Keep it as a draft for next time (for ${retentionText}, for you only), or discard it.`}
+        initialFocusRef={keepRef}
+        onEscape={() => setAsking(false)}
       >
-        <h2 id={titleId}>Keep your unsaved note?</h2>
-        <p id={descriptionId}>
-          You have a note you have not saved. Keep it as a draft for next time (for {retentionText}, for you only), or
-          discard it.
-        </p>
         <div className="dialog-actions">
           <button ref={keepRef} type="button" className="button primary" onClick={() => void keep()}>
             Keep draft and sign out
@@ -76,7 +51,7 @@ export function SignOutButton({ onSignOut, retentionText }: { onSignOut: () => v
             Cancel
           </button>
         </div>
-      </dialog>
+      </AlertDialog>
     </>
   );
 }

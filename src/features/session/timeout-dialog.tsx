@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { AlertDialog } from '../../lib/alert-dialog';
 import { formatCountdown, formatDurationWords } from '../../lib/duration';
 import { announcementText, isAnnouncementStep } from './countdown-announcements';
 import { usePolicy } from '../auth';
@@ -8,20 +9,15 @@ import { useSessionMonitor, useSessionSnapshot } from './session-provider';
 const defaultDraftRetentionMs = 24 * 60 * 60_000;
 
 /**
- * The idle warning: a modal alertdialog with a live countdown. Stay signed in (focused, also
- * Escape) extends the session in every tab; Sign out ends it. The page behind is inert
- * (`showModal`), focus stays inside and returns where it was when the dialog closes.
+ * The idle warning: a modal alertdialog (lib/alert-dialog.tsx) with a live countdown. Stay
+ * signed in (focused, also Escape) extends the session in every tab; Sign out ends it.
  */
 export function TimeoutDialog({ onSignOut }: { onSignOut: () => void }) {
   const monitor = useSessionMonitor();
   const policy = usePolicy();
   const { phase, secondsLeft, warningMs, idleTimeoutMs, reconnecting } = useSessionSnapshot();
   const open = phase === 'warning';
-  const dialogRef = useRef<HTMLDialogElement>(null);
   const stayRef = useRef<HTMLButtonElement>(null);
-  const titleId = useId();
-  const descriptionId = useId();
-  useModal(open, dialogRef, stayRef);
   const announcement = useCountdownAnnouncement(open, secondsLeft);
   useHiddenTabTitle(open, secondsLeft);
 
@@ -29,28 +25,20 @@ export function TimeoutDialog({ onSignOut }: { onSignOut: () => void }) {
   const fraction = Math.min(1, (secondsLeft * 1000) / warningMs);
 
   return (
-    <dialog
-      ref={dialogRef}
-      role="alertdialog"
-      aria-modal="true"
-      aria-labelledby={titleId}
-      aria-describedby={descriptionId}
-      className="timeout-dialog"
-      onCancel={(event) => {
-        // Escape means "stay signed in", never a silent dismissal.
-        event.preventDefault();
-        monitor.staySignedIn();
-      }}
-      onKeyDown={(event) => {
-        if (event.key === 'Tab') keepFocusInside(event, dialogRef.current);
-      }}
+    <AlertDialog
+      open={open}
+      title="Your session is about to expire"
+      description={
+        <>
+          You have been inactive for a while. For your security, you will be signed out after{' '}
+          {formatDurationWords(idleTimeoutMs)} of inactivity. Notes you have not saved are kept for{' '}
+          {formatDurationWords(policy?.draftRetentionMs ?? defaultDraftRetentionMs)}: sign in again to continue.
+        </>
+      }
+      initialFocusRef={stayRef}
+      // Escape means "stay signed in", never a silent dismissal.
+      onEscape={() => monitor.staySignedIn()}
     >
-      <h2 id={titleId}>Your session is about to expire</h2>
-      <p id={descriptionId}>
-        You have been inactive for a while. For your security, you will be signed out after{' '}
-        {formatDurationWords(idleTimeoutMs)} of inactivity. Notes you have not saved are kept for{' '}
-        {formatDurationWords(policy?.draftRetentionMs ?? defaultDraftRetentionMs)}: sign in again to continue.
-      </p>
       <p className="countdown" aria-hidden="true">
         <span className="countdown-label">Time left</span>
         <span className="countdown-value">{countdown}</span>
@@ -74,31 +62,8 @@ export function TimeoutDialog({ onSignOut }: { onSignOut: () => void }) {
           Sign out
         </button>
       </div>
-    </dialog>
+    </AlertDialog>
   );
-}
-
-/** Opens the dialog as a modal with focus on `focusRef`, and gives focus back where it was when it closes. */
-function useModal(
-  open: boolean,
-  dialogRef: React.RefObject<HTMLDialogElement | null>,
-  focusRef: React.RefObject<HTMLElement | null>,
-) {
-  const returnFocusRef = useRef<Element | null>(null);
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      returnFocusRef.current = document.activeElement;
-      dialog.showModal();
-      focusRef.current?.focus();
-    } else if (!open && dialog.open) {
-      dialog.close();
-      const previous = returnFocusRef.current;
-      if (previous instanceof HTMLElement && previous.isConnected) previous.focus();
-      returnFocusRef.current = null;
-    }
-  }, [open, dialogRef, focusRef]);
 }
 
 /** Screen readers hear the countdown at steps, in words, never every second (decision 003). */
@@ -114,24 +79,6 @@ function useCountdownAnnouncement(open: boolean, secondsLeft: number): string {
     setAnnouncement('');
   }
   return announcement;
-}
-
-/**
- * Tab and Shift+Tab wrap between the dialog's first and last buttons. A modal <dialog> already
- * makes the page inert, but browsers let Tab leave for their own toolbar; the pattern says wrap.
- */
-function keepFocusInside(event: React.KeyboardEvent, dialog: HTMLDialogElement | null) {
-  const buttons = dialog ? Array.from(dialog.querySelectorAll<HTMLElement>('button:not([disabled])')) : [];
-  if (buttons.length === 0) return;
-  const first = buttons[0];
-  const last = buttons[buttons.length - 1];
-  if (event.shiftKey && document.activeElement === first) {
-    event.preventDefault();
-    last.focus();
-  } else if (!event.shiftKey && document.activeElement === last) {
-    event.preventDefault();
-    first.focus();
-  }
 }
 
 /** While the warning shows in a hidden tab, the tab's title counts down; the title comes back after. */
