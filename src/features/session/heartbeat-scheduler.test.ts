@@ -4,7 +4,9 @@ import {
   createHeartbeatScheduler,
   heartbeatDueAt,
   maxRetryDelayMs,
+  standsBack,
   withAnswered,
+  withRival,
   type HeartbeatOutcome,
   type HeartbeatSchedulerOptions,
 } from './heartbeat-scheduler';
@@ -88,6 +90,31 @@ describe('the ledger (pure)', () => {
   });
 });
 
+describe('two leaders (pure)', () => {
+  const ledger = { lastActivityAt: 5_000, reportedActivityAt: 5_000, lastHeartbeatAt: 6_000 };
+  const own = { sentAt: 6_000, activityAt: 5_000, rank: 0.5 };
+  const standsBackFrom = (rival: { sentAt: number; activityAt: number; rank: number }) =>
+    standsBack(withRival({ ...ledger, ownHeartbeat: own }, rival));
+
+  it('stand back in the one whose last heartbeat reported older activity', () => {
+    expect(standsBack({ ...ledger, ownHeartbeat: own })).toBe(false);
+    expect(standsBackFrom({ sentAt: 5_900, activityAt: 5_100, rank: 0.1 })).toBe(true);
+    expect(standsBackFrom({ sentAt: 6_100, activityAt: 4_900, rank: 0.9 })).toBe(false);
+  });
+
+  it('decide the same activity by the later heartbeat, and the same millisecond by rank', () => {
+    expect(standsBackFrom({ sentAt: 6_001, activityAt: 5_000, rank: 0.1 })).toBe(true);
+    expect(standsBackFrom({ sentAt: 6_000, activityAt: 5_000, rank: 0.9 })).toBe(true);
+    expect(standsBackFrom({ sentAt: 6_000, activityAt: 5_000, rank: 0.1 })).toBe(false);
+  });
+
+  it('keep the rival heartbeat that outranks, and stand back in a tab that never sent one', () => {
+    const rival = { sentAt: 7_000, activityAt: 6_000, rank: 0.1 };
+    expect(withRival(withRival(ledger, rival), { ...rival, activityAt: 5_500 }).rivalHeartbeat).toEqual(rival);
+    expect(standsBack(withRival(ledger, rival))).toBe(true);
+  });
+});
+
 describe('the throttle (leading and trailing edge)', () => {
   it('sends at once when an interval passed, then the last activity at the end of the interval', async () => {
     const { sent, activity, sentAtOffsets } = setup();
@@ -153,10 +180,49 @@ describe('a tab that does not lead', () => {
     for (let i = 0; i < 6; i++) {
       await vi.advanceTimersByTimeAsync(interval / 2);
       activity();
-      if (i % 2 === 1) scheduler.heardElsewhere({ timing, sentAt: Date.now() }, Date.now());
+      if (i % 2 === 1) scheduler.heardElsewhere({ timing, sentAt: Date.now() }, Date.now(), 1);
     }
     await vi.advanceTimersByTimeAsync(interval / 2);
     expect(sent).toEqual([]);
+  });
+});
+
+describe('a tab that leads while another does too', () => {
+  /** A heartbeat of another tab, answered now, that reported activity `agoMs` ago. */
+  const heardNow = (scheduler: ReturnType<typeof setup>['scheduler'], agoMs: number, leaderRank?: number) =>
+    scheduler.heardElsewhere({ timing, sentAt: Date.now() }, Date.now() - agoMs, leaderRank);
+
+  it('stands back while the other’s heartbeats report newer activity, and steps in when they stop', async () => {
+    const { scheduler, activity, sentAtOffsets } = setup({ rank: 0.5 });
+    await vi.advanceTimersByTimeAsync(interval);
+    activity(); // both leaders send at once: this one reported the activity at 10 s
+    await vi.advanceTimersByTimeAsync(1);
+    heardNow(scheduler, 0, 0.1); // the other's heartbeat reported activity at 10.001 s
+    for (let i = 0; i < 6; i++) {
+      await vi.advanceTimersByTimeAsync(interval / 2);
+      activity();
+      if (i % 2 === 1) heardNow(scheduler, 1_000, 0.1); // the other tab's stream goes on
+    }
+    expect(sentAtOffsets(t0)).toEqual([10_000]);
+    // The other tab closed after its heartbeat at 40 s: a step-in two intervals later, then the leader's throttle.
+    for (let i = 0; i < 8; i++) {
+      await vi.advanceTimersByTimeAsync(interval / 2);
+      activity();
+    }
+    expect(sentAtOffsets(t0)).toEqual([10_000, 60_001, 70_001, 80_001]);
+  });
+
+  it('leads on when a heartbeat from a tab that does not lead reports newer activity (Stay signed in there)', async () => {
+    const { scheduler, activity, sentAtOffsets } = setup();
+    await vi.advanceTimersByTimeAsync(interval);
+    activity();
+    await vi.advanceTimersByTimeAsync(interval / 2);
+    heardNow(scheduler, 0);
+    for (let i = 0; i < 4; i++) {
+      await vi.advanceTimersByTimeAsync(interval / 2);
+      activity();
+    }
+    expect(sentAtOffsets(t0)).toEqual([10_000, 25_000, 35_000]); // one interval apart, not two
   });
 });
 

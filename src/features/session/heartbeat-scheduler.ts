@@ -27,10 +27,19 @@ export interface HeartbeatSchedulerOptions {
   /** A retry is about to leave; `stay` when it retries a Stay signed in. */
   beforeRetry(stay: boolean): void;
   now(): number;
+  /** Decides between two leaders whose heartbeats told the server the same: the higher leads. Default: random. */
+  rank?: number;
 }
 
 /** Retries of a heartbeat that failed: 1 s, 2 s, 4 s ... at most this. */
 export const maxRetryDelayMs = 15_000;
+
+/** One heartbeat as the server heard it: when it left, the activity it reported, the rank of the tab that sent it. */
+export interface HeartbeatReport {
+  sentAt: number;
+  activityAt: number;
+  rank: number;
+}
 
 /** What the server has been told of this user's activity, as plain data. Times are local `Date.now()`. */
 export interface HeartbeatLedger {
@@ -42,16 +51,48 @@ export interface HeartbeatLedger {
   lastHeartbeatAt: number;
   /** When this tab first held activity the server had not been told about (for the step-in). */
   pendingSince?: number;
+  /** This tab's last heartbeat. */
+  ownHeartbeat?: HeartbeatReport;
+  /** The newest heartbeat of another tab that led while this one did too (a delayed tab election). */
+  rivalHeartbeat?: HeartbeatReport;
 }
 
 /** A heartbeat (this tab's or another's) that left at `sentAt` was answered: the server knows of `activityAt`. */
 export function withAnswered(ledger: HeartbeatLedger, sentAt: number, activityAt: number): HeartbeatLedger {
   const next = {
+    ...ledger,
     lastActivityAt: Math.max(ledger.lastActivityAt, activityAt),
     reportedActivityAt: Math.max(ledger.reportedActivityAt, activityAt),
     lastHeartbeatAt: Math.max(ledger.lastHeartbeatAt, sentAt),
   };
-  return next.reportedActivityAt >= next.lastActivityAt ? next : { ...next, pendingSince: ledger.pendingSince };
+  return next.reportedActivityAt >= next.lastActivityAt ? { ...next, pendingSince: undefined } : next;
+}
+
+/**
+ * The heartbeat that told the server more: the newer activity (so the tab where the user works
+ * wins), or the same activity later. Two tabs' timers can fire in the same millisecond with the
+ * same news: then only their ranks tell them apart.
+ */
+function outranks(report: HeartbeatReport, other: HeartbeatReport): boolean {
+  if (report.activityAt !== other.activityAt) return report.activityAt > other.activityAt;
+  if (report.sentAt !== other.sentAt) return report.sentAt > other.sentAt;
+  return report.rank > other.rank;
+}
+
+/** Another tab that leads too sent a heartbeat: the ledger keeps the one that outranks. */
+export function withRival(ledger: HeartbeatLedger, heartbeat: HeartbeatReport): HeartbeatLedger {
+  const { rivalHeartbeat } = ledger;
+  return rivalHeartbeat && !outranks(heartbeat, rivalHeartbeat) ? ledger : { ...ledger, rivalHeartbeat: heartbeat };
+}
+
+/**
+ * Of two tabs that both lead, the one whose last heartbeat is outranked stands back, as a tab
+ * that does not lead, until it sends again (a step-in, Stay signed in): the other's heartbeats
+ * already cover its activity, and its step-in takes over if they stop.
+ */
+export function standsBack(ledger: HeartbeatLedger): boolean {
+  const { ownHeartbeat, rivalHeartbeat } = ledger;
+  return rivalHeartbeat !== undefined && (ownHeartbeat === undefined || outranks(rivalHeartbeat, ownHeartbeat));
 }
 
 /**
@@ -74,15 +115,16 @@ export function heartbeatDueAt(ledger: HeartbeatLedger, leader: boolean, interva
 export function createHeartbeatScheduler(options: HeartbeatSchedulerOptions) {
   const { now } = options;
   const start = options.startAt;
+  const rank = options.rank ?? Math.random();
   let ledger: HeartbeatLedger = { lastActivityAt: start, reportedActivityAt: start, lastHeartbeatAt: start };
   let throttleTimer: ReturnType<typeof setTimeout> | undefined;
   const allReported = () => ledger.reportedActivityAt >= ledger.lastActivityAt;
   const requests = createHeartbeatRequests({
     ...options,
     activityAt: () => ledger.lastActivityAt,
-    onSent(at) {
+    onSent(sentAt, activityAt) {
       clearThrottle();
-      ledger = { ...ledger, lastHeartbeatAt: at };
+      ledger = { ...ledger, lastHeartbeatAt: sentAt, ownHeartbeat: { sentAt, activityAt, rank } };
     },
     onAnswer(outcome, activityAt) {
       if (outcome.ok) ledger = withAnswered(ledger, outcome.sample.sentAt, activityAt);
@@ -96,11 +138,12 @@ export function createHeartbeatScheduler(options: HeartbeatSchedulerOptions) {
     if (!requests.isRunning() || requests.isBusy() || throttleTimer !== undefined || allReported()) return;
     const at = now();
     const interval = options.intervalMs();
-    const sendAt = heartbeatDueAt(ledger, options.isLeader(), interval, at);
+    const leads = options.isLeader() && !standsBack(ledger);
+    const sendAt = heartbeatDueAt(ledger, leads, interval, at);
     if (at >= sendAt) return void requests.send(false);
     // Re-decided when it fires; a tab that does not lead looks again at least once a second, in
     // case it has become the leader. A timer that fires a little early just waits the rest.
-    const wakeAt = options.isLeader() ? sendAt : Math.min(sendAt, at + Math.min(interval, 1_000));
+    const wakeAt = leads ? sendAt : Math.min(sendAt, at + Math.min(interval, 1_000));
     throttleTimer = setTimeout(() => {
       throttleTimer = undefined;
       schedule();
@@ -113,6 +156,8 @@ export function createHeartbeatScheduler(options: HeartbeatSchedulerOptions) {
   }
 
   return {
+    /** This tab's rank, for the other tabs: see `standsBack`. */
+    rank,
     lastActivityAt: () => ledger.lastActivityAt,
     /** New activity (this tab's or another's). False when it is not newer than what is known. */
     noteActivity(at: number): boolean {
@@ -129,11 +174,15 @@ export function createHeartbeatScheduler(options: HeartbeatSchedulerOptions) {
       void requests.send(true);
     },
     /**
-     * Another tab's heartbeat was answered. True when it reported all activity this tab knows
-     * of: then this tab's own retry has nothing left to say, and is dropped.
+     * Another tab's heartbeat was answered; `leaderRank` is that tab's rank if it leads. True when
+     * it reported all activity this tab knows of: then this tab's own retry has nothing left to
+     * say, and is dropped.
      */
-    heardElsewhere(sample: TimingSample, activityAt: number): boolean {
+    heardElsewhere(sample: TimingSample, activityAt: number, leaderRank?: number): boolean {
       ledger = withAnswered(ledger, sample.sentAt, activityAt);
+      if (leaderRank !== undefined && options.isLeader()) {
+        ledger = withRival(ledger, { sentAt: sample.sentAt, activityAt, rank: leaderRank });
+      }
       if (allReported()) requests.resetRetry();
       return allReported();
     },
@@ -158,8 +207,8 @@ interface HeartbeatRequestsOptions extends Pick<
 > {
   /** The activity a request reports, read as it leaves. */
   activityAt(): number;
-  /** A request leaves at `at`. */
-  onSent(at: number): void;
+  /** A request reporting `activityAt` leaves at `sentAt`. */
+  onSent(sentAt: number, activityAt: number): void;
 }
 
 /**
@@ -182,7 +231,7 @@ function createHeartbeatRequests(options: HeartbeatRequestsOptions) {
     inFlight = true;
     const activityAt = options.activityAt();
     const sentAt = options.now();
-    options.onSent(sentAt);
+    options.onSent(sentAt, activityAt);
     const outcome = await attempt(options.send, Math.max(0, sentAt - activityAt));
     inFlight = false;
     if (!running) return;

@@ -143,7 +143,8 @@ describe('heartbeats', () => {
     await vi.advanceTimersByTimeAsync(100);
     // The leader reported it at once (its leading edge), and this tab hears of it.
     const outcome = await server.heartbeat(100);
-    if (outcome.ok) monitor.receive({ type: 'timing', sample: outcome.sample, reportedActivityAt: activityAt });
+    if (outcome.ok)
+      monitor.receive({ type: 'timing', sample: outcome.sample, reportedActivityAt: activityAt, leaderRank: 1 });
     await vi.advanceTimersByTimeAsync(3 * heartbeatIntervalMs);
     expect(server.heartbeats).toHaveLength(1); // the leader's only
   });
@@ -194,7 +195,8 @@ describe('heartbeats', () => {
       monitor.reportActivity();
       if (i % 2 === 1) {
         const outcome = await leader.heartbeat(0); // the leader tab's heartbeat, heard here
-        if (outcome.ok) monitor.receive({ type: 'timing', sample: outcome.sample, reportedActivityAt: Date.now() });
+        if (outcome.ok)
+          monitor.receive({ type: 'timing', sample: outcome.sample, reportedActivityAt: Date.now(), leaderRank: 1 });
       }
     }
     expect(server.heartbeats).toHaveLength(3); // only the leader's
@@ -273,7 +275,7 @@ describe('messages from other tabs', () => {
     expect(monitor.getSnapshot().phase).toBe('warning');
     const outcome = await server.heartbeat(0);
     if (!outcome.ok) throw new Error('unreachable');
-    monitor.receive({ type: 'timing', sample: outcome.sample, reportedActivityAt: Date.now() });
+    monitor.receive({ type: 'timing', sample: outcome.sample, reportedActivityAt: Date.now(), leaderRank: 1 });
     expect(monitor.getSnapshot().phase).toBe('active');
   });
 
@@ -282,5 +284,56 @@ describe('messages from other tabs', () => {
     await vi.advanceTimersByTimeAsync(heartbeatIntervalMs);
     monitor.receive({ type: 'activity', at: Date.now() });
     expect(server.heartbeats).toHaveLength(1);
+  });
+});
+
+describe('two tabs that both lead (a delayed tab election)', () => {
+  // Tabs 0 and 1 lead. In the second case both hear the same news of tab 2 in the same
+  // millisecond, and their timers fire in the same millisecond too: only their ranks differ.
+  it.each([
+    { where: 'in both leaders in turn', tabCount: 2, workIn: (event: number) => event % 2 },
+    { where: 'only in a third tab, which does not lead', tabCount: 3, workIn: () => 2 },
+  ])('converge on one stream when the user works $where', async ({ tabCount, workIn }) => {
+    const server = fakeServer();
+    /** What the server knew of the user's activity, and from when. */
+    const learnt: { at: number; lastActivityAt: number }[] = [];
+    const warnings: number[] = [];
+    const tabs: ReturnType<typeof createSessionMonitor>[] = [];
+    for (let tab = 0; tab < tabCount; tab++) {
+      const monitor = createSessionMonitor({
+        initial: { timing: server.timing(), sentAt: Date.now() },
+        async sendHeartbeat(idleForMs) {
+          const outcome = await server.heartbeat(idleForMs);
+          learnt.push({ at: Date.now(), lastActivityAt: server.deadline() - idleTimeoutMs });
+          return outcome;
+        },
+        // Like a BroadcastChannel: to every other tab, a moment later.
+        broadcast(message) {
+          for (const other of tabs) if (other !== monitor) setTimeout(() => other.receive(message), 1);
+        },
+        isLeader: () => tab < 2,
+        onExpire: vi.fn(),
+      });
+      warnings.push(0);
+      monitor.subscribe(() => void (monitor.getSnapshot().phase === 'warning' && warnings[tab]++));
+      monitor.start();
+      tabs.push(monitor);
+    }
+
+    // An event every 200 ms for 12 intervals, then quiet for the trailing edge.
+    const intervals = 12;
+    const activity: number[] = [];
+    for (let event = 0; event < (intervals * heartbeatIntervalMs) / 200; event++) {
+      await vi.advanceTimersByTimeAsync(200);
+      activity.push(Date.now());
+      tabs[workIn(event)].reportActivity();
+    }
+    await vi.advanceTimersByTimeAsync(2 * heartbeatIntervalMs);
+
+    expect(warnings.every((count) => count === 0)).toBe(true);
+    expect(server.heartbeats.length).toBeLessThanOrEqual(intervals + 2); // one stream, not one per leader
+    // Each event reached the server within one interval, plus a tab broadcast (1 s) and the bus.
+    const reportedAfter = activity.map((at) => learnt.find((known) => known.lastActivityAt >= at)!.at - at);
+    expect(Math.max(...reportedAfter)).toBeLessThanOrEqual(heartbeatIntervalMs + 1_000 + 1);
   });
 });

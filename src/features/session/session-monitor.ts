@@ -29,7 +29,8 @@ export type { HeartbeatOutcome } from './heartbeat-scheduler';
 /** Messages between the tabs of one browser. */
 export type TabMessage =
   | { type: 'activity'; at: number }
-  | { type: 'timing'; sample: TimingSample; reportedActivityAt: number }
+  /** `leaderRank`: only from a tab that leads (two may, for a while: docs/design.md#tab-protocol). */
+  | { type: 'timing'; sample: TimingSample; reportedActivityAt: number; leaderRank?: number }
   | { type: 'signed-out'; reason: string; sessionId?: string };
 
 export interface SessionMonitorOptions {
@@ -63,7 +64,14 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     onAnswer(outcome, activityAt) {
       if (!outcome.ok && outcome.kind === 'unauthenticated') return end(outcome.revoked ? 'revoked' : 'expired');
       live.update(withAnswer(live.state(), outcome));
-      if (outcome.ok) options.broadcast({ type: 'timing', sample: outcome.sample, reportedActivityAt: activityAt });
+      if (outcome.ok) {
+        options.broadcast({
+          type: 'timing',
+          sample: outcome.sample,
+          reportedActivityAt: activityAt,
+          leaderRank: options.isLeader() ? heartbeats.rank : undefined,
+        });
+      }
       live.check();
     },
   });
@@ -111,7 +119,8 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
         if (noteActivity(message.at)) heartbeats.schedule();
       } else if (message.type === 'timing') {
         live.update(withSample(live.state(), message.sample));
-        if (heartbeats.heardElsewhere(message.sample, message.reportedActivityAt)) live.update({ reconnecting: false });
+        const { sample, reportedActivityAt, leaderRank } = message;
+        if (heartbeats.heardElsewhere(sample, reportedActivityAt, leaderRank)) live.update({ reconnecting: false });
         live.check();
       }
     },
