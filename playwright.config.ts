@@ -2,11 +2,18 @@ import { defineConfig } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './scripts/lib/chromium.mjs';
 
 /**
- * End-to-end tests: the production build (`npm run build`, done by scripts/e2e.mjs before this
- * runs) served by the real server (server/main.ts) on SQLite in a fresh temp folder, on a free
+ * End-to-end tests: the production build (scripts/e2e.mjs type-checks and builds before this
+ * runs; the build only when its inputs changed, so `npm test` on a second Node line reuses it)
+ * served by the real server (server/main.ts) on SQLite in a fresh temp folder, on a free
  * port, with short real timeouts: IDLE_TIMEOUT=8s, IDLE_WARNING=5s (heartbeat interval 1 s).
  * test/e2e/global-setup.ts starts it and passes its URL on in E2E_BASE_URL. Tests that need other
  * timings start a server of their own (test/e2e/support/fixtures.ts, `startServer`).
+ *
+ * Run time (about 60 tests, mostly waiting on real timeouts): what counts is the sum of the test
+ * times over two workers, so a test waits in real time only for what it proves about time. Tests
+ * about what the page shows once a timer has fired move the page's clock (`page.clock`) instead.
+ * Fixtures stay test-scoped: Playwright queues tests with worker fixtures of their own after
+ * every other test, in new workers, which made the longest test start last.
  */
 const chromiumUse = {
   browserName: 'chromium' as const,

@@ -41,6 +41,10 @@ export default defineConfig(({ command, mode }) => ({
   // signed-in chunk the router chunk, which is what loads it; decisions 012 and 019).
   build: { sourcemap: 'hidden', modulePreload: false },
   test: {
+    // One test file per core. Vitest's default for `vitest run` is one less than the cores, which
+    // on a two-core machine runs every file one after another, while many of them mostly wait
+    // (jsdom set-up, real timeouts of the server tests).
+    maxWorkers: '100%',
     projects: [
       {
         extends: true,

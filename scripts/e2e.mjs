@@ -2,6 +2,11 @@
 // `npm run test:e2e`: the end-to-end tests (Playwright, system Chromium) against the production
 // build on the real server. Without Chromium it says so loudly and skips (exit 0), except under
 // CI=true, where a missing browser is a failure (exit 1). Arguments go to `playwright test`.
+//
+// The type check always runs; the build only when its inputs changed since the last one
+// (scripts/build.mjs --if-stale): its output does not depend on the Node that runs it (esbuild's
+// target is fixed, vite's output is JavaScript), so the second `npm test` of `.ci/run`, on Node 24,
+// tests the same build as the first without making it again.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { repoRoot } from './lib/app-server.mjs';
@@ -48,6 +53,8 @@ const run = (command, args) => {
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
-const built = run(npm, ['run', 'build']);
+const typechecked = run(npm, ['run', 'typecheck']);
+if (typechecked !== 0) process.exit(typechecked);
+const built = run(process.execPath, ['scripts/build.mjs', '--if-stale']);
 if (built !== 0) process.exit(built);
 process.exit(run(npx, ['playwright', 'test', ...process.argv.slice(2)]));

@@ -1,5 +1,4 @@
 import type { Page } from '@playwright/test';
-import { sharedTimings } from './global-setup';
 import { expect, test } from './support/fixtures';
 import { pathIs, signedInAs, signIn, submitLogin, uniqueUser, warningDialog } from './support/app';
 import {
@@ -26,7 +25,7 @@ import {
  */
 /** No warning for ten minutes: pages as they are, unhurried. */
 const calmSession = { IDLE_TIMEOUT: '10m', IDLE_WARNING: '30s' };
-/** The default 30 s warning, opening 5 s after the last activity. */
+/** The default 30 s warning, opening 5 s after the last activity (on the page's clock: `warningOpensNow`). */
 const fullWarning = { IDLE_TIMEOUT: '35s', IDLE_WARNING: '30s' };
 /** A 10 s warning 5 s after the last activity: keyboard answers, and a deadline worth waiting for. */
 const keyboardWarning = { IDLE_TIMEOUT: '15s', IDLE_WARNING: '10s' };
@@ -36,6 +35,16 @@ const keyboardWarningMs = { idleTimeoutMs: 15_000, warningMs: 10_000 };
 /** How long after the last activity a warning is awaited: the idle part plus a margin. */
 const opensWithin = ({ idleTimeoutMs, warningMs }: { idleTimeoutMs: number; warningMs: number }) =>
   idleTimeoutMs - warningMs + 2_000;
+
+/**
+ * For tests about the open warning rather than when it opens: with Playwright's clock installed
+ * in the page (before it loads), moves the page's clock past the idle part of `fullWarning` at
+ * once. The warning and its countdown are the page's own; the server's session (35 s) lives on.
+ */
+async function warningOpensNow(page: Page) {
+  await page.clock.runFor(fullWarningMs.idleTimeoutMs - fullWarningMs.warningMs);
+  await expect(warningDialog(page)).toBeVisible();
+}
 
 const h1 = (page: Page) => page.getByRole('heading', { level: 1 });
 
@@ -150,8 +159,9 @@ test.describe('axe-core finds no WCAG 2.2 AA violations', () => {
 
   test('on the home page with the warning open', async ({ page, startServer }) => {
     const server = await startServer({ env: fullWarning });
+    await page.clock.install();
     await signIn(page, uniqueUser('a11y-warn'), { from: `${server.url}/login` });
-    await expect(warningDialog(page)).toBeVisible({ timeout: opensWithin(fullWarningMs) });
+    await warningOpensNow(page);
     await expectNoAxeViolations(page, '/ with the warning open');
     // Still the warning that was analysed, not a page after the sign-out.
     await expect(warningDialog(page)).toBeVisible();
@@ -244,11 +254,12 @@ test.describe('with the keyboard alone', () => {
     startServer,
   }) => {
     const server = await startServer({ env: fullWarning });
+    await page.clock.install();
     await signInWithKeyboard(page, uniqueUser('a11y-trap'), { origin: server.url });
     const dialog = warningDialog(page);
     const { stay, signOut } = dialogButtons(page);
     const headerSignOut = page.getByRole('banner').getByRole('button', { name: 'Sign out' });
-    await expect(dialog).toBeVisible({ timeout: opensWithin(fullWarningMs) });
+    await warningOpensNow(page);
     await expect(stay).toBeFocused();
 
     await test.step('Tab and Shift+Tab wrap between the two buttons', async () => {
@@ -315,13 +326,17 @@ test('the live region speaks only at the documented steps: opening (30 s), 15, 1
   startServer,
 }) => {
   const server = await startServer({ env: fullWarning });
+  // The countdown and its words are the page's own, on the page's clock: Playwright's clock runs
+  // the 35 s in a few real seconds, every timer in turn, with a render between timers.
+  await page.clock.install();
   await recordAnnouncements(page);
   await signIn(page, uniqueUser('a11y-live'), { from: `${server.url}/login` });
   const region = page.getByTestId('countdown-announcement');
   await expect(region).toHaveAttribute('aria-live', 'polite');
-  await expect(warningDialog(page)).toBeVisible({ timeout: opensWithin(fullWarningMs) });
-  // The whole 30 s warning, unanswered, to the idle sign-out.
-  await expect(page).toHaveURL(/\/login\?reason=idle/, { timeout: fullWarningMs.warningMs + 3_000 });
+  await warningOpensNow(page);
+  // The whole 30 s warning, unanswered, to the idle sign-out: a second at a time, each shown.
+  for (let second = 0; second < fullWarningMs.warningMs / 1000; second++) await page.clock.runFor(1_000);
+  await expect(page).toHaveURL(/\/login\?reason=idle/);
 
   const changes = (await announcements(page)).filter((change) => change.text !== '');
   const texts = changes.map((change) => change.text);
@@ -344,9 +359,15 @@ test('the live region speaks only at the documented steps: opening (30 s), 15, 1
   }
 });
 
-test('Stay signed in works 10 times in a row, each time extending the server session', async ({ page }) => {
-  const { idleTimeoutMs, warningMs } = sharedTimings;
-  await signIn(page, uniqueUser('a11y-stay10'));
+test('Stay signed in works 10 times in a row, each time extending the server session', async ({
+  page,
+  startServer,
+}) => {
+  // Its own server, warning 2 s after the last answer (the shared server: 3 s): ten rounds wait
+  // that long for each warning, and 2 s still leaves the closed dialog time to be seen hidden.
+  const { idleTimeoutMs, warningMs } = { idleTimeoutMs: 7_000, warningMs: 5_000 };
+  const server = await startServer({ env: { IDLE_TIMEOUT: `${idleTimeoutMs}ms`, IDLE_WARNING: `${warningMs}ms` } });
+  await signIn(page, uniqueUser('a11y-stay10'), { from: `${server.url}/login` });
   const dialog = warningDialog(page);
   const { stay } = dialogButtons(page);
   for (let round = 1; round <= 10; round++) {
@@ -357,7 +378,7 @@ test('Stay signed in works 10 times in a row, each time extending the server ses
       await page.keyboard.press('Enter');
       await expect(dialog).toBeHidden();
       expect((await heartbeat).status()).toBe(200);
-      const session = await serverSession(page);
+      const session = await serverSession(page, server.url);
       expect(session.status).toBe(200);
       expect(session.idleExpiresInMs, `round ${round}: the server deadline after Stay signed in`).toBeGreaterThan(
         idleTimeoutMs - 1_000,
@@ -416,6 +437,7 @@ for (const { name, viewport } of reflowViewports) {
       startServer,
     }) => {
       const server = await startServer({ env: fullWarning });
+      await page.clock.install();
       await page.goto(`${server.url}/login?reason=idle`);
       await expect(page.locator('.timeout-policy')).toBeVisible();
       await expectNoHorizontalScroll(page, 'login');
@@ -426,7 +448,7 @@ for (const { name, viewport } of reflowViewports) {
       await expectNoHorizontalScroll(page, 'home');
 
       const dialog = warningDialog(page);
-      await expect(dialog).toBeVisible({ timeout: opensWithin(fullWarningMs) });
+      await warningOpensNow(page);
       await expectNoHorizontalScroll(page, 'home with the warning');
       const { stay, signOut } = dialogButtons(page);
       await expectInsideViewport(page, stay, 'Stay signed in');
@@ -442,9 +464,10 @@ for (const { name, viewport } of reflowViewports) {
 
 test('reduced motion: the countdown bar does not animate', async ({ page, startServer }) => {
   const server = await startServer({ env: fullWarning });
+  await page.clock.install();
   await page.emulateMedia({ reducedMotion: 'reduce' });
   await signIn(page, uniqueUser('a11y-motion'), { from: `${server.url}/login` });
-  await expect(warningDialog(page)).toBeVisible({ timeout: opensWithin(fullWarningMs) });
+  await warningOpensNow(page);
   const bar = warningDialog(page).locator('.countdown-bar-fill');
   const duration = () => bar.evaluate((element) => getComputedStyle(element).transitionDuration);
   expect(await duration(), 'transition with prefers-reduced-motion: reduce').toBe('0s');
@@ -458,10 +481,11 @@ test('forced colours: the warning and its buttons stay visible, and axe finds no
   startServer,
 }) => {
   const server = await startServer({ env: fullWarning });
+  await page.clock.install();
   await page.emulateMedia({ forcedColors: 'active' });
   await signIn(page, uniqueUser('a11y-forced'), { from: `${server.url}/login` });
   const dialog = warningDialog(page);
-  await expect(dialog).toBeVisible({ timeout: opensWithin(fullWarningMs) });
+  await warningOpensNow(page);
   expect(await page.evaluate(() => matchMedia('(forced-colors: active)').matches)).toBe(true);
   const { stay, signOut } = dialogButtons(page);
   for (const [button, label] of [

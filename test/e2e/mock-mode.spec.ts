@@ -16,7 +16,11 @@ import { startMockDevServer } from './support/mock-dev-server';
 const idleTimeoutMs = 20_000;
 const warningMs = 15_000;
 
-const test = base.extend<object, { mockUrl: string }>({
+// Test-scoped (the file has one test): a worker-scoped fixture would give this file workers of its
+// own, which Playwright queues after every other test and starts a browser for, so the longest
+// test of the run would start last. Its own timeout, as a worker fixture had: the dev server's
+// start (up to a minute on a loaded machine) does not eat into the test's.
+const test = base.extend<{ mockUrl: string }>({
   mockUrl: [
     // Playwright reads a fixture's dependencies from this destructuring: it must be there, even empty.
     // eslint-disable-next-line no-empty-pattern
@@ -31,7 +35,7 @@ const test = base.extend<object, { mockUrl: string }>({
         await server.stop();
       }
     },
-    { scope: 'worker' },
+    { timeout: 75_000 },
   ],
   baseURL: async ({ mockUrl }, use) => use(mockUrl),
 });
