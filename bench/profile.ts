@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startRedisServer } from '../test/support/redis-server';
-import { pinLoadGenerator, pinServer } from './lib/cores';
 import { heading, isMain, printTable } from './lib/table';
 import { signInMany, startOurs, startPeer, type RunningTarget } from './lib/targets';
 
@@ -85,7 +84,6 @@ async function startTarget(which: string, nodeArgs: string[], cleanups: (() => P
     const redis = await startRedisServer();
     if (!redis) throw new Error('redis-server not found');
     cleanups.push(() => redis.stop());
-    pinServer(redis.pid);
     return startOurs({ SESSION_STORE: 'redis', REDIS_URL: redis.url }, nodeArgs);
   }
   throw new Error(`unknown target ${which}: memory, sqlite, redis or peer`);
@@ -93,13 +91,11 @@ async function startTarget(which: string, nodeArgs: string[], cleanups: (() => P
 
 export async function runProfile(which = 'memory'): Promise<void> {
   heading(`Profile: ${which}, heartbeats for ${seconds} s (Node ${process.versions.node})`);
-  console.log(pinLoadGenerator());
   const dir = mkdtempSync(join(tmpdir(), 'idle-session-cpuprofile-'));
   const cleanups: (() => Promise<void> | void)[] = [];
   let server: RunningTarget | undefined;
   try {
     server = await startTarget(which, ['--cpu-prof', `--cpu-prof-dir=${dir}`], cleanups);
-    pinServer(server.pid);
     const cookies = await signInMany(server.url, liveSessions);
     const cpuBefore = server.cpuMs();
     const from = monotonicMicros();

@@ -20,7 +20,6 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { findRedisServer, startRedisServer } from '../test/support/redis-server';
 import { heading, isMain, printTable, ratio } from './lib/table';
-import { pinLoadGenerator, pinServer } from './lib/cores';
 import { clientAddress, signInMany, startOurs, startPeer, type RunningTarget } from './lib/targets';
 
 const rounds = Number(process.env.BENCH_ROUNDS) || 3;
@@ -127,8 +126,7 @@ export async function runServerBench(): Promise<void> {
       `rounds of ${roundSeconds} s per request and target after a ${warmupSeconds} s warm-up of each.\n` +
       `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.versions.node}. ` +
       `req/s and p99 are the median round; ours is the compiled server (npm start), each server in its own process.\n` +
-      `CPU µs/req is the server's CPU time per answer (from /proc): on a busy machine it moves less than req/s.\n` +
-      `${pinLoadGenerator()}\n`,
+      `CPU µs/req is the server's CPU time per answer (from /proc): on a busy machine it moves less than req/s.\n`,
   );
 
   const targets: Target[] = [];
@@ -137,7 +135,6 @@ export async function runServerBench(): Promise<void> {
   const add = async (label: string, start: () => Promise<RunningTarget>) => {
     const server = await start();
     cleanups.push(() => server.stop());
-    pinServer(server.pid);
     targets.push({ label, server, cookies: await signInMany(server.url, liveSessions) });
   };
   try {
@@ -153,7 +150,6 @@ export async function runServerBench(): Promise<void> {
         const redis = await startRedisServer();
         if (!redis) throw new Error('redis-server not found');
         cleanups.push(() => redis.stop());
-        pinServer(redis.pid);
         await add('ours, Redis', () => startOurs({ SESSION_STORE: 'redis', REDIS_URL: redis.url }));
       } catch (error) {
         redisNote = `skipped: ${(error as Error).message.split('\n')[0]}`;
