@@ -156,20 +156,23 @@ describe('the API next to the pages', () => {
 });
 
 describe('security headers', () => {
-  it.each(['/', '/account', '/assets/app-abc123.js', '/missing.js'])('on the page or file %s are the document set', async (path) => {
-    const { url } = await startWithSpa();
+  it.each(['/', '/account', '/assets/app-abc123.js', '/missing.js'])(
+    'on the page or file %s are the document set',
+    async (path) => {
+      const { url } = await startWithSpa();
 
-    const response = await fetch(url + path);
+      const response = await fetch(url + path);
 
-    const csp = response.headers.get('Content-Security-Policy') ?? '';
-    expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).not.toContain('unsafe-inline');
-    expect(response.headers.get('X-Content-Type-Options')).toBe('nosniff');
-    expect(response.headers.get('Referrer-Policy')).toBe('no-referrer');
-    expect(response.headers.get('Cross-Origin-Opener-Policy')).toBe('same-origin');
-    expect(response.headers.get('Permissions-Policy')).toBe('camera=(), microphone=(), geolocation=()');
-  });
+      const csp = response.headers.get('Content-Security-Policy') ?? '';
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(response.headers.get('X-Content-Type-Options')).toBe('nosniff');
+      expect(response.headers.get('Referrer-Policy')).toBe('no-referrer');
+      expect(response.headers.get('Cross-Origin-Opener-Policy')).toBe('same-origin');
+      expect(response.headers.get('Permissions-Policy')).toBe('camera=(), microphone=(), geolocation=()');
+    },
+  );
 
   it.each(['/api/health', '/api/session', '/api/nowhere'])('on %s are the API set, beside the pages', async (path) => {
     const { url } = await startWithSpa();
