@@ -47,7 +47,7 @@ export function documentHeaders(): MiddlewareHandler {
  * every heartbeat), not sniffed into HTML, not framed, not read by another site's `<script>` or
  * `<img>` (CORP). COOP and Permissions-Policy govern documents, which an API response never is.
  */
-export const apiHeaders: Readonly<Record<string, string>> = {
+const apiHeaders: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-store',
   'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
   'Cross-Origin-Resource-Policy': 'same-origin',
