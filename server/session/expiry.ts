@@ -21,6 +21,8 @@ export interface SessionRecord {
    * `session_revoked` (not just `unauthenticated`) until its browser signs out or it is purged.
    */
   revoked?: true;
+  /** Set with `revoked` when an operator ended it (`npm run sessions -- end`), not its user. */
+  revokedBy?: 'operator';
 }
 
 /** Shortest heartbeat interval, so a tiny test config cannot make clients flood the server. */

@@ -93,6 +93,40 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
         return true;
       });
     },
+    async listLive(now) {
+      const sessions = load().sessions;
+      return Object.values(sessions)
+        .filter((entry) => entry.expiresAt > now && !entry.record.revoked)
+        .map((entry) => ({ ...entry.record }));
+    },
+    async countLive(now, endingBy = Infinity) {
+      let count = 0;
+      for (const entry of Object.values(load().sessions))
+        if (entry.expiresAt > now && entry.expiresAt <= endingBy && !entry.record.revoked) count++;
+      return count;
+    },
+    async revokeAll(now, username) {
+      return change((document) => {
+        let ended = 0;
+        for (const [idHash, entry] of Object.entries(document.sessions)) {
+          if (entry.expiresAt <= now || entry.record.revoked) continue;
+          if (username !== undefined && entry.record.username !== username) continue;
+          entry.record = { ...entry.record, revoked: true, revokedBy: 'operator' };
+          unindexSession(document, entry.record.username, idHash);
+          ended++;
+        }
+        return ended;
+      });
+    },
+    async deleteDeviceTokensOf(username) {
+      return change((document) => {
+        const theirs = Object.keys(document.deviceTokens).filter(
+          (tokenHash) => document.deviceTokens[tokenHash].username === username,
+        );
+        for (const tokenHash of theirs) delete document.deviceTokens[tokenHash];
+        return theirs.length;
+      });
+    },
     async purgeExpired(now) {
       return change((document) => {
         const expired = Object.keys(document.sessions).filter((idHash) => document.sessions[idHash].expiresAt <= now);

@@ -13,6 +13,9 @@ import { guardStore, storeTimeoutMs } from './unavailable';
  *   publicId, browser, revoked (only once revoked)}
  * - `idle-session:session-expiry`: sorted set, member `<idHash>:<username>`, score expiresAt (for
  *   purgeExpired, which must find the user's index even after Redis expired the hash itself)
+ * - `idle-session:session-revoked`: sorted set like the expiry index, of the sessions that are
+ *   revoked (by their user or an operator) and not yet purged: live = expiry index - this, by
+ *   score, so counting live sessions is two ZCOUNTs, never a scan (countLive, for metrics)
  * - `idle-session:user-sessions:<username>`: set of the id hashes of the user's sessions (the
  *   per-user index). The scripts that create and delete sessions keep it; listing drops members
  *   whose hash Redis expired, and purgeExpired those of sessions it deletes, so it never grows
@@ -30,6 +33,7 @@ import { guardStore, storeTimeoutMs } from './unavailable';
 const prefix = 'idle-session:';
 const sessionKey = (idHash: string) => `${prefix}session:${idHash}`;
 const expiryIndexKey = `${prefix}session-expiry`;
+const revokedIndexKey = `${prefix}session-revoked`;
 const failureKey = (key: string) => `${prefix}failures:${key}`;
 const userKey = (username: string) => `${prefix}user-sessions:${username}`;
 /** The expiry index's member `<idHash>:<username>`: id hashes are base64url, so the first ':' splits. */
@@ -38,6 +42,9 @@ function parseExpiryMember(member: string): { idHash: string; username: string }
   return at < 0 ? { idHash: member, username: '' } : { idHash: member.slice(0, at), username: member.slice(at + 1) };
 }
 const deviceTokenKey = (tokenHash: string) => `${prefix}device:${tokenHash}`;
+
+/** Sessions read or revoked per pipeline by the operator's scans. */
+const batchSize = 500;
 
 /** Failure counters live this long in Redis after their window has closed (by the app's clock). */
 const failureGcMarginMs = 60_000;
@@ -80,32 +87,47 @@ const scripts = {
       return 1`,
   },
   /**
-   * KEYS: session, index, user index. ARGV: idHash. Deletes the session and both its index
-   * entries; the caller read the username (for the user index's key) just before.
+   * KEYS: session, index, user index, revoked index. ARGV: idHash. Deletes the session and its
+   * index entries; the caller read the username (for the user index's key) just before.
    */
   idleSessionDelete: {
-    numberOfKeys: 3,
+    numberOfKeys: 4,
     lua: `
       local username = redis.call('HGET', KEYS[1], 'username')
       redis.call('DEL', KEYS[1])
-      if username then redis.call('ZREM', KEYS[2], ARGV[1] .. ':' .. username) end
+      if username then
+        redis.call('ZREM', KEYS[2], ARGV[1] .. ':' .. username)
+        redis.call('ZREM', KEYS[4], ARGV[1] .. ':' .. username)
+      end
       redis.call('SREM', KEYS[3], ARGV[1])
       return 1`,
   },
   /**
-   * KEYS: session, user index. ARGV: idHash, username, now. Marks a live session of this user
-   * revoked and takes it out of the user index; it keeps its TTL and expiry entry (purge deletes
-   * it). Returns 1 when it did, 0 for anyone else's session, a revoked or an expired one.
+   * KEYS: session, user index, revoked index. ARGV: idHash, username, now, who ('1': its user,
+   * 'operator'). Marks a live session of this user revoked, takes it out of the user index and
+   * into the revoked index; it keeps its TTL and expiry entry (purge deletes it). Returns 1 when
+   * it did, 0 for anyone else's session, a revoked or an expired one.
    */
   idleSessionRevoke: {
-    numberOfKeys: 2,
+    numberOfKeys: 3,
     lua: `
       local fields = redis.call('HMGET', KEYS[1], 'username', 'expiresAt', 'revoked')
       if fields[1] ~= ARGV[2] or fields[3] or not tonumber(fields[2]) then return 0 end
       if tonumber(fields[2]) <= tonumber(ARGV[3]) then return 0 end
-      redis.call('HSET', KEYS[1], 'revoked', '1')
+      redis.call('HSET', KEYS[1], 'revoked', ARGV[4])
       redis.call('SREM', KEYS[2], ARGV[1])
+      redis.call('ZADD', KEYS[3], fields[2], ARGV[1] .. ':' .. ARGV[2])
       return 1`,
+  },
+  /**
+   * KEYS: index, revoked index. ARGV: now, endingBy ('+inf' for all). Live sessions by their
+   * index scores: expiry after now (and at or before endingBy), less the revoked ones.
+   */
+  idleSessionCountLive: {
+    numberOfKeys: 2,
+    lua: `
+      local min = '(' .. ARGV[1]
+      return redis.call('ZCOUNT', KEYS[1], min, ARGV[2]) - redis.call('ZCOUNT', KEYS[2], min, ARGV[2])`,
   },
   /**
    * extendedRecord (session/expiry.ts) in one script, so a heartbeat is one round trip.
@@ -132,17 +154,18 @@ const scripts = {
       return redis.call('HGETALL', KEYS[1])`,
   },
   /**
-   * KEYS: session, index, user index. ARGV: idHash, now, index member. Deletes the session when
+   * KEYS: session, index, user index, revoked index. ARGV: idHash, now, index member. Deletes the session when
    * its expiresAt has passed and drops its index entries when it is gone. Returns 1 when this
    * call deleted a session. A session touched since the caller read the index keeps its new
    * (later) score.
    */
   idleSessionPurgeOne: {
-    numberOfKeys: 3,
+    numberOfKeys: 4,
     lua: `
       local expiresAt = redis.call('HGET', KEYS[1], 'expiresAt')
       if expiresAt and tonumber(expiresAt) > tonumber(ARGV[2]) then return 0 end
       redis.call('ZREM', KEYS[2], ARGV[3])
+      redis.call('ZREM', KEYS[4], ARGV[3])
       redis.call('SREM', KEYS[3], ARGV[1])
       if not expiresAt then return 0 end
       redis.call('DEL', KEYS[1])
@@ -239,6 +262,7 @@ function toRecord(idHash: string, fields: Record<string, string>): SessionRecord
     publicId,
     browser,
     ...(fields.revoked ? { revoked: true } : {}),
+    ...(fields.revoked === 'operator' ? { revokedBy: 'operator' } : {}),
   };
 }
 
@@ -283,6 +307,9 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
     throw new Error(`Cannot connect to Redis at REDIS_URL=${describeUrl(url)}: ${reason}`, { cause: error });
   }
 
+  const revokeOne = (idHash: string, username: string, now: number, by: '1' | 'operator') =>
+    client.idleSessionRevoke(sessionKey(idHash), userKey(username), revokedIndexKey, idHash, username, now, by);
+
   const store: SessionStore = {
     ...createRedisNotes(client),
     async create(record, expiresAt) {
@@ -323,7 +350,7 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
       const username = await client.hget(sessionKey(idHash), 'username');
       // Gone already (Redis expired it): purgeExpired drops its index entries.
       if (username === null) return;
-      await client.idleSessionDelete(sessionKey(idHash), expiryIndexKey, userKey(username), idHash);
+      await client.idleSessionDelete(sessionKey(idHash), expiryIndexKey, userKey(username), revokedIndexKey, idHash);
     },
 
     async listByUser(username, now) {
@@ -345,7 +372,64 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
     },
 
     async revoke(username, idHash, now) {
-      return (await client.idleSessionRevoke(sessionKey(idHash), userKey(username), idHash, username, now)) === 1;
+      return (await revokeOne(idHash, username, now, '1')) === 1;
+    },
+
+    async listLive(now) {
+      const members = await client.zrangebyscore(expiryIndexKey, `(${now}`, '+inf');
+      const live: SessionRecord[] = [];
+      for (let i = 0; i < members.length; i += batchSize) {
+        const idHashes = members.slice(i, i + batchSize).map((member) => parseExpiryMember(member).idHash);
+        const pipeline = client.pipeline();
+        for (const idHash of idHashes) pipeline.hgetall(sessionKey(idHash));
+        const hashes = throwFirstError(await pipeline.exec()) as Record<string, string>[];
+        hashes.forEach((fields, j) => {
+          const record = toRecord(idHashes[j], fields);
+          if (record && !record.revoked && Number(fields.expiresAt) > now) live.push(record);
+        });
+      }
+      return live;
+    },
+
+    async countLive(now, endingBy) {
+      return Number(
+        await client.idleSessionCountLive(expiryIndexKey, revokedIndexKey, now, endingBy ?? '+inf'),
+      );
+    },
+
+    async revokeAll(now, username) {
+      const targets =
+        username === undefined
+          ? (await client.zrangebyscore(expiryIndexKey, `(${now}`, '+inf')).map(parseExpiryMember)
+          : (await client.smembers(userKey(username))).map((idHash) => ({ idHash, username }));
+      let ended = 0;
+      for (let i = 0; i < targets.length; i += batchSize) {
+        const results = await Promise.all(
+          targets
+            .slice(i, i + batchSize)
+            .map((target) => revokeOne(target.idHash, target.username, now, 'operator')),
+        );
+        ended += results.filter((revoked) => revoked === 1).length;
+      }
+      return ended;
+    },
+
+    async deleteDeviceTokensOf(username) {
+      // Device tokens have no per-user index (a sign-in must not pay for one): the operator's
+      // --forget-devices scans them, a batch at a time.
+      let deleted = 0;
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', deviceTokenKey('*'), 'COUNT', 1000);
+        cursor = next;
+        if (keys.length === 0) continue;
+        const pipeline = client.pipeline();
+        for (const key of keys) pipeline.hget(key, 'username');
+        const owners = throwFirstError(await pipeline.exec()) as (string | null)[];
+        const theirs = keys.filter((_, i) => owners[i] === username);
+        if (theirs.length > 0) deleted += await client.del(...theirs);
+      } while (cursor !== '0');
+      return deleted;
     },
 
     async purgeExpired(now) {
@@ -363,6 +447,7 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
               sessionKey(idHash),
               expiryIndexKey,
               userKey(username),
+              revokedIndexKey,
               idHash,
               now,
               member,

@@ -16,6 +16,9 @@ interface SessionRow {
   revoked: number;
 }
 
+/** The `revoked` column's value for a session an operator ended (1: its user did). */
+const revokedByOperator = 2;
+
 const sessionColumns = 'id_hash, username, created_at, last_activity_at, public_id, browser, revoked';
 
 /**
@@ -87,6 +90,20 @@ export function createSqliteStore(path: string): SessionStore {
     WHERE id_hash = ? AND revoked = 0 AND ? < min(last_activity_at + ?, created_at + ?)
     RETURNING ${sessionColumns}
   `);
+  const selectLiveSessions = db.prepare<[number], SessionRow>(
+    `SELECT ${sessionColumns} FROM sessions WHERE expires_at > ? AND revoked = 0`,
+  );
+  const countLiveSessions = db.prepare<[number, number], { count: number }>(
+    'SELECT count(*) AS count FROM sessions WHERE expires_at > ? AND expires_at <= ? AND revoked = 0',
+  );
+  // revoked: 0 live, 1 ended by its user, 2 ended by an operator (both answer session_revoked).
+  const revokeAllSessions = db.prepare(
+    `UPDATE sessions SET revoked = ${revokedByOperator} WHERE expires_at > ? AND revoked = 0`,
+  );
+  const revokeUserSessions = db.prepare(
+    `UPDATE sessions SET revoked = ${revokedByOperator} WHERE username = ? AND expires_at > ? AND revoked = 0`,
+  );
+  const deleteUserDeviceTokens = db.prepare('DELETE FROM device_tokens WHERE username = ?');
   const deleteSession = db.prepare('DELETE FROM sessions WHERE id_hash = ?');
   const purgeSessions = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
   const purgeFailures = db.prepare('DELETE FROM login_failures WHERE reset_at <= ?');
@@ -125,6 +142,7 @@ export function createSqliteStore(path: string): SessionStore {
     publicId: row.public_id,
     browser: row.browser,
     ...(row.revoked ? { revoked: true as const } : {}),
+    ...(row.revoked === revokedByOperator ? { revokedBy: 'operator' as const } : {}),
   });
 
   const store: SessionStore = {
@@ -161,6 +179,21 @@ export function createSqliteStore(path: string): SessionStore {
     },
     async revoke(username, idHash, now) {
       return (await write(() => revokeSession.run(idHash, username, now))).changes === 1;
+    },
+    async listLive(now) {
+      return selectLiveSessions.all(now).map(toRecord);
+    },
+    async countLive(now, endingBy = Number.MAX_SAFE_INTEGER) {
+      return countLiveSessions.get(now, endingBy)!.count;
+    },
+    async revokeAll(now, username) {
+      const result = await write(() =>
+        username === undefined ? revokeAllSessions.run(now) : revokeUserSessions.run(username, now),
+      );
+      return result.changes;
+    },
+    async deleteDeviceTokensOf(username) {
+      return (await write(() => deleteUserDeviceTokens.run(username))).changes;
     },
     async purgeExpired(now) {
       purgeFailures.run(now);

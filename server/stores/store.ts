@@ -46,6 +46,24 @@ export interface SessionStore extends NoteStore {
    */
   revoke(username: string, idHash: string, now: number): Promise<boolean>;
   /**
+   * Every session live at `now` (stored expiry not passed, not revoked), in any order. A scan of
+   * the whole store: for the operator command (`npm run sessions -- list`), never for a request.
+   */
+  listLive(now: number): Promise<SessionRecord[]>;
+  /**
+   * Live sessions at `now` (not revoked), without reading them: with `endingBy`, only those whose
+   * stored expiry is at or before it. Cheap enough for a metrics refresh, not for every request.
+   */
+  countLive(now: number, endingBy?: number): Promise<number>;
+  /**
+   * Ends every live session (of `username`, when given) as an operator: each is revoked as by
+   * `revoke`, with `revokedBy: 'operator'`, so its browser gets `session_revoked`. Returns how
+   * many it ended. For the operator command; works while servers run on the same store.
+   */
+  revokeAll(now: number, username?: string): Promise<number>;
+  /** Forgets every device token issued for `username`; returns how many. For the operator command. */
+  deleteDeviceTokensOf(username: string): Promise<number>;
+  /**
    * Deletes sessions whose `expiresAt` has passed, stale counters and expired device tokens;
    * returns how many sessions went.
    */

@@ -16,7 +16,7 @@ export class StoreUnavailableError extends Error {
 }
 
 /** Methods that get no time limit: the background purge may rightly take long; close must finish. */
-const untimed = new Set(['purgeExpired', 'close']);
+const untimed = new Set(['purgeExpired', 'close', 'listLive', 'revokeAll', 'deleteDeviceTokensOf']);
 
 /**
  * The same store, with every method (also ones added later) guarded: an error `isUnavailable`

@@ -201,6 +201,88 @@ export function describeStoreContract(name: string, factory: StoreFactory, { ski
       });
     });
 
+    describe('operator: every live session', () => {
+      const sorted = (records: SessionRecord[]) => records.map((record) => record.publicId).sort();
+
+      it('listLive lists every live session of every user, not expired or revoked ones', async () => {
+        const [a, b, expired, revoked] = [
+          newRecord(t0, 'alice'),
+          newRecord(t0, 'bob'),
+          newRecord(t0, 'carol'),
+          newRecord(t0, 'alice'),
+        ];
+        await store.create(a, t0 + idle);
+        await store.create(b, t0 + 2 * idle);
+        await store.create(expired, t0 + 1_000);
+        await store.create(revoked, t0 + idle);
+        await store.revoke('alice', revoked.idHash, t0);
+        expect(sorted(await store.listLive(t0 + 1_000))).toEqual(sorted([a, b]));
+        expect(await store.listLive(t0 + idle)).toEqual([b]);
+      });
+
+      it('countLive counts live sessions, and those ending by a moment, without revoked or expired ones', async () => {
+        const records = [newRecord(t0, 'alice'), newRecord(t0, 'alice'), newRecord(t0, 'bob'), newRecord(t0, 'bob')];
+        await store.create(records[0], t0 + 30_000);
+        await store.create(records[1], t0 + idle);
+        await store.create(records[2], t0 + 3_600_000);
+        await store.create(records[3], t0 + idle);
+        expect(await store.countLive(t0)).toBe(4);
+        await store.revoke('bob', records[3].idHash, t0);
+        expect(await store.countLive(t0)).toBe(3);
+        expect(await store.countLive(t0, t0 + idle)).toBe(2);
+        expect(await store.countLive(t0 + 30_000)).toBe(2);
+        await store.extend(records[1].idHash, t0 + 50_000, t0 + 50_000, limits);
+        expect(await store.countLive(t0 + idle, t0 + idle)).toBe(0);
+        expect(await store.countLive(t0 + idle)).toBe(2);
+        await store.delete(records[2].idHash);
+        expect(await store.countLive(t0 + idle)).toBe(1);
+        await store.purgeExpired(t0 + 4_000_000);
+        expect(await store.countLive(t0)).toBe(0);
+      });
+
+      it("revokeAll with a username ends that user's live sessions as the operator's, and no one else's", async () => {
+        const [a1, a2, b, old] = [
+          newRecord(t0, 'alice'),
+          newRecord(t0, 'alice'),
+          newRecord(t0, 'bob'),
+          newRecord(t0, 'alice'),
+        ];
+        for (const record of [a1, a2, b]) await store.create(record, t0 + idle);
+        await store.create(old, t0 + 1_000);
+        expect(await store.revokeAll(t0 + 1_000, 'alice')).toBe(2);
+        expect(await store.get(a1.idHash)).toEqual({ ...a1, revoked: true, revokedBy: 'operator' });
+        expect(await store.get(b.idHash)).toEqual(b);
+        expect(await store.get(old.idHash)).toEqual(old); // expired: left to the purge
+        expect(await store.listByUser('alice', t0 + 1_000)).toEqual([]);
+        expect(await store.extend(a2.idHash, t0 + 2_000, t0 + 2_000, limits)).toBeUndefined();
+        expect(await store.countLive(t0 + 1_000)).toBe(1);
+        expect(await store.revokeAll(t0 + 1_000, 'alice')).toBe(0);
+        expect(await store.revokeAll(t0 + 1_000, 'nobody')).toBe(0);
+      });
+
+      it('revokeAll without a username ends every live session; a user-revoked one keeps its mark', async () => {
+        const [a, b, c] = [newRecord(t0, 'alice'), newRecord(t0, 'bob'), newRecord(t0, 'carol')];
+        for (const record of [a, b, c]) await store.create(record, t0 + idle);
+        await store.revoke('carol', c.idHash, t0);
+        expect(await store.revokeAll(t0)).toBe(2);
+        expect(await store.get(b.idHash)).toEqual({ ...b, revoked: true, revokedBy: 'operator' });
+        expect(await store.get(c.idHash)).toEqual({ ...c, revoked: true });
+        expect(await store.listLive(t0)).toEqual([]);
+        expect(await store.countLive(t0)).toBe(0);
+        expect(await store.purgeExpired(t0 + idle)).toBe(3);
+      });
+
+      it("deleteDeviceTokensOf forgets that user's device tokens only", async () => {
+        await store.saveDeviceToken('token-a1', 'alice', t0 + idle, t0);
+        await store.saveDeviceToken('token-a2', 'alice', t0 + idle, t0);
+        await store.saveDeviceToken('token-b', 'bob', t0 + idle, t0);
+        expect(await store.deleteDeviceTokensOf('alice')).toBe(2);
+        expect(await store.getDeviceToken('token-a1', t0)).toBeUndefined();
+        expect(await store.getDeviceToken('token-b', t0)).toBe('bob');
+        expect(await store.deleteDeviceTokensOf('alice')).toBe(0);
+      });
+    });
+
     describe('purgeExpired', () => {
       it('deletes the sessions whose expiresAt has passed, counts them, and keeps the rest', async () => {
         const ending = newRecord();
