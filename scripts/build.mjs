@@ -6,6 +6,7 @@
 //   (native better-sqlite3 and ioredis stay external, in node_modules).
 //
 // `node scripts/build.mjs`: both, always (what `npm run build` runs after the type check).
+// `--server-only`: only the server (and the operator command); `--quiet`: stdout left alone.
 // `node scripts/build.mjs --if-stale`: each part only when its inputs changed since its last build
 // (a SHA-256 of every input file, kept in build/*.stamp), or its output is missing.
 import { createHash } from 'node:crypto';
@@ -19,6 +20,8 @@ export const distDir = join(repoRoot, 'dist');
 const buildDir = join(repoRoot, 'build');
 /** What `npm start` and `npm run serve` run. */
 export const serverEntry = join(buildDir, 'server', 'main.js');
+/** What `npm run sessions` runs. */
+export const sessionsEntry = join(buildDir, 'server', 'sessions.js');
 
 /** Files and folders whose content decides each part's output. */
 const inputs = {
@@ -96,7 +99,8 @@ export async function buildServer() {
   const { build } = await import('esbuild');
   rmSync(join(buildDir, 'server'), { recursive: true, force: true });
   await build({
-    entryPoints: [join(repoRoot, 'server', 'main.ts')],
+    // main.js: the server; sessions.js: the operator command (`npm run sessions`), sharing chunks.
+    entryPoints: [join(repoRoot, 'server', 'main.ts'), join(repoRoot, 'server', 'sessions.ts')],
     outdir: join(buildDir, 'server'),
     bundle: true,
     // The Redis store is loaded only with SESSION_STORE=redis, as in the source.
@@ -121,10 +125,13 @@ export async function buildServerIfStale() {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const ifStale = process.argv.includes('--if-stale');
+  // --quiet (npm run sessions): nothing on stdout, which is the command's; a rebuild says so on stderr.
+  const quiet = process.argv.includes('--quiet');
+  if (quiet) console.log = console.error;
   const parts = process.argv.includes('--server-only') ? ['server'] : ['spa', 'server'];
   for (const part of parts) {
     if (ifStale && !isStale(part)) {
-      console.log(`build: ${part} is up to date`);
+      if (!quiet) console.log(`build: ${part} is up to date`);
       continue;
     }
     await (part === 'spa' ? buildSpa() : buildServer());

@@ -15,13 +15,15 @@ import {
 } from './http/security';
 import { createJsonLogger, type Logger } from './logger';
 import { createNotes } from './notes/notes';
-import { healthRoutes } from './routes/health';
+import { requestIds, withRequestIds, type RequestScope } from './http/request-id';
+import { measureRequests, type HttpMetrics } from './metrics/http-metrics';
+import { healthRoutes, type Readiness } from './routes/health';
 import { helloRoutes } from './routes/hello';
 import { notesRoutes } from './routes/notes';
 import { sessionRoutes } from './routes/session';
 import { sessionListRoutes } from './routes/sessions';
 import type { Digests } from './session/ids';
-import { createSessions, type Clock } from './session/sessions';
+import { createSessions, type Clock, type SessionEvents } from './session/sessions';
 import type { SessionStore } from './stores/store';
 import { StoreUnavailableError, storeRetryAfterSeconds } from './stores/unavailable';
 
@@ -48,6 +50,17 @@ export interface AppDependencies {
   pages?: Hono;
   /** Hashing for ids and passwords: Web Crypto by default; the Node server passes node:crypto's. */
   digests?: Digests;
+  /**
+   * Where each request's id is kept while it runs, so every log line of it carries the id
+   * (http/request-scope.ts on Node). Without one, ids are still answered but not logged.
+   */
+  requestScope?: RequestScope;
+  /** Request counts and durations (metrics/prometheus.ts); none: nothing is measured. */
+  metrics?: HttpMetrics;
+  /** Session ends, for the metrics; none by default. */
+  sessionEvents?: SessionEvents;
+  /** Tells `/api/health/ready` the server is draining (main.ts, after SIGTERM). */
+  readiness?: Readiness;
 }
 
 /** Which methods each API path answers, for 405 + `Allow`. */
@@ -59,6 +72,8 @@ const allowedMethods: Record<string, string> = {
   [apiPaths.policy]: 'GET',
   [apiPaths.hello]: 'GET',
   [apiPaths.health]: 'GET',
+  [apiPaths.live]: 'GET',
+  [apiPaths.ready]: 'GET',
   [apiPaths.notes]: 'GET, POST',
   [apiPaths.note]: 'GET, PUT, DELETE',
   [apiPaths.draft]: 'GET, PUT, DELETE',
@@ -93,8 +108,13 @@ export function createApp({
   clientAddress = () => 'unknown',
   pages,
   digests,
+  requestScope,
+  metrics,
+  sessionEvents,
+  readiness,
 }: AppDependencies) {
-  const sessions = createSessions({ store, clock, config: config.session, logger, digests });
+  if (requestScope) logger = withRequestIds(logger, requestScope);
+  const sessions = createSessions({ store, clock, config: config.session, logger, digests, events: sessionEvents });
   const cookieMode = config.session.cookieSecure;
   const app = new Hono<AppEnv>();
 
@@ -104,6 +124,8 @@ export function createApp({
   const trustProxy = config.trustProxy ?? false;
   const allowedOrigins = publicOrigins(config.publicOrigins);
   const pageHeaders = documentHeaders();
+  if (metrics) app.use('*', measureRequests(metrics));
+  app.use('*', requestIds({ trustProxy, scope: requestScope }));
   app.use('*', async (c, next) => {
     const client = viewOfClient(c.req.raw, clientAddress(c), trustProxy);
     c.set('client', client);
@@ -114,7 +136,7 @@ export function createApp({
     '/api/*',
     apiResponseHeaders(),
     // Load balancers call the health check by address, with whatever Host they like.
-    publicHostOnly(allowedOrigins, [apiPaths.health]),
+    publicHostOnly(allowedOrigins, [apiPaths.health, apiPaths.live, apiPaths.ready]),
     sameOriginOnly(allowedOrigins),
     (c, next) => (isNoteBodyPath(c.req.path) ? noteBodyLimit : sessionBodyLimit)(c, next),
   );
@@ -122,7 +144,7 @@ export function createApp({
   app.route(apiPaths.session, sessionRoutes(sessions, config.session));
   app.route(apiPaths.sessions, sessionListRoutes(sessions, cookieMode));
   app.route(apiPaths.hello, helloRoutes(sessions, cookieMode));
-  app.route(apiPaths.health, healthRoutes(store, logger));
+  app.route(apiPaths.health, healthRoutes(store, logger, readiness));
   app.route('/api', notesRoutes(sessions, notes, cookieMode));
 
   for (const [path, allow] of Object.entries(allowedMethods)) {
@@ -139,6 +161,7 @@ export function createApp({
     if (error instanceof StoreUnavailableError) {
       // Not our bug and not the client's: the store is down, hung or cut off (decision 018).
       logger.error('store_unavailable', { path: c.req.path, message: error.message });
+      metrics?.storeUnavailable();
       c.header('Retry-After', String(storeRetryAfterSeconds));
       return errorResponse(c, 503, 'store_unavailable', 'The server cannot reach its session store. Try again soon.', {
         retryAfterSeconds: storeRetryAfterSeconds,

@@ -3,6 +3,7 @@
  * A bad value throws a `ConfigError` naming the variable; `main.ts` prints it and exits.
  */
 import { originProblem } from './http/origin';
+import { readOperationsConfig, type OperationsConfig } from './operations-config';
 
 export type StoreKind = 'sqlite' | 'redis' | 'memory';
 export type CookieSecure = 'auto' | 'always' | 'never';
@@ -60,6 +61,8 @@ export interface ServerConfig {
   requestTimeoutMs: number;
   /** Open connections at most; more are refused at once. */
   maxConnections: number;
+  /** METRICS_PORT, METRICS_HOST, SHUTDOWN_DRAIN (operations-config.ts). */
+  operations: OperationsConfig;
 }
 
 export const defaultSessionConfig: SessionConfig = {
@@ -277,9 +280,10 @@ export function parseConfig(env: Env): { config: ServerConfig; warnings: string[
     );
   }
 
+  const port = readPort(env);
   return {
     config: {
-      port: readPort(env),
+      port,
       host: env.HOST || '127.0.0.1',
       session,
       store,
@@ -289,6 +293,7 @@ export function parseConfig(env: Env): { config: ServerConfig; warnings: string[
       trustProxy: readBoolean(env, 'TRUST_PROXY', false),
       publicOrigins: readPublicOrigins(env),
       ...readConnectionLimits(env),
+      operations: readOperationsConfig(env, port),
     },
     warnings,
   };

@@ -4,6 +4,8 @@ import { createApp } from './app';
 import { ConfigError, parseConfig } from './config';
 import { listeningOrigins } from './http/origin';
 import { createJsonLogger } from './logger';
+import { nodeRequestScope } from './http/request-scope';
+import { createPrometheusMetrics, metricsApp } from './metrics/prometheus';
 import { nodeDigests } from './session/node-digests';
 import { spaRoutes } from './routes/spa';
 import { openStore } from './stores/open-store';
@@ -30,6 +32,12 @@ const store = await openStore(config).catch((error: Error) => {
   console.error(`Cannot open the session store (SESSION_STORE=${config.store}): ${error.message}`);
   process.exit(1);
 });
+const { metricsPort, metricsHost, shutdownDrainMs } = config.operations;
+// Metrics only when asked for: with METRICS_PORT unset, no middleware measures anything.
+const metrics = metricsPort === undefined ? undefined : createPrometheusMetrics({ store });
+const requestScope = nodeRequestScope();
+let draining = false;
+
 /** Built once the server listens: by default its public origins are the ones it listens on (PORT=0 too). */
 let app: ReturnType<typeof createApp> | undefined;
 function buildApp(port: number) {
@@ -40,6 +48,10 @@ function buildApp(port: number) {
     pages: config.staticDir ? spaRoutes(config.staticDir) : undefined,
     clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
     digests: nodeDigests,
+    requestScope,
+    metrics: metrics?.http,
+    sessionEvents: metrics?.sessionEvents,
+    readiness: { draining: () => draining },
   });
 }
 
@@ -84,14 +96,32 @@ const server = serve(
 // Beyond this many open connections, new ones are closed at once.
 server.maxConnections = config.maxConnections;
 
+// The metrics listener: its own port and address (loopback by default), never the public one.
+const metricsServer =
+  metrics &&
+  serve({ fetch: metricsApp(metrics.registry).fetch, port: metricsPort, hostname: metricsHost }, (info) => {
+    logger.info('metrics_listening', {
+      url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}/metrics`,
+    });
+  });
+
 let stopping = false;
 function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  logger.info('shutting_down', { signal });
+  // Draining: /api/health/ready answers 503 so the load balancer sends no new traffic, while
+  // everything else is still served; after SHUTDOWN_DRAIN the server stops accepting.
+  draining = true;
+  logger.info('shutting_down', { signal, drainMs: shutdownDrainMs });
   clearInterval(purgeTimer);
+  setTimeout(() => process.exit(1), shutdownDrainMs + 10_000).unref();
+  setTimeout(stopAccepting, shutdownDrainMs);
+}
+
+function stopAccepting() {
   // close() stops accepting connections and waits for in-flight requests; idle keep-alive
   // connections would hold it open, so they are closed now.
+  metricsServer?.close();
   server.close(() => {
     void store.close().finally(() => {
       logger.info('stopped');
@@ -99,7 +129,7 @@ function shutdown(signal: string) {
     });
   });
   if ('closeIdleConnections' in server) server.closeIdleConnections();
-  setTimeout(() => process.exit(1), 10_000).unref();
+  if (metricsServer && 'closeIdleConnections' in metricsServer) metricsServer.closeIdleConnections();
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));

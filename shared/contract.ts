@@ -13,6 +13,8 @@ export const apiPaths = {
   policy: '/api/session/policy',
   hello: '/api/hello',
   health: '/api/health',
+  live: '/api/health/live',
+  ready: '/api/health/ready',
   notes: '/api/notes',
   note: '/api/notes/:id',
   draft: '/api/draft',
@@ -171,9 +173,12 @@ export interface DraftResponse {
   draft: Draft | null;
 }
 
-/** `GET /api/health` (200 or 503). */
+/**
+ * `GET /api/health` and `/api/health/ready` (200 or 503), `/api/health/live` (200). `draining`:
+ * the server got SIGTERM and is about to stop accepting (ready only).
+ */
 export interface HealthResponse {
-  status: 'ok' | 'unavailable';
+  status: 'ok' | 'unavailable' | 'draining';
 }
 
 export const errorCodes = [
@@ -211,4 +216,9 @@ export interface ApiError {
   retryAfterSeconds?: number;
   /** For `conflict` (409 on `PUT /api/notes/:id`): the note as it is stored now. */
   current?: Note;
+  /**
+   * The request's id, as in its `X-Request-Id` header and every log line of it: what a user
+   * quotes to support. On every error the server answers.
+   */
+  requestId?: string;
 }

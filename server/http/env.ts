@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../../shared/contract';
 import type { ClientView } from './client';
 
 /**
@@ -27,5 +28,11 @@ export interface AppEnv {
   Variables: {
     /** The request as the browser made it (see client.ts). */
     client: ClientView;
+    /** The request's id (request-id.ts): in `X-Request-Id`, every log line and every error body. */
+    requestId: string;
+    /** The error code of the answer, set by `errorResponse`: what the metrics classify by. */
+    errorCode: ErrorCode | undefined;
+    /** An outcome the route knows better than its status says (a 429 of the lock: `locked`). */
+    outcome: string | undefined;
   };
 }

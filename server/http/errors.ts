@@ -2,7 +2,10 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ApiError, ErrorCode } from '../../shared/contract';
 
-/** Every API error goes out through here, so every error has the same `{ error, message }` shape. */
+/**
+ * Every API error goes out through here, so every error has the same `{ error, message, requestId }`
+ * shape (the id a user can quote, request-id.ts).
+ */
 export function errorResponse(
   c: Context,
   status: ContentfulStatusCode,
@@ -10,7 +13,9 @@ export function errorResponse(
   message: string,
   extra: Omit<ApiError, 'error' | 'message'> = {},
 ): Response {
-  return c.json({ error, message, ...extra } satisfies ApiError, status);
+  c.set('errorCode', error);
+  const requestId = c.get('requestId') as string | undefined;
+  return c.json({ error, message, ...extra, ...(requestId ? { requestId } : {}) } satisfies ApiError, status);
 }
 
 /**

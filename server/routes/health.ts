@@ -1,12 +1,24 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { HealthResponse } from '../../shared/contract';
 import type { Logger } from '../logger';
 import type { SessionStore } from '../stores/store';
 import { storeRetryAfterSeconds } from '../stores/unavailable';
 
-/** `/api/health`: 200 when the store answers, 503 when it does not (for load balancers). */
-export function healthRoutes(store: SessionStore, logger: Logger) {
-  return new Hono().get('/', async (c) => {
+/** Whether the server is on its way out: true from SIGTERM until it stops accepting (main.ts). */
+export interface Readiness {
+  draining(): boolean;
+}
+
+const running: Readiness = { draining: () => false };
+
+/**
+ * `/api/health` (200 when the store answers, 503 when it does not: for load balancers), and the
+ * split an orchestrator wants: `/live` (200 while the process runs and answers; nothing else is
+ * checked, so a store outage never gets the process restarted) and `/ready` (503 while the store
+ * is down, or while draining after SIGTERM, so no new traffic comes before it stops accepting).
+ */
+export function healthRoutes(store: SessionStore, logger: Logger, readiness: Readiness = running) {
+  async function storeHealth(c: Context) {
     try {
       await store.ping();
       return c.json({ status: 'ok' } satisfies HealthResponse);
@@ -15,5 +27,11 @@ export function healthRoutes(store: SessionStore, logger: Logger) {
       c.header('Retry-After', String(storeRetryAfterSeconds));
       return c.json({ status: 'unavailable' } satisfies HealthResponse, 503);
     }
-  });
+  }
+  return new Hono()
+    .get('/', storeHealth)
+    .get('/live', (c) => c.json({ status: 'ok' } satisfies HealthResponse))
+    .get('/ready', (c) =>
+      readiness.draining() ? c.json({ status: 'draining' } satisfies HealthResponse, 503) : storeHealth(c),
+    );
 }

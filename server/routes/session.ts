@@ -55,6 +55,7 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
     });
     if (!result.ok) {
       if (result.reason === 'rate_limited') {
+        if (result.locked) c.set('outcome', 'locked');
         c.header('Retry-After', String(result.retryAfterSeconds));
         return errorResponse(
           c,

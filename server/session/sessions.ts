@@ -24,7 +24,24 @@ export interface Clock {
 export type SignInResult =
   | ({ ok: true; id: string; deviceToken: string } & ActiveSession)
   | { ok: false; reason: 'invalid_credentials' }
-  | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number };
+  /** `locked`: refused by the 100-failure lock of the username (the answer is the same 429). */
+  | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number; locked: boolean };
+
+/** Why a session ended, as the metrics count it (`idle_session_session_ends_total{reason}`). */
+export type SessionEndReason = 'signed_out' | 'idle' | 'absolute' | 'revoked' | 'evicted' | 'operator';
+
+/** What the session rules tell whoever counts (server/metrics); nothing by default. */
+export interface SessionEvents {
+  /**
+   * A session ended, counted once, by the instance that ended it or first saw it end: sign-out,
+   * an expiry seen by a request (or the browser's automatic sign-out at its deadline), its user
+   * ending it elsewhere, eviction past the cap, and an operator's end when its browser's
+   * sign-out deletes it (the command itself runs in another process).
+   */
+  sessionEnded(reason: SessionEndReason): void;
+}
+
+const noEvents: SessionEvents = { sessionEnded() {} };
 
 export interface SignInRequest {
   /** Canonical (shared/credentials.ts). */
@@ -63,11 +80,13 @@ export function createSessions({
   config,
   logger,
   digests = webDigests,
+  events = noEvents,
 }: {
   store: SessionStore;
   clock: Clock;
   config: SessionConfig;
   logger: Logger;
+  events?: SessionEvents;
   /** How ids and passwords are hashed; Web Crypto unless the runtime has a faster way (Node). */
   digests?: Digests;
 }) {
@@ -92,11 +111,11 @@ export function createSessions({
     const now = clock.now();
     if (isExpired(record, config, now)) {
       await store.delete(idHash);
-      logger.info('session_expired', {
-        user: record.username,
-        session: sessionLogRef(idHash),
-        limit: limitReached(record, config),
-      });
+      const limit = limitReached(record, config);
+      logger.info('session_expired', { user: record.username, session: sessionLogRef(idHash), limit });
+      // A revoked session was counted when it was ended (an operator's when it is deleted).
+      if (!record.revoked) events.sessionEnded(limit);
+      else if (record.revokedBy === 'operator') events.sessionEnded('operator');
       return notSignedIn;
     }
     if (record.revoked) return { live: false, revoked: true };
@@ -120,7 +139,7 @@ export function createSessions({
     if (!verdict.allowed) {
       const { retryAfterSeconds } = verdict;
       logger.warn('sign_in', { outcome: 'rate_limited', user: username, client: clientAddress, retryAfterSeconds });
-      return { ok: false, reason: 'rate_limited', retryAfterSeconds };
+      return { ok: false, reason: 'rate_limited', retryAfterSeconds, locked: verdict.locked };
     }
     if (!(await passwordMatches(username, password, digests))) {
       logger.warn('sign_in', { outcome: 'failure', user: username, client: clientAddress });
@@ -137,7 +156,7 @@ export function createSessions({
     await recordSuccess(store, verdict.counted, username, now);
     // A new id at every sign-in, and the browser's previous session ends: no fixation.
     const previousIdHash = await hashWellFormedSessionId(previousId, digests);
-    if (previousIdHash !== undefined) await store.delete(previousIdHash);
+    if (previousIdHash !== undefined) await endPrevious(previousIdHash, now);
     const id = newSessionId();
     const record: SessionRecord = {
       idHash: await digests.hashSessionId(id),
@@ -157,6 +176,27 @@ export function createSessions({
     });
     await endSessionsOverCap(record, now);
     return { ok: true, id, deviceToken: newDeviceToken, ...active(record, now) };
+  }
+
+  /** The browser's previous session, ended by its new sign-in: counted as a sign-out when it was live. */
+  async function endPrevious(idHash: string, now: number): Promise<void> {
+    const record = await store.get(idHash);
+    if (!record) return;
+    await store.delete(idHash);
+    countEnd(record, now, false);
+  }
+
+  /**
+   * Counts the end of a session deleted at `now`: an expired one by the limit it reached (also
+   * when its browser's automatic sign-out, which names it, comes a moment before the server's
+   * deadline: the client's is never later), a revoked one only if an operator ended it (its
+   * user's end was counted then), else a sign-out.
+   */
+  function countEnd(record: SessionRecord, now: number, automatic: boolean): void {
+    if (record.revoked) {
+      if (record.revokedBy === 'operator') events.sessionEnded('operator');
+    } else if (automatic || isExpired(record, config, now)) events.sessionEnded(limitReached(record, config));
+    else events.sessionEnded('signed_out');
   }
 
   /**
@@ -184,6 +224,7 @@ export function createSessions({
       .slice(0, excess);
     for (const record of oldest) {
       await store.delete(record.idHash);
+      events.sessionEnded('evicted');
       logger.info('session_evicted', {
         user: record.username,
         session: sessionLogRef(record.idHash),
@@ -225,7 +266,10 @@ export function createSessions({
       return false;
     }
     await store.delete(idHash);
-    if (record) logger.info('sign_out', { user: record.username, session: sessionLogRef(idHash) });
+    if (record) {
+      logger.info('sign_out', { user: record.username, session: sessionLogRef(idHash) });
+      countEnd(record, clock.now(), expectedPublicId !== undefined);
+    }
     return true;
   }
 
@@ -278,6 +322,7 @@ export function createSessions({
     for (const record of targets) {
       if (!(await store.revoke(username, record.idHash, now))) continue;
       ended++;
+      events.sessionEnded('revoked');
       logger.info('session_revoked', {
         user: username,
         session: sessionLogRef(record.idHash),

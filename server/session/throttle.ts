@@ -82,7 +82,9 @@ const lockoutKey = (username: string) => `user-lockout:${username}`;
 /** Consecutive failures are counted within a day of the first; a success clears them. */
 const consecutiveWindowMs = 24 * 60 * 60_000;
 
-export type ThrottleVerdict = { allowed: true; counted: Limit[] } | { allowed: false; retryAfterSeconds: number };
+/** `locked`: the username's 100-failure lock is what refuses it (for the metrics; the answer is the same). */
+export type ThrottleVerdict =
+  { allowed: true; counted: Limit[] } | { allowed: false; retryAfterSeconds: number; locked: boolean };
 
 /**
  * Checks an attempt and, when no limit holds it back, counts it as a failure *before* the
@@ -108,7 +110,8 @@ export async function admitAttempt(
     secondsUntil(lockout?.resetAt, now),
     ...enforced.map((limit, i) => secondsBlocked(current[i], limit.max - 1, now)),
   );
-  if (waitBefore > 0) return { allowed: false, retryAfterSeconds: waitBefore };
+  if (waitBefore > 0)
+    return { allowed: false, retryAfterSeconds: waitBefore, locked: secondsUntil(lockout?.resetAt, now) > 0 };
 
   const counted = await Promise.all(limits.map((limit) => store.addFailure(limit.key, now, limit.windowMs)));
   // These counters already hold this attempt.
@@ -117,7 +120,7 @@ export async function admitAttempt(
   );
   if (waitAfter > 0) {
     await giveBack(store, limits, now);
-    return { allowed: false, retryAfterSeconds: waitAfter };
+    return { allowed: false, retryAfterSeconds: waitAfter, locked: false };
   }
   return { allowed: true, counted: limits };
 }

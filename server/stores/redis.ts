@@ -392,9 +392,7 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
     },
 
     async countLive(now, endingBy) {
-      return Number(
-        await client.idleSessionCountLive(expiryIndexKey, revokedIndexKey, now, endingBy ?? '+inf'),
-      );
+      return Number(await client.idleSessionCountLive(expiryIndexKey, revokedIndexKey, now, endingBy ?? '+inf'));
     },
 
     async revokeAll(now, username) {
@@ -405,9 +403,7 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
       let ended = 0;
       for (let i = 0; i < targets.length; i += batchSize) {
         const results = await Promise.all(
-          targets
-            .slice(i, i + batchSize)
-            .map((target) => revokeOne(target.idHash, target.username, now, 'operator')),
+          targets.slice(i, i + batchSize).map((target) => revokeOne(target.idHash, target.username, now, 'operator')),
         );
         ended += results.filter((revoked) => revoked === 1).length;
       }

@@ -60,14 +60,19 @@ export async function expectJson(response: Response, status: number): Promise<Re
   return body as Record<string, unknown>;
 }
 
-/** An error answer: the status, `{ error, message }` and nothing else but the documented extras. */
+/**
+ * An error answer: the status, `{ error, message, requestId }` and nothing else but the documented
+ * extras; `requestId` is the one in `X-Request-Id`, so a user can quote what the logs have.
+ */
 export async function expectError(response: Response, status: number, code: ErrorCode): Promise<ApiError> {
   const body = await expectJson(response, status);
   expect(body.error).toBe(code);
   expect(body.message).toBeTypeOf('string');
   expect((body.message as string).length).toBeGreaterThan(0);
+  expect(body.requestId).toBeTypeOf('string');
+  expect(body.requestId).toBe(response.headers.get('X-Request-Id'));
   for (const key of Object.keys(body))
-    expect(['error', 'message', 'field', 'retryAfterSeconds', 'current']).toContain(key);
+    expect(['error', 'message', 'field', 'retryAfterSeconds', 'current', 'requestId']).toContain(key);
   if ('field' in body) expect(body.field).toBeTypeOf('string');
   return body as unknown as ApiError;
 }
@@ -203,8 +208,10 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
           401,
           'invalid_credentials',
         );
-        expect(Object.keys(wrong).sort()).toEqual(['error', 'message']);
-        expect(other).toEqual(wrong);
+        expect(Object.keys(wrong).sort()).toEqual(['error', 'message', 'requestId']);
+        // The same answer but for the request's own id: nothing tells the two apart.
+        expect({ ...other, requestId: undefined }).toEqual({ ...wrong, requestId: undefined });
+        expect(other.requestId).not.toBe(wrong.requestId);
         expect(browser.cookies()).toEqual([]);
         await expectError(await browser.fetch('/api/session'), 401, 'unauthenticated');
       });

@@ -1,0 +1,135 @@
+import { Hono } from 'hono';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { SessionEndReason, SessionEvents, Clock } from '../session/sessions';
+import type { SessionStore } from '../stores/store';
+import { countedOutcome, statusClass, type AnsweredRequest, type HttpMetrics } from './http-metrics';
+
+/** How old the active-sessions figure may be before a scrape counts again (decision 022). */
+export const defaultActiveSessionsMaxAgeMs = 15_000;
+
+/** Request durations, in seconds: a heartbeat takes about a millisecond, a stalled store 2 s. */
+const durationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+const endReasons: SessionEndReason[] = ['signed_out', 'idle', 'absolute', 'revoked', 'evicted', 'operator'];
+
+export interface PrometheusMetrics {
+  registry: Registry;
+  http: HttpMetrics;
+  sessionEvents: SessionEvents;
+}
+
+/**
+ * This process's metrics, in a registry of its own (prom-client's global one would mix test
+ * instances). Counters are per process: two instances on one Redis each count their own requests,
+ * and Prometheus sums them. `idle_session_active_sessions` is the store's figure, the same on
+ * every instance of one store: counted by the store (`countLive`) at a scrape, at most once per
+ * `activeSessionsMaxAgeMs`, never per request.
+ */
+export function createPrometheusMetrics({
+  store,
+  clock = { now: () => Date.now() },
+  activeSessionsMaxAgeMs = defaultActiveSessionsMaxAgeMs,
+  processMetrics = true,
+}: {
+  store: SessionStore;
+  clock?: Clock;
+  activeSessionsMaxAgeMs?: number;
+  /** The default Node process metrics (CPU, memory, event loop lag, GC): on for the server. */
+  processMetrics?: boolean;
+}): PrometheusMetrics {
+  const registry = new Registry();
+  if (processMetrics) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const signIns = new Counter({
+    name: 'idle_session_sign_ins_total',
+    help: 'Sign-in attempts (POST /api/session) by outcome: success, invalid_credentials, rate_limited, locked, bad_request, store_unavailable, error.',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const sessionEnds = new Counter({
+    name: 'idle_session_session_ends_total',
+    help: 'Sessions ended, by reason: signed_out, idle, absolute, revoked (by their user), evicted (over the per-user cap), operator.',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const heartbeats = new Counter({
+    name: 'idle_session_heartbeats_total',
+    help: 'Heartbeats (POST /api/session/heartbeat) by outcome: ok, unauthenticated, session_revoked, bad_request, store_unavailable, error.',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const draftSaves = new Counter({
+    name: 'idle_session_draft_saves_total',
+    help: 'Draft saves (PUT /api/draft) by outcome: saved, unauthenticated, not_found, limit_exceeded, bad_request, store_unavailable, error.',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const storeUnavailable = new Counter({
+    name: 'idle_session_store_unavailable_total',
+    help: 'Requests answered 503 store_unavailable: the session store was down, hung or cut off.',
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'idle_session_http_request_duration_seconds',
+    help: 'Time to answer a request, by route template (never the raw path), method and status class.',
+    labelNames: ['route', 'method', 'status_class'] as const,
+    buckets: durationBuckets,
+    registers,
+  });
+
+  let counted: { value: number; at: number } | undefined;
+  let counting: Promise<void> | undefined;
+  const countActive = () =>
+    (counting ??= store
+      .countLive(clock.now())
+      .then(
+        (value) => void (counted = { value, at: clock.now() }),
+        () => {}, // store down: the last figure stays, and store_unavailable_total tells the rest
+      )
+      .finally(() => (counting = undefined)));
+  new Gauge({
+    name: 'idle_session_active_sessions',
+    help: 'Live sessions in the store (all instances of one store report the same figure), counted at most once per refresh interval.',
+    registers,
+    async collect() {
+      if (!counted || clock.now() - counted.at >= activeSessionsMaxAgeMs) await countActive();
+      if (counted) this.set(counted.value);
+    },
+  });
+  for (const reason of endReasons) sessionEnds.labels(reason).inc(0);
+
+  // Children by label values, made once: the per-request cost is a Map lookup and two adds.
+  const observers = new Map<string, ReturnType<typeof duration.labels>>();
+  const counters = { signIns, heartbeats, draftSaves };
+
+  return {
+    registry,
+    http: {
+      requestAnswered(answer: AnsweredRequest) {
+        const cls = statusClass(answer.status);
+        const key = `${answer.route} ${answer.method} ${cls}`;
+        let observer = observers.get(key);
+        if (!observer) observers.set(key, (observer = duration.labels(answer.route, answer.method, cls)));
+        observer.observe(answer.seconds);
+        const counted = countedOutcome(answer);
+        if (counted) counters[counted.counter].labels(counted.outcome).inc();
+      },
+      storeUnavailable: () => storeUnavailable.inc(),
+    },
+    sessionEvents: { sessionEnded: (reason) => sessionEnds.labels(reason).inc() },
+  };
+}
+
+/**
+ * The metrics listener's app: `GET /metrics` in Prometheus's text format, 404 for anything else.
+ * Served on METRICS_PORT only (main.ts), never by the public app.
+ */
+export function metricsApp(registry: Registry) {
+  const app = new Hono();
+  app.get('/metrics', async (c) =>
+    c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' }),
+  );
+  app.notFound((c) => c.text('Not found: the metrics are at /metrics\n', 404));
+  return app;
+}
