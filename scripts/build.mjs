@@ -109,7 +109,8 @@ export async function buildServer() {
     platform: 'node',
     target: 'node20.19',
     // Native code and the Redis client stay packages: node_modules holds them, built for this Node.
-    external: ['better-sqlite3', 'ioredis'],
+    // prom-client too: CommonJS that requires Node's modules at run time, which an ESM bundle cannot.
+    external: ['better-sqlite3', 'ioredis', 'prom-client'],
     // Not minified: a stack trace in a log names real functions.
     minify: false,
     logLevel: 'warning',

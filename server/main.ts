@@ -5,7 +5,6 @@ import { ConfigError, parseConfig } from './config';
 import { listeningOrigins } from './http/origin';
 import { createJsonLogger } from './logger';
 import { nodeRequestScope } from './http/request-scope';
-import { createPrometheusMetrics, metricsApp } from './metrics/prometheus';
 import { nodeDigests } from './session/node-digests';
 import { spaRoutes } from './routes/spa';
 import { openStore } from './stores/open-store';
@@ -34,7 +33,9 @@ const store = await openStore(config).catch((error: Error) => {
 });
 const { metricsPort, metricsHost, shutdownDrainMs } = config.operations;
 // Metrics only when asked for: with METRICS_PORT unset, no middleware measures anything.
-const metrics = metricsPort === undefined ? undefined : createPrometheusMetrics({ store });
+// prom-client is loaded only then, as the Redis client is only with SESSION_STORE=redis.
+const prometheus = metricsPort === undefined ? undefined : await import('./metrics/prometheus');
+const metrics = prometheus?.createPrometheusMetrics({ store });
 const requestScope = nodeRequestScope();
 let draining = false;
 
@@ -99,7 +100,7 @@ server.maxConnections = config.maxConnections;
 // The metrics listener: its own port and address (loopback by default), never the public one.
 const metricsServer =
   metrics &&
-  serve({ fetch: metricsApp(metrics.registry).fetch, port: metricsPort, hostname: metricsHost }, (info) => {
+  serve({ fetch: prometheus!.metricsApp(metrics.registry).fetch, port: metricsPort, hostname: metricsHost }, (info) => {
     logger.info('metrics_listening', {
       url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}/metrics`,
     });

@@ -31,6 +31,9 @@ const configVariables = [
   'HEADERS_TIMEOUT',
   'REQUEST_TIMEOUT',
   'MAX_CONNECTIONS',
+  'METRICS_PORT',
+  'METRICS_HOST',
+  'SHUTDOWN_DRAIN',
 ];
 
 /** This process's environment without any server setting, for a child server to start clean. */

@@ -50,6 +50,7 @@ describe('parseConfig', () => {
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 15_000,
       maxConnections: 1_000,
+      operations: { metricsPort: undefined, metricsHost: '127.0.0.1', shutdownDrainMs: 0 },
     });
     expect(defaultSessionConfig).toMatchObject({
       idleTimeoutMs: 60_000,
@@ -209,5 +210,24 @@ describe('parseConfig', () => {
     expect(config.session.draftRetentionMs).toBe(19 * 3_600_000);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/DRAFT_RETENTION.*WCAG 2\.2\.6/);
+  });
+
+  it('reads the operator settings: metrics off unless METRICS_PORT is set, on loopback by default, never on PORT', () => {
+    expect(
+      parseConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0', SHUTDOWN_DRAIN: '5s' }).config.operations,
+    ).toEqual({
+      metricsPort: 9464,
+      metricsHost: '0.0.0.0',
+      shutdownDrainMs: 5_000,
+    });
+    expect(parseConfig({ METRICS_PORT: '0', SHUTDOWN_DRAIN: '0' }).config.operations).toMatchObject({
+      metricsPort: 0,
+      shutdownDrainMs: 0,
+    });
+    for (const bad of ['x', '-1', '65536', '9464.5', ' 9464'])
+      expect(() => parseConfig({ METRICS_PORT: bad })).toThrow(/^METRICS_PORT: .* is not a port number/);
+    expect(() => parseConfig({ METRICS_PORT: '3000' })).toThrow(/^METRICS_PORT: must not be PORT/);
+    expect(() => parseConfig({ PORT: '8080', METRICS_PORT: '8080' })).toThrow(/^METRICS_PORT: must not be PORT/);
+    expect(() => parseConfig({ SHUTDOWN_DRAIN: 'soon' })).toThrow(/^SHUTDOWN_DRAIN: /);
   });
 });

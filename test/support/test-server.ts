@@ -6,8 +6,11 @@
  */
 import { createApp } from '../../server/app';
 import { defaultSessionConfig, type SessionConfig } from '../../server/config';
+import { nodeRequestScope } from '../../server/http/request-scope';
 import { createMemoryLogger } from '../../server/logger';
-import type { Clock } from '../../server/session/sessions';
+import type { HttpMetrics } from '../../server/metrics/http-metrics';
+import type { Readiness } from '../../server/routes/health';
+import type { Clock, SessionEvents } from '../../server/session/sessions';
 import { createMemoryStore } from '../../server/stores/memory';
 import type { SessionStore } from '../../server/stores/store';
 import { serveBuiltOnEphemeralPort } from './ephemeral-port';
@@ -35,6 +38,10 @@ export interface TestAppOptions {
   trustProxy?: boolean;
   /** PUBLIC_ORIGIN. Default: the origin the test app is reached at (`TestApp.origin`). */
   publicOrigins?: string[];
+  /** Metrics (createPrometheusMetrics's `http` and `sessionEvents`); none by default, as in production. */
+  metrics?: { http: HttpMetrics; sessionEvents: SessionEvents };
+  /** What `/api/health/ready` asks about draining. */
+  readiness?: Readiness;
 }
 
 export interface TestApp {
@@ -61,6 +68,8 @@ function buildApp(
     clock = createTestClock(),
     trustProxy = false,
     publicOrigins,
+    metrics,
+    readiness,
   }: TestAppOptions,
   origin: string,
 ) {
@@ -72,6 +81,11 @@ function buildApp(
     config: { session: { ...defaultSessionConfig, ...session }, trustProxy, publicOrigins: publicOrigins ?? [origin] },
     // Tests pick the client address with a header, to try per-client throttling.
     clientAddress: (c) => c.req.header('X-Test-Client') ?? '127.0.0.1',
+    // As on the Node server: every log line of a request carries its id.
+    requestScope: nodeRequestScope(),
+    metrics: metrics?.http,
+    sessionEvents: metrics?.sessionEvents,
+    readiness,
   });
   return { app, store, clock, logs: logger.lines };
 }
