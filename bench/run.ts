@@ -14,6 +14,7 @@ import { runActivityBench } from './activity';
 import { runBundleBench } from './bundle';
 import { runFootprintBench } from './footprint';
 import { runHeartbeatBench } from './heartbeats';
+import { runMetricsCostBench } from './metrics-cost';
 import { heading } from './lib/table';
 import { runServerBench } from './server';
 import { runTimingBench } from './timing';
@@ -58,6 +59,7 @@ const parts: [string, () => Promise<void>][] = [
       await runServerBenchOn(line);
     },
   ]),
+  ['metrics cost', runMetricsCostBench],
   ['footprint', runFootprintBench],
   ['bundle', runBundleBench],
   ['activity', runActivityBench],

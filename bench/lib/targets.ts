@@ -27,6 +27,8 @@ export interface RunningTarget {
   stop(): Promise<void>;
   /** SIGKILL, as in a crash (no graceful shutdown); resolves once it has exited. */
   kill(): Promise<void>;
+  /** What it printed up to `listening`, and its `metrics_listening` line when it has one. */
+  output(): string;
 }
 
 /** Environment for our server in a bench: believes X-Forwarded-For, so a load generator can be many clients. */
@@ -92,7 +94,11 @@ function startProcess(label: string, args: string[], env: NodeJS.ProcessEnv): Pr
     let listening = false;
     // The log lines (one per sign-in) are read and dropped, as a log shipper would read them.
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      if (listening) return;
+      // The metrics listener's line may come after `listening`; no other line is kept after it.
+      if (listening) {
+        if (chunk.includes('"metrics_listening"')) output += chunk;
+        return;
+      }
       output += chunk;
       const line = output.split('\n').find((text) => text.includes('"listening"'));
       if (!line) return;
@@ -115,6 +121,7 @@ function startProcess(label: string, args: string[], env: NodeJS.ProcessEnv): Pr
             return undefined;
           }
         },
+        output: () => output,
         async stop() {
           await stopChildProcess(child);
         },

@@ -8,6 +8,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Registry } from 'prom-client';
+import type { SessionConfig } from '../../server/config';
 import { createPrometheusMetrics, metricsApp, type PrometheusMetrics } from '../../server/metrics/prometheus';
 import { createRedisStore } from '../../server/stores/redis';
 import { StoreUnavailableError } from '../../server/stores/unavailable';
@@ -59,9 +60,7 @@ const stores: Array<[string, () => Promise<SessionStore>, boolean]> = [
 
 describe.each(stores)('metrics on %s', (_name, makeStore, skip) => {
   /** An app with metrics on, its API client and its registry. */
-  async function start(
-    session: Parameters<typeof inProcess>[0] extends infer O ? (O & object)['session'] : never = {},
-  ) {
+  async function start(session: Partial<SessionConfig> = {}) {
     const store = await makeStore();
     const clock = createTestClock();
     const metrics = createPrometheusMetrics({ store, clock, activeSessionsMaxAgeMs: maxAgeMs, processMetrics: false });
