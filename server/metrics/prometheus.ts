@@ -102,6 +102,7 @@ export function createPrometheusMetrics({
   // Children by label values, made once: the per-request cost is a Map lookup and two adds.
   const observers = new Map<string, ReturnType<typeof duration.labels>>();
   const counters = { signIns, heartbeats, draftSaves };
+  const outcomeCounters = new Map<string, ReturnType<typeof signIns.labels>>();
 
   return {
     registry,
@@ -113,7 +114,12 @@ export function createPrometheusMetrics({
         if (!observer) observers.set(key, (observer = duration.labels(answer.route, answer.method, cls)));
         observer.observe(answer.seconds);
         const counted = countedOutcome(answer);
-        if (counted) counters[counted.counter].labels(counted.outcome).inc();
+        if (counted) {
+          const countKey = `${counted.counter} ${counted.outcome}`;
+          let counter = outcomeCounters.get(countKey);
+          if (!counter) outcomeCounters.set(countKey, (counter = counters[counted.counter].labels(counted.outcome)));
+          counter.inc();
+        }
       },
       storeUnavailable: () => storeUnavailable.inc(),
     },
