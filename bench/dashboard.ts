@@ -46,11 +46,15 @@ function labelsOf(series: string): Record<string, string> {
 
 class Browser {
   cookie = '';
+  publicId = '';
+  /** When the session ends unless a heartbeat moves it, as the tab computes it (from when it sent). */
+  deadline = 0;
   constructor(
     private readonly server: AppServer,
     readonly username: string,
   ) {}
   async call(path: string, init: { method?: string; body?: unknown } = {}) {
+    const sentAt = Date.now();
     const response = await fetch(this.server.url + path, {
       method: init.method ?? 'GET',
       headers: {
@@ -63,7 +67,13 @@ class Browser {
     if (!response) return 0;
     const setCookie = response.headers.get('Set-Cookie');
     if (setCookie?.startsWith('sid=') && response.status === 201) this.cookie = setCookie.split(';')[0];
-    await response.arrayBuffer();
+    const body = (await response.json().catch(() => ({}))) as {
+      session?: { id?: string; idleExpiresInMs: number; absoluteExpiresInMs: number };
+    };
+    if (response.ok && body.session) {
+      if (body.session.id) this.publicId = body.session.id;
+      this.deadline = sentAt + Math.min(body.session.idleExpiresInMs, body.session.absoluteExpiresInMs);
+    }
     return response.status;
   }
   signIn(password = `${this.username}_secret`) {
@@ -83,9 +93,10 @@ async function user(servers: AppServer[], n: number, until: number) {
       await sleep(1_000);
       continue;
     }
-    const work = 2_000 + Math.random() * 9_000;
+    // Most work a few seconds; one in six until the absolute limit ends the session.
+    const work = n % 6 === 0 ? Infinity : 2_000 + Math.random() * 9_000;
     const started = Date.now();
-    while (Date.now() - started < work && Date.now() < until) {
+    while (Date.now() - started < work && Date.now() < until && Date.now() < browser.deadline - 1_200) {
       const status = await browser.heartbeat();
       if (status === 401) break;
       if (Math.random() < 0.2)
@@ -96,12 +107,13 @@ async function user(servers: AppServer[], n: number, until: number) {
       await sleep(700 + Math.random() * 600);
     }
     const leave = Math.random();
-    if (leave < 0.45) await browser.call('/api/session', { method: 'DELETE' });
-    else if (leave < 0.55) await browser.call('/api/sessions?keep=current', { method: 'DELETE' });
+    if (work !== Infinity && leave < 0.45) await browser.call('/api/session', { method: 'DELETE' });
+    else if (work !== Infinity && leave < 0.55) await browser.call('/api/sessions?keep=current', { method: 'DELETE' });
     else {
-      // Goes idle; the tab looks again after the deadline (its 401 ends it as idle).
-      await sleep(8_500);
-      await browser.call('/api/session');
+      // Goes idle (or reaches the absolute limit): at its deadline the tab signs out by itself,
+      // naming its session, as the SPA does.
+      await sleep(Math.max(0, browser.deadline - 100 - Date.now()));
+      await browser.call(`/api/session?id=${browser.publicId}`, { method: 'DELETE' });
     }
     await sleep(Math.random() * 1_500);
   }
@@ -132,13 +144,7 @@ async function main() {
         }),
       );
     }
-    const metricsUrls = servers.map((server) => {
-      const line = server
-        .stdout()
-        .split('\n')
-        .find((entry) => entry.includes('"metrics_listening"'));
-      return String((JSON.parse(line!) as { url: string }).url);
-    });
+    const metricsUrls = await Promise.all(servers.map(metricsUrlOf));
 
     const scrapes: { at: number; samples: Sample[] }[] = [];
     const start = Date.now();
@@ -153,10 +159,12 @@ async function main() {
 
     const operator = (async () => {
       await sleep(loadSeconds * 330);
-      for (const name of ['user3', 'user7'])
-        await promisify(execFile)(process.execPath, [sessionsEntry, 'end', '--user', name], {
+      for (const name of ['user3', 'user7']) {
+        const { stdout } = await promisify(execFile)(process.execPath, [sessionsEntry, 'end', '--user', name], {
           env: { ...process.env, SESSION_STORE: 'redis', REDIS_URL: current.url, ...settings },
         });
+        console.log(`dashboard: npm run sessions -- end --user ${name}: ${stdout.trim()}`);
+      }
       await sleep(loadSeconds * 330);
       await current.stop();
       await sleep(4_000);
@@ -175,6 +183,19 @@ async function main() {
     await Promise.all(servers.map((server) => server.stop()));
     await current.stop();
     rmSync(aof, { recursive: true, force: true });
+  }
+}
+
+/** The metrics listener's URL, from its log line (it may come just after `listening`). */
+async function metricsUrlOf(server: AppServer): Promise<string> {
+  for (let tries = 0; ; tries++) {
+    const line = server
+      .stdout()
+      .split('\n')
+      .find((entry) => entry.includes('"metrics_listening"'));
+    if (line) return String((JSON.parse(line) as { url: string }).url);
+    if (tries > 500) throw new Error(`no metrics_listening line:\n${server.output()}`);
+    await sleep(20);
   }
 }
 
@@ -246,40 +267,24 @@ function quantile(scrapes: { at: number; samples: Sample[] }[], q: number): [num
   return out;
 }
 
-const palette = ['#73bf69', '#f2cc0c', '#5794f2', '#ff780a', '#f2495c', '#b877d9', '#8ab8ff', '#fade2a'];
+const palette = ['#73bf69', '#f2cc0c', '#5794f2', '#ff780a', '#b877d9', '#f2495c', '#8ab8ff', '#fade2a'];
 
-function chart(
-  title: string,
-  series: Series[],
-  unit: string,
-  span: number,
-  stacked = false,
-  maxX = loadSeconds + 2,
-): string {
+/** A time series panel: one line per series, as the dashboard draws them (not stacked). */
+function chart(title: string, series: Series[], unit: string, span: number, maxX = lastScrapeAt): string {
   const width = span === 1.5 ? 970 : 570;
   const height = 210;
   const [left, top, right, bottom] = [48, 10, 10, 24];
-  const stackedSeries = stacked
-    ? series.map((s, i) => ({
-        ...s,
-        points: s.points.map(([at, v]) => [
-          at,
-          v + series.slice(0, i).reduce((sum, other) => sum + (other.points.find(([t]) => t === at)?.[1] ?? 0), 0),
-        ]) as [number, number][],
-      }))
-    : series;
-  const maxY = Math.max(1e-9, ...stackedSeries.flatMap((s) => s.points.map(([, v]) => v))) * 1.1;
+  const maxY = Math.max(1e-9, ...series.flatMap((s) => s.points.map(([, v]) => v))) * 1.1;
   const x = (at: number) => left + ((width - left - right) * at) / maxX;
   const y = (v: number) => top + (height - top - bottom) * (1 - v / maxY);
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * maxY);
   const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
-  const lines = stackedSeries
+  const lines = series
+    .filter((s) => s.points.length > 0)
     .map((s, i) => {
       const d = s.points.map(([at, v], k) => `${k ? 'L' : 'M'}${x(at).toFixed(1)},${y(v).toFixed(1)}`).join('');
       const color = palette[i % palette.length];
-      const area = stacked
-        ? `<path d="${d}L${x(s.points.at(-1)![0])},${y(0)}L${x(s.points[0][0])},${y(0)}Z" fill="${color}" fill-opacity="0.18"/>`
-        : '';
+      const area = `<path d="${d}L${x(s.points.at(-1)![0])},${y(0)}L${x(s.points[0][0])},${y(0)}Z" fill="${color}" fill-opacity="0.08"/>`;
       return `${area}<path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>`;
     })
     .join('');
@@ -297,7 +302,11 @@ function chart(
   </svg><div class="legend">${legend}<span class="unit">${unit}</span></div></section>`;
 }
 
+/** The time axis ends at the last scrape. */
+let lastScrapeAt = loadSeconds;
+
 async function render(scrapes: { at: number; samples: Sample[] }[]) {
+  lastScrapeAt = Math.ceil(scrapes.at(-1)?.at ?? loadSeconds);
   const active = grouped(scrapes, 'idle_session_active_sessions', '__name__');
   // max over instances: both report the store's figure.
   const activePoints: [number, number][] = scrapes.map(({ at, samples }) => [
@@ -316,19 +325,12 @@ async function render(scrapes: { at: number; samples: Sample[] }[]) {
   const panels = [
     `<section class="panel span0 stat"><h2>Active sessions</h2><div class="big">${lastActive}</div><p>max(idle_session_active_sessions)</p></section>`,
     chart('Active sessions over time', [{ name: 'active sessions', points: activePoints }], 'sessions', 1.5),
-    chart(
-      'Sign-ins by outcome',
-      rates(grouped(scrapes, 'idle_session_sign_ins_total', 'outcome')),
-      'per second',
-      1,
-      true,
-    ),
+    chart('Sign-ins by outcome', rates(grouped(scrapes, 'idle_session_sign_ins_total', 'outcome')), 'per second', 1),
     chart(
       'Session ends by reason',
       rates(grouped(scrapes, 'idle_session_session_ends_total', 'reason')),
       'per second',
       1,
-      true,
     ),
     chart(
       'Heartbeat latency p99',
@@ -344,7 +346,6 @@ async function render(scrapes: { at: number; samples: Sample[] }[]) {
       rates(grouped(scrapes, 'idle_session_heartbeats_total', 'outcome')),
       'per second',
       1,
-      true,
     ),
     chart('Store outages (503 store_unavailable)', outageSeries, 'per second', 1),
     chart(
@@ -352,7 +353,6 @@ async function render(scrapes: { at: number; samples: Sample[] }[]) {
       rates(grouped(scrapes, 'idle_session_draft_saves_total', 'outcome')),
       'per second',
       1,
-      true,
     ),
   ];
   const html = `<!doctype html><html><head><meta charset="utf-8"><style>
@@ -371,7 +371,7 @@ async function render(scrapes: { at: number; samples: Sample[] }[]) {
     .stat p { text-align: center; color: #8e8e9a; font-size: 10px; }
     footer { padding: 4px 16px 12px; color: #8e8e9a; font-size: 11px; width: 1180px; }
   </style></head><body>
-  <header>Idle Session <small>docs/grafana/idle-session.json · two instances on one Redis · last ${loadSeconds + 2} s</small></header>
+  <header>Idle Session <small>docs/grafana/idle-session.json · two instances on one Redis · last ${lastScrapeAt} s</small></header>
   <main>${panels.join('')}</main>
   <footer>Real data: bench/dashboard.ts ran ${loadSeconds} s of load (40 users, a guesser, an operator ending two users, Redis stopped for 4 s)
   against two compiled servers and scraped both /metrics every second (${scrapes.length} scrapes, ${new Date().toISOString().slice(0, 10)});
