@@ -99,27 +99,41 @@ export function createPrometheusMetrics({
   });
   for (const reason of endReasons) sessionEnds.labels(reason).inc(0);
 
-  // Children by label values, made once: the per-request cost is a Map lookup and two adds.
-  const observers = new Map<string, ReturnType<typeof duration.labels>>();
+  // What one kind of answer updates: its histogram child and its outcome counter's child, made
+  // once and found by route, method and status (strings the app already holds, so no key is
+  // built per request). An answer with an error code or an outcome of the route's own is looked
+  // up by those too.
+  type Instruments = { observer: ReturnType<typeof duration.labels>; counter?: ReturnType<typeof signIns.labels> };
+  const cache = new Map<string, Map<string, Map<number, Instruments>>>();
   const counters = { signIns, heartbeats, draftSaves };
-  const outcomeCounters = new Map<string, ReturnType<typeof signIns.labels>>();
+  const instrumentsFor = (answer: AnsweredRequest): Instruments => {
+    const counted = countedOutcome(answer);
+    return {
+      observer: duration.labels(answer.route, answer.method, statusClass(answer.status)),
+      counter: counted && counters[counted.counter].labels(counted.outcome),
+    };
+  };
+  const detailed = new Map<string, Instruments>();
 
   return {
     registry,
     http: {
       requestAnswered(answer: AnsweredRequest) {
-        const cls = statusClass(answer.status);
-        const key = `${answer.route} ${answer.method} ${cls}`;
-        let observer = observers.get(key);
-        if (!observer) observers.set(key, (observer = duration.labels(answer.route, answer.method, cls)));
-        observer.observe(answer.seconds);
-        const counted = countedOutcome(answer);
-        if (counted) {
-          const countKey = `${counted.counter} ${counted.outcome}`;
-          let counter = outcomeCounters.get(countKey);
-          if (!counter) outcomeCounters.set(countKey, (counter = counters[counted.counter].labels(counted.outcome)));
-          counter.inc();
+        let instruments: Instruments | undefined;
+        if (answer.errorCode === undefined && answer.outcome === undefined) {
+          let byMethod = cache.get(answer.route);
+          if (!byMethod) cache.set(answer.route, (byMethod = new Map()));
+          let byStatus = byMethod.get(answer.method);
+          if (!byStatus) byMethod.set(answer.method, (byStatus = new Map()));
+          instruments = byStatus.get(answer.status);
+          if (!instruments) byStatus.set(answer.status, (instruments = instrumentsFor(answer)));
+        } else {
+          const key = `${answer.route} ${answer.method} ${answer.status} ${answer.errorCode} ${answer.outcome}`;
+          instruments = detailed.get(key);
+          if (!instruments) detailed.set(key, (instruments = instrumentsFor(answer)));
         }
+        instruments.observer.observe(answer.seconds);
+        instruments.counter?.inc();
       },
       storeUnavailable: () => storeUnavailable.inc(),
     },
