@@ -161,6 +161,15 @@ export interface DraftRequest {
   text: string;
 }
 
+/**
+ * `PUT /api/draft` body: the draft, and the public id of the session the editor began in. The
+ * server refuses it (409 `session_mismatch`, nothing stored) unless that is the cookie's session:
+ * text typed under one sign-in never lands in another (docs/decisions/023-drafts-bound-to-their-session.md).
+ */
+export interface DraftSaveRequest extends DraftRequest {
+  sessionId: string;
+}
+
 export interface Draft extends DraftRequest {
   /** Server clock, milliseconds since the epoch, of the last draft save. */
   updatedAt: number;
@@ -190,6 +199,12 @@ export const errorCodes = [
   'unsupported_media_type',
   'rate_limited',
   'conflict',
+  /**
+   * 409: a draft write names a session that is not the cookie's (the browser signed in again,
+   * perhaps as someone else, since the editor began); or a conditional discard found a newer draft.
+   */
+  'session_mismatch',
+  'draft_changed',
   'limit_exceeded',
   'internal_error',
   'store_unavailable',

@@ -69,8 +69,13 @@ export function createDocumentNotes(
     async putDraft(username, draft, expiresAt) {
       change((document) => void ((document.drafts ??= {})[key(username)] = { draft: { ...draft }, expiresAt }));
     },
-    async deleteDraft(username) {
-      change((document) => void delete document.drafts?.[key(username)]);
+    async deleteDraft(username, onlyIfUpdatedAt) {
+      return change((document) => {
+        const entry = document.drafts?.[key(username)];
+        if (entry && onlyIfUpdatedAt !== undefined && entry.draft.updatedAt !== onlyIfUpdatedAt) return false;
+        delete document.drafts?.[key(username)];
+        return true;
+      });
     },
     async purgeDrafts(now) {
       return change((document) => {

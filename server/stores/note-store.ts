@@ -33,7 +33,11 @@ export interface NoteStore {
   getDraft(username: string, now: number): Promise<Draft | undefined>;
   /** Replaces the user's draft; it is kept until `expiresAt`. */
   putDraft(username: string, draft: Draft, expiresAt: number): Promise<void>;
-  deleteDraft(username: string): Promise<void>;
+  /**
+   * Deletes the user's draft; with `onlyIfUpdatedAt`, only if it is that save (compare-and-delete,
+   * atomic: a newer draft from another tab stays). False when a draft stayed for that reason.
+   */
+  deleteDraft(username: string, onlyIfUpdatedAt?: number): Promise<boolean>;
   /** Deletes drafts whose `expiresAt` has passed; returns how many went. */
   purgeDrafts(now: number): Promise<number>;
 }

@@ -49,6 +49,19 @@ const scripts = {
       return 1`,
   },
   /**
+   * KEYS: draft, index. ARGV: username, onlyIfUpdatedAt ('' for any). Returns 0 when a draft of
+   * another save stays, else 1 (deleted, or there was none).
+   */
+  idleSessionDeleteDraft: {
+    numberOfKeys: 2,
+    lua: `
+      local entry = redis.call('GET', KEYS[1])
+      if entry and ARGV[2] ~= '' and cjson.decode(entry).draft.updatedAt ~= tonumber(ARGV[2]) then return 0 end
+      redis.call('DEL', KEYS[1])
+      redis.call('ZREM', KEYS[2], ARGV[1])
+      return 1`,
+  },
+  /**
    * KEYS: draft, index. ARGV: username, now. Deletes the draft when its expiresAt has passed and
    * drops its index entry when it is gone; a draft saved again since keeps its new score.
    */
@@ -117,10 +130,14 @@ export function createRedisNotes(redis: Redis): NoteStore {
         Math.max(1, Math.ceil(expiresAt - draft.updatedAt + draftGcMarginMs)),
       );
     },
-    async deleteDraft(username) {
-      const results = await client.multi().del(draftKey(username)).zrem(draftIndexKey, username).exec();
-      const failed = results?.find(([error]) => error);
-      if (failed) throw failed[0];
+    async deleteDraft(username, onlyIfUpdatedAt) {
+      const deleted = await client.idleSessionDeleteDraft(
+        draftKey(username),
+        draftIndexKey,
+        username,
+        onlyIfUpdatedAt === undefined ? '' : String(onlyIfUpdatedAt),
+      );
+      return deleted === 1;
     },
     async purgeDrafts(now) {
       const batch = 500;

@@ -88,6 +88,9 @@ export function createSqliteNotes(db: Database.Database, write: <T>(run: () => T
     VALUES (@username, @noteId, @baseRevision, @title, @text, @updatedAt, @expiresAt)
   `);
   const deleteDraft = db.prepare('DELETE FROM drafts WHERE username = ?');
+  // Deletes that save only; a newer one (another tab's) stays.
+  const deleteDraftIf = db.prepare('DELETE FROM drafts WHERE username = ? AND updated_at = ?');
+  const draftExists = db.prepare<[string], { found: number }>('SELECT 1 AS found FROM drafts WHERE username = ?');
   const purgeDrafts = db.prepare('DELETE FROM drafts WHERE expires_at <= ?');
 
   return {
@@ -120,8 +123,15 @@ export function createSqliteNotes(db: Database.Database, write: <T>(run: () => T
     async putDraft(username, draft, expiresAt) {
       await write(() => upsertDraft.run({ username, ...draft, expiresAt }));
     },
-    async deleteDraft(username) {
-      await write(() => deleteDraft.run(username));
+    async deleteDraft(username, onlyIfUpdatedAt) {
+      return write(() => {
+        if (onlyIfUpdatedAt === undefined) {
+          deleteDraft.run(username);
+          return true;
+        }
+        // One synchronous step: no other write can come between the delete and the check.
+        return deleteDraftIf.run(username, onlyIfUpdatedAt).changes === 1 || draftExists.get(username) === undefined;
+      });
     },
     async purgeDrafts(now) {
       return write(() => purgeDrafts.run(now).changes);

@@ -46,7 +46,7 @@ export function appRoutes(
               path: paths.notes,
               lazy: async () => {
                 const { notesLoader, NotesRoute } = await loadSignedIn();
-                return { loader: notesLoader, Component: NotesRoute };
+                return { loader: () => notesLoader(auth), Component: NotesRoute };
               },
             },
             { path: paths.account, lazy: async () => ({ Component: (await loadSignedIn()).AccountRoute }) },
@@ -83,6 +83,8 @@ export function navigateOnAuthChanges(router: AppRouter, auth: AuthStore): () =>
   const stopOnSignInElsewhere = auth.onSignInElsewhere(() => {
     const { pathname, search } = router.state.location;
     if (pathname === paths.login) void router.navigate(readLoginSearch(search).next, { replace: true });
+    // Elsewhere the page's data was loaded for the old session: load it again for the new one.
+    else void router.revalidate();
   });
   return () => {
     stopOnSignOut();

@@ -1,0 +1,185 @@
+import type { DraftRequest } from '../../../shared/contract';
+import { createListeners } from '../../lib/listeners';
+import type { AuthStore } from '../auth';
+import { draftRetryDelayMs, type DraftSendResult } from './draft-saver';
+import { saveDraft } from './notes-api';
+
+/**
+ * Text that left an editor before the server had it (docs/decisions/023-drafts-bound-to-their-session.md):
+ * the Notes page was left, or its session ended (idle, absolute, ended from another device,
+ * offline through the deadline). This tab keeps it **in memory only** and delivers it as its
+ * user's draft:
+ * - under the same session at once, retrying while the server cannot be reached;
+ * - after **the same user** signs in again in this tab, under that new session (the hand-over);
+ * - never for anyone else: when another user signs in here, it is dropped.
+ *
+ * What cannot be delivered before the tab closes is lost, and the app says so: `localStorage`
+ * keeps a marker with no text in it ("this user has changes that never reached the server"),
+ * which the next restore for that user reads (`hasUndelivered`) instead of claiming a full one.
+ */
+
+interface Held {
+  username: string;
+  /** The session to deliver it under: the one it was typed in, or the same user's next one. */
+  sessionId: string;
+  draft: DraftRequest;
+  /** A save of older text still on its way: this one goes after it. */
+  after: Promise<unknown>;
+}
+
+export interface TabUser {
+  username: string;
+  sessionId: string;
+}
+
+const markerKey = 'idle-session:undelivered-drafts';
+
+/** The users with changes that never reached the server, as `[username, since]` pairs (no text). */
+function readMarkers(): Map<string, number> {
+  try {
+    const pairs: unknown = JSON.parse(localStorage.getItem(markerKey) ?? '[]');
+    return new Map(Array.isArray(pairs) ? (pairs as [string, number][]) : []);
+  } catch {
+    return new Map();
+  }
+}
+
+function writeMarkers(markers: Map<string, number>) {
+  try {
+    if (markers.size === 0) localStorage.removeItem(markerKey);
+    else localStorage.setItem(markerKey, JSON.stringify([...markers]));
+  } catch {
+    // Storage can be unavailable (privacy modes): the restore then cannot tell; nothing else changes.
+  }
+}
+
+/** Notes that `username` has typed text the server may never get (kept until it does). */
+export function markUndelivered(username: string) {
+  const markers = readMarkers();
+  if (markers.has(username)) return;
+  markers.set(username, Date.now());
+  writeMarkers(markers);
+}
+
+/** The server has everything `username` typed in this tab. */
+export function markDelivered(username: string) {
+  const markers = readMarkers();
+  if (markers.delete(username)) writeMarkers(markers);
+}
+
+/** When `username` typed text that never reached the server, if they did (ms since the epoch). */
+export const hasUndelivered = (username: string): number | undefined => readMarkers().get(username);
+
+export function createUnsentDraft(send: (draft: DraftRequest, sessionId: string) => Promise<DraftSendResult>) {
+  let held: Held | undefined;
+  let current: TabUser | undefined;
+  let delivering: Promise<void> | undefined;
+  let attempt = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const listeners = createListeners();
+
+  function set(next: Held | undefined) {
+    held = next;
+    listeners.notify();
+  }
+
+  function deliver() {
+    clearTimeout(retryTimer);
+    if (!held || delivering || !current || current.username !== held.username) return;
+    const sending = held;
+    // The same user signed in again: the hand-over goes under the session they are in now.
+    sending.sessionId = current.sessionId;
+    delivering = (async () => {
+      await sending.after.catch(() => undefined);
+      const result = await send(sending.draft, sending.sessionId).catch((): DraftSendResult => ({ outcome: 'retry' }));
+      delivering = undefined;
+      if (held !== sending) return deliver(); // newer text came meanwhile
+      if (result.outcome === 'saved') {
+        attempt = 0;
+        markDelivered(sending.username);
+        return set(undefined);
+      }
+      markUndelivered(sending.username);
+      // `ended`: kept for the same user's next sign-in in this tab (`signedIn` delivers it then).
+      if (result.outcome === 'retry') retryTimer = setTimeout(deliver, draftRetryDelayMs(attempt++));
+      // `refused` (a limit): nothing more can be done with it; the marker says it was not kept.
+      if (result.outcome === 'refused') set(undefined);
+    })();
+  }
+
+  return {
+    /** Takes text the server does not have yet and delivers it (see above). */
+    hold(username: string, sessionId: string, draft: DraftRequest, after: Promise<unknown> = Promise.resolve()) {
+      set({ username, sessionId, draft: { ...draft }, after });
+      deliver();
+    },
+    /**
+     * Who this tab is signed in as now (undefined: nobody). Another user: the held text is
+     * dropped, unseen and unsent. The same user again: it is delivered under the new session.
+     */
+    signedIn(user: TabUser | undefined) {
+      current = user;
+      if (held && user && user.username !== held.username) {
+        clearTimeout(retryTimer);
+        return set(undefined);
+      }
+      deliver();
+    },
+    /**
+     * The editor takes `username`'s held text back (the Notes page opened again before it could be
+     * delivered): returned and no longer held here. Call after `settled`.
+     */
+    take(username: string): DraftRequest | undefined {
+      if (!held || held.username !== username || delivering) return undefined;
+      const { draft } = held;
+      clearTimeout(retryTimer);
+      set(undefined);
+      return draft;
+    },
+    /** The browser is back online: try now. */
+    retryNow: () => deliver(),
+    /** Resolves when no delivery is on its way (the Notes loader reads the draft after it). */
+    settled: async () => void (await delivering),
+    /** True while this tab holds text the server does not have. */
+    isHolding: () => held !== undefined,
+    /** The user chose to discard their unsaved text. */
+    drop() {
+      clearTimeout(retryTimer);
+      set(undefined);
+    },
+    subscribe: listeners.add,
+  };
+}
+
+/** This tab's unsent draft. */
+export const unsentDraft = createUnsentDraft((draft, sessionId) => saveDraft({ ...draft, sessionId }));
+
+/**
+ * Wires this tab's unsent draft to its auth store and the browser: every sign-in and sign-out
+ * (its own or one it follows from another tab), the browser coming back online, and a warning
+ * before the tab closes with text the server does not have. Returns the function that unhooks it.
+ */
+export function keepUnsentDrafts(auth: AuthStore): () => void {
+  const follow = () => {
+    const state = auth.getState();
+    unsentDraft.signedIn(
+      state.status === 'signed-in' ? { username: state.user.username, sessionId: state.sessionId } : undefined,
+    );
+  };
+  follow();
+  const stopFollowing = auth.subscribe(follow);
+  const online = () => unsentDraft.retryNow();
+  // The browser's own "Leave site?" question: the text would be lost with the tab.
+  const beforeUnload = (event: BeforeUnloadEvent) => {
+    if (unsentDraft.isHolding()) event.preventDefault();
+  };
+  window.addEventListener('online', online);
+  window.addEventListener('beforeunload', beforeUnload);
+  return () => {
+    stopFollowing();
+    unsentDraft.drop();
+    unsentDraft.signedIn(undefined);
+    window.removeEventListener('online', online);
+    window.removeEventListener('beforeunload', beforeUnload);
+  };
+}
