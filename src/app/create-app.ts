@@ -1,5 +1,5 @@
 import type { AuthStore } from '../features/auth';
-import { keepUnsentDrafts } from '../features/notes';
+import { keepUnsentDrafts } from '../features/notes/tab';
 import { type AppRouterOptions, createAppRouter, navigateOnAuthChanges } from './router';
 import { createTabAuth } from './tab-auth';
 

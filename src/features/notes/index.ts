@@ -1,4 +1,4 @@
 export { NotesPage } from './notes-page';
 export { notesLoader } from './notes-loader';
 export { SignOutButton } from './sign-out-button';
-export { keepUnsentDrafts } from './unsent-draft';
+export { useUndeliveredDraft } from './unsent-draft';

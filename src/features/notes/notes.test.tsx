@@ -161,6 +161,22 @@ describe('the Notes page keeps every keystroke, for its owner only', () => {
     expect(await serverDraft()).toMatchObject({ text: 'typed offline' });
   });
 
+  it('says in the warning that text which has not reached the server is kept in this tab only, not that it is kept', async () => {
+    await openNotes();
+    server.use(http.put('/api/draft', () => HttpResponse.error()));
+    typeText('typed with the network down');
+    await advance(31_000);
+    const warning = screen.getByRole('alertdialog');
+    expect(within(warning).getByText(/have not reached the server yet/)).toBeVisible();
+    server.resetHandlers();
+    act(() => void window.dispatchEvent(new Event('online')));
+    await until(
+      () => within(warning).queryByText(/have not reached the server yet/) === null,
+      'the note gone once saved',
+    );
+    expect(await serverDraft()).toMatchObject({ text: 'typed with the network down' });
+  });
+
   it('gives text refused because the session was ended elsewhere back after the same user signs in again in this tab', async () => {
     const app = (await openNotes(), renderedApp!);
     server.use(
@@ -175,6 +191,11 @@ describe('the Notes page keeps every keystroke, for its owner only', () => {
     await advance(1_100);
     server.resetHandlers();
     act(() => app.auth.signOut('revoked'));
+    await until(
+      () => screen.queryByText(/Text you typed in a note has not reached the server yet/) !== null,
+      'the notice',
+    );
+    expect(screen.getByText(/It is kept in this tab only/)).toHaveTextContent('sign in again here as test');
     await signInHere('test');
     await until(() => app.path() === '/notes', 'back on Notes');
     await until(() => screen.queryByLabelText('Text') !== null, 'the editor');

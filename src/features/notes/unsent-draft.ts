@@ -1,3 +1,4 @@
+import { useSyncExternalStore } from 'react';
 import type { DraftRequest } from '../../../shared/contract';
 import { createListeners } from '../../lib/listeners';
 import type { AuthStore } from '../auth';
@@ -72,6 +73,8 @@ export const hasUndelivered = (username: string): number | undefined => readMark
 
 export function createUnsentDraft(send: (draft: DraftRequest, sessionId: string) => Promise<DraftSendResult>) {
   let held: Held | undefined;
+  /** The open editor's text has not reached the server (its saves are being retried). */
+  let editorBehind = false;
   let current: TabUser | undefined;
   let delivering: Promise<void> | undefined;
   let attempt = 0;
@@ -142,13 +145,30 @@ export function createUnsentDraft(send: (draft: DraftRequest, sessionId: string)
     settled: async () => void (await delivering),
     /** True while this tab holds text the server does not have. */
     isHolding: () => held !== undefined,
+    /** The open editor says whether its text has reached the server. */
+    setEditorBehind(behind: boolean) {
+      if (behind === editorBehind) return;
+      editorBehind = behind;
+      listeners.notify();
+    },
+    /**
+     * Whose text in this tab has not reached the server (held, or in the open editor), for the
+     * warning and the sign-in page to say so instead of promising it is kept.
+     */
+    undelivered: (): string | undefined => held?.username ?? (editorBehind ? current?.username : undefined),
     /** The user chose to discard their unsaved text. */
     drop() {
       clearTimeout(retryTimer);
+      editorBehind = false;
       set(undefined);
     },
     subscribe: listeners.add,
   };
+}
+
+/** Whose text in this tab has not reached the server, if anyone's (re-renders when that changes). */
+export function useUndeliveredDraft(): string | undefined {
+  return useSyncExternalStore(unsentDraft.subscribe, unsentDraft.undelivered);
 }
 
 /** This tab's unsent draft. */

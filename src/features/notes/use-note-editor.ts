@@ -40,6 +40,7 @@ export function useNoteEditor(loaded: NotesData) {
         setDraftStatus(status);
         if (status === 'saved') markDelivered(username);
         if (status === 'retrying') markUndelivered(username);
+        unsentDraft.setEditorBehind(status === 'retrying');
       },
       onEnded: (unsent, after) => unsentDraft.hold(username, sessionId, unsent, after),
       savedAt: loaded.unsent ? undefined : loaded.draft?.updatedAt,
@@ -104,6 +105,7 @@ export function useNoteEditor(loaded: NotesData) {
       window.removeEventListener('pagehide', pageHide);
       document.removeEventListener('visibilitychange', hidden);
       saver.end();
+      unsentDraft.setEditorBehind(false);
     };
   }, [saver, username]);
 
