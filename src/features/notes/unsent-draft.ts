@@ -113,6 +113,8 @@ export function createUnsentDraft(send: (draft: DraftRequest, sessionId: string)
   return {
     /** Takes text the server does not have yet and delivers it (see above). */
     hold(username: string, sessionId: string, draft: DraftRequest, after: Promise<unknown> = Promise.resolve()) {
+      // Until the server has it, the next restore for this user may not claim it is complete.
+      markUndelivered(username);
       set({ username, sessionId, draft: { ...draft }, after });
       deliver();
     },
