@@ -3,11 +3,11 @@ import { runNotesModel } from './support/notes-model';
 
 /**
  * The draft protocol's model-based test (test/e2e/support/notes-model.ts) on a server of its own
- * with short timings (idle 6 s, warning after 3 s), so "idle until signed out" is a step, not a
+ * with short timings (idle 10 s, warning after 5 s), so "idle until signed out" is a step, not a
  * wait. CI runs these fixed seeds; `npm run soak:notes -- <count>` runs many more from a random
  * first seed (NOTES_MODEL_FIRST_SEED to replay one), printing each seed as it goes.
  */
-const idleTimeoutMs = 6_000;
+const idleTimeoutMs = 10_000;
 const soakSeeds = Number(process.env.NOTES_MODEL_SEEDS ?? 0);
 const firstSeed = Number(process.env.NOTES_MODEL_FIRST_SEED ?? 1);
 const steps = Number(process.env.NOTES_MODEL_STEPS ?? 12);
@@ -16,7 +16,7 @@ const seeds = soakSeeds > 0 ? Array.from({ length: soakSeeds }, (_, i) => firstS
 for (const seed of seeds) {
   test(`the draft protocol holds its model: seed ${seed}, ${steps} steps`, async ({ context, startServer }) => {
     test.setTimeout(steps * 20_000);
-    const { url } = await startServer({ env: { IDLE_TIMEOUT: `${idleTimeoutMs}ms`, IDLE_WARNING: '3s' } });
+    const { url } = await startServer({ env: { IDLE_TIMEOUT: `${idleTimeoutMs}ms`, IDLE_WARNING: '5s' } });
     await runNotesModel({ seed, steps, url, context, idleTimeoutMs, log: (line) => console.log(line) });
   });
 }

@@ -136,6 +136,23 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
   const tabs: Tab[] = [];
   const main = () => tabs[0];
 
+  /** Closes a tab as a person does (beforeunload and pagehide run), and waits until it is gone. */
+  async function closeTab(tab: Tab) {
+    await Promise.all([tab.page.waitForEvent('close'), tab.page.close({ runBeforeUnload: true })]);
+  }
+
+  /**
+   * A person at the computer between steps: the mouse moves (activity, so only "idle until
+   * signed out" lets the session run out), and an open warning is answered with Stay signed in.
+   */
+  async function nudge() {
+    for (const tab of tabs) {
+      const stay = tab.page.getByRole('button', { name: 'Stay signed in' });
+      if (await stay.isVisible()) await stay.click();
+    }
+    await main().page.mouse.move(50 + Math.floor(random() * 400), 50 + Math.floor(random() * 300));
+  }
+
   /** No one on any page sees a word of another user's; the signed-in user's page shows only theirs. */
   async function expectNoLeak(tab: Tab, viewer: UserModel | undefined) {
     const seen = await tab.page.evaluate(() => {
@@ -273,6 +290,7 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
         const tab = tabs[Math.floor(random() * tabs.length)];
         record(`save in tab ${tabs.indexOf(tab) + 1}`);
         await tab.page.getByLabel('Title', { exact: true }).fill(`Note ${browserUser!.words}`);
+        await nudge();
         await tab.page.getByRole('button', { name: 'Save' }).click();
         await expect(tab.page.getByRole('status').filter({ hasText: /^Saved “/ })).toBeAttached();
         draftDeletedBy(tab, browserUser!);
@@ -303,7 +321,7 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
       can: () => tabs.length === 2,
       async run() {
         record('close the second tab');
-        await tabs.pop()!.page.close({ runBeforeUnload: true });
+        await closeTab(tabs.pop()!);
       },
     },
     offlineAndBack: {
@@ -325,7 +343,7 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
         await context.setOffline(true);
         const tab = tabs.pop()!;
         await typeWord(tab, browserUser!);
-        await tab.page.close({ runBeforeUnload: true });
+        await closeTab(tab);
         await context.setOffline(false);
         // That text never reached the server: the restore keeps the last text that did, and says so.
         browserUser!.missing = true;
@@ -367,7 +385,7 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
         const user = browserUser!;
         const next = other(user);
         record(`${user.name}'s session ended elsewhere, words typed in tab 1, then ${next.name} signs in in a new tab`);
-        while (tabs.length > 1) await tabs.pop()!.page.close({ runBeforeUnload: true });
+        while (tabs.length > 1) await closeTab(tabs.pop()!);
         await endFromAnotherDevice(main(), user);
         // Typed after the end, no key events: tab 1 still shows the Notes page; its save is refused.
         await typeWord(main(), user, { keys: false });
@@ -419,6 +437,7 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
       const total = possible.reduce((sum, name) => sum + weights[name], 0);
       let roll = random() * total;
       const action = possible.find((name) => (roll -= weights[name]) < 0) ?? possible[0];
+      if (action !== 'idleOut') await nudge();
       await actions[action].run();
       expect(leaks).toEqual([]);
     }
