@@ -15,6 +15,7 @@ import {
 } from './http/security';
 import { createJsonLogger, type Logger } from './logger';
 import { createNotes } from './notes/notes';
+import { deviceRoutes } from './routes/devices';
 import { healthRoutes } from './routes/health';
 import { helloRoutes } from './routes/hello';
 import { notesRoutes } from './routes/notes';
@@ -57,6 +58,8 @@ const allowedMethods: Record<string, string> = {
   [apiPaths.sessions]: 'GET, DELETE',
   [apiPaths.oneSession]: 'DELETE',
   [apiPaths.policy]: 'GET',
+  [apiPaths.reauth]: 'POST',
+  [apiPaths.devices]: 'DELETE',
   [apiPaths.hello]: 'GET',
   [apiPaths.health]: 'GET',
   [apiPaths.notes]: 'GET, POST',
@@ -131,6 +134,7 @@ export function createApp({
 
   app.route(apiPaths.session, sessionRoutes(sessions, config.session));
   app.route(apiPaths.sessions, sessionListRoutes(sessions, cookieMode));
+  app.route(apiPaths.devices, deviceRoutes(sessions, cookieMode));
   app.route(apiPaths.hello, helloRoutes(sessions, cookieMode));
   app.route(apiPaths.health, healthRoutes(store, logger));
   app.route('/api', notesRoutes(sessions, notes, cookieMode));

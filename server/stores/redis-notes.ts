@@ -111,7 +111,10 @@ export function createRedisNotes(redis: Redis): NoteStore {
       return summaries.sort(newestFirst);
     },
     async getNote(username, id) {
-      const [json, text] = await Promise.all([client.hget(notesKey(username), id), client.hget(textsKey(username), id)]);
+      const [json, text] = await Promise.all([
+        client.hget(notesKey(username), id),
+        client.hget(textsKey(username), id),
+      ]);
       return json === null ? undefined : withText(json, text);
     },
     async insertNote(username, { text, ...summary }, maxNotes) {

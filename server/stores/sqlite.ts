@@ -17,7 +17,8 @@ interface SessionRow {
   reauthenticated_at: number | null;
 }
 
-const sessionColumns = 'id_hash, username, created_at, last_activity_at, public_id, browser, revoked, reauthenticated_at';
+const sessionColumns =
+  'id_hash, username, created_at, last_activity_at, public_id, browser, revoked, reauthenticated_at';
 
 /**
  * SQLite result codes that mean the database cannot answer now (a 503, decision 018), not a bug:
@@ -118,9 +119,7 @@ export function createSqliteStore(path: string): SessionStore {
     'SELECT username FROM device_tokens WHERE token_hash = ? AND expires_at > ?',
   );
   const deleteDeviceToken = db.prepare('DELETE FROM device_tokens WHERE token_hash = ?');
-  const deleteUserDeviceTokens = db.prepare(
-    'DELETE FROM device_tokens WHERE username = ? AND token_hash IS NOT ?',
-  );
+  const deleteUserDeviceTokens = db.prepare('DELETE FROM device_tokens WHERE username = ? AND token_hash IS NOT ?');
   const purgeDeviceTokens = db.prepare('DELETE FROM device_tokens WHERE expires_at <= ?');
   const ping = db.prepare('SELECT 1');
 

@@ -38,11 +38,14 @@ describe('a refused username', () => {
 });
 
 describe('an accepted username', () => {
-  it.each(['alice', 'Ann Lee', 'Zoë', 'e\u0301', '李小龍', 'ناصر', 'o\u0308\u0301'])('%j signs in', async (username) => {
-    const server = await inProcess();
+  it.each(['alice', 'Ann Lee', 'Zoë', 'e\u0301', '李小龍', 'ناصر', 'o\u0308\u0301'])(
+    '%j signs in',
+    async (username) => {
+      const server = await inProcess();
 
-    expect((await apiClient(server).signIn(username, `${username.normalize('NFC')}_secret`)).status).toBe(201);
-  });
+      expect((await apiClient(server).signIn(username, `${username.normalize('NFC')}_secret`)).status).toBe(201);
+    },
+  );
 });
 
 describe.each(storeKinds)('with the %s store', (kind) => {
