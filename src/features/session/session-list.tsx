@@ -164,7 +164,7 @@ export function SessionList({ idleTimeoutMs }: { idleTimeoutMs: number }) {
           )}
         </>
       )}
-      <h3>Browsers that remember you</h3>
+      <h3 className="subsection">Browsers that remember you</h3>
       <p className="hint">
         Each browser you signed in on remembers you for 30 days, also after signing out, so other people’s wrong
         passwords cannot lock you out of it. Forget them if you lost one or used someone else’s.
