@@ -10,6 +10,8 @@ export const apiPaths = {
   sessions: '/api/sessions',
   oneSession: '/api/sessions/:id',
   heartbeat: '/api/session/heartbeat',
+  reauth: '/api/session/reauth',
+  devices: '/api/devices',
   policy: '/api/session/policy',
   hello: '/api/hello',
   health: '/api/health',
@@ -46,6 +48,15 @@ export interface User {
 /** `POST /api/session` body. */
 export interface SignInRequest {
   username: string;
+  password: string;
+}
+
+/**
+ * `POST /api/session/reauth` body: the password once more (recent sign-in, "sudo mode"). 204 when
+ * right: for `REAUTH_WINDOW` (10 min) this session may end others and forget devices; 401
+ * `invalid_credentials` when wrong, 429 `rate_limited` like a sign-in (it counts as one).
+ */
+export interface ReauthRequest {
   password: string;
 }
 
@@ -191,6 +202,11 @@ export const errorCodes = [
   'unauthenticated',
   /** 401: the session was ended by its user from another session (`DELETE /api/sessions…`). */
   'session_revoked',
+  /**
+   * 401 on `DELETE /api/sessions…` and `DELETE /api/devices`: the session is live, but the
+   * password was not entered in it within `REAUTH_WINDOW`; `POST /api/session/reauth`, then again.
+   */
+  'reauth_required',
   'cross_site_request',
   'misdirected_request',
   'not_found',

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { DraftResponse, NoteResponse, NotesResponse } from '../../shared/contract';
 import type { CookieSecure } from '../config';
+import { isWellFormedText } from '../../shared/credentials';
 import { readJsonBody } from '../http/body';
 import { readSessionCookie } from '../http/cookies';
 import type { AppEnv } from '../http/env';
@@ -9,8 +10,14 @@ import { errorResponse, unauthenticatedResponse } from '../http/errors';
 import { isNoteId, noteLimitProblem, type LimitProblem, type Notes } from '../notes/notes';
 import type { Sessions } from '../session/sessions';
 
-const title = z.string({ error: 'title must be a string.' });
-const text = z.string({ error: 'text must be a string.' });
+// Well-formed UTF-16 only, as for usernames: a lone surrogate cannot be stored as UTF-8 without
+// turning into U+FFFD, so the note would come back changed (and then over its limit).
+const title = z
+  .string({ error: 'title must be a string.' })
+  .refine(isWellFormedText, 'title must be valid Unicode text (it has a broken character).');
+const text = z
+  .string({ error: 'text must be a string.' })
+  .refine(isWellFormedText, 'text must be valid Unicode text (it has a broken character).');
 const revision = z.number({ error: 'baseRevision must be a whole number.' }).int().min(1);
 
 const newNoteBody = z.strictObject({ title, text });
@@ -77,8 +84,7 @@ export function notesRoutes(sessions: Sessions, notes: Notes, cookieMode: Cookie
   app.get('/notes', async (c) => {
     const username = await owner(c);
     if (username instanceof Response) return username;
-    const list = await notes.list(username);
-    return c.json({ notes: list.map(({ text: _text, ...summary }) => summary) } satisfies NotesResponse);
+    return c.json({ notes: await notes.list(username) } satisfies NotesResponse);
   });
 
   app.post('/notes', async (c) => {

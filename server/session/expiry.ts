@@ -21,6 +21,11 @@ export interface SessionRecord {
    * `session_revoked` (not just `unauthenticated`) until its browser signs out or it is purged.
    */
   revoked?: true;
+  /**
+   * When the user last entered their password in this session other than at sign-in
+   * (`POST /api/session/reauth`); unset until they do. See `recentlySignedIn`.
+   */
+  reauthenticatedAt?: number;
 }
 
 /** Shortest heartbeat interval, so a tiny test config cannot make clients flood the server. */
@@ -117,4 +122,17 @@ export function extendedRecord(
 ): SessionRecord | undefined {
   if (!isLive(record, limits, now)) return undefined;
   return { ...record, lastActivityAt: Math.max(record.lastActivityAt, activityAt) };
+}
+
+/**
+ * Recent sign-in ("sudo mode", ASVS 5 V7.5.2): whether the password was entered in this session,
+ * at sign-in or since, within `reauthWindowMs` of `now`. Ending other sessions and forgetting
+ * devices need it, so a session left open on a shared computer cannot lock its owner out.
+ */
+export function recentlySignedIn(
+  record: SessionRecord,
+  config: Pick<SessionConfig, 'reauthWindowMs'>,
+  now: number,
+): boolean {
+  return now - Math.max(record.createdAt, record.reauthenticatedAt ?? -Infinity) < config.reauthWindowMs;
 }

@@ -1,4 +1,4 @@
-import type { Draft, Note } from '../../shared/contract';
+import type { Draft, Note, NoteSummary } from '../../shared/contract';
 import type { NoteStore } from './note-store';
 
 /** The notes part of a store document (memory.ts): plain data, so Web Storage can hold it too. */
@@ -12,7 +12,7 @@ export interface NotesDocument {
 // that came from JSON.parse (whose objects have Object.prototype).
 const key = (name: string) => `:${name}`;
 
-const newestFirst = (a: Note, b: Note) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1);
+const newestFirst = (a: NoteSummary, b: NoteSummary) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1);
 
 /**
  * The notes and drafts over a document store's `load` and `change` (memory.ts). Every operation
@@ -27,7 +27,7 @@ export function createDocumentNotes(
   return {
     async listNotes(username) {
       return Object.values(notesOf(load(), username))
-        .map((note) => ({ ...note }))
+        .map(({ text: _text, ...summary }) => summary)
         .sort(newestFirst);
     },
     async getNote(username, id) {

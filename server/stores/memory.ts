@@ -93,6 +93,14 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
         return true;
       });
     },
+    async markReauthenticated(idHash, at) {
+      return change((document) => {
+        const entry = document.sessions[idHash];
+        if (!entry || entry.record.revoked) return false;
+        entry.record = { ...entry.record, reauthenticatedAt: at };
+        return true;
+      });
+    },
     async purgeExpired(now) {
       return change((document) => {
         const expired = Object.keys(document.sessions).filter((idHash) => document.sessions[idHash].expiresAt <= now);
@@ -137,6 +145,15 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
     },
     async deleteDeviceToken(tokenHash) {
       change((document) => void delete document.deviceTokens[tokenHash]);
+    },
+    async deleteDeviceTokensOfUser(username, keepHash) {
+      return change((document) => {
+        const forgotten = Object.keys(document.deviceTokens).filter(
+          (tokenHash) => tokenHash !== keepHash && document.deviceTokens[tokenHash].username === username,
+        );
+        for (const tokenHash of forgotten) delete document.deviceTokens[tokenHash];
+        return forgotten.length;
+      });
     },
     async ping() {},
     async close() {},

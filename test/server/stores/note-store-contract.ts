@@ -39,7 +39,8 @@ export function describeNoteStoreContract(name: string, factory: StoreFactory, {
       await store.insertNote('ann', older, 200);
       await store.insertNote('ann', newer, 200);
       await store.insertNote('bob', newNote(t0 + 2_000), 200);
-      expect(await store.listNotes('ann')).toEqual([newer, older]);
+      const summary = ({ text: _text, ...rest }: Note) => rest;
+      expect(await store.listNotes('ann')).toEqual([summary(newer), summary(older)]);
       expect(await store.listNotes('nobody')).toEqual([]);
     });
 
