@@ -14,8 +14,8 @@ import { saveDraft } from './notes-api';
  * - after **the same user** signs in again in this tab, under that new session (the hand-over);
  * - never for anyone else: when another user signs in here, it is dropped.
  *
- * What cannot be delivered before the tab closes is lost, and the app says so: `localStorage`
- * keeps a marker with no text in it ("this user has changes that never reached the server"),
+ * What cannot be delivered before the tab closes is lost, and the app says so: a cookie keeps a
+ * marker with no text in it ("this user has changes that never reached the server"),
  * which the next restore for that user reads (`hasUndelivered`) instead of claiming a full one.
  */
 
@@ -33,12 +33,21 @@ export interface TabUser {
   sessionId: string;
 }
 
-const markerKey = 'idle-session:undelivered-drafts';
+/**
+ * The marker is a cookie, not Web Storage: a sign-out's `Clear-Site-Data: "storage"` (decision
+ * 004) must not erase the one record that says text was lost. The server never reads it.
+ */
+const markerCookie = 'idle-session-undelivered';
+const markerMaxAgeSeconds = 24 * 60 * 60;
 
 /** The users with changes that never reached the server, as `[username, since]` pairs (no text). */
 function readMarkers(): Map<string, number> {
   try {
-    const pairs: unknown = JSON.parse(localStorage.getItem(markerKey) ?? '[]');
+    const raw = document.cookie
+      .split('; ')
+      .find((pair) => pair.startsWith(`${markerCookie}=`))
+      ?.slice(markerCookie.length + 1);
+    const pairs: unknown = JSON.parse(raw ? decodeURIComponent(raw) : '[]');
     return new Map(Array.isArray(pairs) ? (pairs as [string, number][]) : []);
   } catch {
     return new Map();
@@ -46,12 +55,10 @@ function readMarkers(): Map<string, number> {
 }
 
 function writeMarkers(markers: Map<string, number>) {
-  try {
-    if (markers.size === 0) localStorage.removeItem(markerKey);
-    else localStorage.setItem(markerKey, JSON.stringify([...markers]));
-  } catch {
-    // Storage can be unavailable (privacy modes): the restore then cannot tell; nothing else changes.
-  }
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  const value = encodeURIComponent(JSON.stringify([...markers]));
+  const maxAge = markers.size === 0 ? 0 : markerMaxAgeSeconds;
+  document.cookie = `${markerCookie}=${value}; Path=/; Max-Age=${maxAge}; SameSite=Strict${secure}`;
 }
 
 /** Notes that `username` has typed text the server may never get (kept until it does). */
