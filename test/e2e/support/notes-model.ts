@@ -17,19 +17,8 @@
  * a leak is a substring. A failure names its seed and the step list, which replays it exactly.
  */
 import { expect, request as apiRequest, type BrowserContext, type Page } from '@playwright/test';
+import { seededRandom } from '../../../bench/lib/virtual-time';
 import { noteText, passwordFor, pathIs, signedInAs, uniqueUser, warningDialog } from './app';
-
-/** Deterministic random numbers from a seed (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Tab {
   page: Page;
@@ -150,7 +139,9 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
       const stay = tab.page.getByRole('button', { name: 'Stay signed in' });
       if (await stay.isVisible()) await stay.click();
     }
-    await main().page.mouse.move(50 + Math.floor(random() * 400), 50 + Math.floor(random() * 300));
+    // In every tab: activity in a tab that is not (yet) the heartbeat leader can wait for an
+    // election, and a reload drops what the old page had not reported.
+    for (const tab of tabs) await tab.page.mouse.move(50 + Math.floor(random() * 400), 50 + Math.floor(random() * 300));
   }
 
   /** No one on any page sees a word of another user's; the signed-in user's page shows only theirs. */
@@ -287,6 +278,7 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
         record(`type in tab ${tabs.indexOf(tab) + 1}, reload at once`);
         const text = await typeWord(tab, browserUser!);
         await tab.page.reload();
+        await nudge();
         // The page is gone before the debounce: pagehide sent it, with keepalive.
         browserUser!.version++;
         browserUser!.expected = text;
