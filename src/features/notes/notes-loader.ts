@@ -2,7 +2,7 @@ import type { Draft, NoteSummary } from '../../../shared/contract';
 import type { AuthStore } from '../auth';
 import type { EditorFields } from './editor-session';
 import { notesApi } from './notes-api';
-import { hasUndelivered, unsentDraft } from './unsent-draft';
+import { undeliveredSince, unsentDraft } from './unsent-draft';
 
 /** What the Notes page starts from: for one session, the user's notes and draft. */
 export interface NotesData {
@@ -46,12 +46,13 @@ export async function notesLoader(auth: AuthStore): Promise<NotesData | null> {
   const draftNote = restored?.noteId ? await notesApi.get(restored.noteId) : undefined;
   const draftOf: Draft | null =
     restored && restored.noteId && !draftNote?.ok ? { ...restored, noteId: null, baseRevision: null } : restored;
+  const restoring = held ? { ...held, updatedAt: Date.now() } : draftOf;
   return {
     sessionId: state.sessionId,
     username: state.user.username,
     notes: list.ok ? list.data.notes : [],
-    draft: held ? { ...held, updatedAt: Date.now() } : draftOf,
+    draft: restoring,
     unsent: held !== undefined,
-    undeliveredSince: hasUndelivered(state.user.username),
+    undeliveredSince: undeliveredSince(state.user.username, restoring && editorFieldsOf(restoring)),
   };
 }

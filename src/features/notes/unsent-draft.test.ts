@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DraftRequest } from '../../../shared/contract';
 import { draftRetryDelayMs, type DraftSendResult } from './draft-saver';
-import { createUnsentDraft, hasUndelivered, markDelivered } from './unsent-draft';
+import { createUnsentDraft, markDelivered, markSupersededBy, markUndelivered, undeliveredSince } from './unsent-draft';
 
 const draft = (text: string): DraftRequest => ({ noteId: null, baseRevision: null, title: 'T', text });
 const alice = (sessionId: string) => ({ username: 'alice', sessionId });
@@ -45,14 +45,14 @@ describe('the unsent draft (text a session could not save before it ended)', () 
     await unsent.settled();
     expect(sent).toEqual([]);
     expect(unsent.isHolding()).toBe(true);
-    expect(hasUndelivered('alice')).toBeTypeOf('number');
+    expect(undeliveredSince('alice', null)).toBeTypeOf('number');
     unsent.signedIn(undefined);
     live.add('s2');
     unsent.signedIn(alice('s2'));
     await unsent.settled();
     expect(sent).toEqual([{ text: 'typed as the session was ended', sessionId: 's2' }]);
     expect(unsent.isHolding()).toBe(false);
-    expect(hasUndelivered('alice')).toBeUndefined();
+    expect(undeliveredSince('alice', null)).toBeUndefined();
   });
 
   it('drops it, unsent, when anyone else signs in on this tab', async () => {
@@ -83,6 +83,21 @@ describe('the unsent draft (text a session could not save before it ended)', () 
     unsent.retryNow();
     await unsent.settled();
     expect(sent).toEqual([{ text: 'offline', sessionId: 's1' }]);
+  });
+
+  it('keeps saying what was lost until a later save is known to have arrived (a restore of exactly the text a closing page sent)', () => {
+    markUndelivered('alice');
+    const since = undeliveredSince('alice', null);
+    expect(since).toBeTypeOf('number');
+    markSupersededBy('alice', draft('sent as the page went away'));
+    expect(undeliveredSince('alice', draft('older text'))).toBe(since);
+    // A new loss after that page went: the supersede no longer counts.
+    markUndelivered('alice');
+    expect(undeliveredSince('alice', draft('sent as the page went away'))).toBe(since);
+    markSupersededBy('alice', draft('sent as the page went away'));
+    expect(undeliveredSince('alice', draft('sent as the page went away'))).toBeUndefined();
+    expect(undeliveredSince('alice', null)).toBeUndefined();
+    expect(undeliveredSince('bob', null)).toBeUndefined();
   });
 
   it('gives the text back to an editor that opens again before it could be delivered', async () => {

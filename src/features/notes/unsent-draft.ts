@@ -16,7 +16,7 @@ import { saveDraft } from './notes-api';
  *
  * What cannot be delivered before the tab closes is lost, and the app says so: a cookie keeps a
  * marker with no text in it ("this user has changes that never reached the server"),
- * which the next restore for that user reads (`hasUndelivered`) instead of claiming a full one.
+ * which the next restore for that user reads (`undeliveredSince`) instead of claiming a full one.
  */
 
 interface Held {
@@ -40,32 +40,60 @@ export interface TabUser {
 const markerCookie = 'idle-session-undelivered';
 const markerMaxAgeSeconds = 24 * 60 * 60;
 
-/** The users with changes that never reached the server, as `[username, since]` pairs (no text). */
-function readMarkers(): Map<string, number> {
+/**
+ * Per user: since when (ms) they have text the server may not have, and, when a page went away
+ * sending its newest text with `keepalive`, a 32-bit hash of that text (`then`): a restore that
+ * shows exactly it proves the later save arrived and supersedes the loss. No text is kept.
+ */
+interface Marker {
+  since: number;
+  then?: number;
+}
+
+function readMarkers(): Map<string, Marker> {
   try {
     const raw = document.cookie
       .split('; ')
       .find((pair) => pair.startsWith(`${markerCookie}=`))
       ?.slice(markerCookie.length + 1);
-    const pairs: unknown = JSON.parse(raw ? decodeURIComponent(raw) : '[]');
-    return new Map(Array.isArray(pairs) ? (pairs as [string, number][]) : []);
+    const entries: unknown = JSON.parse(raw ? decodeURIComponent(raw) : '[]');
+    return new Map(Array.isArray(entries) ? (entries as [string, Marker][]) : []);
   } catch {
     return new Map();
   }
 }
 
-function writeMarkers(markers: Map<string, number>) {
+function writeMarkers(markers: Map<string, Marker>) {
   const secure = location.protocol === 'https:' ? '; Secure' : '';
   const value = encodeURIComponent(JSON.stringify([...markers]));
   const maxAge = markers.size === 0 ? 0 : markerMaxAgeSeconds;
   document.cookie = `${markerCookie}=${value}; Path=/; Max-Age=${maxAge}; SameSite=Strict${secure}`;
 }
 
+/** FNV-1a over the draft's fields: enough to recognise one text again, nothing to read it from. */
+function textHash({ noteId, title, text }: DraftRequest): number {
+  let hash = 0x811c9dc5;
+  for (const char of `${noteId ?? ''}\u0000${title}\u0000${text}`) {
+    hash ^= char.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
 /** Notes that `username` has typed text the server may never get (kept until it does). */
 export function markUndelivered(username: string) {
   const markers = readMarkers();
-  if (markers.has(username)) return;
-  markers.set(username, Date.now());
+  const since = markers.get(username)?.since ?? Date.now();
+  markers.set(username, { since });
+  writeMarkers(markers);
+}
+
+/** A page goes away sending `draft`, its newest text, with keepalive: if it arrives, nothing is lost. */
+export function markSupersededBy(username: string, draft: DraftRequest) {
+  const markers = readMarkers();
+  const marker = markers.get(username);
+  if (!marker) return;
+  markers.set(username, { ...marker, then: textHash(draft) });
   writeMarkers(markers);
 }
 
@@ -75,8 +103,20 @@ export function markDelivered(username: string) {
   if (markers.delete(username)) writeMarkers(markers);
 }
 
-/** When `username` typed text that never reached the server, if they did (ms since the epoch). */
-export const hasUndelivered = (username: string): number | undefined => readMarkers().get(username);
+/**
+ * When `username` typed text that never reached the server, if they did (ms since the epoch), as
+ * the restore of `restored` should say. A restore of exactly the text a page sent as it went
+ * away shows that save arrived after the loss: the marker is cleared then.
+ */
+export function undeliveredSince(username: string, restored: DraftRequest | null): number | undefined {
+  const marker = readMarkers().get(username);
+  if (!marker) return undefined;
+  if (restored && marker.then !== undefined && marker.then === textHash(restored)) {
+    markDelivered(username);
+    return undefined;
+  }
+  return marker.since;
+}
 
 export function createUnsentDraft(send: (draft: DraftRequest, sessionId: string) => Promise<DraftSendResult>) {
   let held: Held | undefined;

@@ -7,7 +7,7 @@ import { createDraftSaver, type DraftSaver, type DraftStatus } from './draft-sav
 import { registerEditor, type EditorFields } from './editor-session';
 import { notesApi, saveDraft } from './notes-api';
 import { editorFieldsOf, type NotesData } from './notes-loader';
-import { markDelivered, markUndelivered, unsentDraft } from './unsent-draft';
+import { markDelivered, markSupersededBy, markUndelivered, unsentDraft } from './unsent-draft';
 
 export const emptyEditor: EditorFields = { noteId: null, baseRevision: null, title: '', text: '' };
 
@@ -94,8 +94,11 @@ export function useNoteEditor(loaded: NotesData) {
     };
     const pageHide = () => {
       flush();
-      // Offline as the tab goes: that text is lost, and the next restore must say so.
-      if (saver.hasUnsaved() && !navigator.onLine) markUndelivered(username);
+      if (!saver.hasUnsaved()) return;
+      // Offline as the tab goes: that text is lost, and the next restore must say so. Online: if
+      // it arrives, it supersedes any earlier loss, and the next restore can tell.
+      if (navigator.onLine) markSupersededBy(username, fieldsRef.current);
+      else markUndelivered(username);
     };
     window.addEventListener('online', flush);
     window.addEventListener('pagehide', pageHide);
