@@ -17,6 +17,7 @@ import { createJsonLogger, type Logger } from './logger';
 import { createNotes } from './notes/notes';
 import { requestIds, withRequestIds, type RequestScope } from './http/request-id';
 import { measureRequests, type HttpMetrics } from './metrics/http-metrics';
+import { deviceRoutes } from './routes/devices';
 import { healthRoutes, type Readiness } from './routes/health';
 import { helloRoutes } from './routes/hello';
 import { notesRoutes } from './routes/notes';
@@ -70,6 +71,8 @@ const allowedMethods: Record<string, string> = {
   [apiPaths.sessions]: 'GET, DELETE',
   [apiPaths.oneSession]: 'DELETE',
   [apiPaths.policy]: 'GET',
+  [apiPaths.reauth]: 'POST',
+  [apiPaths.devices]: 'DELETE',
   [apiPaths.hello]: 'GET',
   [apiPaths.health]: 'GET',
   [apiPaths.live]: 'GET',
@@ -85,6 +88,15 @@ const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
 /** Paths whose bodies carry a note (up to `maxNoteBodyBytes`); every other API body is small. */
 const isNoteBodyPath = (path: string) =>
   path === apiPaths.notes || path === apiPaths.draft || path.startsWith(`${apiPaths.notes}/`);
+
+/**
+ * Whether `error` is the client closing the connection before its request body was read to the
+ * end: Node rejects the read with an `ECONNRESET` "aborted" error, and the request's signal is
+ * aborted once the socket is gone.
+ */
+function isAbortedRequest(error: Error, request: Request): boolean {
+  return request.signal.aborted || (error as Error & { code?: unknown }).code === 'ECONNRESET';
+}
 
 /** 413 for a body over `limit`. */
 function tooLarge(limit: number) {
@@ -129,7 +141,8 @@ export function createApp({
   app.use('*', async (c, next) => {
     const client = viewOfClient(c.req.raw, clientAddress(c), trustProxy);
     c.set('client', client);
-    if (client.secure) c.header('Strict-Transport-Security', strictTransportSecurity);
+    // COOKIE_SECURE=true says the site is served over https even when no proxy says so per request.
+    if (client.secure || cookieMode === 'always') c.header('Strict-Transport-Security', strictTransportSecurity);
     return isApiPath(c.req.path) ? next() : pageHeaders(c, next);
   });
   app.use(
@@ -143,6 +156,7 @@ export function createApp({
 
   app.route(apiPaths.session, sessionRoutes(sessions, config.session));
   app.route(apiPaths.sessions, sessionListRoutes(sessions, cookieMode));
+  app.route(apiPaths.devices, deviceRoutes(sessions, cookieMode));
   app.route(apiPaths.hello, helloRoutes(sessions, cookieMode));
   app.route(apiPaths.health, healthRoutes(store, logger, readiness));
   app.route('/api', notesRoutes(sessions, notes, cookieMode));
@@ -166,6 +180,12 @@ export function createApp({
       return errorResponse(c, 503, 'store_unavailable', 'The server cannot reach its session store. Try again soon.', {
         retryAfterSeconds: storeRetryAfterSeconds,
       });
+    }
+    if (isAbortedRequest(error, c.req.raw)) {
+      // The client went away while sending its body: nobody is left to answer, and nothing is
+      // wrong here. One quiet line, no stack (anyone can do it, as often as they like).
+      logger.info('request_aborted', { path: c.req.path });
+      return errorResponse(c, 400, 'bad_request', 'The request body was not sent to the end.');
     }
     logger.error('unhandled_error', { path: c.req.path, message: error.message, stack: error.stack });
     return errorResponse(c, 500, 'internal_error', 'Something went wrong on our side.');

@@ -40,6 +40,11 @@ export interface SessionConfig {
   lockoutMs: number;
   /** How long a device token is good for, in ms (also its cookie's Max-Age). */
   deviceTokenMaxAgeMs: number;
+  /**
+   * Recent sign-in ("sudo mode", ASVS 5 V7.5.2): ending other sessions and forgetting devices
+   * need the password entered in this session within this long, in ms (REAUTH_WINDOW).
+   */
+  reauthWindowMs: number;
 }
 
 export interface ServerConfig {
@@ -61,6 +66,11 @@ export interface ServerConfig {
   requestTimeoutMs: number;
   /** Open connections at most; more are refused at once. */
   maxConnections: number;
+  /**
+   * Open connections one client (address, IPv6 by /64) may hold; more are closed at once.
+   * Not applied with `trustProxy`: every connection is then the proxy's, which limits clients itself.
+   */
+  maxConnectionsPerClient: number;
   /** METRICS_PORT, METRICS_HOST, SHUTDOWN_DRAIN (operations-config.ts). */
   operations: OperationsConfig;
 }
@@ -82,6 +92,7 @@ export const defaultSessionConfig: SessionConfig = {
   maxConsecutiveFailures: 100,
   lockoutMs: 60 * 60_000,
   deviceTokenMaxAgeMs: 30 * 24 * 60 * 60_000,
+  reauthWindowMs: 10 * 60_000,
 };
 
 /** WCAG 2.2.6: data kept for more than 20 hours needs no warning about inactivity losing it. */
@@ -229,11 +240,17 @@ function readCount(env: Env, name: string, fallback: number, max: number): numbe
 /** Slow-client limits (main.ts): header and request timeouts and a connection cap. */
 function readConnectionLimits(
   env: Env,
-): Pick<ServerConfig, 'headersTimeoutMs' | 'requestTimeoutMs' | 'maxConnections'> {
+): Pick<ServerConfig, 'headersTimeoutMs' | 'requestTimeoutMs' | 'maxConnections' | 'maxConnectionsPerClient'> {
   const limits = {
     headersTimeoutMs: readDuration(env, 'HEADERS_TIMEOUT') ?? defaultConnectionLimits.headersTimeoutMs,
     requestTimeoutMs: readDuration(env, 'REQUEST_TIMEOUT') ?? defaultConnectionLimits.requestTimeoutMs,
     maxConnections: readCount(env, 'MAX_CONNECTIONS', defaultConnectionLimits.maxConnections, 1_000_000),
+    maxConnectionsPerClient: readCount(
+      env,
+      'MAX_CONNECTIONS_PER_CLIENT',
+      defaultConnectionLimits.maxConnectionsPerClient,
+      1_000_000,
+    ),
   };
   // Node refuses a header timeout longer than the request timeout (the headers are part of it).
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
@@ -245,8 +262,16 @@ function readConnectionLimits(
   return limits;
 }
 
-/** About 10 s for the headers and 15 s for the whole request: a slow client is cut off soon. */
-export const defaultConnectionLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 15_000, maxConnections: 1_000 };
+/**
+ * About 10 s for the headers and 15 s for the whole request: a slow client is cut off soon; and
+ * no one client may hold more than a twentieth of the connections.
+ */
+export const defaultConnectionLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  maxConnections: 1_000,
+  maxConnectionsPerClient: 50,
+};
 
 /** Parses the environment. Returns the config and the warnings to print at start. */
 export function parseConfig(env: Env): { config: ServerConfig; warnings: string[] } {
@@ -260,6 +285,9 @@ export function parseConfig(env: Env): { config: ServerConfig; warnings: string[
         ? 'always'
         : 'never';
   session.maxSessionsPerUser = readPositiveInteger(env, 'MAX_SESSIONS_PER_USER', session.maxSessionsPerUser);
+  session.maxConsecutiveFailures = readCount(env, 'LOGIN_LOCK_FAILURES', session.maxConsecutiveFailures, 1_000_000);
+  session.lockoutMs = readDuration(env, 'LOGIN_LOCK_DURATION') ?? session.lockoutMs;
+  session.reauthWindowMs = readDuration(env, 'REAUTH_WINDOW') ?? session.reauthWindowMs;
   validateSessionConfig(session);
 
   const store = readChoice(env, 'SESSION_STORE', ['sqlite', 'redis', 'memory'] as const, 'sqlite');

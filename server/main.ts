@@ -1,7 +1,9 @@
+import type { Server } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from './app';
 import { ConfigError, parseConfig } from './config';
+import { capConnectionsPerClient } from './http/connections';
 import { listeningOrigins } from './http/origin';
 import { createJsonLogger } from './logger';
 import { nodeRequestScope } from './http/request-scope';
@@ -96,6 +98,9 @@ const server = serve(
 );
 // Beyond this many open connections, new ones are closed at once.
 server.maxConnections = config.maxConnections;
+// And beyond this many from one client. Behind a trusted proxy every connection is the proxy's:
+// the proxy limits its clients (README, "Running several instances").
+if (!config.trustProxy) capConnectionsPerClient(server as Server, config.maxConnectionsPerClient);
 
 // The metrics listener: its own port and address (loopback by default), never the public one.
 const metricsServer =

@@ -10,6 +10,8 @@ export const apiPaths = {
   sessions: '/api/sessions',
   oneSession: '/api/sessions/:id',
   heartbeat: '/api/session/heartbeat',
+  reauth: '/api/session/reauth',
+  devices: '/api/devices',
   policy: '/api/session/policy',
   hello: '/api/hello',
   health: '/api/health',
@@ -48,6 +50,15 @@ export interface User {
 /** `POST /api/session` body. */
 export interface SignInRequest {
   username: string;
+  password: string;
+}
+
+/**
+ * `POST /api/session/reauth` body: the password once more (recent sign-in, "sudo mode"). 204 when
+ * right: for `REAUTH_WINDOW` (10 min) this session may end others and forget devices; 401
+ * `invalid_credentials` when wrong, 429 `rate_limited` like a sign-in (it counts as one).
+ */
+export interface ReauthRequest {
   password: string;
 }
 
@@ -163,6 +174,15 @@ export interface DraftRequest {
   text: string;
 }
 
+/**
+ * `PUT /api/draft` body: the draft, and the public id of the session the editor began in. The
+ * server refuses it (409 `session_mismatch`, nothing stored) unless that is the cookie's session:
+ * text typed under one sign-in never lands in another (docs/decisions/023-drafts-bound-to-their-session.md).
+ */
+export interface DraftSaveRequest extends DraftRequest {
+  sessionId: string;
+}
+
 export interface Draft extends DraftRequest {
   /** Server clock, milliseconds since the epoch, of the last draft save. */
   updatedAt: number;
@@ -185,8 +205,16 @@ export const errorCodes = [
   'bad_request',
   'invalid_credentials',
   'unauthenticated',
-  /** 401: the session was ended by its user from another session (`DELETE /api/sessions…`). */
+  /**
+   * 401: the session was ended by its user from another session (`DELETE /api/sessions…`), or by
+   * an operator (`npm run sessions -- end`).
+   */
   'session_revoked',
+  /**
+   * 401 on `DELETE /api/sessions…` and `DELETE /api/devices`: the session is live, but the
+   * password was not entered in it within `REAUTH_WINDOW`; `POST /api/session/reauth`, then again.
+   */
+  'reauth_required',
   'cross_site_request',
   'misdirected_request',
   'not_found',
@@ -195,6 +223,12 @@ export const errorCodes = [
   'unsupported_media_type',
   'rate_limited',
   'conflict',
+  /**
+   * 409: a draft write names a session that is not the cookie's (the browser signed in again,
+   * perhaps as someone else, since the editor began); or a conditional discard found a newer draft.
+   */
+  'session_mismatch',
+  'draft_changed',
   'limit_exceeded',
   'internal_error',
   'store_unavailable',

@@ -25,6 +25,17 @@ const controlCharacter = /\p{Cc}/u;
 const formatCharacter = /\p{Cf}/u;
 // U+2028 and U+2029 end a line in JavaScript and in many log readers.
 const lineOrParagraphSeparator = /[\p{Zl}\p{Zp}]/u;
+// Code points that render as nothing (Unicode's Default_Ignorable_Code_Point, which PRECIS and
+// UTS #39 refuse in identifiers): the combining grapheme joiner U+034F, variation selectors
+// (U+FE0F, ...), the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0, and the like. Plus the one
+// blank-looking symbol that is not default-ignorable: U+2800 BRAILLE PATTERN BLANK.
+const invisibleOrBlank = /[\p{Default_Ignorable_Code_Point}\u2800]/u;
+// Every space but U+0020 (no-break, thin, hair, ideographic, ...): each looks like another
+// (PRECIS maps them; here they are refused, so that one name has one spelling).
+const nonAsciiSpace = /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/u;
+// A combining mark with nothing visible to sit on (at the start, or after a space) shows alone,
+// or as a blank (PRECIS and IDNA refuse a leading combining mark).
+const loneCombiningMark = /(^|[ ])\p{M}/u;
 
 /** True when `text` is well-formed UTF-16: no half of a surrogate pair on its own. */
 export function isWellFormedText(text: string): boolean {
@@ -34,7 +45,9 @@ export function isWellFormedText(text: string): boolean {
 /**
  * Why a username is refused, or undefined when it is acceptable. One name must have one spelling:
  * a string that is not well-formed UTF-16 cannot be stored or hashed without loss, and invisible
- * characters or surrounding spaces would let two names look alike. Checked before
+ * or blank-looking characters, spaces other than U+0020, a lone combining mark or surrounding
+ * spaces would let two names look alike (in the spirit of PRECIS UsernameCasePreserved, RFC 8265,
+ * and UTS #39, keeping the ordinary space and case). Checked before
  * `canonicalUsername`; the length limit applies to the canonical form.
  */
 export function usernameProblem(username: string): string | undefined {
@@ -45,6 +58,11 @@ export function usernameProblem(username: string): string | undefined {
   if (controlCharacter.test(username)) return 'Username must not contain control characters.';
   if (formatCharacter.test(username)) return 'Username must not contain invisible formatting characters.';
   if (lineOrParagraphSeparator.test(username)) return 'Username must not contain line or paragraph separators.';
+  if (invisibleOrBlank.test(username)) return 'Username must not contain invisible or blank-looking characters.';
+  if (nonAsciiSpace.test(username)) return 'Username must not contain spaces other than the ordinary space.';
+  if (loneCombiningMark.test(username)) {
+    return 'Username must not have an accent or other combining mark on its own (at the start or after a space).';
+  }
   if (canonicalUsername(username).length > maxUsernameLength) {
     return `Username must be at most ${maxUsernameLength} characters.`;
   }

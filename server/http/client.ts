@@ -1,3 +1,5 @@
+import { ipv6Groups } from '../session/throttle';
+
 /** The request as the browser made it, which a reverse proxy may have changed on its way. */
 export interface ClientView {
   /** The client's address, for login throttling. */
@@ -16,10 +18,33 @@ export function viewOfClient(request: Request, socketAddress: string, trustProxy
   // The last entry is the one our proxy added; earlier ones are whatever the client sent.
   const forwarded = (name: string) =>
     trustProxy ? request.headers.get(name)?.split(',').at(-1)?.trim() || undefined : undefined;
+  const forwardedFor = forwarded('X-Forwarded-For');
   return {
-    address: forwarded('X-Forwarded-For') ?? socketAddress,
+    // Unparsable is the proxy's own address: never a fresh client with a budget of its own.
+    address: (forwardedFor !== undefined ? forwardedAddress(forwardedFor) : undefined) ?? socketAddress,
     // Parsing the URL only when there is no Host header (HTTP/1.0): it is the costly part.
     host: forwarded('X-Forwarded-Host') ?? request.headers.get('Host') ?? new URL(request.url).host,
     secure: (forwarded('X-Forwarded-Proto') ?? request.url.slice(0, request.url.indexOf(':'))) === 'https',
   };
+}
+
+const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const isIpv4 = (text: string) =>
+  ipv4
+    .exec(text)
+    ?.slice(1)
+    .every((octet) => Number(octet) <= 255) ?? false;
+
+/**
+ * The address in one `X-Forwarded-For` entry, strictly: `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1`,
+ * `[2001:db8::1]` or `[2001:db8::1]:443`, without brackets or port (proxies write all of these,
+ * and each form of one address must be one client); undefined for anything else.
+ */
+export function forwardedAddress(entry: string): string | undefined {
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(entry);
+  if (bracketed) return ipv6Groups(bracketed[1]) ? bracketed[1] : undefined;
+  const withPort = /^([\d.]+):\d{1,5}$/.exec(entry);
+  if (withPort) return isIpv4(withPort[1]) ? withPort[1] : undefined;
+  if (isIpv4(entry)) return entry;
+  return entry.includes(':') && ipv6Groups(entry) ? entry : undefined;
 }

@@ -19,6 +19,14 @@ export function errorResponse(
 }
 
 /**
+ * 401 `reauth_required`: the session is live, but what was asked needs the password entered in
+ * it recently (REAUTH_WINDOW); `POST /api/session/reauth`, then ask again.
+ */
+export function reauthRequiredResponse(c: Context): Response {
+  return errorResponse(c, 401, 'reauth_required', 'Enter your password again to do this.');
+}
+
+/**
  * 401 for a request without a live session: every protected route answers the same, with
  * `session_revoked` when the user ended this session from another one (the client says so).
  */

@@ -61,7 +61,7 @@ export function createPrometheusMetrics({
   });
   const draftSaves = new Counter({
     name: 'idle_session_draft_saves_total',
-    help: 'Draft saves (PUT /api/draft) by outcome: saved, unauthenticated, not_found, limit_exceeded, bad_request, store_unavailable, error.',
+    help: 'Draft saves (PUT /api/draft) by outcome: saved, unauthenticated, session_mismatch, not_found, limit_exceeded, bad_request, store_unavailable, error.',
     labelNames: ['outcome'] as const,
     registers,
   });

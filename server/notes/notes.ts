@@ -70,7 +70,8 @@ export function createNotes({ store, clock, config }: { store: NoteStore; clock:
       return { ok: true, draft };
     },
 
-    discardDraft: (username: string) => store.deleteDraft(username),
+    /** Deletes the draft, or with `onlyIfUpdatedAt` only that save of it; false when a newer one stayed. */
+    discardDraft: (username: string, onlyIfUpdatedAt?: number) => store.deleteDraft(username, onlyIfUpdatedAt),
   };
 }
 

@@ -155,7 +155,9 @@ export async function runSessionsCommand(argv: string[], context: SessionsComman
       }
       const ended = await store.revokeAll(clock.now(), parsed.user);
       const forgotten =
-        parsed.forgetDevices && parsed.user !== undefined ? await store.deleteDeviceTokensOf(parsed.user) : undefined;
+        parsed.forgetDevices && parsed.user !== undefined
+          ? await store.deleteDeviceTokensOfUser(parsed.user)
+          : undefined;
       logger.warn('sessions_ended_by_operator', {
         count: ended,
         ...(parsed.user === undefined ? { scope: 'all' } : { scope: 'user', user: parsed.user }),

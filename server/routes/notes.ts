@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { DraftResponse, NoteResponse, NotesResponse } from '../../shared/contract';
 import type { CookieSecure } from '../config';
+import { isWellFormedText } from '../../shared/credentials';
 import { readJsonBody } from '../http/body';
 import { readSessionCookie } from '../http/cookies';
 import type { AppEnv } from '../http/env';
@@ -9,8 +10,14 @@ import { errorResponse, unauthenticatedResponse } from '../http/errors';
 import { isNoteId, noteLimitProblem, type LimitProblem, type Notes } from '../notes/notes';
 import type { Sessions } from '../session/sessions';
 
-const title = z.string({ error: 'title must be a string.' });
-const text = z.string({ error: 'text must be a string.' });
+// Well-formed UTF-16 only, as for usernames: a lone surrogate cannot be stored as UTF-8 without
+// turning into U+FFFD, so the note would come back changed (and then over its limit).
+const title = z
+  .string({ error: 'title must be a string.' })
+  .refine(isWellFormedText, 'title must be valid Unicode text (it has a broken character).');
+const text = z
+  .string({ error: 'text must be a string.' })
+  .refine(isWellFormedText, 'text must be valid Unicode text (it has a broken character).');
 const revision = z.number({ error: 'baseRevision must be a whole number.' }).int().min(1);
 
 const newNoteBody = z.strictObject({ title, text });
@@ -21,11 +28,17 @@ const draftBody = z
     baseRevision: revision.nullable(),
     title,
     text,
+    sessionId: z.string({ error: 'sessionId must be the public id of the session the editor began in.' }),
   })
   .refine((draft) => (draft.noteId === null) === (draft.baseRevision === null), {
     message: 'noteId and baseRevision are both set (a saved note) or both null (a new note).',
     path: ['baseRevision'],
   });
+
+/** A query value that is a whole number (no sign, no fraction), else null. */
+function wholeNumber(value: string): number | null {
+  return /^\d{1,16}$/.test(value) ? Number(value) : null;
+}
 
 /**
  * `/api/notes` and `/api/draft`: the signed-in user's notes and draft. Every route reads the
@@ -44,6 +57,26 @@ export function notesRoutes(sessions: Sessions, notes: Notes, cookieMode: Cookie
     return current.live ? current.user.username : unauthenticatedResponse(c, current.revoked);
   }
 
+  /**
+   * For draft writes: the user's name when the cookie's session is the one the request names (the
+   * session the editor began in), else the answer: 401 when it is not live, 409
+   * `session_mismatch` when this browser has signed in again since (perhaps as someone else).
+   * Nothing is written either way (docs/decisions/023-drafts-bound-to-their-session.md).
+   */
+  async function draftOwner(c: Context<AppEnv>, sessionId: string): Promise<string | Response> {
+    const current = await sessions.resume(readSessionCookie(c, cookieMode));
+    if (!current.live) return unauthenticatedResponse(c, current.revoked);
+    if (current.record.publicId !== sessionId) {
+      return errorResponse(
+        c,
+        409,
+        'session_mismatch',
+        'This draft belongs to an earlier sign-in in this browser; it was not saved.',
+      );
+    }
+    return current.user.username;
+  }
+
   const noSuchNote = (c: Context) => errorResponse(c, 404, 'not_found', 'There is no such note.');
   const overLimit = (c: Context, { field, message }: LimitProblem) =>
     errorResponse(c, 422, 'limit_exceeded', message, field ? { field } : {});
@@ -51,8 +84,7 @@ export function notesRoutes(sessions: Sessions, notes: Notes, cookieMode: Cookie
   app.get('/notes', async (c) => {
     const username = await owner(c);
     if (username instanceof Response) return username;
-    const list = await notes.list(username);
-    return c.json({ notes: list.map(({ text: _text, ...summary }) => summary) } satisfies NotesResponse);
+    return c.json({ notes: await notes.list(username) } satisfies NotesResponse);
   });
 
   app.post('/notes', async (c) => {
@@ -108,23 +140,48 @@ export function notesRoutes(sessions: Sessions, notes: Notes, cookieMode: Cookie
   });
 
   app.put('/draft', async (c) => {
-    const username = await owner(c);
-    if (username instanceof Response) return username;
+    // The body first: which session the draft belongs to is in it.
     const body = await readJsonBody(c, draftBody);
-    if (!body.ok) return body.response;
-    const problem = noteLimitProblem(body.value);
+    if (!body.ok) {
+      const username = await owner(c);
+      return username instanceof Response ? username : body.response;
+    }
+    const { sessionId, ...request } = body.value;
+    const username = await draftOwner(c, sessionId);
+    if (username instanceof Response) return username;
+    const problem = noteLimitProblem(request);
     if (problem) return overLimit(c, problem);
-    const { noteId } = body.value;
+    const { noteId } = request;
     if (noteId !== null && !isNoteId(noteId)) return noSuchNote(c);
-    const saved = await notes.saveDraft(username, body.value);
+    const saved = await notes.saveDraft(username, request);
     return saved.ok ? c.json({ draft: saved.draft } satisfies DraftResponse) : noSuchNote(c);
   });
 
+  /**
+   * `?session=<public id>` as for saves; `&updatedAt=<ms>` deletes only that save of the draft,
+   * so a tab that saved its note never deletes a newer draft another tab wrote (409 `draft_changed`).
+   */
   app.delete('/draft', async (c) => {
-    const username = await owner(c);
+    const sessionId = c.req.query('session');
+    const updatedAtParam = c.req.query('updatedAt');
+    const onlyIfUpdatedAt = updatedAtParam === undefined ? undefined : wholeNumber(updatedAtParam);
+    if (sessionId === undefined || onlyIfUpdatedAt === null) {
+      const username = await owner(c);
+      if (username instanceof Response) return username;
+      return errorResponse(
+        c,
+        400,
+        'bad_request',
+        sessionId === undefined
+          ? 'session (the public id of the session the editor began in) is required.'
+          : 'updatedAt must be a whole number of milliseconds.',
+        { field: sessionId === undefined ? 'session' : 'updatedAt' },
+      );
+    }
+    const username = await draftOwner(c, sessionId);
     if (username instanceof Response) return username;
-    await notes.discardDraft(username);
-    return c.body(null, 204);
+    if (await notes.discardDraft(username, onlyIfUpdatedAt)) return c.body(null, 204);
+    return errorResponse(c, 409, 'draft_changed', 'A newer draft was saved since; it was kept.');
   });
 
   return app;

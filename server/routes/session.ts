@@ -15,6 +15,14 @@ import type { AppEnv } from '../http/env';
 import { canonicalUsername, isWellFormedText, usernameProblem } from '../../shared/credentials';
 import type { Sessions } from '../session/sessions';
 
+const password = z
+  .string({ error: 'Password must be a string.' })
+  .min(1, 'Password is required.')
+  .max(1024, 'Password is too long.')
+  .refine(isWellFormedText, 'Password must be valid Unicode text (it has a broken character).');
+
+const reauthBody = z.strictObject({ password });
+
 const signInBody = z.strictObject({
   username: z
     .string({ error: 'Username must be a string.' })
@@ -25,11 +33,7 @@ const signInBody = z.strictObject({
     // From here on the name has one form: the password check, the throttle keys, the store and
     // the page all see this one.
     .transform(canonicalUsername),
-  password: z
-    .string({ error: 'Password must be a string.' })
-    .min(1, 'Password is required.')
-    .max(1024, 'Password is too long.')
-    .refine(isWellFormedText, 'Password must be valid Unicode text (it has a broken character).'),
+  password,
 });
 
 const heartbeatBody = z.strictObject({
@@ -54,19 +58,7 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
       userAgent: c.req.header('User-Agent'),
     });
     if (!result.ok) {
-      if (result.reason === 'rate_limited') {
-        if (result.locked) c.set('outcome', 'locked');
-        c.header('Retry-After', String(result.retryAfterSeconds));
-        return errorResponse(
-          c,
-          429,
-          'rate_limited',
-          `Too many failed sign-ins. Try again in ${result.retryAfterSeconds} seconds.`,
-          {
-            retryAfterSeconds: result.retryAfterSeconds,
-          },
-        );
-      }
+      if (result.reason === 'rate_limited') return rateLimited(c, result);
       return errorResponse(c, 401, 'invalid_credentials', 'The username or password is wrong.');
     }
     writeSessionCookie(c, cookieMode, result.id);
@@ -75,6 +67,20 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
       { user: result.user, session: { ...result.session, id: result.record.publicId } } satisfies SessionResponse,
       201,
     );
+  });
+
+  // Recent sign-in ("sudo mode"): the password once more, for ending sessions and forgetting devices.
+  app.post('/reauth', async (c) => {
+    const body = await readJsonBody(c, reauthBody);
+    if (!body.ok) return body.response;
+    const result = await sessions.reauthenticate(readSessionCookie(c, cookieMode), body.value.password, {
+      clientAddress: c.get('client').address,
+      deviceToken: readDeviceCookie(c, cookieMode),
+    });
+    if (!result.live) return unauthenticatedResponse(c, result.revoked);
+    if (result.ok) return c.body(null, 204);
+    if (result.reason === 'rate_limited') return rateLimited(c, result);
+    return errorResponse(c, 401, 'invalid_credentials', 'The password is wrong.');
   });
 
   app.get('/', async (c) => {
@@ -114,6 +120,24 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
     c.header('Clear-Site-Data', '"storage"');
     return c.body(null, 204);
   });
+
+  /** 429 for a password attempt the throttle refused; `locked` (the username's lock) for the metrics. */
+  function rateLimited(
+    c: Context<AppEnv>,
+    { retryAfterSeconds, locked }: { retryAfterSeconds: number; locked: boolean },
+  ): Response {
+    if (locked) c.set('outcome', 'locked');
+    c.header('Retry-After', String(retryAfterSeconds));
+    return errorResponse(
+      c,
+      429,
+      'rate_limited',
+      `Too many failed sign-ins. Try again in ${retryAfterSeconds} seconds.`,
+      {
+        retryAfterSeconds,
+      },
+    );
+  }
 
   /** The 401, and the dead cookie cleared so the browser stops sending it. */
   function unauthenticated(c: Context<AppEnv>, revoked: boolean): Response {

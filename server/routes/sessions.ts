@@ -3,12 +3,13 @@ import type { SessionListResponse } from '../../shared/contract';
 import type { CookieSecure } from '../config';
 import { readSessionCookie } from '../http/cookies';
 import type { AppEnv } from '../http/env';
-import { errorResponse, unauthenticatedResponse } from '../http/errors';
+import { errorResponse, reauthRequiredResponse, unauthenticatedResponse } from '../http/errors';
 import type { Sessions } from '../session/sessions';
 
 /**
  * `/api/sessions`: the signed-in user's sessions (ASVS 5 V7.5), to see where they are signed in
  * and end the others. Reading extends nothing; a 401 leaves the cookie, as `/api/hello` does.
+ * Ending needs a recent sign-in (401 `reauth_required` otherwise; ASVS 5 V7.5.2).
  */
 export function sessionListRoutes(sessions: Sessions, cookieMode: CookieSecure) {
   const app = new Hono<AppEnv>();
@@ -28,12 +29,14 @@ export function sessionListRoutes(sessions: Sessions, cookieMode: CookieSecure) 
     }
     const result = await sessions.end(readSessionCookie(c, cookieMode), 'others');
     if (!result.live) return unauthenticatedResponse(c, result.revoked);
+    if ('reauthRequired' in result) return reauthRequiredResponse(c);
     return c.body(null, 204);
   });
 
   app.delete('/:id', async (c) => {
     const result = await sessions.end(readSessionCookie(c, cookieMode), { publicId: c.req.param('id') });
     if (!result.live) return unauthenticatedResponse(c, result.revoked);
+    if ('reauthRequired' in result) return reauthRequiredResponse(c);
     // Unknown, malformed, expired or another user's: the same 404, so ids cannot be probed.
     if (result.ended === 0) return errorResponse(c, 404, 'not_found', 'You have no such session.');
     return c.body(null, 204);

@@ -23,6 +23,11 @@ export interface SessionRecord {
   revoked?: true;
   /** Set with `revoked` when an operator ended it (`npm run sessions -- end`), not its user. */
   revokedBy?: 'operator';
+  /**
+   * When the user last entered their password in this session other than at sign-in
+   * (`POST /api/session/reauth`); unset until they do. See `recentlySignedIn`.
+   */
+  reauthenticatedAt?: number;
 }
 
 /** Shortest heartbeat interval, so a tiny test config cannot make clients flood the server. */
@@ -119,4 +124,17 @@ export function extendedRecord(
 ): SessionRecord | undefined {
   if (!isLive(record, limits, now)) return undefined;
   return { ...record, lastActivityAt: Math.max(record.lastActivityAt, activityAt) };
+}
+
+/**
+ * Recent sign-in ("sudo mode", ASVS 5 V7.5.2): whether the password was entered in this session,
+ * at sign-in or since, within `reauthWindowMs` of `now`. Ending other sessions and forgetting
+ * devices need it, so a session left open on a shared computer cannot lock its owner out.
+ */
+export function recentlySignedIn(
+  record: SessionRecord,
+  config: Pick<SessionConfig, 'reauthWindowMs'>,
+  now: number,
+): boolean {
+  return now - Math.max(record.createdAt, record.reauthenticatedAt ?? -Infinity) < config.reauthWindowMs;
 }

@@ -4,7 +4,15 @@ import type { Logger } from '../logger';
 import type { SessionStore } from '../stores/store';
 import { passwordMatches } from './credentials';
 import { browserLabel } from './browser-label';
-import { expiresAt, isExpired, limitReached, reportedActivityAt, sessionTiming, type SessionRecord } from './expiry';
+import {
+  expiresAt,
+  isExpired,
+  limitReached,
+  recentlySignedIn,
+  reportedActivityAt,
+  sessionTiming,
+  type SessionRecord,
+} from './expiry';
 import {
   hashWellFormedSessionId,
   isWellFormedPublicId,
@@ -24,7 +32,7 @@ export interface Clock {
 export type SignInResult =
   | ({ ok: true; id: string; deviceToken: string } & ActiveSession)
   | { ok: false; reason: 'invalid_credentials' }
-  /** `locked`: refused by the 100-failure lock of the username (the answer is the same 429). */
+  /** `locked`: refused by the username's lock (LOGIN_LOCK_FAILURES; the answer is the same 429). */
   | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number; locked: boolean };
 
 /** Why a session ended, as the metrics count it (`idle_session_session_ends_total{reason}`). */
@@ -42,6 +50,26 @@ export interface SessionEvents {
 }
 
 const noEvents: SessionEvents = { sessionEnded() {} };
+
+/** A password check that the sign-in throttle counts: refused, wrong, or right. */
+type PasswordCheck =
+  | { ok: true; counted: Parameters<typeof recordSuccess>[1] }
+  | { ok: false; reason: 'invalid_credentials' }
+  | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number; locked: boolean };
+
+/** What `reauthenticate` did: a recent sign-in now, or why not. */
+export type ReauthResult =
+  | { live: false; revoked: boolean }
+  | { live: true; ok: true }
+  | { live: true; ok: false; reason: 'invalid_credentials' }
+  | { live: true; ok: false; reason: 'rate_limited'; retryAfterSeconds: number; locked: boolean };
+
+/** Where a password is being entered: the client and the device cookie, as the throttle sees them. */
+export interface PasswordContext {
+  clientAddress: string;
+  /** The device cookie the browser had, if any. */
+  deviceToken: string | undefined;
+}
 
 export interface SignInRequest {
   /** Canonical (shared/credentials.ts). */
@@ -132,28 +160,9 @@ export function createSessions({
   }: SignInRequest): Promise<SignInResult> {
     const now = clock.now();
     const deviceHash = await hashWellFormedSessionId(deviceToken, digests);
-    const trustedDevice =
-      deviceHash !== undefined && (await store.getDeviceToken(deviceHash, now)) === username ? deviceHash : undefined;
-    const client = clientGroup(clientAddress);
-    const verdict = await admitAttempt(store, config, { username, client, trustedDevice }, now);
-    if (!verdict.allowed) {
-      const { retryAfterSeconds } = verdict;
-      logger.warn('sign_in', { outcome: 'rate_limited', user: username, client: clientAddress, retryAfterSeconds });
-      return { ok: false, reason: 'rate_limited', retryAfterSeconds, locked: verdict.locked };
-    }
-    if (!(await passwordMatches(username, password, digests))) {
-      logger.warn('sign_in', { outcome: 'failure', user: username, client: clientAddress });
-      const locked = await recordFailure(store, config, username, now);
-      if (locked) {
-        logger.warn('sign_in_locked', {
-          user: username,
-          consecutiveFailures: locked.lockedAfter,
-          lockoutMs: config.lockoutMs,
-        });
-      }
-      return { ok: false, reason: 'invalid_credentials' };
-    }
-    await recordSuccess(store, verdict.counted, username, now);
+    const check = await checkPassword('sign_in', username, password, { clientAddress, deviceToken }, now);
+    if (!check.ok) return check;
+    await recordSuccess(store, check.counted, username, now);
     // A new id at every sign-in, and the browser's previous session ends: no fixation.
     const previousIdHash = await hashWellFormedSessionId(previousId, digests);
     if (previousIdHash !== undefined) await endPrevious(previousIdHash, now);
@@ -197,6 +206,93 @@ export function createSessions({
       if (record.revokedBy === 'operator') events.sessionEnded('operator');
     } else if (automatic || isExpired(record, config, now)) events.sessionEnded(limitReached(record, config));
     else events.sessionEnded('signed_out');
+  }
+
+  /** The hash of `deviceToken` when it is a live device token of `username`, else undefined. */
+  async function validDeviceHash(deviceToken: string | undefined, username: string, now: number) {
+    const deviceHash = await hashWellFormedSessionId(deviceToken, digests);
+    return deviceHash !== undefined && (await store.getDeviceToken(deviceHash, now)) === username
+      ? deviceHash
+      : undefined;
+  }
+
+  /**
+   * Checks `password` for `username` under the sign-in throttle (session/throttle.ts): counted
+   * before the check, a failure towards every limit and the lock, and logged as `event`. The
+   * caller calls `recordSuccess` with `counted` when it acts on a right password.
+   */
+  async function checkPassword(
+    event: 'sign_in' | 'reauth',
+    username: string,
+    password: string,
+    { clientAddress, deviceToken }: PasswordContext,
+    now: number,
+  ): Promise<PasswordCheck> {
+    const trustedDevice = await validDeviceHash(deviceToken, username, now);
+    const client = clientGroup(clientAddress);
+    const verdict = await admitAttempt(store, config, { username, client, trustedDevice }, now);
+    if (!verdict.allowed) {
+      const { retryAfterSeconds } = verdict;
+      logger.warn(event, { outcome: 'rate_limited', user: username, client: clientAddress, retryAfterSeconds });
+      return { ok: false, reason: 'rate_limited', retryAfterSeconds, locked: verdict.locked };
+    }
+    if (!(await passwordMatches(username, password, digests))) {
+      logger.warn(event, { outcome: 'failure', user: username, client: clientAddress });
+      const locked = await recordFailure(store, config, username, now);
+      if (locked) {
+        logger.warn('sign_in_locked', {
+          user: username,
+          consecutiveFailures: locked.lockedAfter,
+          lockoutMs: config.lockoutMs,
+        });
+      }
+      return { ok: false, reason: 'invalid_credentials' };
+    }
+    return { ok: true, counted: verdict.counted };
+  }
+
+  /**
+   * The password entered again in the cookie's session (recent sign-in, "sudo mode"): checked
+   * and throttled exactly like a sign-in, since it is one more way to guess it. A right one lets
+   * this session end others and forget devices for `reauthWindowMs`.
+   */
+  async function reauthenticate(
+    id: string | undefined,
+    password: string,
+    context: PasswordContext,
+  ): Promise<ReauthResult> {
+    const current = await resume(id);
+    if (!current.live) return current;
+    const now = clock.now();
+    const { username } = current.user;
+    const check = await checkPassword('reauth', username, password, context, now);
+    if (!check.ok) return { live: true, ...check };
+    await recordSuccess(store, check.counted, username, now);
+    if (!(await store.markReauthenticated(current.record.idHash, now))) return { live: false, revoked: true };
+    logger.info('reauth', { outcome: 'success', user: username, session: sessionLogRef(current.record.idHash) });
+    return { live: true, ok: true };
+  }
+
+  /**
+   * Forgets every device token of the cookie's user but this browser's (`deviceToken`, if it is
+   * one of theirs): those browsers are new devices at their next sign-in, and a copied token is
+   * refused like a forged one. Needs a recent sign-in.
+   */
+  async function forgetOtherDevices(
+    id: string | undefined,
+    deviceToken: string | undefined,
+  ): Promise<
+    { live: false; revoked: boolean } | { live: true; reauthRequired: true } | { live: true; forgotten: number }
+  > {
+    const current = await resume(id);
+    if (!current.live) return current;
+    const now = clock.now();
+    if (!recentlySignedIn(current.record, config, now)) return { live: true, reauthRequired: true };
+    const { username } = current.user;
+    const keep = await validDeviceHash(deviceToken, username, now);
+    const forgotten = await store.deleteDeviceTokensOfUser(username, keep);
+    logger.info('devices_forgotten', { user: username, count: forgotten, by: sessionLogRef(current.record.idHash) });
+    return { live: true, forgotten };
   }
 
   /**
@@ -309,11 +405,13 @@ export function createSessions({
   async function end(
     id: string | undefined,
     which: { publicId: string } | 'others',
-  ): Promise<{ live: true; ended: number } | { live: false; revoked: boolean }> {
+  ): Promise<{ live: true; ended: number } | { live: true; reauthRequired: true } | { live: false; revoked: boolean }> {
     const current = await resume(id);
     if (!current.live) return current;
-    if (which !== 'others' && !isWellFormedPublicId(which.publicId)) return { live: true, ended: 0 };
     const now = clock.now();
+    // Before anything about the target: without a recent sign-in, no id is even looked at.
+    if (!recentlySignedIn(current.record, config, now)) return { live: true, reauthRequired: true };
+    if (which !== 'others' && !isWellFormedPublicId(which.publicId)) return { live: true, ended: 0 };
     const { username } = current.user;
     const targets = (await store.listByUser(username, now)).filter((record) =>
       which === 'others' ? record.idHash !== current.record.idHash : record.publicId === which.publicId,
@@ -332,7 +430,7 @@ export function createSessions({
     return { live: true, ended };
   }
 
-  return { resume, signIn, heartbeat, signOut, list, end };
+  return { resume, signIn, heartbeat, signOut, list, end, reauthenticate, forgetOtherDevices };
 }
 
 export type Sessions = ReturnType<typeof createSessions>;

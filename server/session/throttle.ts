@@ -12,7 +12,9 @@ import type { FailureCounter, SessionStore } from '../stores/store';
  *   (`maxFailuresPerUserAndClient`), and by those from all devices without a token for it
  *   (`maxFailuresPerUserFromNewDevices`: a guess spread over many addresses still stops).
  * - Per client address (IPv6 by /64): failures only; a success gives its count back.
- * - After `maxConsecutiveFailures` for a username, every attempt is refused for `lockoutMs`.
+ * - After `maxConsecutiveFailures` for a username, every attempt from a device without a valid
+ *   token for it is refused for `lockoutMs`; the count starts again from 0 when the lock fires,
+ *   so it takes a whole new run of failures to lock it again.
  */
 
 /** One counter an attempt goes on: `max` failures in `windowMs`; `enforced` when it holds the attempt back. */
@@ -82,7 +84,7 @@ const lockoutKey = (username: string) => `user-lockout:${username}`;
 /** Consecutive failures are counted within a day of the first; a success clears them. */
 const consecutiveWindowMs = 24 * 60 * 60_000;
 
-/** `locked`: the username's 100-failure lock is what refuses it (for the metrics; the answer is the same). */
+/** `locked`: the username's lock (LOGIN_LOCK_FAILURES) is what refuses it (for the metrics; the answer is the same). */
 export type ThrottleVerdict =
   { allowed: true; counted: Limit[] } | { allowed: false; retryAfterSeconds: number; locked: boolean };
 
@@ -101,8 +103,10 @@ export async function admitAttempt(
 ): Promise<ThrottleVerdict> {
   const limits = limitsFor(attempt, config);
   const enforced = limits.filter((limit) => limit.enforced);
+  // The lock holds back untrusted devices only (OWASP's device cookies): a browser the user
+  // signed in on before is held back by its own failures, never by other people's.
   const [lockout, ...current] = await Promise.all([
-    store.getFailures(lockoutKey(attempt.username), now),
+    attempt.trustedDevice === undefined ? store.getFailures(lockoutKey(attempt.username), now) : undefined,
     ...enforced.map((limit) => store.getFailures(limit.key, now)),
   ]);
   // These counters do not hold this attempt yet: it would be one more.
@@ -127,7 +131,9 @@ export async function admitAttempt(
 
 /**
  * After a wrong password: one more consecutive failure for the username, and the lockout when
- * that reaches `maxConsecutiveFailures`. Returns the count when it locked the username.
+ * that reaches `maxConsecutiveFailures`. The lock clears the count: otherwise, once it ended, one
+ * more failure would lock the username again at once, and one guess an hour would keep it locked.
+ * Returns the count when it locked the username.
  */
 export async function recordFailure(
   store: SessionStore,
@@ -138,6 +144,7 @@ export async function recordFailure(
   const consecutive = await store.addFailure(consecutiveKey(username), now, consecutiveWindowMs);
   if (consecutive.count < config.maxConsecutiveFailures) return undefined;
   await store.addFailure(lockoutKey(username), now, config.lockoutMs);
+  await store.clearFailures(consecutiveKey(username));
   return { lockedAfter: consecutive.count };
 }
 
@@ -184,7 +191,7 @@ export function clientGroup(address: string): string {
 }
 
 /** The eight 16-bit groups of an IPv6 address (zone and embedded IPv4 allowed), or undefined. */
-function ipv6Groups(address: string): number[] | undefined {
+export function ipv6Groups(address: string): number[] | undefined {
   const text = address.replace(/%.*$/, '');
   const halves = text.split('::');
   if (halves.length > 2) return undefined;

@@ -1,4 +1,4 @@
-import type { Draft, Note } from '../../shared/contract';
+import type { Draft, Note, NoteSummary } from '../../shared/contract';
 import type { NoteStore } from './note-store';
 
 /** The notes part of a store document (memory.ts): plain data, so Web Storage can hold it too. */
@@ -12,7 +12,7 @@ export interface NotesDocument {
 // that came from JSON.parse (whose objects have Object.prototype).
 const key = (name: string) => `:${name}`;
 
-const newestFirst = (a: Note, b: Note) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1);
+const newestFirst = (a: NoteSummary, b: NoteSummary) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1);
 
 /**
  * The notes and drafts over a document store's `load` and `change` (memory.ts). Every operation
@@ -27,7 +27,7 @@ export function createDocumentNotes(
   return {
     async listNotes(username) {
       return Object.values(notesOf(load(), username))
-        .map((note) => ({ ...note }))
+        .map(({ text: _text, ...summary }) => summary)
         .sort(newestFirst);
     },
     async getNote(username, id) {
@@ -69,8 +69,13 @@ export function createDocumentNotes(
     async putDraft(username, draft, expiresAt) {
       change((document) => void ((document.drafts ??= {})[key(username)] = { draft: { ...draft }, expiresAt }));
     },
-    async deleteDraft(username) {
-      change((document) => void delete document.drafts?.[key(username)]);
+    async deleteDraft(username, onlyIfUpdatedAt) {
+      return change((document) => {
+        const entry = document.drafts?.[key(username)];
+        if (entry && onlyIfUpdatedAt !== undefined && entry.draft.updatedAt !== onlyIfUpdatedAt) return false;
+        delete document.drafts?.[key(username)];
+        return true;
+      });
     },
     async purgeDrafts(now) {
       return change((document) => {

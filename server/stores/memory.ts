@@ -93,6 +93,14 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
         return true;
       });
     },
+    async markReauthenticated(idHash, at) {
+      return change((document) => {
+        const entry = document.sessions[idHash];
+        if (!entry || entry.record.revoked) return false;
+        entry.record = { ...entry.record, reauthenticatedAt: at };
+        return true;
+      });
+    },
     async listLive(now) {
       const sessions = load().sessions;
       return Object.values(sessions)
@@ -116,15 +124,6 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
           ended++;
         }
         return ended;
-      });
-    },
-    async deleteDeviceTokensOf(username) {
-      return change((document) => {
-        const theirs = Object.keys(document.deviceTokens).filter(
-          (tokenHash) => document.deviceTokens[tokenHash].username === username,
-        );
-        for (const tokenHash of theirs) delete document.deviceTokens[tokenHash];
-        return theirs.length;
       });
     },
     async purgeExpired(now) {
@@ -171,6 +170,15 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
     },
     async deleteDeviceToken(tokenHash) {
       change((document) => void delete document.deviceTokens[tokenHash]);
+    },
+    async deleteDeviceTokensOfUser(username, keepHash) {
+      return change((document) => {
+        const forgotten = Object.keys(document.deviceTokens).filter(
+          (tokenHash) => tokenHash !== keepHash && document.deviceTokens[tokenHash].username === username,
+        );
+        for (const tokenHash of forgotten) delete document.deviceTokens[tokenHash];
+        return forgotten.length;
+      });
     },
     async ping() {},
     async close() {},

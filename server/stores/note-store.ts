@@ -1,4 +1,4 @@
-import type { Draft, Note } from '../../shared/contract';
+import type { Draft, Note, NoteSummary } from '../../shared/contract';
 
 /** What `updateNote` did: a compare-and-set on the revision, in one atomic step of the store. */
 export type NoteUpdate =
@@ -19,8 +19,11 @@ export interface NoteChange {
  * Nothing here touches a session: saving a note or a draft never moves an idle deadline.
  */
 export interface NoteStore {
-  /** The user's notes, newest change first. */
-  listNotes(username: string): Promise<Note[]>;
+  /**
+   * The user's notes without their text, newest change first. Never reads a text: listing 200
+   * notes of 20,000 characters costs what listing 200 short ones does.
+   */
+  listNotes(username: string): Promise<NoteSummary[]>;
   getNote(username: string, id: string): Promise<Note | undefined>;
   /** Saves a new note unless the user has `maxNotes` already (then false, nothing written). Atomic. */
   insertNote(username: string, note: Note, maxNotes: number): Promise<boolean>;
@@ -33,7 +36,11 @@ export interface NoteStore {
   getDraft(username: string, now: number): Promise<Draft | undefined>;
   /** Replaces the user's draft; it is kept until `expiresAt`. */
   putDraft(username: string, draft: Draft, expiresAt: number): Promise<void>;
-  deleteDraft(username: string): Promise<void>;
+  /**
+   * Deletes the user's draft; with `onlyIfUpdatedAt`, only if it is that save (compare-and-delete,
+   * atomic: a newer draft from another tab stays). False when a draft stayed for that reason.
+   */
+  deleteDraft(username: string, onlyIfUpdatedAt?: number): Promise<boolean>;
   /** Deletes drafts whose `expiresAt` has passed; returns how many went. */
   purgeDrafts(now: number): Promise<number>;
 }

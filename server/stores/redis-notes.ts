@@ -1,10 +1,13 @@
 import type { Redis } from 'ioredis';
-import type { Draft, Note } from '../../shared/contract';
+import type { Draft, Note, NoteSummary } from '../../shared/contract';
 import type { NoteStore } from './note-store';
 
 /**
  * The notes and drafts in the Redis store (redis.ts), under the same prefix:
- * - `idle-session:notes:<username>`: hash, field note id, value the note as JSON
+ * - `idle-session:notes:<username>`: hash, field note id, value the note's summary (everything
+ *   but its text) as JSON: what the list shows, so listing never reads a text
+ * - `idle-session:note-texts:<username>`: hash, field note id, value the note's text
+ *   (a note written before texts were kept apart has its text in its summary JSON instead)
  * - `idle-session:draft:<username>`: the draft and its expiresAt as JSON, with a TTL as garbage collection
  * - `idle-session:draft-expiry`: sorted set, member username, score expiresAt (for purgeDrafts)
  * As with sessions, the app's clock decides: a draft is live while its stored expiresAt is after
@@ -13,31 +16,39 @@ import type { NoteStore } from './note-store';
 
 const prefix = 'idle-session:';
 const notesKey = (username: string) => `${prefix}notes:${username}`;
+const textsKey = (username: string) => `${prefix}note-texts:${username}`;
 const draftKey = (username: string) => `${prefix}draft:${username}`;
 const draftIndexKey = `${prefix}draft-expiry`;
 /** Drafts live this long in Redis after their expiresAt (by the app's clock). */
 const draftGcMarginMs = 60_000;
 
 const scripts = {
-  /** KEYS: notes. ARGV: id, note JSON, maxNotes. Returns 1 when saved, 0 at the limit. */
+  /** KEYS: notes, texts. ARGV: id, summary JSON, text, maxNotes. Returns 1 when saved, 0 at the limit. */
   idleSessionInsertNote: {
-    numberOfKeys: 1,
+    numberOfKeys: 2,
     lua: `
-      if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+      if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
       redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+      redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
       return 1`,
   },
   /**
-   * Compare-and-set on the revision. KEYS: notes. ARGV: id, baseRevision, new note JSON.
-   * Returns {'updated'}, {'missing'} or {'conflict', current JSON}.
+   * Compare-and-set on the revision. KEYS: notes, texts. ARGV: id, baseRevision, new summary
+   * JSON, new text. Returns {'updated'}, {'missing'} or {'conflict', current summary JSON,
+   * current text, '1' when that text was in the texts hash}.
    */
   idleSessionUpdateNote: {
-    numberOfKeys: 1,
+    numberOfKeys: 2,
     lua: `
       local current = redis.call('HGET', KEYS[1], ARGV[1])
       if not current then return {'missing'} end
-      if cjson.decode(current).revision ~= tonumber(ARGV[2]) then return {'conflict', current} end
+      if cjson.decode(current).revision ~= tonumber(ARGV[2]) then
+        local text = redis.call('HGET', KEYS[2], ARGV[1])
+        if text then return {'conflict', current, text, '1'} end
+        return {'conflict', current, '', '0'}
+      end
       redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+      redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
       return {'updated'}`,
   },
   /** KEYS: draft, index. ARGV: username, entry JSON, expiresAt, ttlMs. */
@@ -46,6 +57,19 @@ const scripts = {
     lua: `
       redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
       redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+      return 1`,
+  },
+  /**
+   * KEYS: draft, index. ARGV: username, onlyIfUpdatedAt ('' for any). Returns 0 when a draft of
+   * another save stays, else 1 (deleted, or there was none).
+   */
+  idleSessionDeleteDraft: {
+    numberOfKeys: 2,
+    lua: `
+      local entry = redis.call('GET', KEYS[1])
+      if entry and ARGV[2] ~= '' and cjson.decode(entry).draft.updatedAt ~= tonumber(ARGV[2]) then return 0 end
+      redis.call('DEL', KEYS[1])
+      redis.call('ZREM', KEYS[2], ARGV[1])
       return 1`,
   },
   /**
@@ -67,7 +91,27 @@ const scripts = {
 type ScriptName = keyof typeof scripts;
 type RedisWithNoteScripts = Redis & Record<ScriptName, (...args: (string | number)[]) => Promise<unknown>>;
 
-const newestFirst = (a: Note, b: Note) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1);
+const newestFirst = (a: NoteSummary, b: NoteSummary) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1);
+
+/** A summary as stored; one written before texts were kept apart still holds its text, left out here. */
+function parseSummary(json: string): NoteSummary {
+  const { text: _text, ...summary } = JSON.parse(json) as NoteSummary & { text?: string };
+  return summary;
+}
+
+/** The whole note from its summary and its text (or, for one stored before, the text in its summary). */
+function withText(json: string, text: string | null): Note {
+  const stored = JSON.parse(json) as NoteSummary & { text?: string };
+  return { ...stored, text: text ?? stored.text ?? '' };
+}
+
+/** The replies of a MULTI; throws the first command's error, if any. */
+function throwFirstError(results: [Error | null, unknown][] | null): unknown[] {
+  if (!results) throw new Error('Redis discarded the transaction');
+  const failed = results.find(([error]) => error);
+  if (failed) throw failed[0];
+  return results.map(([, reply]) => reply);
+}
 
 /** The notes part over the store's connected client; defines its scripts on it. */
 export function createRedisNotes(redis: Redis): NoteStore {
@@ -76,30 +120,48 @@ export function createRedisNotes(redis: Redis): NoteStore {
 
   return {
     async listNotes(username) {
-      const notes = Object.values(await client.hgetall(notesKey(username))).map((json) => JSON.parse(json) as Note);
-      return notes.sort(newestFirst);
+      const summaries = Object.values(await client.hgetall(notesKey(username))).map(parseSummary);
+      return summaries.sort(newestFirst);
     },
     async getNote(username, id) {
-      const json = await client.hget(notesKey(username), id);
-      return json === null ? undefined : (JSON.parse(json) as Note);
+      const [json, text] = await Promise.all([
+        client.hget(notesKey(username), id),
+        client.hget(textsKey(username), id),
+      ]);
+      return json === null ? undefined : withText(json, text);
     },
-    async insertNote(username, note, maxNotes) {
-      return (await client.idleSessionInsertNote(notesKey(username), note.id, JSON.stringify(note), maxNotes)) === 1;
+    async insertNote(username, { text, ...summary }, maxNotes) {
+      const saved = await client.idleSessionInsertNote(
+        notesKey(username),
+        textsKey(username),
+        summary.id,
+        JSON.stringify(summary),
+        text,
+        maxNotes,
+      );
+      return saved === 1;
     },
     async updateNote(username, id, baseRevision, change) {
       const note: Note = { id, ...change, revision: baseRevision + 1 };
-      const [status, current] = (await client.idleSessionUpdateNote(
+      const { text, ...summary } = note;
+      const [status, current, currentText, textKeptApart] = (await client.idleSessionUpdateNote(
         notesKey(username),
+        textsKey(username),
         id,
         baseRevision,
-        JSON.stringify(note),
-      )) as [string, string?];
+        JSON.stringify(summary),
+        text,
+      )) as [string, string?, string?, string?];
       if (status === 'updated') return { status, note };
-      if (status === 'conflict') return { status, current: JSON.parse(current!) as Note };
+      if (status === 'conflict') {
+        return { status, current: withText(current!, textKeptApart === '1' ? currentText! : null) };
+      }
       return { status: 'missing' };
     },
     async deleteNote(username, id) {
-      return (await client.hdel(notesKey(username), id)) === 1;
+      const results = await client.multi().hdel(notesKey(username), id).hdel(textsKey(username), id).exec();
+      const [deleted] = throwFirstError(results);
+      return deleted === 1;
     },
     async getDraft(username, now) {
       const json = await client.get(draftKey(username));
@@ -117,10 +179,14 @@ export function createRedisNotes(redis: Redis): NoteStore {
         Math.max(1, Math.ceil(expiresAt - draft.updatedAt + draftGcMarginMs)),
       );
     },
-    async deleteDraft(username) {
-      const results = await client.multi().del(draftKey(username)).zrem(draftIndexKey, username).exec();
-      const failed = results?.find(([error]) => error);
-      if (failed) throw failed[0];
+    async deleteDraft(username, onlyIfUpdatedAt) {
+      const deleted = await client.idleSessionDeleteDraft(
+        draftKey(username),
+        draftIndexKey,
+        username,
+        onlyIfUpdatedAt === undefined ? '' : String(onlyIfUpdatedAt),
+      );
+      return deleted === 1;
     },
     async purgeDrafts(now) {
       const batch = 500;

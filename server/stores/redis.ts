@@ -10,7 +10,8 @@ import { guardStore, storeTimeoutMs } from './unavailable';
  *
  * Key layout (all under one prefix, so the store can share a Redis with other apps):
  * - `idle-session:session:<idHash>`: hash {username, createdAt, lastActivityAt, expiresAt,
- *   publicId, browser, revoked (only once revoked)}
+ *   publicId, browser, revoked (only once revoked), reauthenticatedAt (only once the password
+ *   was entered again in it)}
  * - `idle-session:session-expiry`: sorted set, member `<idHash>:<username>`, score expiresAt (for
  *   purgeExpired, which must find the user's index even after Redis expired the hash itself)
  * - `idle-session:session-revoked`: sorted set like the expiry index, of the sessions that are
@@ -22,6 +23,8 @@ import { guardStore, storeTimeoutMs } from './unavailable';
  *   past the user's sessions that are live or not yet purged.
  * - `idle-session:failures:<key>`: hash {count, resetAt}
  * - `idle-session:device:<tokenHash>`: hash {username, expiresAt}
+ * - `idle-session:user-devices:<username>`: set of the hashes of the user's device tokens (the
+ *   per-user index, for forgetting them all); its TTL follows the newest token's
  * - notes and drafts: see redis-notes.ts
  *
  * The app's clock decides validity (it may be a test clock far from Redis's own time): a session
@@ -42,6 +45,7 @@ function parseExpiryMember(member: string): { idHash: string; username: string }
   return at < 0 ? { idHash: member, username: '' } : { idHash: member.slice(0, at), username: member.slice(at + 1) };
 }
 const deviceTokenKey = (tokenHash: string) => `${prefix}device:${tokenHash}`;
+const userDevicesKey = (username: string) => `${prefix}user-devices:${username}`;
 
 /** Sessions read or revoked per pipeline by the operator's scans. */
 const batchSize = 500;
@@ -128,6 +132,31 @@ const scripts = {
     lua: `
       local min = '(' .. ARGV[1]
       return redis.call('ZCOUNT', KEYS[1], min, ARGV[2]) - redis.call('ZCOUNT', KEYS[2], min, ARGV[2])`,
+  },
+  /**
+   * KEYS: session. ARGV: at. Records a recent sign-in on a live (not revoked) session; returns 1
+   * when it did, 0 for a missing or revoked one (HSET alone would make a hash of a missing one).
+   */
+  idleSessionMarkReauthenticated: {
+    numberOfKeys: 1,
+    lua: `
+      local fields = redis.call('HMGET', KEYS[1], 'username', 'revoked')
+      if not fields[1] or fields[2] then return 0 end
+      redis.call('HSET', KEYS[1], 'reauthenticatedAt', ARGV[1])
+      return 1`,
+  },
+  /**
+   * KEYS: device token, user's device index. ARGV: tokenHash, username. Forgets the token if it
+   * is that user's (the index may hold a hash since reissued to no one) and drops the index entry.
+   * Returns 1 when a token was forgotten.
+   */
+  idleSessionForgetDevice: {
+    numberOfKeys: 2,
+    lua: `
+      redis.call('SREM', KEYS[2], ARGV[1])
+      if redis.call('HGET', KEYS[1], 'username') ~= ARGV[2] then return 0 end
+      redis.call('DEL', KEYS[1])
+      return 1`,
   },
   /**
    * extendedRecord (session/expiry.ts) in one script, so a heartbeat is one round trip.
@@ -254,6 +283,7 @@ function toRecord(idHash: string, fields: Record<string, string>): SessionRecord
   ) {
     return undefined; // missing (empty hash), or not written by this version of the store
   }
+  const reauthenticatedAt = Number(fields.reauthenticatedAt);
   return {
     idHash,
     username,
@@ -263,6 +293,7 @@ function toRecord(idHash: string, fields: Record<string, string>): SessionRecord
     browser,
     ...(fields.revoked ? { revoked: true } : {}),
     ...(fields.revoked === 'operator' ? { revokedBy: 'operator' } : {}),
+    ...(fields.reauthenticatedAt !== undefined && Number.isFinite(reauthenticatedAt) ? { reauthenticatedAt } : {}),
   };
 }
 
@@ -410,22 +441,8 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
       return ended;
     },
 
-    async deleteDeviceTokensOf(username) {
-      // Device tokens have no per-user index (a sign-in must not pay for one): the operator's
-      // --forget-devices scans them, a batch at a time.
-      let deleted = 0;
-      let cursor = '0';
-      do {
-        const [next, keys] = await client.scan(cursor, 'MATCH', deviceTokenKey('*'), 'COUNT', 1000);
-        cursor = next;
-        if (keys.length === 0) continue;
-        const pipeline = client.pipeline();
-        for (const key of keys) pipeline.hget(key, 'username');
-        const owners = throwFirstError(await pipeline.exec()) as (string | null)[];
-        const theirs = keys.filter((_, i) => owners[i] === username);
-        if (theirs.length > 0) deleted += await client.del(...theirs);
-      } while (cursor !== '0');
-      return deleted;
+    async markReauthenticated(idHash, at) {
+      return (await client.idleSessionMarkReauthenticated(sessionKey(idHash), at)) === 1;
     },
 
     async purgeExpired(now) {
@@ -483,10 +500,14 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
     async saveDeviceToken(tokenHash, username, expiresAt, now) {
       // Valid by the stored expiresAt and the app's clock; the TTL (a duration) only collects
       // the garbage.
+      const keep = ttl(expiresAt - now + failureGcMarginMs);
       const results = await client
         .multi()
         .hset(deviceTokenKey(tokenHash), 'username', username, 'expiresAt', expiresAt)
-        .pexpire(deviceTokenKey(tokenHash), ttl(expiresAt - now + failureGcMarginMs))
+        .pexpire(deviceTokenKey(tokenHash), keep)
+        .sadd(userDevicesKey(username), tokenHash)
+        // Every token lives equally long, so the newest one's TTL covers the whole index.
+        .pexpire(userDevicesKey(username), keep)
         .exec();
       const failed = results?.find(([error]) => error);
       if (failed) throw failed[0];
@@ -498,7 +519,19 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
     },
 
     async deleteDeviceToken(tokenHash) {
-      await client.del(deviceTokenKey(tokenHash));
+      const username = await client.hget(deviceTokenKey(tokenHash), 'username');
+      if (username === null) return;
+      await client.idleSessionForgetDevice(deviceTokenKey(tokenHash), userDevicesKey(username), tokenHash, username);
+    },
+
+    async deleteDeviceTokensOfUser(username, keepHash) {
+      const tokenHashes = (await client.smembers(userDevicesKey(username))).filter((hash) => hash !== keepHash);
+      const forgotten = await Promise.all(
+        tokenHashes.map((tokenHash) =>
+          client.idleSessionForgetDevice(deviceTokenKey(tokenHash), userDevicesKey(username), tokenHash, username),
+        ),
+      );
+      return forgotten.filter((done) => done === 1).length;
     },
 
     async ping() {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Draft, Note } from '../../shared/contract';
+import type { Draft, Note, NoteSummary } from '../../shared/contract';
 import type { NoteStore } from './note-store';
 
 interface NoteRow {
@@ -22,6 +22,13 @@ const toNote = (row: NoteRow): Note => ({
   id: row.id,
   title: row.title,
   text: row.text,
+  revision: row.revision,
+  updatedAt: row.updated_at,
+});
+
+const toSummary = (row: Omit<NoteRow, 'text'>): NoteSummary => ({
+  id: row.id,
+  title: row.title,
   revision: row.revision,
   updatedAt: row.updated_at,
 });
@@ -61,8 +68,9 @@ export function createSqliteNotes(db: Database.Database, write: <T>(run: () => T
     CREATE INDEX IF NOT EXISTS drafts_expires_at ON drafts (expires_at);
   `);
 
-  const selectNotes = db.prepare<[string], NoteRow>(
-    'SELECT id, title, text, revision, updated_at FROM notes WHERE username = ? ORDER BY updated_at DESC, id',
+  // No `text`: the list shows titles, and a text may be 20,000 characters (issue 20).
+  const selectNotes = db.prepare<[string], Omit<NoteRow, 'text'>>(
+    'SELECT id, title, revision, updated_at FROM notes WHERE username = ? ORDER BY updated_at DESC, id',
   );
   const selectNote = db.prepare<[string, string], NoteRow>(
     'SELECT id, title, text, revision, updated_at FROM notes WHERE username = ? AND id = ?',
@@ -88,11 +96,14 @@ export function createSqliteNotes(db: Database.Database, write: <T>(run: () => T
     VALUES (@username, @noteId, @baseRevision, @title, @text, @updatedAt, @expiresAt)
   `);
   const deleteDraft = db.prepare('DELETE FROM drafts WHERE username = ?');
+  // Deletes that save only; a newer one (another tab's) stays.
+  const deleteDraftIf = db.prepare('DELETE FROM drafts WHERE username = ? AND updated_at = ?');
+  const draftExists = db.prepare<[string], { found: number }>('SELECT 1 AS found FROM drafts WHERE username = ?');
   const purgeDrafts = db.prepare('DELETE FROM drafts WHERE expires_at <= ?');
 
   return {
     async listNotes(username) {
-      return selectNotes.all(username).map(toNote);
+      return selectNotes.all(username).map(toSummary);
     },
     async getNote(username, id) {
       const row = selectNote.get(username, id);
@@ -120,8 +131,15 @@ export function createSqliteNotes(db: Database.Database, write: <T>(run: () => T
     async putDraft(username, draft, expiresAt) {
       await write(() => upsertDraft.run({ username, ...draft, expiresAt }));
     },
-    async deleteDraft(username) {
-      await write(() => deleteDraft.run(username));
+    async deleteDraft(username, onlyIfUpdatedAt) {
+      return write(() => {
+        if (onlyIfUpdatedAt === undefined) {
+          deleteDraft.run(username);
+          return true;
+        }
+        // One synchronous step: no other write can come between the delete and the check.
+        return deleteDraftIf.run(username, onlyIfUpdatedAt).changes === 1 || draftExists.get(username) === undefined;
+      });
     },
     async purgeDrafts(now) {
       return write(() => purgeDrafts.run(now).changes);

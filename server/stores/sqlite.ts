@@ -14,12 +14,14 @@ interface SessionRow {
   public_id: string;
   browser: string;
   revoked: number;
+  reauthenticated_at: number | null;
 }
 
 /** The `revoked` column's value for a session an operator ended (1: its user did). */
 const revokedByOperator = 2;
 
-const sessionColumns = 'id_hash, username, created_at, last_activity_at, public_id, browser, revoked';
+const sessionColumns =
+  'id_hash, username, created_at, last_activity_at, public_id, browser, revoked, reauthenticated_at';
 
 /**
  * SQLite result codes that mean the database cannot answer now (a 503, decision 018), not a bug:
@@ -68,7 +70,9 @@ export function createSqliteStore(path: string): SessionStore {
       username TEXT NOT NULL,
       expires_at INTEGER NOT NULL
     ) STRICT;
+    CREATE INDEX IF NOT EXISTS device_tokens_username ON device_tokens (username);
   `);
+  addColumnIfMissing(db, 'sessions', 'reauthenticated_at', 'INTEGER');
 
   const insertSession = db.prepare(
     `INSERT INTO sessions (id_hash, username, created_at, last_activity_at, expires_at, public_id, browser)
@@ -103,8 +107,10 @@ export function createSqliteStore(path: string): SessionStore {
   const revokeUserSessions = db.prepare(
     `UPDATE sessions SET revoked = ${revokedByOperator} WHERE username = ? AND expires_at > ? AND revoked = 0`,
   );
-  const deleteUserDeviceTokens = db.prepare('DELETE FROM device_tokens WHERE username = ?');
   const deleteSession = db.prepare('DELETE FROM sessions WHERE id_hash = ?');
+  const markReauthenticated = db.prepare(
+    'UPDATE sessions SET reauthenticated_at = ? WHERE id_hash = ? AND revoked = 0',
+  );
   const purgeSessions = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
   const purgeFailures = db.prepare('DELETE FROM login_failures WHERE reset_at <= ?');
   const selectFailures = db.prepare<[string, number], FailureCounter>(
@@ -129,6 +135,7 @@ export function createSqliteStore(path: string): SessionStore {
     'SELECT username FROM device_tokens WHERE token_hash = ? AND expires_at > ?',
   );
   const deleteDeviceToken = db.prepare('DELETE FROM device_tokens WHERE token_hash = ?');
+  const deleteUserDeviceTokens = db.prepare('DELETE FROM device_tokens WHERE username = ? AND token_hash IS NOT ?');
   const purgeDeviceTokens = db.prepare('DELETE FROM device_tokens WHERE expires_at <= ?');
   const ping = db.prepare('SELECT 1');
 
@@ -143,6 +150,7 @@ export function createSqliteStore(path: string): SessionStore {
     browser: row.browser,
     ...(row.revoked ? { revoked: true as const } : {}),
     ...(row.revoked === revokedByOperator ? { revokedBy: 'operator' as const } : {}),
+    ...(row.reauthenticated_at !== null ? { reauthenticatedAt: row.reauthenticated_at } : {}),
   });
 
   const store: SessionStore = {
@@ -180,6 +188,9 @@ export function createSqliteStore(path: string): SessionStore {
     async revoke(username, idHash, now) {
       return (await write(() => revokeSession.run(idHash, username, now))).changes === 1;
     },
+    async markReauthenticated(idHash, at) {
+      return (await write(() => markReauthenticated.run(at, idHash))).changes === 1;
+    },
     async listLive(now) {
       return selectLiveSessions.all(now).map(toRecord);
     },
@@ -191,9 +202,6 @@ export function createSqliteStore(path: string): SessionStore {
         username === undefined ? revokeAllSessions.run(now) : revokeUserSessions.run(username, now),
       );
       return result.changes;
-    },
-    async deleteDeviceTokensOf(username) {
-      return (await write(() => deleteUserDeviceTokens.run(username))).changes;
     },
     async purgeExpired(now) {
       purgeFailures.run(now);
@@ -221,6 +229,9 @@ export function createSqliteStore(path: string): SessionStore {
     async deleteDeviceToken(tokenHash) {
       await write(() => deleteDeviceToken.run(tokenHash));
     },
+    async deleteDeviceTokensOfUser(username, keepHash) {
+      return (await write(() => deleteUserDeviceTokens.run(username, keepHash ?? null))).changes;
+    },
     async ping() {
       if (!db.open) throw new Error('database is closed');
       ping.get();
@@ -240,6 +251,12 @@ export function createSqliteStore(path: string): SessionStore {
 function dropSessionsWithoutPublicIds(db: Database.Database): void {
   const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('sessions')").all();
   if (columns.length > 0 && !columns.some(({ name }) => name === 'public_id')) db.exec('DROP TABLE sessions');
+}
+
+/** A column added after the table's first release (reauthenticated_at: issue 20), on an existing file. */
+function addColumnIfMissing(db: Database.Database, table: string, column: string, type: string): void {
+  const columns = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`).all();
+  if (!columns.some(({ name }) => name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
 }
 
 /**

@@ -46,6 +46,12 @@ export interface SessionStore extends NoteStore {
    */
   revoke(username: string, idHash: string, now: number): Promise<boolean>;
   /**
+   * Records that the user entered their password in this session at `at` (recent sign-in): `get`
+   * returns it as `reauthenticatedAt`. Returns false and changes nothing when the session is
+   * missing or revoked. Moves no deadline.
+   */
+  markReauthenticated(idHash: string, at: number): Promise<boolean>;
+  /**
    * Every session live at `now` (stored expiry not passed, not revoked), in any order. A scan of
    * the whole store: for the operator command (`npm run sessions -- list`), never for a request.
    */
@@ -61,8 +67,6 @@ export interface SessionStore extends NoteStore {
    * many it ended. For the operator command; works while servers run on the same store.
    */
   revokeAll(now: number, username?: string): Promise<number>;
-  /** Forgets every device token issued for `username`; returns how many. For the operator command. */
-  deleteDeviceTokensOf(username: string): Promise<number>;
   /**
    * Deletes sessions whose `expiresAt` has passed, stale counters and expired device tokens;
    * returns how many sessions went.
@@ -86,6 +90,12 @@ export interface SessionStore extends NoteStore {
   getDeviceToken(tokenHash: string, now: number): Promise<string | undefined>;
   /** Forgets a device token. Deleting a missing one is not an error. */
   deleteDeviceToken(tokenHash: string): Promise<void>;
+  /**
+   * Forgets every device token issued for `username` but `keepHash` (the browser asking; none
+   * kept when it is undefined: the operator's `--forget-devices`), through a per-user index,
+   * never a scan of every token. Returns how many were forgotten.
+   */
+  deleteDeviceTokensOfUser(username: string, keepHash?: string): Promise<number>;
 
   /** Resolves when the store can serve requests; rejects otherwise (for /api/health). */
   ping(): Promise<void>;

@@ -15,8 +15,11 @@ export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
 }
 
-/** Methods that get no time limit: the background purge may rightly take long; close must finish. */
-const untimed = new Set(['purgeExpired', 'close', 'listLive', 'revokeAll', 'deleteDeviceTokensOf']);
+/**
+ * Methods that get no time limit: the background purge and the operator command's scans of every
+ * session may rightly take long; close must finish.
+ */
+const untimed = new Set(['purgeExpired', 'close', 'listLive', 'revokeAll']);
 
 /**
  * The same store, with every method (also ones added later) guarded: an error `isUnavailable`

@@ -1,4 +1,5 @@
 import type { AuthStore } from '../features/auth';
+import { keepUnsentDrafts } from '../features/notes/tab';
 import { type AppRouterOptions, createAppRouter, navigateOnAuthChanges } from './router';
 import { createTabAuth } from './tab-auth';
 
@@ -6,9 +7,12 @@ import { createTabAuth } from './tab-auth';
 export function routeApp(auth: AuthStore, options: AppRouterOptions = {}) {
   const router = createAppRouter(auth, options);
   const stopNavigating = navigateOnAuthChanges(router, auth);
+  // Text a session could not save before it ended, delivered for its own user only (decision 023).
+  const stopKeeping = keepUnsentDrafts(auth);
   return {
     router,
     dispose() {
+      stopKeeping();
       stopNavigating();
       router.dispose();
     },

@@ -1,6 +1,7 @@
 import { createBrowserRouter, createMemoryRouter, type RouteObject } from 'react-router';
 import { type AuthStore, loginHref, readLoginSearch } from '../features/auth';
 import { loginLoader, LoginRoute, requireUser } from '../features/auth/routes';
+import { UnsentDraftNotice } from '../features/notes/tab';
 import { paths } from '../lib/paths';
 import { Loading } from './chrome';
 import { NotFoundPage, RootLayout } from './layouts';
@@ -28,7 +29,7 @@ export function appRoutes(
       element: <RootLayout mockApi={mockApi} preload={loadSignedIn} focusHeadingFirst={focusHeadingFirst} />,
       hydrateFallbackElement: <Loading />,
       children: [
-        { path: paths.login, loader: loginLoader(auth), element: <LoginRoute /> },
+        { path: paths.login, loader: loginLoader(auth), element: <LoginRoute notice={<UnsentDraftNotice />} /> },
         {
           // Static, so a signed-out visitor is redirected without downloading the signed-in chunk.
           loader: ({ request }) => requireUser(auth, request),
@@ -46,7 +47,7 @@ export function appRoutes(
               path: paths.notes,
               lazy: async () => {
                 const { notesLoader, NotesRoute } = await loadSignedIn();
-                return { loader: notesLoader, Component: NotesRoute };
+                return { loader: () => notesLoader(auth), Component: NotesRoute };
               },
             },
             { path: paths.account, lazy: async () => ({ Component: (await loadSignedIn()).AccountRoute }) },
@@ -83,6 +84,8 @@ export function navigateOnAuthChanges(router: AppRouter, auth: AuthStore): () =>
   const stopOnSignInElsewhere = auth.onSignInElsewhere(() => {
     const { pathname, search } = router.state.location;
     if (pathname === paths.login) void router.navigate(readLoginSearch(search).next, { replace: true });
+    // Elsewhere the page's data was loaded for the old session: load it again for the new one.
+    else void router.revalidate();
   });
   return () => {
     stopOnSignOut();

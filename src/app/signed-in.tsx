@@ -7,7 +7,7 @@
 import { Link, NavLink, Outlet } from 'react-router';
 import { useAuth, useAuthStore, usePolicy } from '../features/auth';
 import { HomePage } from '../features/hello';
-import { NotesPage, SignOutButton } from '../features/notes';
+import { NotesPage, SignOutButton, useUndeliveredDraft } from '../features/notes';
 import { AccountPage, SessionNotices, SessionProvider, TimeoutDialog } from '../features/session';
 import { formatDurationWords } from '../lib/duration';
 import { paths } from '../lib/paths';
@@ -20,6 +20,7 @@ export function SignedInLayout() {
   const auth = useAuthStore();
   const state = useAuth();
   const policy = usePolicy();
+  const undelivered = useUndeliveredDraft() !== undefined;
   if (state.status !== 'signed-in') return null;
   const signOut = () => auth.signOut('signed-out');
   return (
@@ -55,7 +56,7 @@ export function SignedInLayout() {
       <main id="main" className="page">
         <Outlet />
       </main>
-      <TimeoutDialog onSignOut={signOut} />
+      <TimeoutDialog onSignOut={signOut} draftBehind={undelivered} />
     </SessionProvider>
   );
 }

@@ -1,11 +1,13 @@
 import { useEffect, useId, useRef, type ReactNode, type RefObject } from 'react';
 
 /**
- * A modal alertdialog, the one pattern behind both questions the app asks (the idle warning and
- * "Keep your unsaved note?"): opened with `showModal`, so the page behind is inert; focus on
- * `initialFocusRef` when it opens and back where it was when it closes; Tab and Shift+Tab wrap
- * between its buttons; Escape calls `onEscape` and never closes it silently. `description` is
- * what a screen reader reads after the title; `children` come after it (actions, live regions).
+ * A modal alertdialog, the one pattern behind every question the app asks (the idle warning,
+ * "Keep your unsaved note?", the password for a recent sign-in): opened with `showModal`, so the
+ * page behind is inert; focus on `initialFocusRef` when it opens and back where it was when it
+ * closes; Tab and Shift+Tab wrap between its fields and buttons; Escape calls `onEscape` and
+ * never closes it silently. `description` is what a screen reader reads after the title;
+ * `children` come after it (fields, actions, live regions). `role="dialog"` for one that asks
+ * for input rather than an urgent answer.
  */
 export function AlertDialog({
   open,
@@ -14,6 +16,7 @@ export function AlertDialog({
   initialFocusRef,
   onEscape,
   children,
+  role = 'alertdialog',
 }: {
   open: boolean;
   title: string;
@@ -21,6 +24,7 @@ export function AlertDialog({
   initialFocusRef: RefObject<HTMLElement | null>;
   onEscape: () => void;
   children: ReactNode;
+  role?: 'alertdialog' | 'dialog';
 }) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -29,7 +33,7 @@ export function AlertDialog({
   return (
     <dialog
       ref={dialogRef}
-      role="alertdialog"
+      role={role}
       aria-modal="true"
       aria-labelledby={titleId}
       aria-describedby={descriptionId}
@@ -73,11 +77,13 @@ function useModal(
 }
 
 /**
- * Tab and Shift+Tab wrap between the dialog's first and last buttons. A modal <dialog> already
+ * Tab and Shift+Tab wrap between the dialog's first and last fields or buttons. A modal <dialog> already
  * makes the page inert, but browsers let Tab leave for their own toolbar; the pattern says wrap.
  */
 function keepFocusInside(event: React.KeyboardEvent, dialog: HTMLDialogElement | null) {
-  const buttons = dialog ? Array.from(dialog.querySelectorAll<HTMLElement>('button:not([disabled])')) : [];
+  const buttons = dialog
+    ? Array.from(dialog.querySelectorAll<HTMLElement>('input:not([disabled]), button:not([disabled])'))
+    : [];
   if (buttons.length === 0) return;
   const first = buttons[0];
   const last = buttons[buttons.length - 1];

@@ -5,6 +5,7 @@ import type {
   HeartbeatRequest,
   HeartbeatResponse,
   HelloResponse,
+  ReauthRequest,
   SessionListResponse,
   SessionPolicy,
   SessionResponse,
@@ -90,7 +91,9 @@ export async function request<T>(
     return { ok: true, status: response.status, data: data as T, sentAt };
   }
   const error = (await response.json().catch(() => undefined)) as ApiError | undefined;
-  if (response.status === 401 && reportUnauthorized) unauthorizedListeners.notify(error?.error);
+  // Two 401s leave the session live: a wrong password entered again, and a request that needs one.
+  const sessionLive = error?.error === 'reauth_required' || error?.error === 'invalid_credentials';
+  if (response.status === 401 && reportUnauthorized && !sessionLive) unauthorizedListeners.notify(error?.error);
   return {
     ok: false,
     status: response.status,
@@ -134,5 +137,9 @@ export const api = {
   endSession: (id: string) => request<void>(`/api/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   /** Ends every session of the user but this one. */
   endOtherSessions: () => request<void>('/api/sessions?keep=current', { method: 'DELETE' }),
+  /** Forgets the device tokens of every browser of the user but this one. */
+  forgetOtherDevices: () => request<void>('/api/devices?keep=current', { method: 'DELETE' }),
+  /** The password once more (recent sign-in), before ending sessions or forgetting devices. */
+  reauthenticate: (body: ReauthRequest) => request<void>('/api/session/reauth', { method: 'POST', body }),
   hello: () => request<HelloResponse>('/api/hello'),
 };

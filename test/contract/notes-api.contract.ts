@@ -44,11 +44,18 @@ export function describeNotesContract(name: string, makeTarget: MakeContractTarg
   describe(`notes API contract: ${name}`, () => {
     const start = useContractTargets(makeTarget);
 
-    async function signedIn(target: ContractTarget, username = 'test'): Promise<ContractBrowser> {
+    /** A browser signed in as `username`, and the public id of its session (draft writes name it). */
+    async function signedIn(
+      target: ContractTarget,
+      username = 'test',
+    ): Promise<ContractBrowser & { sessionId: string }> {
       const browser = target.browser();
-      expect((await browser.fetch('/api/session', post(signInBody(username)))).status).toBe(201);
-      return browser;
+      const response = await browser.fetch('/api/session', post(signInBody(username)));
+      const { session } = (await expectJson(response, 201)) as { session: { id: string } };
+      return Object.assign(browser, { sessionId: session.id });
     }
+    const putDraft = (browser: ContractBrowser & { sessionId: string }, draft: object) =>
+      browser.fetch('/api/draft', send('PUT', { ...draft, sessionId: browser.sessionId }));
 
     const create = async (browser: ContractBrowser, title = 'A', text = 'a') =>
       expectNote(await browser.fetch('/api/notes', send('POST', { title, text })), 201);
@@ -195,10 +202,42 @@ export function describeNotesContract(name: string, makeTarget: MakeContractTarg
         const browser = await signedIn(target);
         expect(await expectDraft(await browser.fetch('/api/draft'))).toBeNull();
         const request = { noteId: null, baseRevision: null, title: 'T', text: 'half-written' };
-        expect(await expectDraft(await browser.fetch('/api/draft', send('PUT', request)))).toMatchObject(request);
+        const saved = await expectDraft(await putDraft(browser, request));
+        expect(saved).toMatchObject(request);
+        expect(Object.keys(saved!).sort()).toEqual(['baseRevision', 'noteId', 'text', 'title', 'updatedAt']);
         expect(await expectDraft(await browser.fetch('/api/draft'))).toMatchObject(request);
-        expect((await browser.fetch('/api/draft', { method: 'DELETE' })).status).toBe(204);
+        expect((await browser.fetch(`/api/draft?session=${browser.sessionId}`, { method: 'DELETE' })).status).toBe(204);
         expect(await expectDraft(await browser.fetch('/api/draft'))).toBeNull();
+      });
+
+      it('takes a restored draft back as it was restored, updatedAt and all stripped by the editor, and refuses the server’s fields', async () => {
+        const target = await start();
+        const browser = await signedIn(target);
+        const request = { noteId: null, baseRevision: null, title: 'T', text: 'restored' };
+        const saved = await expectDraft(await putDraft(browser, request));
+        // What the editor sends after a restore: the draft's own fields, never the server's.
+        await expectError(await putDraft(browser, { ...saved }), 400, 'bad_request');
+        expect(await expectDraft(await putDraft(browser, { ...request, text: 'restored, then typed' }))).toMatchObject({
+          text: 'restored, then typed',
+        });
+      });
+
+      it('binds every draft write to the session it names: another browser’s or an ended one changes nothing', async () => {
+        const target = await start();
+        const ann = await signedIn(target, 'ann');
+        const bob = await signedIn(target, 'bob');
+        const request = { noteId: null, baseRevision: null, title: '', text: 'ann’s' };
+        await expectDraft(await putDraft(ann, request));
+        const asAnn = { ...request, sessionId: ann.sessionId };
+        await expectError(await bob.fetch('/api/draft', send('PUT', asAnn)), 409, 'session_mismatch');
+        await expectError(
+          await bob.fetch(`/api/draft?session=${ann.sessionId}`, { method: 'DELETE' }),
+          409,
+          'session_mismatch',
+        );
+        await expectError(await bob.fetch('/api/draft', send('PUT', request)), 400, 'bad_request');
+        expect(await expectDraft(await bob.fetch('/api/draft'))).toBeNull();
+        expect(await expectDraft(await ann.fetch('/api/draft'))).toMatchObject(request);
       });
 
       it('never extends the session: the idle deadline is the same before and after a draft save', async () => {
@@ -209,7 +248,7 @@ export function describeNotesContract(name: string, makeTarget: MakeContractTarg
           idleExpiresInMs: number;
         };
         const request = { noteId: null, baseRevision: null, title: '', text: 'x' };
-        await expectDraft(await browser.fetch('/api/draft', send('PUT', request)));
+        await expectDraft(await putDraft(browser, request));
         await create(browser);
         const after = (await expectJson(await browser.fetch('/api/session'), 200)).session as {
           idleExpiresInMs: number;
@@ -222,7 +261,7 @@ export function describeNotesContract(name: string, makeTarget: MakeContractTarg
         const target = await start();
         const ann = await signedIn(target, 'ann');
         const request = { noteId: null, baseRevision: null, title: '', text: 'kept' };
-        await expectDraft(await ann.fetch('/api/draft', send('PUT', request)));
+        await expectDraft(await putDraft(ann, request));
         target.advance(contractSession.idleTimeoutMs);
         await expectError(await ann.fetch('/api/draft'), 401, 'unauthenticated');
         const bob = await signedIn(target, 'bob');
@@ -238,12 +277,12 @@ export function describeNotesContract(name: string, makeTarget: MakeContractTarg
         const bob = await signedIn(target, 'bob');
         for (const noteId of [note.id, unknownId, 'nope']) {
           const request = { noteId, baseRevision: 1, title: '', text: '' };
-          await expectError(await bob.fetch('/api/draft', send('PUT', request)), 404, 'not_found');
+          await expectError(await putDraft(bob, request), 404, 'not_found');
         }
         const half = { noteId: note.id, baseRevision: null, title: '', text: '' };
-        await expectError(await ann.fetch('/api/draft', send('PUT', half)), 400, 'bad_request');
+        await expectError(await putDraft(ann, half), 400, 'bad_request');
         const long = { noteId: null, baseRevision: null, title: '', text: 'x'.repeat(noteLimits.textMaxLength + 1) };
-        await expectError(await ann.fetch('/api/draft', send('PUT', long)), 422, 'limit_exceeded');
+        await expectError(await putDraft(ann, long), 422, 'limit_exceeded');
         expect(await expectDraft(await bob.fetch('/api/draft'))).toBeNull();
         expect(await expectDraft(await ann.fetch('/api/draft'))).toBeNull();
       });

@@ -627,6 +627,80 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
       });
     });
 
+    describe('recent sign-in (POST /api/session/reauth) and forgetting devices (DELETE /api/devices)', () => {
+      const window = 20_000;
+      /** Alice on two browsers, signed in `window` ago: too long for ending sessions or forgetting devices. */
+      async function notRecent() {
+        const { target, browser: a } = await start({ reauthWindowMs: window });
+        expect((await a.fetch('/api/session', post(signInBody('alice')))).status).toBe(201);
+        const b = target.browser();
+        expect((await b.fetch('/api/session', post(signInBody('alice')))).status).toBe(201);
+        const bId = ((await expectJson(await b.fetch('/api/session'), 200)).session as { id: string }).id;
+        target.advance(window);
+        return { target, a, b, bId };
+      }
+      const reauth = (browser: ContractBrowser, password: string) =>
+        browser.fetch('/api/session/reauth', post(JSON.stringify({ password })));
+
+      it('answers 401 reauth_required to ending sessions or forgetting devices, changing nothing, cookie kept', async () => {
+        const { a, b, bId } = await notRecent();
+        for (const path of [`/api/sessions/${bId}`, '/api/sessions?keep=current', '/api/devices?keep=current']) {
+          const response = await a.fetch(path, { method: 'DELETE' });
+          await expectError(response, 401, 'reauth_required');
+        }
+        expect((await a.fetch('/api/session')).status).toBe(200);
+        expect((await b.fetch('/api/session')).status).toBe(200);
+      });
+
+      it('answers 204 to the right password, and then the session may end others for the window', async () => {
+        const { target, a, b, bId } = await notRecent();
+        const response = await reauth(a, 'alice_secret');
+        expect(response.status).toBe(204);
+        expect(await response.text()).toBe('');
+        target.advance(window - 1);
+        expect((await a.fetch(`/api/sessions/${bId}`, { method: 'DELETE' })).status).toBe(204);
+        await expectError(await b.fetch('/api/session'), 401, 'session_revoked');
+        expect((await a.fetch('/api/devices?keep=current', { method: 'DELETE' })).status).toBe(204);
+        target.advance(1);
+        await expectError(await a.fetch('/api/devices?keep=current', { method: 'DELETE' }), 401, 'reauth_required');
+      });
+
+      it('answers 401 invalid_credentials to a wrong password (the session stays), 429 after five', async () => {
+        const { a } = await notRecent();
+        for (let i = 0; i < 5; i++) await expectError(await reauth(a, `guess-${i}`), 401, 'invalid_credentials');
+        const limited = await reauth(a, 'alice_secret');
+        const body = await expectError(limited, 429, 'rate_limited');
+        expect(body.retryAfterSeconds).toBeGreaterThan(0);
+        expect(limited.headers.get('Retry-After')).toBe(String(body.retryAfterSeconds));
+        expect((await a.fetch('/api/session')).status).toBe(200);
+      });
+
+      it('answers 400 naming password to a bad body, 401 without a session', async () => {
+        const { a } = await notRecent();
+        for (const body of ['{}', '{"password":""}', '{"password":1}', '{"password":"x","extra":1}']) {
+          await expectError(await a.fetch('/api/session/reauth', post(body)), 400, 'bad_request');
+        }
+        const { browser: stranger } = await start();
+        await expectError(await reauth(stranger, 'test_secret'), 401, 'unauthenticated');
+        await expectError(
+          await stranger.fetch('/api/devices?keep=current', { method: 'DELETE' }),
+          401,
+          'unauthenticated',
+        );
+      });
+
+      it('answers 400 to DELETE /api/devices without ?keep=current, and 405 to other methods', async () => {
+        const { a } = await notRecent();
+        await expectError(await a.fetch('/api/devices', { method: 'DELETE' }), 400, 'bad_request');
+        const get = await a.fetch('/api/devices');
+        expect(get.headers.get('Allow')).toBe('DELETE');
+        await expectError(get, 405, 'method_not_allowed');
+        const getReauth = await a.fetch('/api/session/reauth');
+        expect(getReauth.headers.get('Allow')).toBe('POST');
+        await expectError(getReauth, 405, 'method_not_allowed');
+      });
+    });
+
     describe('GET /api/hello', () => {
       it('answers 200 Hello World! when signed in, and does not extend the session', async () => {
         const { target, browser } = await startSignedIn();

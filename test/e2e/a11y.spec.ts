@@ -117,6 +117,44 @@ test.describe('axe-core finds no WCAG 2.2 AA violations', () => {
     await other.close();
   });
 
+  test('on the account page with the password dialog open, and with its error', async ({
+    page,
+    browser,
+    startServer,
+  }) => {
+    const server = await startServer({ env: { ...calmSession, REAUTH_WINDOW: '2s' } });
+    const username = uniqueUser('a11y-reauth');
+    const other = await browser.newContext();
+    await signIn(await other.newPage(), username, { from: `${server.url}/login` });
+    await signIn(page, username, { from: `${server.url}/login?next=%2Faccount`, expectPath: '/account' });
+    const list = page.getByRole('region', { name: 'Where you are signed in' });
+    // Until the sign-in is not recent: a DELETE of no session answers 401 reauth_required, not 404.
+    await expect
+      .poll(
+        async () =>
+          (
+            await page.request.delete(`${server.url}/api/sessions/AAAAAAAAAAAAAAAAAAAAAA`, {
+              headers: { Origin: server.url },
+            })
+          ).status(),
+        { timeout: 15_000, intervals: [250] },
+      )
+      .toBe(401);
+
+    await list.getByRole('button', { name: 'Sign out everywhere else' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Enter your password again' });
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByLabel('Password')).toBeFocused();
+    await expectNoAxeViolations(page, '/account (password dialog)');
+    await page.keyboard.press('Enter');
+    await expect(dialog.getByRole('alert')).toHaveText('Enter your password.');
+    await expectNoAxeViolations(page, '/account (password dialog with an error)');
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(list.getByRole('status')).toHaveText('Nothing was changed.');
+    await other.close();
+  });
+
   test('on the Notes page with a restored draft, then with the sign-out question open', async ({
     page,
     startServer,

@@ -1,4 +1,4 @@
-import type { Browser } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { expect, test } from './support/fixtures';
 import type { SessionResponse } from '../../shared/contract';
 import { keepActive, pathIs, signedInAs, signIn, submitLogin, uniqueUser } from './support/app';
@@ -31,7 +31,7 @@ async function twoBrowsers(browser: Browser, origin: string) {
   const b = await contextB.newPage();
   await signIn(b, user, { from: `${origin}/login?next=%2Faccount`, expectPath: '/account' });
   const list = b.getByRole('region', { name: 'Where you are signed in' });
-  return { a, b, list, close: () => Promise.all([contextA.close(), contextB.close()]) };
+  return { user, a, b, list, close: () => Promise.all([contextA.close(), contextB.close()]) };
 }
 
 test('B lists A with its browser label; Sign out everywhere else ends A at its next heartbeat while A works', async ({
@@ -57,6 +57,78 @@ test('B lists A with its browser label; Sign out everywhere else ends A at its n
   await expect(list.getByRole('status')).toHaveText('Signed out everywhere else.');
   await expect(b).toHaveURL(pathIs('/account'));
   expect((await b.request.get(`${server.url}/api/session`)).status()).toBe(200);
+  await close();
+});
+
+/**
+ * Waits, on a condition, until B's sign-in is no longer recent (REAUTH_WINDOW): a DELETE of a
+ * session id that does not exist changes nothing, and answers 404 while the sign-in is recent,
+ * 401 reauth_required after.
+ */
+async function untilSignInIsNotRecent(page: Page, origin: string) {
+  await expect
+    .poll(
+      async () =>
+        (
+          await page.request.delete(`${origin}/api/sessions/AAAAAAAAAAAAAAAAAAAAAA`, { headers: { Origin: origin } })
+        ).status(),
+      { timeout: 15_000, intervals: [250] },
+    )
+    .toBe(401);
+}
+
+test('past REAUTH_WINDOW, Sign out everywhere else asks for the password in place, announces a wrong one, then ends A', async ({
+  browser,
+  startServer,
+}) => {
+  const server = await startServer({ env: { ...timings, REAUTH_WINDOW: '3s' } });
+  const { user, a, b, list, close } = await twoBrowsers(browser, server.url);
+  await untilSignInIsNotRecent(b, server.url);
+
+  await list.getByRole('button', { name: 'Sign out everywhere else' }).click();
+  const dialog = b.getByRole('dialog', { name: 'Enter your password again' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByLabel('Password')).toBeFocused();
+  await dialog.getByLabel('Password').fill('wrong');
+  await dialog.getByLabel('Password').press('Enter');
+  await expect(dialog.getByRole('alert')).toHaveText('That password is wrong. Try again.');
+  // Still signed in everywhere: a wrong password ends nothing, here or there.
+  expect((await a.request.get(`${server.url}/api/session`)).status()).toBe(200);
+
+  await dialog.getByLabel('Password').fill(`${user}_secret`);
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(list.getByText('You are signed in only in this browser.')).toBeVisible();
+  await expect(list.getByRole('status')).toHaveText('Signed out everywhere else.');
+  expect((await a.request.get(`${server.url}/api/session`)).status()).toBe(401);
+  await close();
+});
+
+test('Forget other browsers: A’s device token is refused afterwards, like a forged one', async ({
+  browser,
+  startServer,
+}) => {
+  const server = await startServer({ env: { ...timings, LOGIN_LOCK_FAILURES: '3' } });
+  const { user, a, b, list, close } = await twoBrowsers(browser, server.url);
+  await list.getByRole('button', { name: 'Forget other browsers' }).click();
+  await expect(list.getByRole('status')).toHaveText(/^Other browsers forgotten/);
+
+  // Lock the username: only a browser with a valid device token for it still gets in.
+  for (let i = 0; i < 3; i++) {
+    await b.request.post(`${server.url}/api/session`, {
+      headers: { Origin: server.url, 'Content-Type': 'application/json' },
+      data: { username: user, password: 'wrong' },
+    });
+  }
+  const signInFrom = async (page: Page) =>
+    (
+      await page.request.post(`${server.url}/api/session`, {
+        headers: { Origin: server.url, 'Content-Type': 'application/json' },
+        data: { username: user, password: `${user}_secret` },
+      })
+    ).status();
+  expect(await signInFrom(a)).toBe(429);
+  expect(await signInFrom(b)).toBe(201);
   await close();
 });
 

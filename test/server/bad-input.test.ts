@@ -272,6 +272,101 @@ describe('heartbeat with a bad body', () => {
   });
 });
 
+describe('re-entering the password (recent sign-in) with a bad body', () => {
+  it.each<[string, string, string?]>([
+    ['no password', '{}', 'password'],
+    ['an empty password', '{"password":""}', 'password'],
+    ['a password that is not a string', '{"password":1}', 'password'],
+    ['a password with a lone surrogate', '{"password":"\\ud800"}', 'password'],
+    ['a 1025-character password', `{"password":"${'a'.repeat(1025)}"}`, 'password'],
+    ['an extra unknown field', '{"password":"test_secret","username":"admin"}', 'username'],
+    ['a JSON array', '["test_secret"]'],
+    ['malformed JSON', '{"password":'],
+  ])('answers 400 to %s, counts no failure and changes nothing', async (_name, body, field) => {
+    const { api, cookie, expectNothingChanged } = await signedInApp();
+
+    const response = await api.call('/api/session/reauth', { method: 'POST', cookie, headers: json, body });
+
+    const error = await expectError(response, 400, 'bad_request');
+    expect(error.field).toBe(field);
+    await expectNothingChanged(response);
+  });
+
+  it('answers 415 to a text/plain body and changes nothing', async () => {
+    const { api, cookie, expectNothingChanged } = await signedInApp();
+
+    const response = await api.call('/api/session/reauth', {
+      method: 'POST',
+      cookie,
+      headers: { 'Content-Type': 'text/plain' },
+      body: '{"password":"test_secret"}',
+    });
+
+    await expectError(response, 415, 'unsupported_media_type');
+    await expectNothingChanged(response);
+  });
+});
+
+describe('forgetting devices without saying which', () => {
+  it.each(['/api/devices', '/api/devices?keep=all', '/api/devices?keep=Current'])(
+    'DELETE %s answers 400 naming keep and forgets nothing',
+    async (path) => {
+      const { api, cookie, expectNothingChanged } = await signedInApp();
+
+      const response = await api.call(path, { method: 'DELETE', cookie });
+
+      expect((await expectError(response, 400, 'bad_request')).field).toBe('keep');
+      await expectNothingChanged(response);
+    },
+  );
+});
+
+describe('a note that is not well-formed Unicode', () => {
+  it.each<[string, string, string, string]>([
+    ['a new note’s title', 'POST', '/api/notes', `{"title":"${'\\ud800'.repeat(200)}","text":""}`],
+    ['a new note’s text', 'POST', '/api/notes', '{"title":"t","text":"a\\udc00b"}'],
+    ['a draft’s title', 'PUT', '/api/draft', '{"noteId":null,"baseRevision":null,"title":"\\udbff","text":""}'],
+    ['a draft’s text', 'PUT', '/api/draft', '{"noteId":null,"baseRevision":null,"title":"","text":"\\ud83d"}'],
+  ])(
+    'answers 400 to %s with a lone surrogate, naming the field, and stores nothing',
+    async (what, method, path, body) => {
+      const { api, cookie } = await signedInApp();
+
+      const response = await api.call(path, { method, cookie, headers: json, body });
+
+      const error = await expectError(response, 400, 'bad_request');
+      expect(error.field).toBe(what.endsWith('title') ? 'title' : 'text');
+      expect(error.message).toMatch(/valid Unicode/);
+      const listed = (await (await api.call('/api/notes', { cookie })).json()) as { notes: unknown[] };
+      expect(listed.notes).toEqual([]);
+      expect(((await (await api.call('/api/draft', { cookie })).json()) as { draft: unknown }).draft).toBeNull();
+    },
+  );
+
+  it('answers 400 to a saved note changed to a lone surrogate, and keeps the note as it was', async () => {
+    const { api, cookie } = await signedInApp();
+    const created = await api.call('/api/notes', {
+      method: 'POST',
+      cookie,
+      headers: json,
+      body: '{"title":"t","text":"x"}',
+    });
+    const { note } = (await created.json()) as { note: { id: string } };
+
+    const response = await api.call(`/api/notes/${note.id}`, {
+      method: 'PUT',
+      cookie,
+      headers: json,
+      body: '{"title":"\\ud800","text":"x","baseRevision":1}',
+    });
+
+    expect((await expectError(response, 400, 'bad_request')).field).toBe('title');
+    expect(await (await api.call(`/api/notes/${note.id}`, { cookie })).json()).toMatchObject({
+      note: { title: 't', revision: 1 },
+    });
+  });
+});
+
 describe('a wrong method', () => {
   it.each([
     ['PUT', '/api/session', 'GET, POST, DELETE'],
@@ -281,6 +376,10 @@ describe('a wrong method', () => {
     ['GET', '/api/session/heartbeat', 'POST'],
     ['DELETE', '/api/session/heartbeat', 'POST'],
     ['POST', '/api/health', 'GET'],
+    ['GET', '/api/session/reauth', 'POST'],
+    ['DELETE', '/api/session/reauth', 'POST'],
+    ['GET', '/api/devices', 'DELETE'],
+    ['POST', '/api/devices', 'DELETE'],
   ])('%s %s answers 405 with Allow: %s', async (method, path, allow) => {
     const { api, cookie, expectNothingChanged } = await signedInApp();
 
@@ -367,6 +466,14 @@ describe('no request gives a 5xx', () => {
     '/api/notes/%E0%A4%A',
     '/api/notes/__proto__',
     '/api/draft',
+    '/api/draft?session=',
+    '/api/draft?session=%E0%A4%A&updatedAt=1e400',
+    '/api/draft?session=__proto__&updatedAt=99999999999999999',
+    '/api/draft?session=x&session=y&updatedAt=1&updatedAt=2',
+    '/api/session/reauth',
+    '/api/devices',
+    '/api/devices?keep=current',
+    '/api/devices?keep=%E0%A4%A',
     '/api/nope',
     '/api/session?next=%E0%A4%A&x',
     '/api/%E0%A4%A',
@@ -385,11 +492,17 @@ describe('no request gives a 5xx', () => {
     ['application/json', '[]'],
     ['application/json', '{"username":"\\u0000","password":1}'],
     ['application/json', '{"username":"\\ud800","password":"\\ud800"}'],
+    ['application/json', '{"password":"\\ud800"}'],
+    ['application/json', '{"password":"test_secret"}'],
+    ['application/json', '{"password":["test_secret"]}'],
     ['application/json', '{"idleForMs":-1e308}'],
     ['application/json', '{"idleForMs":0.5}'],
     ['application/json', '{"title":"\\ud800","text":"\\u0000","baseRevision":1e308}'],
     ['application/json', '{"noteId":"__proto__","baseRevision":1,"title":"","text":""}'],
     ['application/json', '{"noteId":null,"baseRevision":null,"title":"t","text":"x"}'],
+    ['application/json', '{"noteId":null,"baseRevision":null,"title":"t","text":"x","sessionId":"__proto__"}'],
+    ['application/json', '{"noteId":null,"baseRevision":null,"title":"t","text":"x","sessionId":{"length":22}}'],
+    ['application/json', '{"noteId":null,"baseRevision":null,"title":"t","text":"x","updatedAt":1,"sessionId":""}'],
     ['application/json', `{"a":${'['.repeat(1500)}${']'.repeat(1500)}}`],
     ['application/json; charset=utf-16', '\u0000{\u0000}'],
     ['text/plain', 'hello'],
@@ -405,6 +518,8 @@ describe('no request gives a 5xx', () => {
     { 'Content-Encoding': 'gzip' },
     { Accept: 'text/html' },
     { 'X-Test-Client': '' },
+    { 'X-Forwarded-For': '[2001:db8::1]:443, 198.18.0.8:1, [::1' },
+    { Cookie: 'did=%E0%A4%A; sid=' },
   ];
 
   /** Sends each request in turn, 1 ms apart on the test clock (so heartbeats really move the activity). */

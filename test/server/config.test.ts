@@ -50,6 +50,7 @@ describe('parseConfig', () => {
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 15_000,
       maxConnections: 1_000,
+      maxConnectionsPerClient: 50,
       operations: { metricsPort: undefined, metricsHost: '127.0.0.1', shutdownDrainMs: 0 },
     });
     expect(defaultSessionConfig).toMatchObject({
@@ -58,6 +59,9 @@ describe('parseConfig', () => {
       absoluteTimeoutMs: 8 * 3_600_000,
       maxSessionsPerUser: 50,
       draftRetentionMs: 24 * 3_600_000,
+      maxConsecutiveFailures: 100,
+      lockoutMs: 3_600_000,
+      reauthWindowMs: 600_000,
     });
     expect(warnings).toEqual([]);
   });
@@ -144,6 +148,30 @@ describe('parseConfig', () => {
     }
   });
 
+  it('reads the username lock: LOGIN_LOCK_FAILURES as a count, LOGIN_LOCK_DURATION as a duration', () => {
+    expect(parseConfig({ LOGIN_LOCK_FAILURES: '20', LOGIN_LOCK_DURATION: '15m' }).config.session).toMatchObject({
+      maxConsecutiveFailures: 20,
+      lockoutMs: 900_000,
+    });
+  });
+
+  it('reads REAUTH_WINDOW as a duration', () => {
+    expect(parseConfig({ REAUTH_WINDOW: '5m' }).config.session.reauthWindowMs).toBe(300_000);
+  });
+
+  it.each([
+    ['LOGIN_LOCK_FAILURES', { LOGIN_LOCK_FAILURES: '0' }],
+    ['LOGIN_LOCK_FAILURES', { LOGIN_LOCK_FAILURES: 'many' }],
+    ['LOGIN_LOCK_FAILURES', { LOGIN_LOCK_FAILURES: '2.5' }],
+    ['LOGIN_LOCK_FAILURES', { LOGIN_LOCK_FAILURES: '9999999' }],
+    ['LOGIN_LOCK_DURATION', { LOGIN_LOCK_DURATION: 'an hour' }],
+    ['LOGIN_LOCK_DURATION', { LOGIN_LOCK_DURATION: '0' }],
+    ['REAUTH_WINDOW', { REAUTH_WINDOW: '-10m' }],
+    ['REAUTH_WINDOW', { REAUTH_WINDOW: '10 minutes' }],
+  ])('names %s for a bad value (%j)', (variable, env) => {
+    expect(configErrorFor(env).variable).toBe(variable);
+  });
+
   it('names TRUST_PROXY for a value that is not a boolean', () => {
     expect(configErrorFor({ TRUST_PROXY: 'sometimes' }).variable).toBe('TRUST_PROXY');
   });
@@ -172,10 +200,18 @@ describe('parseConfig', () => {
   });
 
   it('reads the slow-client limits', () => {
-    expect(parseConfig({ HEADERS_TIMEOUT: '5s', REQUEST_TIMEOUT: '1m', MAX_CONNECTIONS: '20' }).config).toMatchObject({
+    expect(
+      parseConfig({
+        HEADERS_TIMEOUT: '5s',
+        REQUEST_TIMEOUT: '1m',
+        MAX_CONNECTIONS: '20',
+        MAX_CONNECTIONS_PER_CLIENT: '4',
+      }).config,
+    ).toMatchObject({
       headersTimeoutMs: 5_000,
       requestTimeoutMs: 60_000,
       maxConnections: 20,
+      maxConnectionsPerClient: 4,
     });
   });
 
@@ -186,6 +222,8 @@ describe('parseConfig', () => {
     ['MAX_CONNECTIONS', { MAX_CONNECTIONS: '0' }],
     ['MAX_CONNECTIONS', { MAX_CONNECTIONS: 'many' }],
     ['MAX_CONNECTIONS', { MAX_CONNECTIONS: '1.5' }],
+    ['MAX_CONNECTIONS_PER_CLIENT', { MAX_CONNECTIONS_PER_CLIENT: '0' }],
+    ['MAX_CONNECTIONS_PER_CLIENT', { MAX_CONNECTIONS_PER_CLIENT: 'fifty' }],
   ])('names %s for a bad slow-client limit (%j)', (variable, env) => {
     expect(configErrorFor(env).variable).toBe(variable);
   });

@@ -175,6 +175,8 @@ const writeMethods = [
   'takeBackFailure',
   'saveDeviceToken',
   'deleteDeviceToken',
+  'deleteDeviceTokensOfUser',
+  'markReauthenticated',
 ] as const;
 
 /**

@@ -1,9 +1,11 @@
 /** Structured logs: one line per session event, never a password or a raw session id. */
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { createMemoryLogger } from '../../server/logger';
 import { cookieFrom } from '../support/test-server';
 import { apiClient, logEntries, sessionIdOf, useTestApps } from './helpers';
 
-const { inProcess } = useTestApps();
+const { inProcess, overHttp } = useTestApps();
 
 describe('the log', () => {
   it('has one line for each session event, in order, with no password and no raw session id', async () => {
@@ -93,5 +95,42 @@ describe('the log', () => {
         event: expect.any(String),
       });
     }
+  });
+
+  it('escapes C1 controls (U+0085 NEL, U+009B CSI), which log readers and terminals act on', () => {
+    const logger = createMemoryLogger();
+
+    logger.warn('sign_in', { user: 'a\u0085b\u009b31mc\u0080\u009f\u2028' });
+
+    expect(logger.lines).toHaveLength(1);
+    expect(logger.lines[0]).not.toMatch(/[\u0080-\u009f\u2028\u2029]/);
+    expect(logger.lines[0]).toContain('a\\u0085b\\u009b31mc\\u0080\\u009f\\u2028');
+    expect(JSON.parse(logger.lines[0])).toMatchObject({ user: 'a\u0085b\u009b31mc\u0080\u009f\u2028' });
+  });
+
+  it('logs a request body the client abandoned once, at info, without a stack', async () => {
+    const server = await overHttp();
+    const { port } = new URL(server.url);
+
+    for (let i = 0; i < 3; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(Number(port), '127.0.0.1', () => {
+          socket.write(
+            `POST /api/session HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: ${server.url}\r\n` +
+              'Content-Type: application/json\r\nContent-Length: 3000\r\n\r\n{"username":',
+            () => setImmediate(() => socket.destroy()),
+          );
+        });
+        socket.on('close', () => resolve());
+      });
+    }
+    await expect.poll(() => server.logs.length).toBe(3);
+
+    const entries = logEntries(server.logs);
+    expect(entries.filter((entry) => entry.event === 'request_aborted')).toEqual(
+      Array.from({ length: 3 }, () => expect.objectContaining({ level: 'info', path: '/api/session' })),
+    );
+    expect(entries.filter((entry) => entry.level === 'error')).toEqual([]);
+    expect(server.logs.join('\n')).not.toMatch(/stack/);
   });
 });

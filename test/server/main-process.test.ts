@@ -232,3 +232,35 @@ describe('the connection cap', () => {
     await expect.poll(() => rawSocket(main.url, health), { timeout: 5_000, interval: 100 }).toBe(200);
   });
 });
+
+describe('the per-client connection cap', () => {
+  /** An idle connection from `localAddress` (any 127.x address is this machine). */
+  const connect = (port: number, localAddress: string) =>
+    new Promise<net.Socket>((resolve) => {
+      const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () => resolve(socket));
+      socket.on('error', () => undefined);
+    });
+  /** A health check from `localAddress`: its status, or 0 when the server closed without answering. */
+  const healthFrom = (port: number, localAddress: string) =>
+    new Promise<number>((resolve) => {
+      const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () =>
+        socket.end(`GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`),
+      );
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(Number(/^HTTP\/1\.[01] (\d{3})/.exec(received)?.[1] ?? 0)));
+    });
+
+  it('closes a client’s connections beyond MAX_CONNECTIONS_PER_CLIENT at once; other clients are served', async () => {
+    const main = await startMain({ SESSION_STORE: 'memory', STATIC_DIR: '', MAX_CONNECTIONS_PER_CLIENT: '2' });
+    const port = Number(new URL(main.url).port);
+    const held = [await connect(port, '127.0.0.7'), await connect(port, '127.0.0.7')];
+
+    expect(await healthFrom(port, '127.0.0.7')).toBe(0);
+    expect(await healthFrom(port, '127.0.0.8')).toBe(200);
+    held[0].destroy();
+    await expect.poll(() => healthFrom(port, '127.0.0.7'), { timeout: 5_000, interval: 100 }).toBe(200);
+    held[1].destroy();
+  });
+});

@@ -5,16 +5,16 @@
  * the store counts at most once per refresh interval. Two instances on one Redis: counters of
  * their own, one active-sessions figure.
  */
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Registry } from 'prom-client';
+import type { SessionResponse } from '../../shared/contract';
 import type { SessionConfig } from '../../server/config';
 import { createPrometheusMetrics, metricsApp, type PrometheusMetrics } from '../../server/metrics/prometheus';
 import { createRedisStore } from '../../server/stores/redis';
 import { StoreUnavailableError } from '../../server/stores/unavailable';
 import type { SessionStore } from '../../server/stores/store';
-import { startRedisServer } from '../support/redis-server';
 import { cookieFrom, createTestClock, type TestClock } from '../support/test-server';
+import { everyStore } from './every-store';
 import { apiClient, createStore, json, sessionBody, useTestApps } from './helpers';
 
 const { inProcess } = useTestApps();
@@ -38,25 +38,7 @@ const heartbeats = (registry: Registry, outcome: string) =>
   valueOf(registry, 'idle_session_heartbeats_total', { outcome });
 const active = (registry: Registry) => valueOf(registry, 'idle_session_active_sessions');
 
-// Loud skip without redis-server; under CI=true startRedisServer throws and this file fails.
-const redis = await startRedisServer();
-afterAll(async () => {
-  await redis?.stop();
-});
-
-async function freshRedisStore(): Promise<SessionStore> {
-  const admin = new Redis(redis!.url, { lazyConnect: true });
-  await admin.connect();
-  await admin.flushdb();
-  await admin.quit();
-  return createRedisStore(redis!.url);
-}
-
-const stores: Array<[string, () => Promise<SessionStore>, boolean]> = [
-  ['memory', async () => createStore('memory'), false],
-  ['sqlite', async () => createStore('sqlite'), false],
-  ['redis', freshRedisStore, !redis],
-];
+const { redis, stores, freshRedisStore } = await everyStore();
 
 describe.each(stores)('metrics on %s', (_name, makeStore, skip) => {
   /** An app with metrics on, its API client and its registry. */
@@ -208,14 +190,19 @@ describe.each(stores)('metrics on %s', (_name, makeStore, skip) => {
 
   it.skipIf(skip)('count draft saves by outcome', async () => {
     const { api, registry } = await start();
-    const a = cookieFrom(await api.signIn('alice'));
+    const signedIn = await api.signIn('alice');
+    const a = cookieFrom(signedIn);
+    const sessionId = ((await signedIn.json()) as SessionResponse).session.id;
     const save = (body: unknown) =>
       api.call('/api/draft', { method: 'PUT', headers: { ...json, Cookie: a }, body: JSON.stringify(body) });
-    expect((await save({ noteId: null, baseRevision: null, title: 'T', text: 'x' })).status).toBe(200);
-    expect((await save({ noteId: null, title: 'T' })).status).toBe(400);
+    const draft = { noteId: null, baseRevision: null, title: 'T', text: 'x' };
+    expect((await save({ ...draft, sessionId })).status).toBe(200);
+    expect((await save({ noteId: null, title: 'T', sessionId })).status).toBe(400);
+    expect((await save({ ...draft, sessionId: 'an-earlier-sign-in' })).status).toBe(409);
     const saves = (outcome: string) => valueOf(registry, 'idle_session_draft_saves_total', { outcome });
     expect(await saves('saved')).toBe(1);
     expect(await saves('bad_request')).toBe(1);
+    expect(await saves('session_mismatch')).toBe(1);
   });
 });
 

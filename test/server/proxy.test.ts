@@ -60,4 +60,36 @@ describe('with TRUST_PROXY', () => {
     for (let i = 0; i < 3; i++) await signIn(server, { 'X-Forwarded-For': `10.9.9.${i}, 203.0.113.7` }, 'wrong');
     expect((await signIn(server, { 'X-Forwarded-For': '10.9.9.200, 203.0.113.7' })).status).toBe(429);
   });
+
+  it.each([
+    ['a port', ['198.18.0.8:1001', '198.18.0.8:1002', '198.18.0.8:1003', '198.18.0.8']],
+    ['brackets and ports', ['[2001:db8::1]:443', '[2001:db8::1]', '[2001:db8::2]:8443', '2001:db8::3']],
+  ])('strips %s: every form of one client is that one client', async (_, forms) => {
+    const server = await inProcess({
+      trustProxy: true,
+      session: { maxFailuresPerClient: 3, maxFailuresPerUserAndClient: 100, maxFailuresPerUserFromNewDevices: 100 },
+    });
+    for (const form of forms.slice(0, 3)) {
+      expect((await signIn(server, { 'X-Forwarded-For': form }, 'wrong')).status).toBe(401);
+    }
+    expect((await signIn(server, { 'X-Forwarded-For': forms[3] })).status).toBe(429);
+  });
+
+  it.each([
+    'not-an-ip',
+    '198.18.0.999',
+    '198.18.0.8:http',
+    '[198.18.0.8]',
+    '2001:db8::1::2',
+    '[2001:db8::1',
+    'unknown',
+  ])('counts an unparsable %j as the proxy itself, never as a fresh client', async (value) => {
+    const server = await inProcess({
+      trustProxy: true,
+      session: { maxFailuresPerClient: 3, maxFailuresPerUserAndClient: 100, maxFailuresPerUserFromNewDevices: 100 },
+    });
+    // The proxy's own address (X-Test-Client) has used its budget.
+    for (let i = 0; i < 3; i++) await signIn(server, { 'X-Forwarded-For': `${value}` }, 'wrong');
+    expect((await signIn(server, { 'X-Test-Client': '127.0.0.1' })).status).toBe(429);
+  });
 });

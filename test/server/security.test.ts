@@ -226,6 +226,14 @@ describe('Strict-Transport-Security', () => {
 
     expect(response.headers.get('Strict-Transport-Security')).toBeNull();
   });
+
+  it('is sent on every answer with COOKIE_SECURE=true, also without TRUST_PROXY (TLS ends in front of us)', async () => {
+    const api = apiClient(await inProcess({ session: { cookieSecure: 'always' } }));
+
+    for (const response of [await api.call('/api/session/policy'), await api.call('/')]) {
+      expect(response.headers.get('Strict-Transport-Security')).toBe('max-age=31536000; includeSubDomains');
+    }
+  });
 });
 
 describe('the whole security header set', () => {

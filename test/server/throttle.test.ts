@@ -250,25 +250,88 @@ describe.each(storeKinds)('with the %s store', (kind) => {
   });
 
   describe('the cap on consecutive failures (NIST SP 800-63B)', () => {
-    it('refuses every attempt for the username for an hour after 100, known devices too, and logs a warning', async () => {
+    it('locks the username for an hour after 100 for every device without its token, and logs a warning', async () => {
       const server = await inProcess({ store: kind });
       const api = apiClient(server);
-      const device = cookieFrom(await api.signIn('victim'), 'did');
       // 100 failures within the other limits: 5 per address, 10 per new-device window.
       for (let round = 0; round < 10; round++) {
         for (let i = 0; i < 10; i++) await api.signIn('victim', 'wrong', from(`10.${round}.0.${i}`));
         server.clock.advance(newDeviceWindowMs);
       }
 
-      const known = await api.signIn('victim', 'victim_secret', { cookie: device });
-      await expectError(known, 429, 'rate_limited');
+      const newDevice = await api.signIn('victim', 'victim_secret', from('198.51.100.1'));
+      await expectError(newDevice, 429, 'rate_limited');
       // Locked at the 100th failure, one new-device window ago.
-      expect(retryAfterSeconds(known)).toBe((lockoutMs - newDeviceWindowMs) / 1000);
+      expect(retryAfterSeconds(newDevice)).toBe((lockoutMs - newDeviceWindowMs) / 1000);
       const warnings = logEntries(server.logs).filter((entry) => entry.event === 'sign_in_locked');
       expect(warnings).toEqual([expect.objectContaining({ level: 'warn', user: 'victim', consecutiveFailures: 100 })]);
 
-      server.clock.advance(retryAfterSeconds(known) * 1000);
+      server.clock.advance(retryAfterSeconds(newDevice) * 1000);
+      expect((await api.signIn('victim', 'victim_secret', from('198.51.100.1'))).status).toBe(201);
+    });
+
+    it('lets a browser with a valid device token sign in while the username is locked', async () => {
+      const server = await inProcess({ store: kind, session: { maxConsecutiveFailures: 6 } });
+      const api = apiClient(server);
+      const device = cookieFrom(await api.signIn('victim'), 'did');
+      for (let i = 0; i < 6; i++) await api.signIn('victim', 'wrong', from(`10.0.0.${i}`));
+      await expectError(await api.signIn('victim', 'victim_secret', from('198.51.100.1')), 429, 'rate_limited');
+
+      const known = await api.signIn('victim', 'victim_secret', { cookie: device, ...from('198.51.100.1') });
+
+      expect(known.status).toBe(201);
+      // Still held back by its own failures, as always.
+      const again = cookieFrom(known, 'did');
+      for (let i = 0; i < maxFailuresPerDevice; i++) await api.signIn('victim', 'wrong', { cookie: again });
+      await expectError(await api.signIn('victim', 'victim_secret', { cookie: again }), 429, 'rate_limited');
+      // A forged token is no token: the lock holds.
+      await expectError(
+        await api.signIn('victim', 'victim_secret', { cookie: 'did=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }),
+        429,
+        'rate_limited',
+      );
+    });
+
+    it('needs a whole new run of LOGIN_LOCK_FAILURES failures after a lock ends, not one more', async () => {
+      const lock = { maxConsecutiveFailures: 6, lockoutMs: newDeviceWindowMs };
+      const server = await inProcess({ store: kind, session: lock });
+      const api = apiClient(server);
+      const device = cookieFrom(await api.signIn('victim'), 'did');
+      const fail = (address: string) => api.signIn('victim', 'wrong', from(address));
+      for (let i = 0; i < 6; i++) await fail(`10.0.0.${i}`);
+      server.clock.advance(lock.lockoutMs);
+
+      // One guess after the lock (the old rule locked again here), then four more: five in a row.
+      for (let i = 0; i < 5; i++) await expectError(await fail(`10.0.1.${i}`), 401, 'invalid_credentials');
+      expect((await api.signIn('victim', 'victim_secret', from('198.51.100.1'))).status).toBe(201);
+      server.clock.advance(newDeviceWindowMs);
+
+      // The sixth of a new run locks it again.
+      for (let i = 0; i < 6; i++) await fail(`10.0.2.${i}`);
+      await expectError(await api.signIn('victim', 'victim_secret', from('198.51.100.2')), 429, 'rate_limited');
+      expect(logEntries(server.logs).filter((entry) => entry.event === 'sign_in_locked')).toHaveLength(2);
+      // All the while, the browser the user signed in on gets in.
       expect((await api.signIn('victim', 'victim_secret', { cookie: device })).status).toBe(201);
+    });
+
+    it('keeps a device-token holder in for a whole day of one guess an hour (the review scenario)', async () => {
+      const server = await inProcess({ store: kind });
+      const api = apiClient(server);
+      let device = cookieFrom(await api.signIn('victim'), 'did');
+      for (let round = 0; round < 10; round++) {
+        for (let i = 0; i < 10; i++) await api.signIn('victim', 'wrong', from(`10.${round}.0.${i}`));
+        server.clock.advance(newDeviceWindowMs);
+      }
+      let refused = 0;
+      for (let hour = 0; hour < 24; hour++) {
+        await api.signIn('victim', 'wrong', from(`10.99.${hour}.1`));
+        server.clock.advance(30 * 60_000);
+        const known = await api.signIn('victim', 'victim_secret', { cookie: device });
+        if (known.status === 201) device = cookieFrom(known, 'did');
+        else refused++;
+        server.clock.advance(30 * 60_000);
+      }
+      expect(refused).toBe(0);
     });
   });
 });

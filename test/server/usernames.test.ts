@@ -13,6 +13,19 @@ describe('a refused username', () => {
     ['a\u2028b', /line or paragraph separator/],
     [' alice', /start or end with a space/],
     ['   ', /only spaces/],
+    // Blank-looking and look-alike names the second review registered as separate accounts.
+    ['\u3164', /invisible or blank-looking/],
+    ['\u2800', /invisible or blank-looking/],
+    ['\uffa0', /invisible or blank-looking/],
+    ['\u115f\u1160', /invisible or blank-looking/],
+    ['admin\u034f', /invisible or blank-looking/],
+    ['admin\ufe0f', /invisible or blank-looking/],
+    ['admin\u{e0100}', /invisible or blank-looking/],
+    ['a\u00a0b', /spaces other than/],
+    ['a\u200ab', /spaces other than/],
+    ['a\u3000b', /spaces other than/],
+    ['\u0301', /combining mark/],
+    ['a \u20dd', /combining mark/],
   ])('%j gets 400 naming the field and saying why', async (username, why) => {
     const server = await inProcess();
 
@@ -22,6 +35,17 @@ describe('a refused username', () => {
     expect(error.message).toMatch(why);
     expect(server.logs).toEqual([]);
   });
+});
+
+describe('an accepted username', () => {
+  it.each(['alice', 'Ann Lee', 'Zoë', 'e\u0301', '李小龍', 'ناصر', 'o\u0308\u0301'])(
+    '%j signs in',
+    async (username) => {
+      const server = await inProcess();
+
+      expect((await apiClient(server).signIn(username, `${username.normalize('NFC')}_secret`)).status).toBe(201);
+    },
+  );
 });
 
 describe.each(storeKinds)('with the %s store', (kind) => {

@@ -56,14 +56,43 @@ export function createAuthStore() {
   }
 
   /**
-   * Another tab signed in, so this tab's cookie now names that session: take its user and timing
-   * (a different user replaces the one shown), and let the login page move on.
+   * Another tab signed in, so this tab's cookie now names that session: take its user and timing,
+   * and let the login page move on. Signed in here as someone else, this tab signs that user out
+   * first (listeners told, as for any sign-out; the other tab's sign-in ended their session in
+   * this browser), so nothing of theirs, unsaved text included, carries into the new user's session.
    */
   async function followSignInElsewhere() {
     const result = await api.getSession();
     if (!result.ok) return;
+    if (state.status === 'signed-in' && state.user.username !== result.data.user.username) {
+      signOut('other-tab', { fromOtherTab: true });
+    }
     remember(result);
     signInListeners.notify();
+  }
+
+  /**
+   * Ends the session on this client: state cleared, listeners told (they navigate and tell other
+   * tabs), and the server session revoked, except `fromOtherTab`: that tab's sign-out revoked it.
+   * `sessionId`: the sign-out is about that session only (an expiry, a 401, another tab's
+   * sign-out); when this tab has moved on to a newer session meanwhile, it is stale and does
+   * nothing. Every sign-out but the user's own click names its session to the server too.
+   */
+  function signOut(
+    reason: SignOutReason,
+    { fromOtherTab = false, sessionId }: { fromOtherTab?: boolean; sessionId?: string } = {},
+  ) {
+    if (state.status !== 'signed-in') return;
+    if (sessionId !== undefined && sessionId !== state.sessionId) return;
+    const ended = state.sessionId;
+    set({ status: 'signed-out', reason });
+    try {
+      sessionStorage.clear();
+    } catch {
+      // Storage can be unavailable (privacy modes); nothing of the user is left in it then.
+    }
+    signOutListeners.notify({ reason, fromOtherTab, sessionId: ended });
+    if (!fromOtherTab) void api.signOut(reason === 'signed-out' ? undefined : ended);
   }
 
   /** The one start-up request that decides signed in or not. */
@@ -97,29 +126,7 @@ export function createAuthStore() {
       return result;
     },
 
-    /**
-     * Ends the session on this client: state cleared, listeners told (they navigate and tell other
-     * tabs), and the server session revoked, except `fromOtherTab`: that tab's sign-out revoked it.
-     * `sessionId`: the sign-out is about that session only (an expiry, a 401, another tab's
-     * sign-out); when this tab has moved on to a newer session meanwhile, it is stale and does
-     * nothing. Every sign-out but the user's own click names its session to the server too.
-     */
-    signOut(
-      reason: SignOutReason,
-      { fromOtherTab = false, sessionId }: { fromOtherTab?: boolean; sessionId?: string } = {},
-    ) {
-      if (state.status !== 'signed-in') return;
-      if (sessionId !== undefined && sessionId !== state.sessionId) return;
-      const ended = state.sessionId;
-      set({ status: 'signed-out', reason });
-      try {
-        sessionStorage.clear();
-      } catch {
-        // Storage can be unavailable (privacy modes); nothing of the user is left in it then.
-      }
-      signOutListeners.notify({ reason, fromOtherTab, sessionId: ended });
-      if (!fromOtherTab) void api.signOut(reason === 'signed-out' ? undefined : ended);
-    },
+    signOut,
 
     /** Runs when another tab signed in and this one took over its session. */
     onSignInElsewhere: signInListeners.add,

@@ -10,7 +10,16 @@ import { useAuthStore } from './use-auth';
  * (src/app/first-load.tsx); after a sign-out it is a route (login-route.tsx). `onSignedIn` moves
  * on to `data.next`, each host its own way.
  */
-export function LoginPage({ data, onSignedIn }: { data: LoginPageData; onSignedIn: (next: string) => void }) {
+export function LoginPage({
+  data,
+  onSignedIn,
+  notice,
+}: {
+  data: LoginPageData;
+  onSignedIn: (next: string) => void;
+  /** Something the app needs the person signing in to know (a note's text not yet saved). */
+  notice?: React.ReactNode;
+}) {
   const { reason, policy } = data;
   const { error, submitting, submit } = useSignIn(() => onSignedIn(data.next));
   const secondsToWait = useSecondsUntil(error?.retryAt, error?.retryAfterSeconds ?? 0);
@@ -26,6 +35,7 @@ export function LoginPage({ data, onSignedIn }: { data: LoginPageData; onSignedI
       <div role="status" className="reason-region">
         {reason && <p className="notice notice-reason">{signOutMessage(reason, policy?.idleTimeoutMs)}</p>}
       </div>
+      {notice}
       {error && !error.field && (
         <div role="alert" className="error-summary" id="login-error">
           <p className="error-title">Login failed</p>

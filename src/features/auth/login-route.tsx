@@ -17,9 +17,11 @@ export function loginLoader(auth: AuthStore) {
  * history entry, so a new visit starts without the previous one's error. A sign-in replaces the
  * login entry with `next`, as a redirect would.
  */
-export function LoginRoute() {
+export function LoginRoute({ notice }: { notice?: React.ReactNode }) {
   const data = useLoaderData<LoginPageData>();
   const navigate = useNavigate();
   const { key } = useLocation();
-  return <LoginPage key={key} data={data} onSignedIn={(next) => void navigate(next, { replace: true })} />;
+  return (
+    <LoginPage key={key} data={data} notice={notice} onSignedIn={(next) => void navigate(next, { replace: true })} />
+  );
 }

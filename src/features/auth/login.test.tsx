@@ -117,6 +117,21 @@ describe('signing in', () => {
     expect(sent).toBe(false);
   });
 
+  it('refuses a blank-looking username (U+3164 HANGUL FILLER) before sending it, as the server would', async () => {
+    await loaded(renderApp('/login'));
+    let sent = false;
+    server.use(
+      http.post('*/api/session', () => {
+        sent = true;
+        return HttpResponse.error();
+      }),
+    );
+    await submit('\u3164', '\u3164_secret');
+    await until(() => screen.queryByRole('alert') !== null, 'the error');
+    expect(screen.getByLabelText('Username')).toHaveAccessibleDescription(/invisible or blank-looking/);
+    expect(sent).toBe(false);
+  });
+
   it('counts down to the next attempt after too many failures', async () => {
     await loaded(renderApp('/login'));
     for (let i = 0; i < 5; i++) await submit('test', 'wrong');

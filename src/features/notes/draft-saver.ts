@@ -1,41 +1,54 @@
 import type { DraftRequest } from '../../../shared/contract';
 
-/** How a draft save went: saved, worth trying again (network, 5xx), or refused for good (401, 4xx). */
-export type DraftSendOutcome = 'saved' | 'retry' | 'refused';
+/**
+ * How a draft save went: saved (with the server's `updatedAt` of that save), worth trying again
+ * (network, 5xx, 429), `ended` (the session it belongs to is over: 401, or this browser signed in
+ * again since: 409 `session_mismatch`), or refused for good (any other 4xx).
+ */
+export type DraftSendResult =
+  { outcome: 'saved'; updatedAt: number } | { outcome: 'retry' } | { outcome: 'ended' } | { outcome: 'refused' };
 
 /**
  * `idle`: nothing to save. `pending`: typed, saved about a second after the last keystroke.
- * `saving`, `saved`, `retrying` (a save failed and will be tried again), `refused` (the server
- * will not take it: the session ended, or a limit).
+ * `saving`, `saved`, `retrying` (a save failed and will be tried again), `ended` (the session is
+ * over: the text went to this tab's unsent draft, see unsent-draft.ts), `refused` (a limit).
  */
-export type DraftStatus = 'idle' | 'pending' | 'saving' | 'saved' | 'retrying' | 'refused';
+export type DraftStatus = 'idle' | 'pending' | 'saving' | 'saved' | 'retrying' | 'ended' | 'refused';
 
 export interface DraftSaverOptions {
-  send(draft: DraftRequest, options: { keepalive: boolean }): Promise<DraftSendOutcome>;
+  send(draft: DraftRequest): Promise<DraftSendResult>;
   onStatus(status: DraftStatus): void;
+  /**
+   * The session ended (or the editor went away) with text the server does not have: it is the
+   * caller's to deliver or keep now. `after`: the save still on its way, to be sent after it.
+   */
+  onEnded(unsent: DraftRequest, after: Promise<unknown>): void;
   /** After the last change, in ms. */
   debounceMs?: number;
+  /** The `updatedAt` of the server's draft this editor starts from (a restored draft), if any. */
+  savedAt?: number;
 }
 
 /** Retries after 1 s, 2 s, 4 s … at most 15 s, as heartbeats do. */
 export const draftRetryDelayMs = (attempt: number) => Math.min(15_000, 1_000 * 2 ** attempt);
 
 /**
- * Keeps the server's draft up to date with the editor (docs/decisions/016-nothing-lost.md):
- * debounced while typing, at once on `flush` (the warning opened), with `keepalive` as the
- * session ends. One save at a time; the newest text always wins. A failed save is retried and
- * reported, never dropped in silence. `stop` ends every timer: nothing is sent afterwards, so a
- * draft can never go out under the next user's session.
+ * Keeps the server's draft up to date with the editor (docs/decisions/016-nothing-lost.md and
+ * 023): debounced while typing, at once on `flush` (the warning opened, the page is hidden, the
+ * browser is back online). One save at a time; the newest text always wins. A failed save is
+ * retried and reported, never dropped in silence. When the session ends with text unsaved, that
+ * text goes to `onEnded` once and the saver stops: nothing is ever sent under another session.
  */
-export function createDraftSaver({ send, onStatus, debounceMs = 1_000 }: DraftSaverOptions) {
+export function createDraftSaver({ send, onStatus, onEnded, debounceMs = 1_000, savedAt }: DraftSaverOptions) {
   let latest: DraftRequest | undefined;
   let version = 0;
   let savedVersion = 0;
-  let inFlight: Promise<DraftSendOutcome> | undefined;
+  let inFlight: Promise<DraftSendResult> | undefined;
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   let status: DraftStatus = 'idle';
+  let lastSavedAt = savedAt;
 
   const setStatus = (next: DraftStatus) => {
     if (next === status) return;
@@ -47,29 +60,46 @@ export function createDraftSaver({ send, onStatus, debounceMs = 1_000 }: DraftSa
     clearTimeout(timer);
     timer = setTimeout(() => void save(), delayMs);
   };
+  const stop = () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+
+  /** The session is over: what the server does not have is handed on, once. */
+  function end() {
+    const unsent = unsaved() ? latest : undefined;
+    stop();
+    if (!unsent) return;
+    setStatus('ended');
+    onEnded(unsent, inFlight ?? Promise.resolve());
+  }
 
   async function save() {
     clearTimeout(timer);
     if (stopped || inFlight || !unsaved()) return;
     const sending = version;
     if (status !== 'retrying') setStatus('saving');
-    inFlight = send(latest!, { keepalive: false }).catch((): DraftSendOutcome => 'retry');
-    const outcome = await inFlight;
+    inFlight = send(latest!).catch((): DraftSendResult => ({ outcome: 'retry' }));
+    const result = await inFlight;
     inFlight = undefined;
     if (stopped) return;
-    if (outcome === 'saved') {
+    if (result.outcome === 'saved') {
       attempt = 0;
       savedVersion = Math.max(savedVersion, sending);
+      lastSavedAt = result.updatedAt;
       if (unsaved()) return save(); // typed meanwhile: send the newer text now
       return setStatus('saved');
     }
-    if (outcome === 'refused') return setStatus('refused');
+    if (result.outcome === 'ended') return end();
+    if (result.outcome === 'refused') return setStatus('refused');
     setStatus('retrying');
     schedule(draftRetryDelayMs(attempt++));
   }
 
   return {
     getStatus: () => status,
+    /** The `updatedAt` of the last draft this editor saved or started from: a discard names it. */
+    savedAt: () => lastSavedAt,
     /** The editor changed: saved about `debounceMs` after the last change. */
     change(draft: DraftRequest) {
       if (stopped) return;
@@ -80,15 +110,14 @@ export function createDraftSaver({ send, onStatus, debounceMs = 1_000 }: DraftSa
         schedule(debounceMs);
       }
     },
-    /** Saves now what is not saved yet (the warning opened). */
+    /** Saves now what is not saved yet (the warning opened, the page is hidden, back online). */
     flush: () => save(),
     /**
-     * The session is ending: sends what is not saved yet with `keepalive`, so it completes even
-     * if the page goes, and stops.
+     * The session ended (or the editor goes away): the text the server does not have yet, if any,
+     * goes to `onEnded`, which delivers it or keeps it for the same user's next sign-in.
      */
-    flushOnExit() {
-      if (!stopped && unsaved()) void send(latest!, { keepalive: true }).catch(() => undefined);
-      this.stop();
+    end() {
+      if (!stopped) end();
     },
     /** Resolves when no save is on its way (before deleting the draft: no save may land after). */
     settled: async () => void (await inFlight),
@@ -100,12 +129,11 @@ export function createDraftSaver({ send, onStatus, debounceMs = 1_000 }: DraftSa
       latest = undefined;
       savedVersion = version;
       attempt = 0;
+      lastSavedAt = undefined;
       setStatus('idle');
     },
-    stop() {
-      stopped = true;
-      clearTimeout(timer);
-    },
+    /** Stops for good without handing anything on (an explicit sign-out, or another user signed in). */
+    stop,
     /** Works again after `stop` (React StrictMode unmounts and mounts once). */
     start() {
       stopped = false;

@@ -1,2 +1,4 @@
-export { NotesPage, notesLoader } from './notes-page';
+export { NotesPage } from './notes-page';
+export { notesLoader } from './notes-loader';
 export { SignOutButton } from './sign-out-button';
+export { useUndeliveredDraft } from './unsent-draft';

@@ -1,13 +1,13 @@
 import type {
-  DraftRequest,
   DraftResponse,
+  DraftSaveRequest,
   NewNoteRequest,
   NoteResponse,
   NotesResponse,
   NoteUpdateRequest,
 } from '../../../shared/contract';
 import { request } from '../../lib/api';
-import type { DraftSendOutcome } from './draft-saver';
+import type { DraftSendResult } from './draft-saver';
 
 /**
  * The notes rows of the API table. A 401 on a note request ends the session (the API client
@@ -20,22 +20,42 @@ export const notesApi = {
   update: (id: string, body: NoteUpdateRequest) => request<NoteResponse>(`/api/notes/${id}`, { method: 'PUT', body }),
   remove: (id: string) => request<void>(`/api/notes/${id}`, { method: 'DELETE' }),
   getDraft: () => request<DraftResponse>('/api/draft'),
-  discardDraft: () => request<void>('/api/draft', { method: 'DELETE' }),
+  /**
+   * Deletes the draft of session `sessionId`'s user; with `onlyIfUpdatedAt`, only that save of it
+   * (409 `draft_changed` when another tab saved a newer one, which stays).
+   */
+  discardDraft: (sessionId: string, onlyIfUpdatedAt?: number) =>
+    request<void>(
+      `/api/draft?session=${encodeURIComponent(sessionId)}${onlyIfUpdatedAt === undefined ? '' : `&updatedAt=${onlyIfUpdatedAt}`}`,
+      { method: 'DELETE' },
+    ),
 };
 
 /**
- * `PUT /api/draft` for the draft saver. Its 401 is not reported: the last save races the
- * sign-out it belongs to, and the session monitor ends sessions. Network trouble and 5xx are
- * worth another try; any other refusal is final.
+ * Browsers give `keepalive` requests 64 KiB in all (the sign-out and heartbeats share it): a draft
+ * under this goes with `keepalive`, so a save on its way when the tab closes still arrives.
  */
-export async function saveDraft(body: DraftRequest, { keepalive }: { keepalive: boolean }): Promise<DraftSendOutcome> {
+const keepaliveBodyBytes = 48 * 1024;
+
+/**
+ * `PUT /api/draft`, bound to the session the editor began in. Its 401 is not reported: the
+ * session monitor ends sessions; a 401 or a 409 `session_mismatch` means that session is over
+ * (`ended`). Network trouble, 5xx and 429 are worth another try; any other refusal is final.
+ */
+export async function saveDraft(body: DraftSaveRequest): Promise<DraftSendResult> {
+  const keepalive = new TextEncoder().encode(JSON.stringify(body)).length <= keepaliveBodyBytes;
   const result = await request<DraftResponse>('/api/draft', {
     method: 'PUT',
     body,
     keepalive,
     reportUnauthorized: false,
-    timeoutMs: keepalive ? undefined : 10_000,
+    timeoutMs: 10_000,
   });
-  if (result.ok) return 'saved';
-  return result.status === 0 || result.status >= 500 || result.status === 429 ? 'retry' : 'refused';
+  if (result.ok && result.data.draft) return { outcome: 'saved', updatedAt: result.data.draft.updatedAt };
+  if (result.status === 401 || (result.status === 409 && !result.ok && result.error.error === 'session_mismatch')) {
+    return { outcome: 'ended' };
+  }
+  return result.status === 0 || result.status >= 500 || result.status === 429
+    ? { outcome: 'retry' }
+    : { outcome: 'refused' };
 }

@@ -1,26 +1,11 @@
-import { useEffect, useId, useRef, useState } from 'react';
-import { useLoaderData, useRevalidator } from 'react-router';
-import type { Draft, Note, NoteSummary } from '../../../shared/contract';
+import { useId, useRef } from 'react';
+import { useLoaderData } from 'react-router';
 import { noteLimits } from '../../../shared/note-limits';
 import { formatClockTime } from '../../lib/duration';
-import { useAuthStore } from '../auth';
-import { useSessionSnapshot } from '../session';
-import { createDraftSaver, type DraftSaver, type DraftStatus } from './draft-saver';
-import { registerEditor, type EditorFields } from './editor-session';
-import { notesApi, saveDraft } from './notes-api';
-
-/** The user's notes and draft; the draft's note too, when it is a change to a saved one. */
-export async function notesLoader() {
-  const [list, draft] = await Promise.all([notesApi.list(), notesApi.getDraft()]);
-  const restored = draft.ok ? draft.data.draft : null;
-  // A draft of a note deleted since is kept as a new note: its text is not lost.
-  const draftNote = restored?.noteId ? await notesApi.get(restored.noteId) : undefined;
-  const draftOf: Draft | null =
-    restored && restored.noteId && !draftNote?.ok ? { ...restored, noteId: null, baseRevision: null } : restored;
-  return { notes: list.ok ? list.data.notes : [], draft: draftOf };
-}
-
-const emptyEditor: EditorFields = { noteId: null, baseRevision: null, title: '', text: '' };
+import { useAuth } from '../auth';
+import type { DraftStatus } from './draft-saver';
+import type { NotesData } from './notes-loader';
+import { useNoteEditor } from './use-note-editor';
 
 const draftStatusText: Record<DraftStatus, string> = {
   idle: '',
@@ -28,157 +13,33 @@ const draftStatusText: Record<DraftStatus, string> = {
   saving: 'Saving draft…',
   saved: 'Draft saved on the server',
   retrying: 'Draft not saved yet, retrying',
+  ended: 'Your session has ended: your text is kept in this tab until you sign in again',
   refused: 'Draft not saved: the server refused it',
 };
 
 /**
- * Notes (docs/decisions/016-nothing-lost.md): the saved notes, newest first, and one editor.
- * Unsaved edits go to the server as a draft while typing, at once when the idle warning opens,
- * and once more as the session ends; after signing in again they come back here.
+ * The Notes route: the page for the data loaded for this tab's session. While a newer session's
+ * data loads (this tab followed a sign-in elsewhere), it shows nothing of the old one.
  */
 export function NotesPage() {
-  const loaded = useLoaderData<typeof notesLoader>();
-  const revalidator = useRevalidator();
-  const auth = useAuthStore();
-  const { phase } = useSessionSnapshot();
-  const [fields, setFields] = useState<EditorFields>(loaded.draft ?? emptyEditor);
-  const [restored, setRestored] = useState(loaded.draft !== null);
-  const [draftStatus, setDraftStatus] = useState<DraftStatus>('idle');
-  const [message, setMessage] = useState('');
-  const [error, setError] = useState('');
-  const [conflict, setConflict] = useState<Note | undefined>();
-  const [saver] = useState<DraftSaver>(() => createDraftSaver({ send: saveDraft, onStatus: setDraftStatus }));
-  // The fields as of the last change, for handlers that run before React re-renders.
-  const fieldsRef = useRef(fields);
-  const setEditor = (next: EditorFields) => {
-    fieldsRef.current = next;
-    setFields(next);
-  };
+  const loaded = useLoaderData<NotesData | null>();
+  const state = useAuth();
+  if (!loaded || state.status !== 'signed-in' || state.sessionId !== loaded.sessionId) return null;
+  return <NotesEditorPage key={loaded.sessionId} loaded={loaded} />;
+}
+
+/**
+ * Notes (docs/decisions/016-nothing-lost.md, 023): the saved notes, newest first, and one editor.
+ * Every rule about the editor and its draft is in use-note-editor.ts; this only renders.
+ */
+function NotesEditorPage({ loaded }: { loaded: NotesData }) {
+  const editor = useNoteEditor(loaded);
+  const { fields, restored, draftStatus, message, error, conflict, busy } = editor;
   const titleRef = useRef<HTMLInputElement>(null);
   const ids = { title: useId(), text: useId(), textCount: useId(), titleCount: useId(), editor: useId() };
-
-  const hasDraft = () => saver.hasUnsaved() || restored || draftStatus !== 'idle';
-
-  // The warning opened: the draft goes to the server now, not a second later.
-  useEffect(() => {
-    if (phase === 'warning') void saver.flush();
-  }, [phase, saver]);
-
-  // An idle, absolute or server-ended sign-out: one last save with keepalive, then nothing more
-  // (never under the next user's session). The explicit Sign out asks first (sign-out-button.tsx).
-  useEffect(() => {
-    const stopListening = auth.onSignOut(({ reason }) =>
-      reason === 'signed-out' || reason === 'other-tab' ? saver.stop() : saver.flushOnExit(),
-    );
-    const unregister = registerEditor({
-      hasDraft,
-      keepDraft: () => saver.flush(),
-      dropDraft: () => {
-        saver.stop();
-        return saver.settled();
-      },
-    });
-    return () => {
-      stopListening();
-      unregister();
-    };
-  });
-  // Leaving the page: what is not saved yet goes out once, with keepalive.
-  useEffect(() => {
-    saver.start();
-    return () => saver.flushOnExit();
-  }, [saver]);
-
-  function edit(change: Partial<EditorFields>) {
-    const next = { ...fieldsRef.current, ...change };
-    setEditor(next);
-    setMessage('');
-    saver.change(next);
-  }
-
-  function startOver(next: EditorFields) {
-    saver.clear();
-    setEditor(next);
-    setRestored(false);
-    setConflict(undefined);
-    setError('');
-  }
-
-  async function open(id: string) {
-    const result = await notesApi.get(id);
-    if (!result.ok) return setError('This note could not be opened. It may have been deleted.');
-    const { note } = result.data;
-    startOver({ noteId: note.id, baseRevision: note.revision, title: note.title, text: note.text });
-    setMessage(`Opened “${note.title || 'Untitled'}”.`);
-    titleRef.current?.focus();
-  }
-
-  async function save(event: React.FormEvent) {
-    event.preventDefault();
-    const { noteId, baseRevision, title, text } = fieldsRef.current;
-    const result =
-      noteId === null || baseRevision === null
-        ? await notesApi.create({ title, text })
-        : await notesApi.update(noteId, { title, text, baseRevision });
-    if (result.ok) {
-      const { note } = result.data;
-      startOver({ noteId: note.id, baseRevision: note.revision, title: note.title, text: note.text });
-      await saver.settled();
-      await notesApi.discardDraft();
-      setMessage(`Saved “${note.title || 'Untitled'}”.`);
-      revalidator.revalidate();
-      return;
-    }
-    if (result.status === 409 && result.error.current) {
-      // The draft stays on the server: nothing is lost while the user decides.
-      setConflict(result.error.current);
-      return;
-    }
-    setError(result.error.message);
-  }
-
-  async function discardDraft() {
-    const { noteId } = fieldsRef.current;
-    saver.clear();
-    await saver.settled();
-    await notesApi.discardDraft();
-    const saved = noteId ? await notesApi.get(noteId) : undefined;
-    const note = saved?.ok ? saved.data.note : undefined;
-    startOver(
-      note ? { noteId: note.id, baseRevision: note.revision, title: note.title, text: note.text } : emptyEditor,
-    );
-    setMessage('Draft discarded.');
-    titleRef.current?.focus();
-  }
-
-  async function remove(note: NoteSummary) {
-    const result = await notesApi.remove(note.id);
-    if (!result.ok && result.status !== 404) return setError(result.error.message);
-    if (fieldsRef.current.noteId === note.id) {
-      saver.clear();
-      await saver.settled();
-      await notesApi.discardDraft();
-      startOver(emptyEditor);
-    }
-    setMessage(`Deleted “${note.title || 'Untitled'}”.`);
-    revalidator.revalidate();
-  }
-
-  /** Keep mine: my text, on top of the newer revision; the next Save stores it deliberately. */
-  function keepMine(current: Note) {
-    edit({ baseRevision: current.revision });
-    setConflict(undefined);
-    setMessage('Your version is kept. Save to store it over the other one.');
-  }
-
-  function takeTheirs(current: Note) {
-    edit({ noteId: current.id, baseRevision: current.revision, title: current.title, text: current.text });
-    setConflict(undefined);
-    setMessage('The other version is now in the editor.');
-  }
+  const edit = editor.edit;
 
   const editing = fields.noteId !== null;
-  const busy = saver.hasUnsaved() || restored;
   return (
     <>
       <title>Notes – Idle Session</title>
@@ -190,14 +51,21 @@ export function NotesPage() {
 
       {restored && (
         <div className="notice notice-restored" role="status">
-          <p>
-            Your unsaved {editing ? 'changes were' : 'note was'} restored
-            {loaded.draft ? ` (last changed ${formatClockTime(loaded.draft.updatedAt)})` : ''}.
-          </p>
-          <button type="button" className="button secondary small" onClick={() => void discardDraft()}>
+          <p>{restoredText(loaded, editing)}</p>
+          <button
+            type="button"
+            className="button secondary small"
+            onClick={() => void editor.discardDraft().then(() => titleRef.current?.focus())}
+          >
             Discard draft
           </button>
         </div>
+      )}
+      {!restored && loaded.undeliveredSince !== undefined && loaded.draft === null && (
+        <p className="notice notice-lost" role="status">
+          Text you typed at {formatClockTime(loaded.undeliveredSince)} could not be kept: the page it was typed in
+          closed before it could reach the server.
+        </p>
       )}
 
       {conflict && (
@@ -211,17 +79,24 @@ export function NotesPage() {
             <p className="preserve-lines">{conflict.text}</p>
           </blockquote>
           <div className="dialog-actions">
-            <button type="button" className="button primary" onClick={() => keepMine(conflict)}>
+            <button type="button" className="button primary" onClick={() => editor.keepMine(conflict)}>
               Keep mine
             </button>
-            <button type="button" className="button secondary" onClick={() => takeTheirs(conflict)}>
+            <button type="button" className="button secondary" onClick={() => editor.takeTheirs(conflict)}>
               Use the newer text
             </button>
           </div>
         </section>
       )}
 
-      <form className="card notes-editor" aria-labelledby={ids.editor} onSubmit={(event) => void save(event)}>
+      <form
+        className="card notes-editor"
+        aria-labelledby={ids.editor}
+        onSubmit={(event) => {
+          event.preventDefault();
+          void editor.save();
+        }}
+      >
         <h2 id={ids.editor}>{editing ? 'Edit note' : 'New note'}</h2>
         <div className="field">
           <label htmlFor={ids.title}>Title</label>
@@ -252,7 +127,7 @@ export function NotesPage() {
             Save
           </button>
           {editing && (
-            <button type="button" className="button secondary" disabled={busy} onClick={() => startOver(emptyEditor)}>
+            <button type="button" className="button secondary" disabled={busy} onClick={editor.newNote}>
               New note
             </button>
           )}
@@ -289,7 +164,7 @@ export function NotesPage() {
                     className="button secondary small"
                     disabled={busy}
                     aria-label={`Open ${note.title || 'Untitled'}`}
-                    onClick={() => void open(note.id)}
+                    onClick={() => void editor.open(note.id).then((opened) => opened && titleRef.current?.focus())}
                   >
                     Open
                   </button>
@@ -297,7 +172,7 @@ export function NotesPage() {
                     type="button"
                     className="button secondary small"
                     aria-label={`Delete ${note.title || 'Untitled'}`}
-                    onClick={() => void remove(note)}
+                    onClick={() => void editor.remove(note)}
                   >
                     Delete
                   </button>
@@ -309,6 +184,17 @@ export function NotesPage() {
       </section>
     </>
   );
+}
+
+/** What the restore notice says: never more than is true (decision 023). */
+function restoredText(loaded: NotesData, editing: boolean): string {
+  const what = editing ? 'changes were' : 'note was';
+  if (!loaded.draft) return `Your unsaved ${what} restored.`;
+  if (loaded.unsent) return `Your unsaved ${what} restored from this tab; saving them on the server now.`;
+  const at = formatClockTime(loaded.draft.updatedAt);
+  return loaded.undeliveredSince === undefined
+    ? `Your unsaved ${what} restored (last changed ${at}).`
+    : `Your unsaved ${what} restored as last saved at ${at}. Changes typed after that could not be kept: they never reached the server before their page closed.`;
 }
 
 /** Characters left, from 90 % of the limit; a clear message at it. */

@@ -1,12 +1,44 @@
-import { fireEvent, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { server } from '../../../mocks/node';
 import { advance, renderApp, settle, signInThroughApi, until, useFakeClock } from '../../../test/support/app-harness';
 
 // Mock server defaults: 60 s idle, 30 s warning. The mock runs the real createApp.
+let renderedApp: ReturnType<typeof renderApp> | undefined;
+
 async function openNotes() {
   await signInThroughApi();
-  renderApp('/notes');
+  renderedApp = renderApp('/notes');
   await until(() => screen.queryByRole('heading', { name: 'Notes', level: 1 }) !== null, 'the Notes page');
+}
+
+/** The public id of the browser's current session (what a draft write names). */
+async function currentSessionId(): Promise<string> {
+  return ((await (await fetch('/api/session')).json()) as { session: { id: string } }).session.id;
+}
+
+/** A draft save from another tab of this browser (same cookie). */
+async function saveDraftElsewhere(text: string) {
+  const body = { noteId: null, baseRevision: null, title: 'Elsewhere', text, sessionId: await currentSessionId() };
+  const response = await fetch('/api/draft', {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(200);
+}
+
+const typeText = (text: string) => fireEvent.change(screen.getByLabelText('Text'), { target: { value: text } });
+const draftStatus = () =>
+  screen.queryByText(/^Draft |^Unsaved changes|^Saving draft|^Your session has ended/)?.textContent;
+
+/** Signs in through this tab's own login form. */
+async function signInHere(username: string) {
+  await until(() => screen.queryByRole('button', { name: 'Sign in' }) !== null, 'the sign-in form');
+  fireEvent.change(screen.getByLabelText('Username'), { target: { value: username } });
+  fireEvent.change(screen.getByLabelText('Password'), { target: { value: `${username}_secret` } });
+  fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
 }
 
 async function serverDraft(): Promise<{ text: string } | null> {
@@ -69,6 +101,150 @@ describe('the Notes page', () => {
     fireEvent.click(within(screen.getByRole('banner')).getByRole('button', { name: 'Sign out' }));
     await until(() => screen.queryByRole('heading', { name: 'Sign in' }) !== null, 'the login page');
     expect(screen.queryByRole('alertdialog', { name: 'Keep your unsaved note?' })).toBeNull();
+  });
+});
+
+/**
+ * Nothing lost, for real (issue 19, decision 023): each of the ways text was lost, as the
+ * sequence that lost it. Every one of these failed before the fix.
+ */
+describe('the Notes page keeps every keystroke, for its owner only', () => {
+  beforeEach(() => useFakeClock());
+
+  it('keeps saving after a restore (the restored draft’s updatedAt never goes back to the server)', async () => {
+    await signInThroughApi();
+    await saveDraftElsewhere('restored text');
+    renderApp('/notes');
+    await until(() => screen.queryByText(/Your unsaved note was restored/) !== null, 'the restore');
+    typeText('restored text, and more');
+    await advance(1_500);
+    expect(draftStatus()).toBe('Draft saved on the server');
+    expect(await serverDraft()).toMatchObject({ text: 'restored text, and more' });
+  });
+
+  it('saving a note in one tab leaves the newer draft another tab wrote', async () => {
+    await openNotes();
+    fireEvent.change(screen.getByLabelText('Title'), { target: { value: 'Mine' } });
+    typeText('tab 1');
+    await advance(1_500);
+    await advance(1_000);
+    await saveDraftElsewhere('tab 2, still typing');
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await until(() => screen.queryByRole('button', { name: 'Open Mine' }) !== null, 'the saved note');
+    expect(await serverDraft()).toMatchObject({ text: 'tab 2, still typing' });
+  });
+
+  it('sends what was typed in the last moment when the page is hidden or closed (pagehide), not a second later', async () => {
+    await openNotes();
+    typeText('typed just before closing the tab');
+    act(() => void window.dispatchEvent(new Event('pagehide')));
+    // The clock stands still: this is not the debounce.
+    await until(() => draftStatus() === 'Draft saved on the server', 'the save at pagehide');
+    expect(await serverDraft()).toMatchObject({ text: 'typed just before closing the tab' });
+    typeText('typed just before switching tabs');
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    act(() => void document.dispatchEvent(new Event('visibilitychange')));
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    await until(() => draftStatus() === 'Draft saved on the server', 'the save on hiding');
+    expect(await serverDraft()).toMatchObject({ text: 'typed just before switching tabs' });
+  });
+
+  it('retries at once when the browser comes back online', async () => {
+    await openNotes();
+    server.use(http.put('/api/draft', () => HttpResponse.error(), { once: true }));
+    typeText('typed offline');
+    await advance(1_100);
+    expect(draftStatus()).toBe('Draft not saved yet, retrying');
+    act(() => void window.dispatchEvent(new Event('online')));
+    await settle();
+    await until(() => draftStatus() === 'Draft saved on the server', 'the save on reconnecting');
+    expect(await serverDraft()).toMatchObject({ text: 'typed offline' });
+  });
+
+  it('says in the warning that text which has not reached the server is kept in this tab only, not that it is kept', async () => {
+    await openNotes();
+    server.use(http.put('/api/draft', () => HttpResponse.error()));
+    typeText('typed with the network down');
+    await advance(31_000);
+    const warning = screen.getByRole('alertdialog');
+    expect(within(warning).getByText(/have not reached the server yet/)).toBeVisible();
+    server.resetHandlers();
+    act(() => void window.dispatchEvent(new Event('online')));
+    await until(
+      () => within(warning).queryByText(/have not reached the server yet/) === null,
+      'the note gone once saved',
+    );
+    expect(await serverDraft()).toMatchObject({ text: 'typed with the network down' });
+  });
+
+  it('gives text refused because the session was ended elsewhere back after the same user signs in again in this tab', async () => {
+    const app = (await openNotes(), renderedApp!);
+    server.use(
+      http.put('/api/draft', () =>
+        HttpResponse.json(
+          { error: 'session_revoked', message: 'Your session was ended from another device.' },
+          { status: 401 },
+        ),
+      ),
+    );
+    typeText('typed as another device ended the session');
+    await advance(1_100);
+    server.resetHandlers();
+    act(() => app.auth.signOut('revoked'));
+    await until(
+      () => screen.queryByText(/Text you typed in a note has not reached the server yet/) !== null,
+      'the notice',
+    );
+    expect(screen.getByText(/It is kept in this tab only/)).toHaveTextContent('sign in again here as test');
+    await signInHere('test');
+    await until(() => app.path() === '/notes', 'back on Notes');
+    await until(() => screen.queryByLabelText('Text') !== null, 'the editor');
+    expect(screen.getByLabelText('Text')).toHaveValue('typed as another device ended the session');
+    expect(await serverDraft()).toMatchObject({ text: 'typed as another device ended the session' });
+  });
+
+  it('drops that text, unsent, when another user signs in on this tab', async () => {
+    const app = (await openNotes(), renderedApp!);
+    server.use(
+      http.put('/api/draft', () => HttpResponse.json({ error: 'unauthenticated', message: 'Ended.' }, { status: 401 })),
+    );
+    typeText('alice’s private words');
+    await advance(1_100);
+    server.resetHandlers();
+    act(() => app.auth.signOut('expired'));
+    await signInHere('bob');
+    await until(() => app.path() === '/notes', 'bob on Notes');
+    await until(() => screen.queryByLabelText('Text') !== null, 'the editor');
+    expect(screen.getByLabelText('Text')).toHaveValue('');
+    expect(await serverDraft()).toBeNull();
+  });
+
+  it('a tab signed in as one user that follows another user’s sign-in signs the first out before anything else: none of their text goes under the new cookie', async () => {
+    await signInThroughApi('alice');
+    const tab1 = renderApp('/notes');
+    await until(() => screen.queryByLabelText('Text') !== null, 'alice’s Notes');
+    const sent: string[] = [];
+    server.events.on('request:start', ({ request }) => {
+      if (request.method === 'PUT' && request.url.endsWith('/api/draft'))
+        void request
+          .clone()
+          .text()
+          .then((body) => sent.push(body));
+    });
+    typeText('alice, unsaved');
+    const signedOut: string[] = [];
+    tab1.auth.onSignOut(({ reason }) => signedOut.push(reason));
+    // Tab 2 of the same browser: bob signs in (one cookie for the browser).
+    await signInThroughApi('bob');
+    new BroadcastChannel('idle-session-sign-in').postMessage({ type: 'signed-in' });
+    await until(() => screen.queryByText('bob') !== null, 'tab 1 following bob');
+    await advance(2_000);
+    expect(signedOut).toEqual(['other-tab']);
+    expect(await serverDraft()).toBeNull();
+    // Whatever tab 1 sent, it named alice's session: the server took none of it for bob.
+    for (const body of sent) expect(body).not.toContain('alice, unsaved');
+    await until(() => screen.queryByLabelText('Text') !== null, 'bob’s Notes');
+    expect(screen.getByLabelText('Text')).toHaveValue('');
   });
 });
 

@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import { AlertDialog } from '../../lib/alert-dialog';
+import { useAuth } from '../auth';
 import { currentEditor } from './editor-session';
 import { notesApi } from './notes-api';
 
@@ -10,6 +11,7 @@ import { notesApi } from './notes-api';
 export function SignOutButton({ onSignOut, retentionText }: { onSignOut: () => void; retentionText: string }) {
   const [asking, setAsking] = useState(false);
   const keepRef = useRef<HTMLButtonElement>(null);
+  const state = useAuth();
 
   async function start() {
     const editor = currentEditor();
@@ -24,7 +26,7 @@ export function SignOutButton({ onSignOut, retentionText }: { onSignOut: () => v
 
   async function discard() {
     await currentEditor()?.dropDraft();
-    await notesApi.discardDraft();
+    if (state.status === 'signed-in') await notesApi.discardDraft(state.sessionId);
     onSignOut();
   }
 

@@ -1,7 +1,21 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { SessionSummary } from '../../../shared/contract';
-import { api } from '../../lib/api';
+import { api, type ApiResult } from '../../lib/api';
 import { formatDateTime, formatTimeAgo } from '../../lib/duration';
+import { ReauthDialog } from './reauth-dialog';
+
+/**
+ * Something the user asked for that may need a recent sign-in: `run` asks the server (again after
+ * the password), `done` says how it went. `purpose` ends "Enter your password to …".
+ */
+interface SessionAction {
+  purpose: string;
+  run: () => Promise<ApiResult<unknown>>;
+  done: (ok: boolean) => Promise<void>;
+}
+
+const needsRecentSignIn = (result: ApiResult<unknown>) =>
+  !result.ok && result.status === 401 && result.error.error === 'reauth_required';
 
 type ListState = { status: 'loading' } | { status: 'ready'; sessions: SessionSummary[] } | { status: 'failed' };
 
@@ -14,13 +28,19 @@ async function fetchList(): Promise<ListState | undefined> {
 
 /**
  * Where you are signed in (ASVS 5 V7.5): every live session of this user, "This browser" first,
- * with a Sign out per other session and Sign out everywhere else. Refreshes when the window
- * gains focus. A 401 on any of these requests signs this browser out (the API client's listener).
+ * with a Sign out per other session and Sign out everywhere else (optionally forgetting the other
+ * browsers too), and Forget other browsers. Ending sessions and forgetting browsers need a recent
+ * sign-in (ASVS 5 V7.5.2): when the server says so, the password is asked for in place and the
+ * action then carried out. Refreshes when the window gains focus. A 401 other than
+ * `reauth_required` signs this browser out (the API client's listener).
  */
 export function SessionList({ idleTimeoutMs }: { idleTimeoutMs: number }) {
   const [list, setList] = useState<ListState>({ status: 'loading' });
   const [announcement, setAnnouncement] = useState('');
+  const [alsoForget, setAlsoForget] = useState(false);
+  const [waiting, setWaiting] = useState<SessionAction>();
   const heading = useRef<HTMLHeadingElement>(null);
+  const alsoForgetId = useId();
 
   const load = useCallback(() => {
     void fetchList().then((next) => next && setList(next));
@@ -40,12 +60,64 @@ export function SessionList({ idleTimeoutMs }: { idleTimeoutMs: number }) {
     heading.current?.focus();
   }
 
-  const signOutOne = async (session: SessionSummary) =>
-    ended(
-      (await api.endSession(session.id)).ok,
-      `${session.browser}, signed in ${formatDateTime(Date.parse(session.signedInAt))}`,
-    );
-  const signOutOthers = async () => ended((await api.endOtherSessions()).ok, 'everywhere else');
+  /** Runs `action`; when the server wants the password first, asks for it (the dialog) and waits. */
+  async function perform(action: SessionAction) {
+    const result = await action.run();
+    if (needsRecentSignIn(result)) setWaiting(action);
+    else await action.done(result.ok);
+  }
+
+  /** The dialog's password: checked by the server, then the waiting action carried out. */
+  async function reauthenticate(password: string): Promise<string | undefined> {
+    const result = await api.reauthenticate({ password });
+    if (!result.ok) {
+      if (result.status === 429) {
+        return `Too many wrong passwords. Try again in ${result.error.retryAfterSeconds ?? 60} seconds.`;
+      }
+      if (result.error.error === 'invalid_credentials') return 'That password is wrong. Try again.';
+      return 'Your password could not be checked. Try again.';
+    }
+    const action = waiting;
+    setWaiting(undefined);
+    if (action) await perform(action);
+    return undefined;
+  }
+
+  function cancelReauth() {
+    setWaiting(undefined);
+    setAnnouncement('Nothing was changed.');
+  }
+
+  const signOutOne = (session: SessionSummary) => {
+    const what = `${session.browser}, signed in ${formatDateTime(Date.parse(session.signedInAt))}`;
+    return perform({
+      purpose: `sign out ${what}`,
+      run: () => api.endSession(session.id),
+      done: (ok) => ended(ok, what),
+    });
+  };
+  const signOutOthers = () =>
+    perform({
+      purpose: alsoForget ? 'sign out everywhere else and forget the other browsers' : 'sign out everywhere else',
+      run: async () => {
+        const result = await api.endOtherSessions();
+        return result.ok && alsoForget ? api.forgetOtherDevices() : result;
+      },
+      done: (ok) => ended(ok, alsoForget ? 'everywhere else, and forgot the other browsers' : 'everywhere else'),
+    });
+  const forgetOthers = () =>
+    perform({
+      purpose: 'forget the other browsers',
+      run: () => api.forgetOtherDevices(),
+      done: async (ok) => {
+        setAnnouncement(
+          ok
+            ? 'Other browsers forgotten. Each of them is checked as a new device at its next sign-in.'
+            : 'Could not forget the other browsers. Try again.',
+        );
+        heading.current?.focus();
+      },
+    });
 
   const others = list.status === 'ready' ? list.sessions.filter((session) => !session.current) : [];
   return (
@@ -75,12 +147,37 @@ export function SessionList({ idleTimeoutMs }: { idleTimeoutMs: number }) {
           {others.length === 0 ? (
             <p className="hint">You are signed in only in this browser.</p>
           ) : (
-            <button type="button" className="button secondary" onClick={() => void signOutOthers()}>
-              Sign out everywhere else
-            </button>
+            <div className="session-actions">
+              <button type="button" className="button secondary" onClick={() => void signOutOthers()}>
+                Sign out everywhere else
+              </button>
+              <label className="checkbox" htmlFor={alsoForgetId}>
+                <input
+                  id={alsoForgetId}
+                  type="checkbox"
+                  checked={alsoForget}
+                  onChange={(event) => setAlsoForget(event.target.checked)}
+                />
+                Also forget the other browsers
+              </label>
+            </div>
           )}
         </>
       )}
+      <h3 className="subsection">Browsers that remember you</h3>
+      <p className="hint">
+        Each browser you signed in on remembers you for 30 days, also after signing out, so other people’s wrong
+        passwords cannot lock you out of it. Forget them if you lost one or used someone else’s.
+      </p>
+      <button type="button" className="button secondary" onClick={() => void forgetOthers()}>
+        Forget other browsers
+      </button>
+      <ReauthDialog
+        open={waiting !== undefined}
+        purpose={waiting?.purpose ?? ''}
+        onSubmit={reauthenticate}
+        onCancel={cancelReauth}
+      />
     </section>
   );
 }

@@ -12,7 +12,14 @@ const defaultDraftRetentionMs = 24 * 60 * 60_000;
  * The idle warning: a modal alertdialog (lib/alert-dialog.tsx) with a live countdown. Stay
  * signed in (focused, also Escape) extends the session in every tab; Sign out ends it.
  */
-export function TimeoutDialog({ onSignOut }: { onSignOut: () => void }) {
+export function TimeoutDialog({
+  onSignOut,
+  draftBehind = false,
+}: {
+  onSignOut: () => void;
+  /** A note's latest text has not reached the server: the dialog must not promise it is kept. */
+  draftBehind?: boolean;
+}) {
   const monitor = useSessionMonitor();
   const policy = usePolicy();
   const { phase, secondsLeft, warningMs, idleTimeoutMs, reconnecting } = useSessionSnapshot();
@@ -49,6 +56,12 @@ export function TimeoutDialog({ onSignOut }: { onSignOut: () => void }) {
       <p className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="countdown-announcement">
         {announcement}
       </p>
+      {draftBehind && (
+        <p className="dialog-note" role="status">
+          Your latest changes to a note have not reached the server yet. They are kept in this tab and sent as soon as
+          it can be reached: keep this tab open.
+        </p>
+      )}
       {reconnecting && (
         <p className="dialog-note" role="status">
           We cannot reach the server right now and keep trying.

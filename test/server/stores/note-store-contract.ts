@@ -39,7 +39,8 @@ export function describeNoteStoreContract(name: string, factory: StoreFactory, {
       await store.insertNote('ann', older, 200);
       await store.insertNote('ann', newer, 200);
       await store.insertNote('bob', newNote(t0 + 2_000), 200);
-      expect(await store.listNotes('ann')).toEqual([newer, older]);
+      const summary = ({ text: _text, ...rest }: Note) => rest;
+      expect(await store.listNotes('ann')).toEqual([summary(newer), summary(older)]);
       expect(await store.listNotes('nobody')).toEqual([]);
     });
 
@@ -113,6 +114,22 @@ export function describeNoteStoreContract(name: string, factory: StoreFactory, {
       expect(await store.getDraft('ann', t0)).toEqual(draft('mine'));
       await store.deleteDraft('ann');
       expect(await store.getDraft('ann', t0)).toBeUndefined();
+    });
+
+    it('deletes a draft only if it is the save named (compare-and-delete), and says when a newer one stayed', async () => {
+      await store.putDraft('ann', draft('tab 1'), t0 + day);
+      await store.putDraft('ann', draft('tab 2', t0 + 5), t0 + 5 + day);
+      expect(await store.deleteDraft('ann', t0)).toBe(false);
+      expect(await store.getDraft('ann', t0)).toEqual(draft('tab 2', t0 + 5));
+      expect(await store.deleteDraft('ann', t0 + 5)).toBe(true);
+      expect(await store.getDraft('ann', t0)).toBeUndefined();
+      expect(await store.deleteDraft('ann', t0 + 5)).toBe(true);
+      // Gone from the expiry bookkeeping too: nothing left to purge.
+      expect(await store.purgeDrafts(t0 + 10 * day)).toBe(0);
+      await store.putDraft('__proto__', draft('odd name'), t0 + day);
+      expect(await store.deleteDraft('__proto__', t0 + 1)).toBe(false);
+      expect(await store.deleteDraft('__proto__', t0)).toBe(true);
+      expect(await store.getDraft('__proto__', t0)).toBeUndefined();
     });
 
     it('purges drafts whose time has passed, and counts them', async () => {

@@ -119,6 +119,24 @@ describe.skipIf(!redis)('the app on Redis', () => {
       expect((await b.signIn('VICTIM', 'VICTIM_secret', fromClient)).status).toBe(201);
     });
 
+    it('locks the username across instances for new devices only, and needs a new run of failures after it', async () => {
+      const lock = { maxConsecutiveFailures: 6, lockoutMs: 15 * 60_000 };
+      const startLocking = async () =>
+        apiClient(await inProcess({ store: await createRedisStore(redis!.url), clock, session: lock }));
+      const [a, b] = [await startLocking(), await startLocking()];
+      const device = cookieFrom(await a.signIn('victim'), 'did');
+      const fail = (i: number, prefix: string) =>
+        (i % 2 ? a : b).signIn('victim', 'wrong', { headers: { 'X-Test-Client': `${prefix}.${i}` } });
+      for (let i = 0; i < 6; i++) await fail(i, '203.0.113');
+
+      expect((await b.signIn('victim', 'victim_secret', fromClient)).status).toBe(429);
+      expect((await b.signIn('victim', 'victim_secret', { cookie: device, ...fromClient })).status).toBe(201);
+
+      clock.advance(lock.lockoutMs);
+      for (let i = 0; i < 5; i++) expect((await fail(i, '198.51.100')).status).toBe(401);
+      expect((await a.signIn('victim', 'victim_secret', fromClient)).status).toBe(201);
+    });
+
     it('lets 300 sign-ins of different users from one address pass, and one /64 or mapped IPv4 is one client', async () => {
       const [a, b] = [await start(), await start()];
       // In batches of 30 at once: every attempt is counted before its check, so more parallel

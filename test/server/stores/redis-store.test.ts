@@ -149,6 +149,36 @@ describe.skipIf(!redis)('Redis store', () => {
       expect(await admin.pttl('idle-session:failures:user:alice')).toBeGreaterThan(300_000);
     });
 
+    it('keeps a note’s summary apart from its text, so listing reads no text', async () => {
+      const store = await open();
+      const note = { id: 'a'.repeat(32), title: 'T', text: 'x'.repeat(20_000), revision: 1, updatedAt: t0 };
+      await store.insertNote('ann', note, 200);
+      await store.updateNote('ann', note.id, 1, { title: 'T2', text: 'y'.repeat(20_000), updatedAt: t0 + 1 });
+
+      expect(JSON.parse((await admin.hget('idle-session:notes:ann', note.id))!)).toEqual({
+        id: note.id,
+        title: 'T2',
+        revision: 2,
+        updatedAt: t0 + 1,
+      });
+      expect(await admin.hget('idle-session:note-texts:ann', note.id)).toBe('y'.repeat(20_000));
+      await store.deleteNote('ann', note.id);
+      expect(await admin.exists('idle-session:notes:ann', 'idle-session:note-texts:ann')).toBe(0);
+    });
+
+    it('reads a note stored before texts were kept apart (text inside its JSON)', async () => {
+      const store = await open();
+      const note = { id: 'b'.repeat(32), title: 'Old', text: 'old text', revision: 1, updatedAt: t0 };
+      await admin.hset('idle-session:notes:ann', note.id, JSON.stringify(note));
+
+      expect(await store.listNotes('ann')).toEqual([{ id: note.id, title: 'Old', revision: 1, updatedAt: t0 }]);
+      expect(await store.getNote('ann', note.id)).toEqual(note);
+      expect(await store.updateNote('ann', note.id, 5, { title: 'x', text: 'y', updatedAt: t0 })).toEqual({
+        status: 'conflict',
+        current: note,
+      });
+    });
+
     it('purges more sessions than one batch', async () => {
       const store = await open();
       await Promise.all(Array.from({ length: 1_200 }, () => store.create(newRecord(t0), t0 + idle)));

@@ -190,6 +190,25 @@ export function describeStoreContract(name: string, factory: StoreFactory, { ski
         expect(await store.revoke('alice', 'never-created', t0)).toBe(false);
       });
 
+      it('markReauthenticated records a recent sign-in on a live session, not on a revoked or missing one', async () => {
+        const [mine, other] = [newRecord(t0, 'alice'), newRecord(t0, 'alice')];
+        await store.create(mine, t0 + idle);
+        await store.create(other, t0 + idle);
+        expect(await store.markReauthenticated(mine.idHash, t0 + 5_000)).toBe(true);
+        expect(await store.get(mine.idHash)).toEqual({ ...mine, reauthenticatedAt: t0 + 5_000 });
+        // It survives a heartbeat, and moves no deadline.
+        expect(await store.extend(mine.idHash, t0 + 6_000, t0 + 6_000, limits)).toEqual({
+          ...mine,
+          lastActivityAt: t0 + 6_000,
+          reauthenticatedAt: t0 + 5_000,
+        });
+        await store.revoke('alice', other.idHash, t0);
+        expect(await store.markReauthenticated(other.idHash, t0 + 5_000)).toBe(false);
+        expect(await store.get(other.idHash)).toEqual({ ...other, revoked: true });
+        expect(await store.markReauthenticated('never-created', t0)).toBe(false);
+        expect(await store.get('never-created')).toBeUndefined();
+      });
+
       it('does not revoke an expired session, and purges a revoked one at its expiry', async () => {
         const [expired, revoked] = [newRecord(t0, 'alice'), newRecord(t0, 'alice')];
         await store.create(expired, t0 + 10_000);
@@ -270,16 +289,6 @@ export function describeStoreContract(name: string, factory: StoreFactory, { ski
         expect(await store.listLive(t0)).toEqual([]);
         expect(await store.countLive(t0)).toBe(0);
         expect(await store.purgeExpired(t0 + idle)).toBe(3);
-      });
-
-      it("deleteDeviceTokensOf forgets that user's device tokens only", async () => {
-        await store.saveDeviceToken('token-a1', 'alice', t0 + idle, t0);
-        await store.saveDeviceToken('token-a2', 'alice', t0 + idle, t0);
-        await store.saveDeviceToken('token-b', 'bob', t0 + idle, t0);
-        expect(await store.deleteDeviceTokensOf('alice')).toBe(2);
-        expect(await store.getDeviceToken('token-a1', t0)).toBeUndefined();
-        expect(await store.getDeviceToken('token-b', t0)).toBe('bob');
-        expect(await store.deleteDeviceTokensOf('alice')).toBe(0);
       });
     });
 
@@ -403,6 +412,31 @@ export function describeStoreContract(name: string, factory: StoreFactory, { ski
         await store.deleteDeviceToken('token-b');
         expect(await store.getDeviceToken('token-b', t0)).toBeUndefined();
         await expect(store.deleteDeviceToken('token-b')).resolves.toBeUndefined();
+      });
+
+      it('deleteDeviceTokensOfUser forgets every token of that user but the one kept, and no one else’s', async () => {
+        for (const token of ['a-1', 'a-2', 'a-3']) await store.saveDeviceToken(token, 'alice', t0 + window, t0);
+        await store.saveDeviceToken('b-1', 'bob', t0 + window, t0);
+        await store.saveDeviceToken('z-1', 'alice ', t0 + window, t0);
+        expect(await store.deleteDeviceTokensOfUser('alice', 'a-2')).toBe(2);
+        expect(await store.getDeviceToken('a-1', t0)).toBeUndefined();
+        expect(await store.getDeviceToken('a-2', t0)).toBe('alice');
+        expect(await store.getDeviceToken('a-3', t0)).toBeUndefined();
+        expect(await store.getDeviceToken('b-1', t0)).toBe('bob');
+        expect(await store.getDeviceToken('z-1', t0)).toBe('alice ');
+        expect(await store.deleteDeviceTokensOfUser('alice', undefined)).toBe(1);
+        expect(await store.getDeviceToken('a-2', t0)).toBeUndefined();
+        expect(await store.deleteDeviceTokensOfUser('nobody', undefined)).toBe(0);
+      });
+
+      it('a token deleted alone, or issued again, is forgotten exactly once', async () => {
+        await store.saveDeviceToken('a-1', 'alice', t0 + window, t0);
+        await store.saveDeviceToken('a-2', 'alice', t0 + window, t0);
+        await store.deleteDeviceToken('a-1');
+        expect(await store.deleteDeviceTokensOfUser('alice', undefined)).toBe(1);
+        await store.saveDeviceToken('a-3', 'alice', t0 + window, t0);
+        expect(await store.deleteDeviceTokensOfUser('alice', undefined)).toBe(1);
+        expect(await store.getDeviceToken('a-3', t0)).toBeUndefined();
       });
 
       it('purgeExpired keeps live tokens (expired ones go: by purge, or by TTL in Redis)', async () => {

@@ -1,0 +1,254 @@
+import { useSyncExternalStore } from 'react';
+import type { DraftRequest } from '../../../shared/contract';
+import { createListeners } from '../../lib/listeners';
+import type { AuthStore } from '../auth';
+import { draftRetryDelayMs, type DraftSendResult } from './draft-saver';
+import { saveDraft } from './notes-api';
+
+/**
+ * Text that left an editor before the server had it (docs/decisions/023-drafts-bound-to-their-session.md):
+ * the Notes page was left, or its session ended (idle, absolute, ended from another device,
+ * offline through the deadline). This tab keeps it **in memory only** and delivers it as its
+ * user's draft:
+ * - under the same session at once, retrying while the server cannot be reached;
+ * - after **the same user** signs in again in this tab, under that new session (the hand-over);
+ * - never for anyone else: when another user signs in here, it is dropped.
+ *
+ * What cannot be delivered before the tab closes is lost, and the app says so: a cookie keeps a
+ * marker with no text in it ("this user has changes that never reached the server"),
+ * which the next restore for that user reads (`undeliveredSince`) instead of claiming a full one.
+ */
+
+interface Held {
+  username: string;
+  /** The session to deliver it under: the one it was typed in, or the same user's next one. */
+  sessionId: string;
+  draft: DraftRequest;
+  /** A save of older text still on its way: this one goes after it. */
+  after: Promise<unknown>;
+}
+
+export interface TabUser {
+  username: string;
+  sessionId: string;
+}
+
+/**
+ * The marker is a cookie, not Web Storage: a sign-out's `Clear-Site-Data: "storage"` (decision
+ * 004) must not erase the one record that says text was lost. The server never reads it.
+ */
+const markerCookie = 'idle-session-undelivered';
+const markerMaxAgeSeconds = 24 * 60 * 60;
+
+/**
+ * Per user: since when (ms) they have text the server may not have, and, when a page went away
+ * sending its newest text with `keepalive`, a 32-bit hash of that text (`then`): a restore that
+ * shows exactly it proves the later save arrived and supersedes the loss. No text is kept.
+ */
+interface Marker {
+  since: number;
+  then?: number;
+}
+
+function readMarkers(): Map<string, Marker> {
+  try {
+    const raw = document.cookie
+      .split('; ')
+      .find((pair) => pair.startsWith(`${markerCookie}=`))
+      ?.slice(markerCookie.length + 1);
+    const entries: unknown = JSON.parse(raw ? decodeURIComponent(raw) : '[]');
+    return new Map(Array.isArray(entries) ? (entries as [string, Marker][]) : []);
+  } catch {
+    return new Map();
+  }
+}
+
+function writeMarkers(markers: Map<string, Marker>) {
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  const value = encodeURIComponent(JSON.stringify([...markers]));
+  const maxAge = markers.size === 0 ? 0 : markerMaxAgeSeconds;
+  document.cookie = `${markerCookie}=${value}; Path=/; Max-Age=${maxAge}; SameSite=Strict${secure}`;
+}
+
+/** FNV-1a over the draft's fields: enough to recognise one text again, nothing to read it from. */
+function textHash({ noteId, title, text }: DraftRequest): number {
+  let hash = 0x811c9dc5;
+  for (const char of `${noteId ?? ''}\u0000${title}\u0000${text}`) {
+    hash ^= char.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/** Notes that `username` has typed text the server may never get (kept until it does). */
+export function markUndelivered(username: string) {
+  const markers = readMarkers();
+  const since = markers.get(username)?.since ?? Date.now();
+  markers.set(username, { since });
+  writeMarkers(markers);
+}
+
+/** A page goes away sending `draft`, its newest text, with keepalive: if it arrives, nothing is lost. */
+export function markSupersededBy(username: string, draft: DraftRequest) {
+  const markers = readMarkers();
+  const marker = markers.get(username);
+  if (!marker) return;
+  markers.set(username, { ...marker, then: textHash(draft) });
+  writeMarkers(markers);
+}
+
+/** The server has everything `username` typed in this tab. */
+export function markDelivered(username: string) {
+  const markers = readMarkers();
+  if (markers.delete(username)) writeMarkers(markers);
+}
+
+/**
+ * When `username` typed text that never reached the server, if they did (ms since the epoch), as
+ * the restore of `restored` should say. A restore of exactly the text a page sent as it went
+ * away shows that save arrived after the loss: the marker is cleared then.
+ */
+export function undeliveredSince(username: string, restored: DraftRequest | null): number | undefined {
+  const marker = readMarkers().get(username);
+  if (!marker) return undefined;
+  if (restored && marker.then !== undefined && marker.then === textHash(restored)) {
+    markDelivered(username);
+    return undefined;
+  }
+  return marker.since;
+}
+
+export function createUnsentDraft(send: (draft: DraftRequest, sessionId: string) => Promise<DraftSendResult>) {
+  let held: Held | undefined;
+  /** The open editor's text has not reached the server (its saves are being retried). */
+  let editorBehind = false;
+  let current: TabUser | undefined;
+  let delivering: Promise<void> | undefined;
+  let attempt = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const listeners = createListeners();
+
+  function set(next: Held | undefined) {
+    held = next;
+    listeners.notify();
+  }
+
+  function deliver() {
+    clearTimeout(retryTimer);
+    if (!held || delivering || !current || current.username !== held.username) return;
+    const sending = held;
+    // The same user signed in again: the hand-over goes under the session they are in now.
+    sending.sessionId = current.sessionId;
+    delivering = (async () => {
+      await sending.after.catch(() => undefined);
+      const result = await send(sending.draft, sending.sessionId).catch((): DraftSendResult => ({ outcome: 'retry' }));
+      delivering = undefined;
+      if (held !== sending) return deliver(); // newer text came meanwhile
+      if (result.outcome === 'saved') {
+        attempt = 0;
+        markDelivered(sending.username);
+        return set(undefined);
+      }
+      markUndelivered(sending.username);
+      // `ended`: kept for the same user's next sign-in in this tab (`signedIn` delivers it then).
+      if (result.outcome === 'retry') retryTimer = setTimeout(deliver, draftRetryDelayMs(attempt++));
+      // `refused` (a limit): nothing more can be done with it; the marker says it was not kept.
+      if (result.outcome === 'refused') set(undefined);
+    })();
+  }
+
+  return {
+    /** Takes text the server does not have yet and delivers it (see above). */
+    hold(username: string, sessionId: string, draft: DraftRequest, after: Promise<unknown> = Promise.resolve()) {
+      // Until the server has it, the next restore for this user may not claim it is complete.
+      markUndelivered(username);
+      set({ username, sessionId, draft: { ...draft }, after });
+      deliver();
+    },
+    /**
+     * Who this tab is signed in as now (undefined: nobody). Another user: the held text is
+     * dropped, unseen and unsent. The same user again: it is delivered under the new session.
+     */
+    signedIn(user: TabUser | undefined) {
+      current = user;
+      if (held && user && user.username !== held.username) {
+        clearTimeout(retryTimer);
+        return set(undefined);
+      }
+      deliver();
+    },
+    /**
+     * The editor takes `username`'s held text back (the Notes page opened again before it could be
+     * delivered): returned and no longer held here. Call after `settled`.
+     */
+    take(username: string): DraftRequest | undefined {
+      if (!held || held.username !== username || delivering) return undefined;
+      const { draft } = held;
+      clearTimeout(retryTimer);
+      set(undefined);
+      return draft;
+    },
+    /** The browser is back online: try now. */
+    retryNow: () => deliver(),
+    /** Resolves when no delivery is on its way (the Notes loader reads the draft after it). */
+    settled: async () => void (await delivering),
+    /** True while this tab holds text the server does not have. */
+    isHolding: () => held !== undefined,
+    /** The open editor says whether its text has reached the server. */
+    setEditorBehind(behind: boolean) {
+      if (behind === editorBehind) return;
+      editorBehind = behind;
+      listeners.notify();
+    },
+    /**
+     * Whose text in this tab has not reached the server (held, or in the open editor), for the
+     * warning and the sign-in page to say so instead of promising it is kept.
+     */
+    undelivered: (): string | undefined => held?.username ?? (editorBehind ? current?.username : undefined),
+    /** The user chose to discard their unsaved text. */
+    drop() {
+      clearTimeout(retryTimer);
+      editorBehind = false;
+      set(undefined);
+    },
+    subscribe: listeners.add,
+  };
+}
+
+/** Whose text in this tab has not reached the server, if anyone's (re-renders when that changes). */
+export function useUndeliveredDraft(): string | undefined {
+  return useSyncExternalStore(unsentDraft.subscribe, unsentDraft.undelivered);
+}
+
+/** This tab's unsent draft. */
+export const unsentDraft = createUnsentDraft((draft, sessionId) => saveDraft({ ...draft, sessionId }));
+
+/**
+ * Wires this tab's unsent draft to its auth store and the browser: every sign-in and sign-out
+ * (its own or one it follows from another tab), the browser coming back online, and a warning
+ * before the tab closes with text the server does not have. Returns the function that unhooks it.
+ */
+export function keepUnsentDrafts(auth: AuthStore): () => void {
+  const follow = () => {
+    const state = auth.getState();
+    unsentDraft.signedIn(
+      state.status === 'signed-in' ? { username: state.user.username, sessionId: state.sessionId } : undefined,
+    );
+  };
+  follow();
+  const stopFollowing = auth.subscribe(follow);
+  const online = () => unsentDraft.retryNow();
+  // The browser's own "Leave site?" question: the text would be lost with the tab.
+  const beforeUnload = (event: BeforeUnloadEvent) => {
+    if (unsentDraft.isHolding()) event.preventDefault();
+  };
+  window.addEventListener('online', online);
+  window.addEventListener('beforeunload', beforeUnload);
+  return () => {
+    stopFollowing();
+    unsentDraft.drop();
+    unsentDraft.signedIn(undefined);
+    window.removeEventListener('online', online);
+    window.removeEventListener('beforeunload', beforeUnload);
+  };
+}
