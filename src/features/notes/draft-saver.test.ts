@@ -102,11 +102,12 @@ describe('the draft saver', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(ended).toEqual(['typed as the session was ended elsewhere']);
     expect(statuses.at(-1)).toBe('ended');
-    saver.change(draft('after the end'));
+    // Typed after that, before the tab signs out: never sent, handed on as the newest text.
+    saver.change(draft('and after the end'));
     saver.end();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(sent).toHaveLength(1);
-    expect(ended).toHaveLength(1);
+    expect(ended).toEqual(['typed as the session was ended elsewhere', 'and after the end']);
   });
 
   it('at the end (sign-out, page left) hands on what is unsaved, with the save still on its way to go first', async () => {

@@ -47,6 +47,8 @@ export function createDraftSaver({ send, onStatus, onEnded, debounceMs = 1_000, 
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  /** The session is over: later changes go straight to `onEnded`, as the newest unsent text. */
+  let ended = false;
   let status: DraftStatus = 'idle';
   let lastSavedAt = savedAt;
 
@@ -70,6 +72,7 @@ export function createDraftSaver({ send, onStatus, onEnded, debounceMs = 1_000, 
     const unsent = unsaved() ? latest : undefined;
     stop();
     if (!unsent) return;
+    ended = true;
     setStatus('ended');
     onEnded(unsent, inFlight ?? Promise.resolve());
   }
@@ -102,6 +105,8 @@ export function createDraftSaver({ send, onStatus, onEnded, debounceMs = 1_000, 
     savedAt: () => lastSavedAt,
     /** The editor changed: saved about `debounceMs` after the last change. */
     change(draft: DraftRequest) {
+      // Typed after the session ended, before the tab has signed out: the newest text is the one kept.
+      if (ended) return onEnded(draft, Promise.resolve());
       if (stopped) return;
       latest = draft;
       version++;

@@ -41,6 +41,20 @@ describe('the unsent draft (text a session could not save before it ended)', () 
   it('keeps the text of an ended session for the same user’s next sign-in in this tab, and says it is undelivered meanwhile', async () => {
     const { unsent, live, sent } = setup();
     unsent.signedIn(alice('s1'));
+    unsent.hold('alice', 's1', draft('typed as the session'));
+    await unsent.settled();
+    // Newer text under the same ended session replaces it, and nothing more is tried under it.
+    let tries = 0;
+    const counting = createUnsentDraft(async () => {
+      tries++;
+      return { outcome: 'ended' };
+    });
+    counting.signedIn(alice('s1'));
+    counting.hold('alice', 's1', draft('a'));
+    await counting.settled();
+    counting.hold('alice', 's1', draft('ab'));
+    await counting.settled();
+    expect(tries).toBe(1);
     unsent.hold('alice', 's1', draft('typed as the session was ended'));
     await unsent.settled();
     expect(sent).toEqual([]);

@@ -123,6 +123,8 @@ export function createUnsentDraft(send: (draft: DraftRequest, sessionId: string)
   /** The open editor's text has not reached the server (its saves are being retried). */
   let editorBehind = false;
   let current: TabUser | undefined;
+  /** A session that answered "ended" to a delivery: nothing more is sent under it. */
+  let endedSession: string | undefined;
   let delivering: Promise<void> | undefined;
   let attempt = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -136,6 +138,7 @@ export function createUnsentDraft(send: (draft: DraftRequest, sessionId: string)
   function deliver() {
     clearTimeout(retryTimer);
     if (!held || delivering || !current || current.username !== held.username) return;
+    if (current.sessionId === endedSession) return;
     const sending = held;
     // The same user signed in again: the hand-over goes under the session they are in now.
     sending.sessionId = current.sessionId;
@@ -151,6 +154,7 @@ export function createUnsentDraft(send: (draft: DraftRequest, sessionId: string)
       }
       markUndelivered(sending.username);
       // `ended`: kept for the same user's next sign-in in this tab (`signedIn` delivers it then).
+      if (result.outcome === 'ended') endedSession = sending.sessionId;
       if (result.outcome === 'retry') retryTimer = setTimeout(deliver, draftRetryDelayMs(attempt++));
       // `refused` (a limit): nothing more can be done with it; the marker says it was not kept.
       if (result.outcome === 'refused') set(undefined);

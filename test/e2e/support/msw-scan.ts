@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 
 export interface Finding {
   file: string;
@@ -39,8 +40,14 @@ export function scanForMsw(dir: string): { files: string[]; findings: Finding[] 
   for (const path of files) {
     const file = relative(dir, path);
     if (/mockServiceWorker/i.test(basename(path))) findings.push({ file, what: 'file name' });
-    const text = readFileSync(path, 'utf8');
-    if (extname(path) === '.map') {
+    // Precompressed copies are scanned as what they decompress to: their bytes are not text, and
+    // a chance "msw" among them (seen once a build changed) is no finding.
+    const bytes = readFileSync(path);
+    const ext = extname(path);
+    const text = (ext === '.br' ? brotliDecompressSync(bytes) : ext === '.gz' ? gunzipSync(bytes) : bytes).toString(
+      'utf8',
+    );
+    if (ext === '.map') {
       const sources: string[] = JSON.parse(text).sources ?? [];
       for (const source of sources.filter((s) => mockSourcePattern.test(s)))
         findings.push({ file, what: `source ${source}` });
