@@ -88,7 +88,10 @@ export function markUndelivered(username: string) {
   writeMarkers(markers);
 }
 
-/** A page goes away sending `draft`, its newest text, with keepalive: if it arrives, nothing is lost. */
+/**
+ * `draft` is the newest text and is on its way (a page going away with keepalive, or text held
+ * for delivery): a restore showing exactly it, in any tab, proves it arrived, so nothing is lost.
+ */
 export function markSupersededBy(username: string, draft: DraftRequest) {
   const markers = readMarkers();
   const marker = markers.get(username);
@@ -164,8 +167,10 @@ export function createUnsentDraft(send: (draft: DraftRequest, sessionId: string)
   return {
     /** Takes text the server does not have yet and delivers it (see above). */
     hold(username: string, sessionId: string, draft: DraftRequest, after: Promise<unknown> = Promise.resolve()) {
-      // Until the server has it, the next restore for this user may not claim it is complete.
+      // Until the server has it, the next restore for this user may not claim it is complete; a
+      // restore of exactly this text (in any tab) shows it arrived.
       markUndelivered(username);
+      markSupersededBy(username, draft);
       set({ username, sessionId, draft: { ...draft }, after });
       deliver();
     },
