@@ -44,6 +44,11 @@ export interface SessionConfig {
    * need the password entered in this session within this long, in ms (REAUTH_WINDOW).
    */
   reauthWindowMs: number;
+  /**
+   * Longest a session hold keeps a session alive without any input, in ms (MAX_HOLD): a hold
+   * heartbeat whose user has been idle for longer gets the usual idle rule (decision 024).
+   */
+  maxHoldMs: number;
 }
 
 export interface ServerConfig {
@@ -90,6 +95,7 @@ export const defaultSessionConfig: SessionConfig = {
   lockoutMs: 60 * 60_000,
   deviceTokenMaxAgeMs: 30 * 24 * 60 * 60_000,
   reauthWindowMs: 10 * 60_000,
+  maxHoldMs: 4 * 60 * 60_000,
 };
 
 /** WCAG 2.2.6: data kept for more than 20 hours needs no warning about inactivity losing it. */
@@ -285,6 +291,7 @@ export function parseConfig(env: Env): { config: ServerConfig; warnings: string[
   session.maxConsecutiveFailures = readCount(env, 'LOGIN_LOCK_FAILURES', session.maxConsecutiveFailures, 1_000_000);
   session.lockoutMs = readDuration(env, 'LOGIN_LOCK_DURATION') ?? session.lockoutMs;
   session.reauthWindowMs = readDuration(env, 'REAUTH_WINDOW') ?? session.reauthWindowMs;
+  session.maxHoldMs = readDuration(env, 'MAX_HOLD') ?? session.maxHoldMs;
   validateSessionConfig(session);
 
   const store = readChoice(env, 'SESSION_STORE', ['sqlite', 'redis', 'memory'] as const, 'sqlite');

@@ -103,11 +103,22 @@ export interface SessionListResponse {
 export interface HeartbeatRequest {
   /** How long ago the user was last active, in ms; the server clamps it to `[0, idleTimeoutMs]`. */
   idleForMs?: number;
+  /**
+   * A session hold (decision 024): what keeps the user signed in without input, e.g. `"import"`
+   * (1 to `maxHoldReasonLength` letters, digits, spaces, `-` or `_`; else 400). The session is
+   * extended as if the user were active now, unless `idleForMs` reaches `MAX_HOLD`.
+   */
+  hold?: string;
 }
+
+/** The longest `hold` reason a heartbeat may carry. */
+export const maxHoldReasonLength = 40;
 
 /** `POST /api/session/heartbeat` (200). */
 export interface HeartbeatResponse {
   session: SessionTiming;
+  /** Only for a heartbeat with `hold`: `kept` extended the session, `refused` (past `MAX_HOLD`) got the usual idle rule. */
+  hold?: 'kept' | 'refused';
 }
 
 /**

@@ -220,6 +220,12 @@ describe('heartbeat with a bad body', () => {
     ['a JSON array', '[0]'],
     ['JSON null', 'null'],
     ['malformed JSON', '{"idleForMs":'],
+    ['hold as a number', '{"idleForMs":0,"hold":1}'],
+    ['hold as null', '{"idleForMs":0,"hold":null}'],
+    ['hold as an empty string', '{"idleForMs":0,"hold":""}'],
+    ['hold longer than 40 characters', JSON.stringify({ idleForMs: 0, hold: 'x'.repeat(41) })],
+    ['hold with a line break', '{"idleForMs":0,"hold":"import\\n{\\"event\\":\\"forged\\"}"}'],
+    ['hold with a quote', '{"idleForMs":0,"hold":"im\\"port"}'],
   ])('answers 400 to %s and does not extend the session', async (_name, body) => {
     const { api, cookie, expectNothingChanged } = await signedInApp();
 

@@ -154,6 +154,11 @@ describe('parseConfig', () => {
     });
   });
 
+  it('reads MAX_HOLD as a duration, 4 hours by default', () => {
+    expect(defaultSessionConfig.maxHoldMs).toBe(4 * 3_600_000);
+    expect(parseConfig({ MAX_HOLD: '30m' }).config.session.maxHoldMs).toBe(1_800_000);
+  });
+
   it('reads REAUTH_WINDOW as a duration', () => {
     expect(parseConfig({ REAUTH_WINDOW: '5m' }).config.session.reauthWindowMs).toBe(300_000);
   });
@@ -167,6 +172,8 @@ describe('parseConfig', () => {
     ['LOGIN_LOCK_DURATION', { LOGIN_LOCK_DURATION: '0' }],
     ['REAUTH_WINDOW', { REAUTH_WINDOW: '-10m' }],
     ['REAUTH_WINDOW', { REAUTH_WINDOW: '10 minutes' }],
+    ['MAX_HOLD', { MAX_HOLD: '0' }],
+    ['MAX_HOLD', { MAX_HOLD: 'forever' }],
   ])('names %s for a bad value (%j)', (variable, env) => {
     expect(configErrorFor(env).variable).toBe(variable);
   });
