@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { apiPaths, maxBodyBytes, maxNoteBodyBytes } from '../shared/contract';
+import { apiPaths, maxBodyBytes, maxImportBytes, maxNoteBodyBytes } from '../shared/contract';
 import type { SessionConfig } from './config';
 import type { AppEnv } from './http/env';
 import { viewOfClient } from './http/client';
@@ -63,6 +63,7 @@ const allowedMethods: Record<string, string> = {
   [apiPaths.hello]: 'GET',
   [apiPaths.health]: 'GET',
   [apiPaths.notes]: 'GET, POST',
+  [apiPaths.notesImport]: 'POST',
   [apiPaths.note]: 'GET, PUT, DELETE',
   [apiPaths.draft]: 'GET, PUT, DELETE',
 };
@@ -113,6 +114,7 @@ export function createApp({
   const notes = createNotes({ store, clock, config: config.session });
   const sessionBodyLimit = bodySizeLimit(maxBodyBytes, tooLarge(maxBodyBytes));
   const noteBodyLimit = bodySizeLimit(maxNoteBodyBytes, tooLarge(maxNoteBodyBytes));
+  const importBodyLimit = bodySizeLimit(maxImportBytes, tooLarge(maxImportBytes));
   const trustProxy = config.trustProxy ?? false;
   const allowedOrigins = publicOrigins(config.publicOrigins);
   const pageHeaders = documentHeaders();
@@ -129,7 +131,12 @@ export function createApp({
     // Load balancers call the health check by address, with whatever Host they like.
     publicHostOnly(allowedOrigins, [apiPaths.health]),
     sameOriginOnly(allowedOrigins),
-    (c, next) => (isNoteBodyPath(c.req.path) ? noteBodyLimit : sessionBodyLimit)(c, next),
+    (c, next) =>
+      (c.req.path === apiPaths.notesImport
+        ? importBodyLimit
+        : isNoteBodyPath(c.req.path)
+          ? noteBodyLimit
+          : sessionBodyLimit)(c, next),
   );
 
   app.route(apiPaths.session, sessionRoutes(sessions, config.session));

@@ -16,6 +16,7 @@ export const apiPaths = {
   hello: '/api/hello',
   health: '/api/health',
   notes: '/api/notes',
+  notesImport: '/api/notes/import',
   note: '/api/notes/:id',
   draft: '/api/draft',
 } as const;
@@ -25,7 +26,7 @@ export type ApiPath = (typeof apiPaths)[keyof typeof apiPaths];
 /** Largest accepted request body on `/api/*`, in bytes. */
 export const maxBodyBytes = 4 * 1024;
 
-export { maxNoteBodyBytes, noteLimits } from './note-limits';
+export { maxImportBytes, maxNoteBodyBytes, noteLimits } from './note-limits';
 
 /** Session timing, always as durations relative to the moment the server answered. */
 export interface SessionTiming {
@@ -233,6 +234,8 @@ export const errorCodes = [
   'session_mismatch',
   'draft_changed',
   'limit_exceeded',
+  /** 422 on `POST /api/notes/import`: the file has a bad line (`line`, and the message says why); nothing was stored. */
+  'invalid_import',
   'internal_error',
   'store_unavailable',
 ] as const;
@@ -253,4 +256,15 @@ export interface ApiError {
   retryAfterSeconds?: number;
   /** For `conflict` (409 on `PUT /api/notes/:id`): the note as it is stored now. */
   current?: Note;
+  /** For `invalid_import` (and `limit_exceeded` on an import): the first bad line of the file, from 1. */
+  line?: number;
+}
+
+/**
+ * `POST /api/notes/import` (201): the body is the file itself (`text/plain` or `text/markdown`,
+ * UTF-8, at most `maxImportBytes`), one note per `# heading`. All its notes are stored, or none.
+ */
+export interface ImportNotesResponse {
+  /** The notes made, without text, in the file's order. */
+  notes: NoteSummary[];
 }
