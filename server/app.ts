@@ -35,6 +35,8 @@ export interface AppConfig {
    * must come from one, API requests must be addressed to one's host. Mock mode: the page's.
    */
   publicOrigins: readonly string[];
+  /** FRAME_ORIGINS: other origins the pages may frame and whose activity reports count (issue 23). */
+  frameOrigins?: readonly string[];
 }
 
 export interface AppDependencies {
@@ -67,6 +69,9 @@ const allowedMethods: Record<string, string> = {
   [apiPaths.note]: 'GET, PUT, DELETE',
   [apiPaths.draft]: 'GET, PUT, DELETE',
 };
+
+/** Pages the app shows in its own iframes (the Help panel): `frame-ancestors 'self'` instead of `'none'`. */
+const isFramedPage = (path: string) => path === '/help.html' || path === '/help.css';
 
 /** What `app.use('/api/*')` matches: `/api` itself too. */
 const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
@@ -117,13 +122,17 @@ export function createApp({
   const importBodyLimit = bodySizeLimit(maxImportBytes, tooLarge(maxImportBytes));
   const trustProxy = config.trustProxy ?? false;
   const allowedOrigins = publicOrigins(config.publicOrigins);
-  const pageHeaders = documentHeaders();
+  const frameOrigins = config.frameOrigins ?? [];
+  const pageHeaders = documentHeaders({ frameOrigins });
+  // The help page is shown in the app's Help panel: framed by the app itself, and by nothing else.
+  const framedPageHeaders = documentHeaders({ frameOrigins, framedBySelf: true });
   app.use('*', async (c, next) => {
     const client = viewOfClient(c.req.raw, clientAddress(c), trustProxy);
     c.set('client', client);
     // COOKIE_SECURE=true says the site is served over https even when no proxy says so per request.
     if (client.secure || cookieMode === 'always') c.header('Strict-Transport-Security', strictTransportSecurity);
-    return isApiPath(c.req.path) ? next() : pageHeaders(c, next);
+    if (isApiPath(c.req.path)) return next();
+    return (isFramedPage(c.req.path) ? framedPageHeaders : pageHeaders)(c, next);
   });
   app.use(
     '/api/*',
@@ -139,7 +148,7 @@ export function createApp({
           : sessionBodyLimit)(c, next),
   );
 
-  app.route(apiPaths.session, sessionRoutes(sessions, config.session));
+  app.route(apiPaths.session, sessionRoutes(sessions, config.session, frameOrigins));
   app.route(apiPaths.sessions, sessionListRoutes(sessions, cookieMode));
   app.route(apiPaths.devices, deviceRoutes(sessions, cookieMode));
   app.route(apiPaths.hello, helloRoutes(sessions, cookieMode));

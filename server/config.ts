@@ -64,6 +64,11 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** PUBLIC_ORIGIN: the origins the app is served at; undefined: the ones it listens on (http/origin.ts). */
   publicOrigins: string[] | undefined;
+  /**
+   * FRAME_ORIGINS: other origins whose pages the app may show in an iframe and whose
+   * `postMessage` activity reports it believes (issue 23); none by default.
+   */
+  frameOrigins: string[];
   /** Slow clients: the whole header block must arrive within this, in ms. */
   headersTimeoutMs: number;
   /** Slow clients: the whole request (headers and body) must arrive within this, in ms. */
@@ -221,11 +226,16 @@ export function validateSessionConfig(
 
 /** PUBLIC_ORIGIN: one origin or several, comma-separated; each `http(s)://host[:port]`. */
 function readPublicOrigins(env: Env): string[] | undefined {
-  const raw = env.PUBLIC_ORIGIN;
+  return readOrigins(env, 'PUBLIC_ORIGIN');
+}
+
+/** A comma-separated list of origins in `env[name]`, in their serialised form; undefined when unset. */
+function readOrigins(env: Env, name: string): string[] | undefined {
+  const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   return raw.split(',').map((entry) => {
     const problem = originProblem(entry.trim());
-    if (problem) throw new ConfigError('PUBLIC_ORIGIN', `${problem}; use e.g. https://app.example.com`);
+    if (problem) throw new ConfigError(name, `${problem}; use e.g. https://app.example.com`);
     return new URL(entry.trim()).origin;
   });
 }
@@ -323,6 +333,7 @@ export function parseConfig(env: Env): { config: ServerConfig; warnings: string[
       staticDir: env.STATIC_DIR === undefined ? './dist' : env.STATIC_DIR || undefined,
       trustProxy: readBoolean(env, 'TRUST_PROXY', false),
       publicOrigins: readPublicOrigins(env),
+      frameOrigins: readOrigins(env, 'FRAME_ORIGINS') ?? [],
       ...readConnectionLimits(env),
     },
     warnings,

@@ -132,7 +132,15 @@ export interface SessionPolicy {
   absoluteTimeoutMs: number;
   /** How long an unsaved note (a draft) is kept after its last change (DRAFT_RETENTION), in ms. */
   draftRetentionMs: number;
+  /**
+   * FRAME_ORIGINS: origins whose framed pages may report activity with
+   * `postMessage({ type: 'idle-session:activity' }, appOrigin)`; messages from others are ignored.
+   */
+  frameOrigins: string[];
 }
+
+/** What a framed page of an allow-listed origin posts to the app to report its user's activity. */
+export const frameActivityMessageType = 'idle-session:activity';
 
 /** `GET /api/hello` (200). */
 export interface HelloResponse {

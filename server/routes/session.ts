@@ -53,7 +53,7 @@ const heartbeatBody = z.strictObject({
 });
 
 /** `/api/session`: sign in, who am I, heartbeat, sign out. */
-export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
+export function sessionRoutes(sessions: Sessions, config: SessionConfig, frameOrigins: readonly string[] = []) {
   const cookieMode = config.cookieSecure;
   const app = new Hono<AppEnv>();
 
@@ -110,6 +110,7 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
       warningMs: config.warningMs,
       absoluteTimeoutMs: config.absoluteTimeoutMs,
       draftRetentionMs: config.draftRetentionMs,
+      frameOrigins: [...frameOrigins],
     } satisfies SessionPolicy),
   );
 

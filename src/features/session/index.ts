@@ -2,3 +2,4 @@ export { AccountPage } from './account-page';
 export { SessionNotices } from './session-notices';
 export { SessionProvider, useSessionHold, useSessionSnapshot } from './session-provider';
 export { TimeoutDialog } from './timeout-dialog';
+export { HelpPanel } from './help-panel';

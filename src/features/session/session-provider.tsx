@@ -2,6 +2,7 @@ import { createContext, useContext, useEffect, useState, useSyncExternalStore, t
 import { useIdleTimer, type EventsType } from 'react-idle-timer';
 import { api, isServerUnreachable, type TimingSample } from '../../lib/api';
 import { isSignOutReason, type AuthStore, type SignOutReason } from '../auth';
+import { watchFrameActivity } from './frame-activity';
 import { createSessionMonitor, type HeartbeatOutcome, type SessionMonitor, type TabMessage } from './session-monitor';
 
 /** What counts as the user working: pointer, keys, wheel, touch, scroll. Not focus or visibility. */
@@ -128,6 +129,14 @@ export function SessionProvider({
     // A closing tab's holds end with it, at once for the other tabs (a crash: at their expiry).
     const leave = () => monitor.leave();
     window.addEventListener('pagehide', leave);
+    // Input inside iframes (the Help panel; allow-listed origins by postMessage) is activity too.
+    let frameOrigins: readonly string[] = [];
+    void auth.getPolicy().then((policy) => (frameOrigins = policy?.frameOrigins ?? []));
+    const stopFrames = watchFrameActivity(document, {
+      events: activityEvents,
+      onActivity: () => monitor.reportActivity(),
+      allowedOrigins: () => frameOrigins,
+    });
     monitor.start();
     // StrictMode stops and starts it again; a real unmount stops it for good.
     return () => {
@@ -135,6 +144,7 @@ export function SessionProvider({
       for (const event of windowWakeEvents) window.removeEventListener(event, recheck);
       document.removeEventListener('visibilitychange', recheck);
       window.removeEventListener('pagehide', leave);
+      stopFrames();
       stopListening();
     };
     // `broadcast` only reads idleTimer, whose methods stay valid for the component's life.
