@@ -67,7 +67,7 @@ export async function expectError(response: Response, status: number, code: Erro
   expect(body.message).toBeTypeOf('string');
   expect((body.message as string).length).toBeGreaterThan(0);
   for (const key of Object.keys(body))
-    expect(['error', 'message', 'field', 'retryAfterSeconds', 'current']).toContain(key);
+    expect(['error', 'message', 'field', 'retryAfterSeconds', 'current', 'line']).toContain(key);
   if ('field' in body) expect(body.field).toBeTypeOf('string');
   return body as unknown as ApiError;
 }
@@ -720,6 +720,7 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
           warningMs: contractSession.warningMs,
           absoluteTimeoutMs: contractSession.absoluteTimeoutMs,
           draftRetentionMs: contractSession.draftRetentionMs,
+          frameOrigins: [],
         });
       });
     });

@@ -94,6 +94,7 @@ test('a cross-origin frame counts only from an allow-listed origin', async ({ pa
     );
   }
 
+  await page.mouse.move(5, 5);
   await reportingFrame(allowed);
   // Twice the idle timeout with only the frame's reports, and never a warning on the way.
   const since = Date.now();
