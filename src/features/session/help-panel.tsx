@@ -27,7 +27,7 @@ export function HelpPanel() {
       <button
         ref={button}
         type="button"
-        className="button secondary small help-button"
+        className="help-button"
         aria-expanded={open}
         aria-controls={ids.panel}
         onClick={() => setOpen((value) => !value)}
