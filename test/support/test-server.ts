@@ -35,6 +35,8 @@ export interface TestAppOptions {
   trustProxy?: boolean;
   /** PUBLIC_ORIGIN. Default: the origin the test app is reached at (`TestApp.origin`). */
   publicOrigins?: string[];
+  /** FRAME_ORIGINS. Default: none. */
+  frameOrigins?: string[];
 }
 
 export interface TestApp {
@@ -61,6 +63,7 @@ function buildApp(
     clock = createTestClock(),
     trustProxy = false,
     publicOrigins,
+    frameOrigins,
   }: TestAppOptions,
   origin: string,
 ) {
@@ -69,7 +72,12 @@ function buildApp(
     store,
     clock,
     logger,
-    config: { session: { ...defaultSessionConfig, ...session }, trustProxy, publicOrigins: publicOrigins ?? [origin] },
+    config: {
+      session: { ...defaultSessionConfig, ...session },
+      trustProxy,
+      publicOrigins: publicOrigins ?? [origin],
+      frameOrigins,
+    },
     // Tests pick the client address with a header, to try per-client throttling.
     clientAddress: (c) => c.req.header('X-Test-Client') ?? '127.0.0.1',
   });
