@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useRevalidator } from 'react-router';
 import type { ImportNotesResponse } from '../../../shared/contract';
 import { maxImportBytes, noteLimits } from '../../../shared/note-limits';
-import { uploadFile } from '../../lib/api';
+import { uploadFile } from '../../lib/upload';
 import { useSessionHold } from '../session';
 
 export type ImportStatus =
