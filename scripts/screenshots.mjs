@@ -112,6 +112,49 @@ try {
   await notes.getByRole('button', { name: 'Discard draft' }).waitFor();
   await shoot(notes, 'notes.png');
 
+  // Import notes while it uploads (the browser's network emulation slows it down): the progress
+  // bar, Cancel, and the line that says why the session is kept. The whole page, top to bottom.
+  await notes.getByRole('button', { name: 'Discard draft' }).click();
+  const cdp = await notes.context().newCDPSession(notes);
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: 64 * 1024,
+  });
+  const lines = Array.from({ length: 60 }, (_, i) => `# Recipe ${i + 1}\n${'Mix, bake, wait. '.repeat(300)}\n`);
+  await notes.getByLabel('Notes file').setInputFiles({
+    name: 'recipes.md',
+    mimeType: 'text/markdown',
+    buffer: Buffer.from(lines.join('')),
+  });
+  await notes.getByRole('button', { name: 'Import' }).click();
+  const progress = notes.getByRole('progressbar', { name: 'Import progress' });
+  await progress.waitFor();
+  await notes.getByText('Kept signed in while the import runs.').waitFor();
+  while (Number(await progress.getAttribute('aria-valuenow')) < 30) await notes.waitForTimeout(100);
+  await notes.mouse.move(desktop.width - 5, desktop.height - 5);
+  await notes.screenshot({ path: join(outDir, 'import.png'), fullPage: true });
+  console.log(`screenshots: ${join(outDir, 'import.png')}`);
+  await notes.getByRole('button', { name: 'Cancel' }).click();
+  await notes.getByText('Import cancelled').waitFor();
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: -1,
+  });
+
+  // The Help panel: the help page in its iframe, beside the page.
+  await notes.goto('/');
+  await notes.getByRole('button', { name: 'Help', exact: true }).click();
+  await notes
+    .frameLocator('iframe[title^="Help"]')
+    .getByRole('heading', { level: 1, name: 'Staying signed in, and keeping your notes' })
+    .waitFor();
+  await shoot(notes, 'help.png');
+  await notes.getByRole('button', { name: 'Close help' }).click();
+
   // Account: this browser and one more, signed in as the same user from Firefox on Windows.
   const laptop = await newPage(
     desktop,

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { apiPaths, maxBodyBytes, maxNoteBodyBytes } from '../shared/contract';
+import { apiPaths, maxBodyBytes, maxImportBytes, maxNoteBodyBytes } from '../shared/contract';
 import type { SessionConfig } from './config';
 import type { AppEnv } from './http/env';
 import { viewOfClient } from './http/client';
@@ -37,6 +37,8 @@ export interface AppConfig {
    * must come from one, API requests must be addressed to one's host. Mock mode: the page's.
    */
   publicOrigins: readonly string[];
+  /** FRAME_ORIGINS: other origins the pages may frame and whose activity reports count (issue 23). */
+  frameOrigins?: readonly string[];
 }
 
 export interface AppDependencies {
@@ -78,9 +80,13 @@ const allowedMethods: Record<string, string> = {
   [apiPaths.live]: 'GET',
   [apiPaths.ready]: 'GET',
   [apiPaths.notes]: 'GET, POST',
+  [apiPaths.notesImport]: 'POST',
   [apiPaths.note]: 'GET, PUT, DELETE',
   [apiPaths.draft]: 'GET, PUT, DELETE',
 };
+
+/** Pages the app shows in its own iframes (the Help panel): `frame-ancestors 'self'` instead of `'none'`. */
+const isFramedPage = (path: string) => path === '/help.html' || path === '/help.css';
 
 /** What `app.use('/api/*')` matches: `/api` itself too. */
 const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
@@ -133,9 +139,13 @@ export function createApp({
   const notes = createNotes({ store, clock, config: config.session });
   const sessionBodyLimit = bodySizeLimit(maxBodyBytes, tooLarge(maxBodyBytes));
   const noteBodyLimit = bodySizeLimit(maxNoteBodyBytes, tooLarge(maxNoteBodyBytes));
+  const importBodyLimit = bodySizeLimit(maxImportBytes, tooLarge(maxImportBytes));
   const trustProxy = config.trustProxy ?? false;
   const allowedOrigins = publicOrigins(config.publicOrigins);
-  const pageHeaders = documentHeaders();
+  const frameOrigins = config.frameOrigins ?? [];
+  const pageHeaders = documentHeaders({ frameOrigins });
+  // The help page is shown in the app's Help panel: framed by the app itself, and by nothing else.
+  const framedPageHeaders = documentHeaders({ frameOrigins, framedBySelf: true });
   if (metrics) app.use('*', measureRequests(metrics));
   app.use('*', requestIds({ trustProxy, scope: requestScope }));
   app.use('*', async (c, next) => {
@@ -143,7 +153,8 @@ export function createApp({
     c.set('client', client);
     // COOKIE_SECURE=true says the site is served over https even when no proxy says so per request.
     if (client.secure || cookieMode === 'always') c.header('Strict-Transport-Security', strictTransportSecurity);
-    return isApiPath(c.req.path) ? next() : pageHeaders(c, next);
+    if (isApiPath(c.req.path)) return next();
+    return (isFramedPage(c.req.path) ? framedPageHeaders : pageHeaders)(c, next);
   });
   app.use(
     '/api/*',
@@ -151,10 +162,15 @@ export function createApp({
     // Load balancers call the health check by address, with whatever Host they like.
     publicHostOnly(allowedOrigins, [apiPaths.health, apiPaths.live, apiPaths.ready]),
     sameOriginOnly(allowedOrigins),
-    (c, next) => (isNoteBodyPath(c.req.path) ? noteBodyLimit : sessionBodyLimit)(c, next),
+    (c, next) =>
+      (c.req.path === apiPaths.notesImport
+        ? importBodyLimit
+        : isNoteBodyPath(c.req.path)
+          ? noteBodyLimit
+          : sessionBodyLimit)(c, next),
   );
 
-  app.route(apiPaths.session, sessionRoutes(sessions, config.session));
+  app.route(apiPaths.session, sessionRoutes(sessions, config.session, frameOrigins));
   app.route(apiPaths.sessions, sessionListRoutes(sessions, cookieMode));
   app.route(apiPaths.devices, deviceRoutes(sessions, cookieMode));
   app.route(apiPaths.hello, helloRoutes(sessions, cookieMode));

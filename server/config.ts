@@ -45,6 +45,11 @@ export interface SessionConfig {
    * need the password entered in this session within this long, in ms (REAUTH_WINDOW).
    */
   reauthWindowMs: number;
+  /**
+   * Longest a session hold keeps a session alive without any input, in ms (MAX_HOLD): a hold
+   * heartbeat whose user has been idle for longer gets the usual idle rule (decision 024).
+   */
+  maxHoldMs: number;
 }
 
 export interface ServerConfig {
@@ -60,6 +65,11 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** PUBLIC_ORIGIN: the origins the app is served at; undefined: the ones it listens on (http/origin.ts). */
   publicOrigins: string[] | undefined;
+  /**
+   * FRAME_ORIGINS: other origins whose pages the app may show in an iframe and whose
+   * `postMessage` activity reports it believes (issue 23); none by default.
+   */
+  frameOrigins: string[];
   /** Slow clients: the whole header block must arrive within this, in ms. */
   headersTimeoutMs: number;
   /** Slow clients: the whole request (headers and body) must arrive within this, in ms. */
@@ -93,6 +103,7 @@ export const defaultSessionConfig: SessionConfig = {
   lockoutMs: 60 * 60_000,
   deviceTokenMaxAgeMs: 30 * 24 * 60 * 60_000,
   reauthWindowMs: 10 * 60_000,
+  maxHoldMs: 4 * 60 * 60_000,
 };
 
 /** WCAG 2.2.6: data kept for more than 20 hours needs no warning about inactivity losing it. */
@@ -218,11 +229,16 @@ export function validateSessionConfig(
 
 /** PUBLIC_ORIGIN: one origin or several, comma-separated; each `http(s)://host[:port]`. */
 function readPublicOrigins(env: Env): string[] | undefined {
-  const raw = env.PUBLIC_ORIGIN;
+  return readOrigins(env, 'PUBLIC_ORIGIN');
+}
+
+/** A comma-separated list of origins in `env[name]`, in their serialised form; undefined when unset. */
+function readOrigins(env: Env, name: string): string[] | undefined {
+  const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   return raw.split(',').map((entry) => {
     const problem = originProblem(entry.trim());
-    if (problem) throw new ConfigError('PUBLIC_ORIGIN', `${problem}; use e.g. https://app.example.com`);
+    if (problem) throw new ConfigError(name, `${problem}; use e.g. https://app.example.com`);
     return new URL(entry.trim()).origin;
   });
 }
@@ -288,6 +304,7 @@ export function parseConfig(env: Env): { config: ServerConfig; warnings: string[
   session.maxConsecutiveFailures = readCount(env, 'LOGIN_LOCK_FAILURES', session.maxConsecutiveFailures, 1_000_000);
   session.lockoutMs = readDuration(env, 'LOGIN_LOCK_DURATION') ?? session.lockoutMs;
   session.reauthWindowMs = readDuration(env, 'REAUTH_WINDOW') ?? session.reauthWindowMs;
+  session.maxHoldMs = readDuration(env, 'MAX_HOLD') ?? session.maxHoldMs;
   validateSessionConfig(session);
 
   const store = readChoice(env, 'SESSION_STORE', ['sqlite', 'redis', 'memory'] as const, 'sqlite');
@@ -320,6 +337,7 @@ export function parseConfig(env: Env): { config: ServerConfig; warnings: string[
       staticDir: env.STATIC_DIR === undefined ? './dist' : env.STATIC_DIR || undefined,
       trustProxy: readBoolean(env, 'TRUST_PROXY', false),
       publicOrigins: readPublicOrigins(env),
+      frameOrigins: readOrigins(env, 'FRAME_ORIGINS') ?? [],
       ...readConnectionLimits(env),
       operations: readOperationsConfig(env, port),
     },

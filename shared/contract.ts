@@ -18,6 +18,7 @@ export const apiPaths = {
   live: '/api/health/live',
   ready: '/api/health/ready',
   notes: '/api/notes',
+  notesImport: '/api/notes/import',
   note: '/api/notes/:id',
   draft: '/api/draft',
 } as const;
@@ -27,7 +28,7 @@ export type ApiPath = (typeof apiPaths)[keyof typeof apiPaths];
 /** Largest accepted request body on `/api/*`, in bytes. */
 export const maxBodyBytes = 4 * 1024;
 
-export { maxNoteBodyBytes, noteLimits } from './note-limits';
+export { maxImportBytes, maxNoteBodyBytes, noteLimits } from './note-limits';
 
 /** Session timing, always as durations relative to the moment the server answered. */
 export interface SessionTiming {
@@ -105,11 +106,22 @@ export interface SessionListResponse {
 export interface HeartbeatRequest {
   /** How long ago the user was last active, in ms; the server clamps it to `[0, idleTimeoutMs]`. */
   idleForMs?: number;
+  /**
+   * A session hold (decision 024): what keeps the user signed in without input, e.g. `"import"`
+   * (1 to `maxHoldReasonLength` letters, digits, spaces, `-` or `_`; else 400). The session is
+   * extended as if the user were active now, unless `idleForMs` reaches `MAX_HOLD`.
+   */
+  hold?: string;
 }
+
+/** The longest `hold` reason a heartbeat may carry. */
+export const maxHoldReasonLength = 40;
 
 /** `POST /api/session/heartbeat` (200). */
 export interface HeartbeatResponse {
   session: SessionTiming;
+  /** Only for a heartbeat with `hold`: `kept` extended the session, `refused` (past `MAX_HOLD`) got the usual idle rule. */
+  hold?: 'kept' | 'refused';
 }
 
 /**
@@ -122,7 +134,15 @@ export interface SessionPolicy {
   absoluteTimeoutMs: number;
   /** How long an unsaved note (a draft) is kept after its last change (DRAFT_RETENTION), in ms. */
   draftRetentionMs: number;
+  /**
+   * FRAME_ORIGINS: origins whose framed pages may report activity with
+   * `postMessage({ type: 'idle-session:activity' }, appOrigin)`; messages from others are ignored.
+   */
+  frameOrigins: string[];
 }
+
+/** What a framed page of an allow-listed origin posts to the app to report its user's activity. */
+export const frameActivityMessageType = 'idle-session:activity';
 
 /** `GET /api/hello` (200). */
 export interface HelloResponse {
@@ -230,6 +250,8 @@ export const errorCodes = [
   'session_mismatch',
   'draft_changed',
   'limit_exceeded',
+  /** 422 on `POST /api/notes/import`: the file has a bad line (`line`, and the message says why); nothing was stored. */
+  'invalid_import',
   'internal_error',
   'store_unavailable',
 ] as const;
@@ -255,4 +277,15 @@ export interface ApiError {
    * quotes to support. On every error the server answers.
    */
   requestId?: string;
+  /** For `invalid_import` (and `limit_exceeded` on an import): the first bad line of the file, from 1. */
+  line?: number;
+}
+
+/**
+ * `POST /api/notes/import` (201): the body is the file itself (`text/plain` or `text/markdown`,
+ * UTF-8, at most `maxImportBytes`), one note per `# heading`. All its notes are stored, or none.
+ */
+export interface ImportNotesResponse {
+  /** The notes made, without text, in the file's order. */
+  notes: NoteSummary[];
 }

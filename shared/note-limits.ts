@@ -15,3 +15,9 @@ export const noteLimits = {
  * are at most 60,000 bytes of UTF-8, and JSON escapes can triple a few of them.
  */
 export const maxNoteBodyBytes = 128 * 1024;
+
+/**
+ * Largest accepted import (`POST /api/notes/import`), in bytes: room for the most notes there can
+ * be, each with a long text (issue 23). Over it: 413, nothing stored.
+ */
+export const maxImportBytes = 4 * 1024 * 1024;

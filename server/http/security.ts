@@ -12,10 +12,21 @@ import { isPublicHost, isPublicOrigin, type PublicOrigins } from './origin';
  * X-XSS-Protection, ...) are off, and Strict-Transport-Security is added per request, only over
  * https. API responses get `apiHeaders` instead.
  */
-export function documentHeaders(): MiddlewareHandler {
+export function documentHeaders({
+  frameOrigins = [],
+  framedBySelf = false,
+}: {
+  /** FRAME_ORIGINS: other origins the app's pages may show in an iframe (besides its own). */
+  frameOrigins?: readonly string[];
+  /** A page the app shows in its own iframe (help.html): framed by this origin, and by no other. */
+  framedBySelf?: boolean;
+} = {}): MiddlewareHandler {
   return secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
+      // Same-origin frames (the Help panel) and the allow-listed ones; `child-src` for old browsers.
+      frameSrc: ["'self'", ...frameOrigins],
+      childSrc: ["'self'", ...frameOrigins],
       scriptSrc: ["'self'"],
       styleSrc: ["'self'"],
       imgSrc: ["'self'", 'data:'],
@@ -23,11 +34,11 @@ export function documentHeaders(): MiddlewareHandler {
       objectSrc: ["'none'"],
       baseUri: ["'none'"],
       formAction: ["'self'"],
-      frameAncestors: ["'none'"],
+      frameAncestors: [framedBySelf ? "'self'" : "'none'"],
     },
     xContentTypeOptions: true,
     referrerPolicy: 'no-referrer',
-    xFrameOptions: 'DENY',
+    xFrameOptions: framedBySelf ? 'SAMEORIGIN' : 'DENY',
     crossOriginOpenerPolicy: 'same-origin',
     crossOriginResourcePolicy: 'same-origin',
     permissionsPolicy: { camera: [], microphone: [], geolocation: [] },

@@ -51,6 +51,16 @@ export function createNotes({ store, clock, config }: { store: NoteStore; clock:
       };
     },
 
+    /** Stores every imported note, or none (false) when they would take the user past the count. */
+    async importNotes(username: string, imported: NewNoteRequest[]): Promise<Note[] | undefined> {
+      const now = clock.now();
+      // The file's order, newest first in the list: the first note of the file ends up on top.
+      const made = imported.map(({ title, text }, index): Note => {
+        return { id: newNoteId(), title, text, revision: 1, updatedAt: now + imported.length - 1 - index };
+      });
+      return (await store.insertNotes(username, made, noteLimits.notesPerUser)) ? made : undefined;
+    },
+
     update(username: string, id: string, { title, text, baseRevision }: NoteUpdateRequest): Promise<NoteUpdate> {
       return store.updateNote(username, id, baseRevision, { title, text, updatedAt: clock.now() });
     },

@@ -1,12 +1,19 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { DraftResponse, NoteResponse, NotesResponse } from '../../shared/contract';
+import {
+  noteLimits,
+  type DraftResponse,
+  type ImportNotesResponse,
+  type NoteResponse,
+  type NotesResponse,
+} from '../../shared/contract';
 import type { CookieSecure } from '../config';
 import { isWellFormedText } from '../../shared/credentials';
 import { readJsonBody } from '../http/body';
 import { readSessionCookie } from '../http/cookies';
 import type { AppEnv } from '../http/env';
 import { errorResponse, unauthenticatedResponse } from '../http/errors';
+import { createNotesImport } from '../notes/import';
 import { isNoteId, noteLimitProblem, type LimitProblem, type Notes } from '../notes/notes';
 import type { Sessions } from '../session/sessions';
 
@@ -97,6 +104,41 @@ export function notesRoutes(sessions: Sessions, notes: Notes, cookieMode: Cookie
     const created = await notes.create(username, body.value);
     if (!created.ok) return overLimit(c, created.problem);
     return c.json({ note: created.note } satisfies NoteResponse, 201);
+  });
+
+  // The body is the file, read as it streams in (the size limit is the app's, maxImportBytes).
+  app.post('/notes/import', async (c) => {
+    const username = await owner(c);
+    if (username instanceof Response) return username;
+    const mediaType = (c.req.header('Content-Type') ?? '').split(';')[0].trim().toLowerCase();
+    if (mediaType !== 'text/plain' && mediaType !== 'text/markdown') {
+      return errorResponse(c, 415, 'unsupported_media_type', 'Send the file as text/plain or text/markdown (UTF-8).');
+    }
+    const room = noteLimits.notesPerUser - (await notes.list(username)).length;
+    const parser = createNotesImport(room);
+    const reader = c.req.raw.body?.getReader();
+    // After the first bad line the rest is still read (and dropped), so the browser gets the 422
+    // rather than a connection cut in the middle of its upload.
+    for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader!.read()) parser.push(chunk.value);
+    const result = parser.finish();
+    if (!result.ok) {
+      const { line, message } = result.problem;
+      return errorResponse(c, 422, 'invalid_import', `${message} Nothing was imported.`, { line });
+    }
+    const made = await notes.importNotes(username, result.notes);
+    if (!made) {
+      return errorResponse(
+        c,
+        422,
+        'limit_exceeded',
+        `You can have at most ${noteLimits.notesPerUser} notes. Nothing was imported.`,
+      );
+    }
+    return c.json({ notes: made.map(({ text: _text, ...summary }) => summary) } satisfies ImportNotesResponse, 201);
+  });
+  app.all('/notes/import', (c) => {
+    c.header('Allow', 'POST');
+    return errorResponse(c, 405, 'method_not_allowed', `${c.req.method} is not allowed here; use POST.`);
   });
 
   app.get('/notes/:id', async (c) => {

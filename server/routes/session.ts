@@ -1,6 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { HeartbeatResponse, SessionPolicy, SessionResponse } from '../../shared/contract';
+import {
+  maxHoldReasonLength,
+  type HeartbeatResponse,
+  type SessionPolicy,
+  type SessionResponse,
+} from '../../shared/contract';
 import type { SessionConfig } from '../config';
 import { readJsonBody } from '../http/body';
 import {
@@ -36,12 +41,19 @@ const signInBody = z.strictObject({
   password,
 });
 
+/** A hold's reason goes to the logs: short, and nothing that could forge a log line. */
+const holdReasonPattern = new RegExp(`^[A-Za-z0-9 _-]{1,${maxHoldReasonLength}}$`);
+
 const heartbeatBody = z.strictObject({
   idleForMs: z.number({ error: 'idleForMs must be a number of milliseconds.' }).finite().optional(),
+  hold: z
+    .string({ error: 'hold must be a string: what keeps the session (e.g. "import").' })
+    .regex(holdReasonPattern, `hold must be 1 to ${maxHoldReasonLength} letters, digits, spaces, "-" or "_".`)
+    .optional(),
 });
 
 /** `/api/session`: sign in, who am I, heartbeat, sign out. */
-export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
+export function sessionRoutes(sessions: Sessions, config: SessionConfig, frameOrigins: readonly string[] = []) {
   const cookieMode = config.cookieSecure;
   const app = new Hono<AppEnv>();
 
@@ -98,15 +110,18 @@ export function sessionRoutes(sessions: Sessions, config: SessionConfig) {
       warningMs: config.warningMs,
       absoluteTimeoutMs: config.absoluteTimeoutMs,
       draftRetentionMs: config.draftRetentionMs,
+      frameOrigins: [...frameOrigins],
     } satisfies SessionPolicy),
   );
 
   app.post('/heartbeat', async (c) => {
     const body = await readJsonBody(c, heartbeatBody, { optional: true });
     if (!body.ok) return body.response;
-    const current = await sessions.heartbeat(readSessionCookie(c, cookieMode), body.value.idleForMs);
+    const { idleForMs, hold } = body.value;
+    const current = await sessions.heartbeat(readSessionCookie(c, cookieMode), idleForMs, hold);
     if (!current.live) return unauthenticated(c, current.revoked);
-    return c.json({ session: current.session } satisfies HeartbeatResponse);
+    if (current.held === undefined) return c.json({ session: current.session } satisfies HeartbeatResponse);
+    return c.json({ session: current.session, hold: current.held ? 'kept' : 'refused' } satisfies HeartbeatResponse);
   });
 
   app.delete('/', async (c) => {

@@ -105,10 +105,27 @@ export function activityAfterHeartbeat(
  * `H`; it is dated when it happened, so the session ends when it should (decision 018). The
  * upper bound only keeps the number sane: a claim that old could not extend the session anyway.
  */
-export function reportedActivityAt(config: SessionConfig, now: number, idleForMs = 0): number {
+export function reportedActivityAt(config: Pick<SessionConfig, 'idleTimeoutMs'>, now: number, idleForMs = 0): number {
   // Whole milliseconds: stores keep integers (SQLite STRICT INTEGER columns, Redis PEXPIREAT).
   const clamped = Math.min(Math.max(0, Math.ceil(idleForMs)), config.idleTimeoutMs);
   return now - clamped;
+}
+
+/**
+ * When a hold heartbeat (decision 024) says the user was last active: now, as if the user had
+ * just worked, while the hold is within `maxHoldMs`; past it, the usual rule
+ * (`reportedActivityAt`). `idleForMs` is how long the user has given no input, which is at least
+ * how long the hold has kept them signed in: a hold starts with a click, and input during it
+ * restarts the count. No new state: the server reads the age of the hold from the claim it
+ * already trusts for ordinary heartbeats, and the absolute limit caps the session either way.
+ */
+export function heldActivityAt(
+  config: Pick<SessionConfig, 'idleTimeoutMs' | 'maxHoldMs'>,
+  now: number,
+  idleForMs = 0,
+): { activityAt: number; held: boolean } {
+  if (idleForMs < config.maxHoldMs) return { activityAt: now, held: true };
+  return { activityAt: reportedActivityAt(config, now, idleForMs), held: false };
 }
 
 /**

@@ -6,6 +6,7 @@ import { passwordMatches } from './credentials';
 import { browserLabel } from './browser-label';
 import {
   expiresAt,
+  heldActivityAt,
   isExpired,
   limitReached,
   recentlySignedIn,
@@ -330,17 +331,40 @@ export function createSessions({
     }
   }
 
-  /** Reports activity `idleForMs` ago. */
-  async function heartbeat(id: string | undefined, idleForMs?: number): Promise<SessionLookup> {
+  /**
+   * Reports activity `idleForMs` ago; with `hold` (decision 024), that a session hold keeps the
+   * user signed in: activity now, unless the user has given no input for `maxHoldMs`. `held`
+   * says which rule applied (undefined without `hold`).
+   */
+  async function heartbeat(
+    id: string | undefined,
+    idleForMs?: number,
+    hold?: string,
+  ): Promise<SessionLookup & { held?: boolean }> {
     const idHash = await hashWellFormedSessionId(id, digests);
     if (idHash === undefined) {
       logger.info('heartbeat_rejected', { reason: id === undefined ? 'no_cookie' : 'no_live_session' });
       return notSignedIn;
     }
     const now = clock.now();
+    const { activityAt, held } =
+      hold === undefined
+        ? { activityAt: reportedActivityAt(config, now, idleForMs), held: undefined }
+        : heldActivityAt(config, now, idleForMs);
     // Check and extend in one step of the store: one statement or script, no race with a sign-out.
-    const record = await store.extend(idHash, reportedActivityAt(config, now, idleForMs), now, config);
-    if (record) return { live: true, ...active(record, now) };
+    const record = await store.extend(idHash, activityAt, now, config);
+    if (record) {
+      if (hold !== undefined) {
+        logger.info(held ? 'session_held' : 'hold_refused', {
+          user: record.username,
+          session: sessionLogRef(idHash),
+          hold,
+          idleForMs: Math.max(0, Math.round(idleForMs ?? 0)),
+          ...(held ? {} : { maxHoldMs: config.maxHoldMs }),
+        });
+      }
+      return { live: true, ...active(record, now), held };
+    }
     // Gone, expired or revoked (the rare path): an expired session is revoked and logged, as on any read.
     const lookup = await resumeHashed(idHash);
     const revoked = !lookup.live && lookup.revoked;

@@ -43,6 +43,15 @@ export function createDocumentNotes(
         return true;
       });
     },
+    async insertNotes(username, newNotes, maxNotes) {
+      return change((document) => {
+        const notes = notesOf(document, username);
+        if (Object.keys(notes).length + newNotes.length > maxNotes) return false;
+        for (const note of newNotes) notes[key(note.id)] = { ...note };
+        document.notes![key(username)] = notes;
+        return true;
+      });
+    },
     async updateNote(username, id, baseRevision, { title, text, updatedAt }) {
       return change((document) => {
         const notes = notesOf(document, username);

@@ -27,6 +27,11 @@ export interface NoteStore {
   getNote(username: string, id: string): Promise<Note | undefined>;
   /** Saves a new note unless the user has `maxNotes` already (then false, nothing written). Atomic. */
   insertNote(username: string, note: Note, maxNotes: number): Promise<boolean>;
+  /**
+   * Saves new notes all at once, or none: false (nothing written) when they would take the user
+   * past `maxNotes`. Atomic (an import, issue 23).
+   */
+  insertNotes(username: string, notes: Note[], maxNotes: number): Promise<boolean>;
   /** Writes `change` as revision `baseRevision + 1` if the stored revision is `baseRevision`. Atomic. */
   updateNote(username: string, id: string, baseRevision: number, change: NoteChange): Promise<NoteUpdate>;
   /** True when a note was deleted. */

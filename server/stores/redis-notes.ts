@@ -33,6 +33,21 @@ const scripts = {
       return 1`,
   },
   /**
+   * KEYS: notes, texts. ARGV: maxNotes, then id, summary JSON, text for each note. Returns 1 when
+   * all were saved, 0 (nothing written) when they would go past maxNotes.
+   */
+  idleSessionInsertNotes: {
+    numberOfKeys: 2,
+    lua: `
+      local count = (#ARGV - 1) / 3
+      if redis.call('HLEN', KEYS[1]) + count > tonumber(ARGV[1]) then return 0 end
+      for i = 2, #ARGV, 3 do
+        redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+        redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 2])
+      end
+      return 1`,
+  },
+  /**
    * Compare-and-set on the revision. KEYS: notes, texts. ARGV: id, baseRevision, new summary
    * JSON, new text. Returns {'updated'}, {'missing'} or {'conflict', current summary JSON,
    * current text, '1' when that text was in the texts hash}.
@@ -139,6 +154,11 @@ export function createRedisNotes(redis: Redis): NoteStore {
         text,
         maxNotes,
       );
+      return saved === 1;
+    },
+    async insertNotes(username, notes, maxNotes) {
+      const args = notes.flatMap(({ text, ...summary }) => [summary.id, JSON.stringify(summary), text]);
+      const saved = await client.idleSessionInsertNotes(notesKey(username), textsKey(username), maxNotes, ...args);
       return saved === 1;
     },
     async updateNote(username, id, baseRevision, change) {

@@ -81,6 +81,11 @@ export function createSqliteNotes(db: Database.Database, write: <T>(run: () => T
     SELECT @username, @id, @title, @text, @revision, @updatedAt
     WHERE (SELECT count(*) FROM notes WHERE username = @username) < @maxNotes
   `);
+  const countNotes = db.prepare<[string], { count: number }>('SELECT count(*) AS count FROM notes WHERE username = ?');
+  const insertAnyNote = db.prepare(`
+    INSERT INTO notes (username, id, title, text, revision, updated_at)
+    VALUES (@username, @id, @title, @text, @revision, @updatedAt)
+  `);
   // Compare-and-set on the revision in one statement.
   const updateNote = db.prepare<[string, string, number, string, string, number], NoteRow>(`
     UPDATE notes SET title = ?, text = ?, updated_at = ?, revision = revision + 1
@@ -111,6 +116,14 @@ export function createSqliteNotes(db: Database.Database, write: <T>(run: () => T
     },
     async insertNote(username, note, maxNotes) {
       return write(() => insertNote.run({ username, ...note, maxNotes }).changes === 1);
+    },
+    async insertNotes(username, notes, maxNotes) {
+      return write(() => {
+        // Inside one savepoint of the group commit: the count and the inserts see nothing else.
+        if (countNotes.get(username)!.count + notes.length > maxNotes) return false;
+        for (const note of notes) insertAnyNote.run({ username, ...note });
+        return true;
+      });
     },
     async updateNote(username, id, baseRevision, { title, text, updatedAt }) {
       return write(() => {

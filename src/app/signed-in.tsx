@@ -8,7 +8,7 @@ import { Link, NavLink, Outlet } from 'react-router';
 import { useAuth, useAuthStore, usePolicy } from '../features/auth';
 import { HomePage } from '../features/hello';
 import { NotesPage, SignOutButton, useUndeliveredDraft } from '../features/notes';
-import { AccountPage, SessionNotices, SessionProvider, TimeoutDialog } from '../features/session';
+import { AccountPage, HelpPanel, SessionNotices, SessionProvider, TimeoutDialog } from '../features/session';
 import { formatDurationWords } from '../lib/duration';
 import { paths } from '../lib/paths';
 
@@ -43,6 +43,7 @@ export function SignedInLayout() {
           </NavLink>
         </nav>
         <div className="who">
+          <HelpPanel />
           <span className="who-name">
             Signed in as <strong>{state.user.username}</strong>
           </span>

@@ -102,6 +102,11 @@ export async function request<T>(
   };
 }
 
+/** Tells the `onUnauthorized` listeners of a 401 from a request made outside `request` (an upload). */
+export function reportUnauthorized(error: ErrorCode | undefined): void {
+  unauthorizedListeners.notify(error);
+}
+
 /** The HTTP API (docs/design.md#http-api), typed by the wire contract. */
 export const api = {
   getSession: () => request<SessionResponse>('/api/session', { reportUnauthorized: false }),

@@ -196,6 +196,35 @@ export function describeNotesContract(name: string, makeTarget: MakeContractTarg
       });
     });
 
+    describe('POST /api/notes/import', () => {
+      const importFile = (browser: ContractBrowser, body: string, type = 'text/markdown') =>
+        browser.fetch('/api/notes/import', { method: 'POST', headers: { 'Content-Type': type }, body });
+
+      it('makes one note per # heading (201, summaries in the file order), all or none', async () => {
+        const target = await start();
+        const browser = await signedIn(target);
+        const response = await importFile(browser, '# One\nfirst\n# Two\nsecond\n');
+        const { notes } = (await expectJson(response, 201)) as { notes: NoteSummary[] };
+        expect(notes.map((note) => note.title)).toEqual(['One', 'Two']);
+        expect(Object.keys(notes[0]).sort()).toEqual(['id', 'revision', 'title', 'updatedAt']);
+        expect(await expectNote(await browser.fetch(`/api/notes/${notes[1].id}`), 200)).toMatchObject({
+          text: 'second',
+        });
+
+        const bad = await expectError(await importFile(browser, '# Three\nok\n#\n'), 422, 'invalid_import');
+        expect(bad.line).toBe(3);
+        const list = (await expectJson(await browser.fetch('/api/notes'), 200)).notes as NoteSummary[];
+        expect(list).toHaveLength(2);
+      });
+
+      it('answers 415 to another media type and 401 without a session', async () => {
+        const target = await start();
+        const browser = await signedIn(target);
+        await expectError(await importFile(browser, '{}', 'application/json'), 415, 'unsupported_media_type');
+        await expectError(await importFile(target.browser(), '# A\n', 'text/plain'), 401, 'unauthenticated');
+      });
+    });
+
     describe('/api/draft', () => {
       it('keeps one draft per user: null at first, the last save after, gone when discarded', async () => {
         const target = await start();

@@ -72,7 +72,7 @@ export async function expectError(response: Response, status: number, code: Erro
   expect(body.requestId).toBeTypeOf('string');
   expect(body.requestId).toBe(response.headers.get('X-Request-Id'));
   for (const key of Object.keys(body))
-    expect(['error', 'message', 'field', 'retryAfterSeconds', 'current', 'requestId']).toContain(key);
+    expect(['error', 'message', 'field', 'retryAfterSeconds', 'current', 'requestId', 'line']).toContain(key);
   if ('field' in body) expect(body.field).toBeTypeOf('string');
   return body as unknown as ApiError;
 }
@@ -727,6 +727,7 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
           warningMs: contractSession.warningMs,
           absoluteTimeoutMs: contractSession.absoluteTimeoutMs,
           draftRetentionMs: contractSession.draftRetentionMs,
+          frameOrigins: [],
         });
       });
     });

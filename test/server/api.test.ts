@@ -291,6 +291,7 @@ describe.each(storeKinds)('with the %s store', (kind) => {
         warningMs: 30_000,
         absoluteTimeoutMs: 4 * 60 * 60_000,
         draftRetentionMs: 24 * 60 * 60_000,
+        frameOrigins: [],
       });
       expect(response.headers.get('Cache-Control')).toBe('no-store');
     });

@@ -220,6 +220,12 @@ describe('heartbeat with a bad body', () => {
     ['a JSON array', '[0]'],
     ['JSON null', 'null'],
     ['malformed JSON', '{"idleForMs":'],
+    ['hold as a number', '{"idleForMs":0,"hold":1}'],
+    ['hold as null', '{"idleForMs":0,"hold":null}'],
+    ['hold as an empty string', '{"idleForMs":0,"hold":""}'],
+    ['hold longer than 40 characters', JSON.stringify({ idleForMs: 0, hold: 'x'.repeat(41) })],
+    ['hold with a line break', '{"idleForMs":0,"hold":"import\\n{\\"event\\":\\"forged\\"}"}'],
+    ['hold with a quote', '{"idleForMs":0,"hold":"im\\"port"}'],
   ])('answers 400 to %s and does not extend the session', async (_name, body) => {
     const { api, cookie, expectNothingChanged } = await signedInApp();
 
@@ -367,8 +373,41 @@ describe('a note that is not well-formed Unicode', () => {
   });
 });
 
+describe('an import of notes that is not a notes file', () => {
+  it.each<[string, string, BodyInit, number, string]>([
+    ['a JSON body', 'application/json', '{"title":"t","text":"x"}', 415, 'unsupported_media_type'],
+    ['no Content-Type', '', new TextEncoder().encode('# A\n'), 415, 'unsupported_media_type'],
+    ['an empty file', 'text/plain', '', 422, 'invalid_import'],
+    [
+      'a binary file',
+      'text/plain',
+      new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff]),
+      422,
+      'invalid_import',
+    ],
+    ['a NUL-only file', 'text/markdown', '\u0000', 422, 'invalid_import'],
+    ['a heading with only spaces', 'text/markdown', '#    \n', 422, 'invalid_import'],
+  ])('answers %s with a clear 4xx, never a 5xx, and stores nothing', async (_name, type, body, status, error) => {
+    const { api, cookie, server } = await signedInApp();
+
+    const response = await api.call('/api/notes/import', {
+      method: 'POST',
+      cookie,
+      headers: type ? { 'Content-Type': type } : {},
+      body,
+    });
+
+    await expectError(response, status, error as 'bad_request');
+    const listed = (await (await api.call('/api/notes', { cookie })).json()) as { notes: unknown[] };
+    expect(listed.notes).toEqual([]);
+    expect(server.logs.join('\n')).not.toContain('unhandled_error');
+  });
+});
+
 describe('a wrong method', () => {
   it.each([
+    ['GET', '/api/notes/import', 'POST'],
+    ['PUT', '/api/notes/import', 'POST'],
     ['PUT', '/api/session', 'GET, POST, DELETE'],
     ['PATCH', '/api/session', 'GET, POST, DELETE'],
     ['POST', '/api/hello', 'GET'],
@@ -465,6 +504,7 @@ describe('no request gives a 5xx', () => {
     `/api/notes/${'f'.repeat(32)}`,
     '/api/notes/%E0%A4%A',
     '/api/notes/__proto__',
+    '/api/notes/import',
     '/api/draft',
     '/api/draft?session=',
     '/api/draft?session=%E0%A4%A&updatedAt=1e400',

@@ -47,6 +47,7 @@ describe('parseConfig', () => {
       staticDir: './dist',
       trustProxy: false,
       publicOrigins: undefined,
+      frameOrigins: [],
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 15_000,
       maxConnections: 1_000,
@@ -155,6 +156,18 @@ describe('parseConfig', () => {
     });
   });
 
+  it('reads FRAME_ORIGINS as origins, none by default', () => {
+    expect(parseConfig({}).config.frameOrigins).toEqual([]);
+    expect(
+      parseConfig({ FRAME_ORIGINS: 'https://Reports.example.com, http://127.0.0.1:8080' }).config.frameOrigins,
+    ).toEqual(['https://reports.example.com', 'http://127.0.0.1:8080']);
+  });
+
+  it('reads MAX_HOLD as a duration, 4 hours by default', () => {
+    expect(defaultSessionConfig.maxHoldMs).toBe(4 * 3_600_000);
+    expect(parseConfig({ MAX_HOLD: '30m' }).config.session.maxHoldMs).toBe(1_800_000);
+  });
+
   it('reads REAUTH_WINDOW as a duration', () => {
     expect(parseConfig({ REAUTH_WINDOW: '5m' }).config.session.reauthWindowMs).toBe(300_000);
   });
@@ -168,6 +181,10 @@ describe('parseConfig', () => {
     ['LOGIN_LOCK_DURATION', { LOGIN_LOCK_DURATION: '0' }],
     ['REAUTH_WINDOW', { REAUTH_WINDOW: '-10m' }],
     ['REAUTH_WINDOW', { REAUTH_WINDOW: '10 minutes' }],
+    ['MAX_HOLD', { MAX_HOLD: '0' }],
+    ['FRAME_ORIGINS', { FRAME_ORIGINS: 'reports.example.com' }],
+    ['FRAME_ORIGINS', { FRAME_ORIGINS: 'https://reports.example.com/path' }],
+    ['MAX_HOLD', { MAX_HOLD: 'forever' }],
   ])('names %s for a bad value (%j)', (variable, env) => {
     expect(configErrorFor(env).variable).toBe(variable);
   });

@@ -253,11 +253,23 @@ describe('the whole security header set', () => {
     });
   });
 
+  it('of the help page lets the app alone frame it, and FRAME_ORIGINS go into frame-src', async () => {
+    const server = await inProcess({ frameOrigins: ['https://reports.example.com'] });
+    const help = await apiClient(server).call('/help.html');
+    const csp = help.headers.get('Content-Security-Policy') ?? '';
+    expect(csp).toContain("frame-ancestors 'self'");
+    expect(csp).toContain("frame-src 'self' https://reports.example.com");
+    expect(help.headers.get('X-Frame-Options')).toBe('SAMEORIGIN');
+    const page = await apiClient(server).call('/notes');
+    expect(page.headers.get('Content-Security-Policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('X-Frame-Options')).toBe('DENY');
+  });
+
   it('of the pages is the document policy: a CSP without inline script, no framing, no powerful features', async () => {
     const response = await apiClient(await inProcess()).call('/not-an-api-path');
 
     expect(response.headers.get('Content-Security-Policy')).toBe(
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+      "default-src 'self'; frame-src 'self'; child-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     );
     expect(response.headers.get('X-Frame-Options')).toBe('DENY');

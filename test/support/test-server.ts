@@ -42,6 +42,8 @@ export interface TestAppOptions {
   metrics?: { http: HttpMetrics; sessionEvents: SessionEvents };
   /** What `/api/health/ready` asks about draining. */
   readiness?: Readiness;
+  /** FRAME_ORIGINS. Default: none. */
+  frameOrigins?: string[];
 }
 
 export interface TestApp {
@@ -70,6 +72,7 @@ function buildApp(
     publicOrigins,
     metrics,
     readiness,
+    frameOrigins,
   }: TestAppOptions,
   origin: string,
 ) {
@@ -78,7 +81,12 @@ function buildApp(
     store,
     clock,
     logger,
-    config: { session: { ...defaultSessionConfig, ...session }, trustProxy, publicOrigins: publicOrigins ?? [origin] },
+    config: {
+      session: { ...defaultSessionConfig, ...session },
+      trustProxy,
+      publicOrigins: publicOrigins ?? [origin],
+      frameOrigins,
+    },
     // Tests pick the client address with a header, to try per-client throttling.
     clientAddress: (c) => c.req.header('X-Test-Client') ?? '127.0.0.1',
     // As on the Node server: every log line of a request carries its id.

@@ -4,6 +4,7 @@ import { noteLimits } from '../../../shared/note-limits';
 import { formatClockTime } from '../../lib/duration';
 import { useAuth } from '../auth';
 import type { DraftStatus } from './draft-saver';
+import { ImportNotes } from './import-notes';
 import type { NotesData } from './notes-loader';
 import { useNoteEditor } from './use-note-editor';
 
@@ -182,6 +183,8 @@ function NotesEditorPage({ loaded }: { loaded: NotesData }) {
           </ul>
         )}
       </section>
+
+      <ImportNotes />
     </>
   );
 }

@@ -6,7 +6,8 @@ import type { TimingSample } from '../../lib/api';
  */
 
 export type HeartbeatOutcome =
-  | { ok: true; sample: TimingSample }
+  /** `holdRefused`: a hold heartbeat got the usual idle rule (past MAX_HOLD, decision 024). */
+  | { ok: true; sample: TimingSample; holdRefused?: boolean }
   /** `revoked`: the user ended this session from another one (401 `session_revoked`). */
   | { ok: false; kind: 'unauthenticated'; revoked?: boolean }
   | { ok: false; kind: 'network' | 'rejected' };

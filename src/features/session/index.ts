@@ -1,4 +1,5 @@
 export { AccountPage } from './account-page';
 export { SessionNotices } from './session-notices';
-export { SessionProvider, useSessionSnapshot } from './session-provider';
+export { SessionProvider, useSessionHold, useSessionSnapshot } from './session-provider';
 export { TimeoutDialog } from './timeout-dialog';
+export { HelpPanel } from './help-panel';

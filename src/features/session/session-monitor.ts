@@ -1,6 +1,7 @@
 import type { TimingSample } from '../../lib/api';
 import { createActivityBroadcaster } from './activity-broadcaster';
 import { createHeartbeatScheduler, type HeartbeatOutcome } from './heartbeat-scheduler';
+import { createSessionHolds, type HoldAnnouncement } from './session-holds';
 import {
   activityNeedsCheckFrom,
   computeSnapshot,
@@ -31,13 +32,18 @@ export type TabMessage =
   | { type: 'activity'; at: number }
   /** `leaderRank`: only from a tab that leads (two may, for a while: docs/design.md#tab-protocol). */
   | { type: 'timing'; sample: TimingSample; reportedActivityAt: number; leaderRank?: number }
-  | { type: 'signed-out'; reason: string; sessionId?: string };
+  | { type: 'signed-out'; reason: string; sessionId?: string }
+  /** This tab's session holds (decision 024), renewed while they last. */
+  | HoldAnnouncement;
 
 export interface SessionMonitorOptions {
   /** The latest timing from sign-in or the start-up check. */
   initial: TimingSample;
-  /** A 401 comes back as `unauthenticated`: the monitor is the one path that ends the session then. */
-  sendHeartbeat(idleForMs: number): Promise<HeartbeatOutcome>;
+  /**
+   * A 401 comes back as `unauthenticated`: the monitor is the one path that ends the session then.
+   * `hold`: a hold heartbeat (decision 024), whose `idleForMs` is the time since the last input.
+   */
+  sendHeartbeat(idleForMs: number, hold?: string): Promise<HeartbeatOutcome>;
   /** Tells the other tabs; never echoes to this tab. */
   broadcast(message: TabMessage): void;
   /** True in the one tab that sends activity heartbeats. */
@@ -49,6 +55,10 @@ export interface SessionMonitorOptions {
   onExpire(reason: 'idle' | 'absolute' | 'expired' | 'revoked'): void;
   /** Defaults to `Date.now`. */
   now?: () => number;
+  /** This tab's name in hold announcements. Default: random. */
+  tabId?: string;
+  /** How often a holding tab renews its announcement to the other tabs, in ms (default 2000). */
+  holdRenewMs?: number;
 }
 
 export function createSessionMonitor(options: SessionMonitorOptions) {
@@ -80,13 +90,91 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     broadcast: (at) => options.broadcast({ type: 'activity', at }),
     now,
   });
+  let ownHoldReason: string | null = null;
+  const holds = createSessionHolds({
+    tabId: options.tabId ?? Math.random().toString(36).slice(2),
+    broadcast: options.broadcast,
+    now,
+    renewMs: options.holdRenewMs,
+    onChange() {
+      live.update({ holdReason: holds.reason() });
+      live.check();
+    },
+  });
+  const holdBeats = createHoldHeartbeats();
 
   function end(limit: BindingLimit | 'expired' | 'revoked') {
     if (live.state().ended) return;
     heartbeats.stop();
     activity.stop();
+    holdBeats.stop();
+    holds.stop();
     live.finish();
     options.onExpire(limit);
+  }
+
+  /**
+   * This tab's hold heartbeats: while it holds, one at once and then one per interval `H`,
+   * whoever leads (the hold lives and dies with this tab, so its heartbeats do too). Answers go
+   * the same way as activity heartbeats'; a refused hold (MAX_HOLD) stops counting.
+   */
+  function createHoldHeartbeats() {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let inFlight = false;
+    async function beat() {
+      timer = undefined;
+      const reason = holds.ownReason();
+      if (!live.isRunning() || reason === null) return;
+      inFlight = true;
+      const sentAt = now();
+      const outcome = await options
+        .sendHeartbeat(Math.max(0, sentAt - heartbeats.lastActivityAt()), reason)
+        .catch((): HeartbeatOutcome => ({ ok: false, kind: 'network' }));
+      inFlight = false;
+      if (!live.isRunning()) return;
+      if (!outcome.ok && outcome.kind === 'unauthenticated') {
+        live.check(); // the deadline this tab knows of, if it has passed, says which limit it was
+        return end(outcome.revoked ? 'revoked' : 'expired');
+      }
+      if (outcome.ok) {
+        live.update(withSample(live.state(), outcome.sample));
+        options.broadcast({ type: 'timing', sample: outcome.sample, reportedActivityAt: heartbeats.lastActivityAt() });
+        if (outcome.holdRefused) holds.refuse();
+      }
+      live.check();
+      next();
+    }
+    function next() {
+      if (timer !== undefined || inFlight || holds.ownReason() === null || !live.isRunning()) return;
+      timer = setTimeout(() => void beat(), live.state().timing.heartbeatIntervalMs);
+    }
+    return {
+      /** A hold began in this tab: tell the server now. */
+      now() {
+        clearTimeout(timer);
+        timer = undefined;
+        if (!inFlight) void beat();
+      },
+      next,
+      stop() {
+        clearTimeout(timer);
+        timer = undefined;
+      },
+    };
+  }
+
+  /** This tab's holds changed: the last one ending is activity now (the idle clock starts then). */
+  function holdsChanged() {
+    const reason = holds.ownReason();
+    if (reason !== null && ownHoldReason === null) holdBeats.now();
+    if (reason === null && ownHoldReason !== null && !holds.hasLocalHolds()) {
+      holdBeats.stop();
+      if (noteActivity(now())) {
+        activity.report();
+        heartbeats.schedule();
+      }
+    }
+    ownHoldReason = reason;
   }
 
   /** New activity (this tab's or another's); before deciding anything, a tab that slept wakes up. */
@@ -101,13 +189,18 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     check: live.check,
     /** The user did something in this tab. Ignored during the warning: only Stay signed in extends. */
     reportActivity(at = now()) {
-      if (!live.isRunning() || !noteActivity(at)) return;
+      if (!live.isRunning()) return;
+      holds.renew();
+      holdsChanged();
+      if (!noteActivity(at)) return;
       activity.report();
       heartbeats.schedule();
     },
     /** Stay signed in (this tab's button or Escape): an immediate heartbeat, whoever leads. */
     staySignedIn() {
       if (!live.isRunning()) return;
+      holds.renew();
+      holdsChanged();
       live.update({ extending: true });
       live.check();
       heartbeats.sendNow();
@@ -115,7 +208,9 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     /** A message from another tab. */
     receive(message: TabMessage) {
       if (!live.isRunning()) return;
-      if (message.type === 'activity') {
+      if (message.type === 'hold') {
+        holds.receive(message);
+      } else if (message.type === 'activity') {
         if (noteActivity(message.at)) heartbeats.schedule();
       } else if (message.type === 'timing') {
         live.update(withSample(live.state(), message.sample));
@@ -124,16 +219,38 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
         live.check();
       }
     },
+    /**
+     * Holds the session (decision 024) until the returned release is called: heartbeats keep it
+     * alive without input and no idle warning opens, in any tab, up to MAX_HOLD and never past
+     * the absolute limit. When the last hold ends, the idle clock starts from that moment.
+     */
+    hold(reason: string): () => void {
+      const release = holds.acquire(reason);
+      holdsChanged();
+      return () => {
+        release();
+        holdsChanged();
+      };
+    },
+    /** The tab is going away (pagehide): other tabs stop counting its holds at once. */
+    leave: () => holds.announceGone(),
     /** Starts the clock (again, after `stop`). Call after subscribing. */
     start() {
       live.start();
-      if (live.isRunning()) heartbeats.start();
+      if (!live.isRunning()) return;
+      heartbeats.start();
+      holds.start();
+      live.update({ holdReason: holds.reason() });
+      holdBeats.next();
+      live.check();
     },
     /** Stops every timer until `start`; messages and activity are ignored meanwhile. */
     stop() {
       live.stop();
       heartbeats.stop();
       activity.stop();
+      holdBeats.stop();
+      holds.stop();
     },
   };
 }

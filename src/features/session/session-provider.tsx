@@ -2,6 +2,7 @@ import { createContext, useContext, useEffect, useState, useSyncExternalStore, t
 import { useIdleTimer, type EventsType } from 'react-idle-timer';
 import { api, isServerUnreachable, type TimingSample } from '../../lib/api';
 import { isSignOutReason, type AuthStore, type SignOutReason } from '../auth';
+import { watchFrameActivity } from './frame-activity';
 import { createSessionMonitor, type HeartbeatOutcome, type SessionMonitor, type TabMessage } from './session-monitor';
 
 /** What counts as the user working: pointer, keys, wheel, touch, scroll. Not focus or visibility. */
@@ -35,6 +36,22 @@ export function useSessionMonitor(): SessionMonitor {
 export function useSessionSnapshot() {
   const monitor = useSessionMonitor();
   return useSyncExternalStore(monitor.subscribe, monitor.getSnapshot);
+}
+
+/**
+ * Holds the session while `active` (decision 024): for work that runs without input, such as an
+ * upload. Heartbeats say `{ hold: reason }` and keep the session alive, no idle warning opens in
+ * any tab, and the page says "Kept signed in while the <reason> runs". Not past the absolute
+ * limit (its notice still shows), nor past the server's MAX_HOLD (default 4 h) without input;
+ * it ends with the component, with `active` false, or with the tab. When the last hold ends,
+ * the idle clock starts from that moment.
+ *
+ * @param active whether the work is running now
+ * @param reason what runs, a short noun (`"import"`): 1 to 40 letters, digits, spaces, `-` or `_`
+ */
+export function useSessionHold(active: boolean, reason: string): void {
+  const monitor = useSessionMonitor();
+  useEffect(() => (active ? monitor.hold(reason) : undefined), [monitor, active, reason]);
 }
 
 /**
@@ -109,12 +126,25 @@ export function SessionProvider({
     };
     for (const event of windowWakeEvents) window.addEventListener(event, recheck);
     document.addEventListener('visibilitychange', recheck);
+    // A closing tab's holds end with it, at once for the other tabs (a crash: at their expiry).
+    const leave = () => monitor.leave();
+    window.addEventListener('pagehide', leave);
+    // Input inside iframes (the Help panel; allow-listed origins by postMessage) is activity too.
+    let frameOrigins: readonly string[] = [];
+    void auth.getPolicy().then((policy) => (frameOrigins = policy?.frameOrigins ?? []));
+    const stopFrames = watchFrameActivity(document, {
+      events: activityEvents,
+      onActivity: () => monitor.reportActivity(),
+      allowedOrigins: () => frameOrigins,
+    });
     monitor.start();
     // StrictMode stops and starts it again; a real unmount stops it for good.
     return () => {
       monitor.stop();
       for (const event of windowWakeEvents) window.removeEventListener(event, recheck);
       document.removeEventListener('visibilitychange', recheck);
+      window.removeEventListener('pagehide', leave);
+      stopFrames();
       stopListening();
     };
     // `broadcast` only reads idleTimer, whose methods stay valid for the component's life.
@@ -143,11 +173,12 @@ function serverCheck(auth: AuthStore, sessionId: string): () => void {
 }
 
 /** `POST /api/session/heartbeat`, as the monitor needs its answer; a 401 ends the session through the monitor. */
-async function sendHeartbeat(idleForMs: number): Promise<HeartbeatOutcome> {
-  const result = await api.heartbeat({ idleForMs });
+async function sendHeartbeat(idleForMs: number, hold?: string): Promise<HeartbeatOutcome> {
+  const result = await api.heartbeat(hold === undefined ? { idleForMs } : { idleForMs, hold });
   // A 200 that is not our JSON (a captive portal, a proxy page) is no answer at all.
   if (result.ok && typeof result.data?.session?.idleExpiresInMs === 'number') {
-    return { ok: true, sample: { timing: result.data.session, sentAt: result.sentAt } };
+    const sample = { timing: result.data.session, sentAt: result.sentAt };
+    return result.data.hold === 'refused' ? { ok: true, sample, holdRefused: true } : { ok: true, sample };
   }
   if (result.ok || isServerUnreachable(result)) return { ok: false, kind: 'network' };
   if (result.status === 401)

@@ -27,6 +27,12 @@ export interface SessionSnapshot {
   absoluteNotice: boolean;
   /** A heartbeat failed on the network and is being retried. */
   reconnecting: boolean;
+  /**
+   * What holds the session, when a hold is on in some tab (decision 024): the idle warning does
+   * not open and the page says why the user stays signed in. The absolute limit and its notice
+   * are unchanged. Null without a hold.
+   */
+  holdReason: string | null;
 }
 
 export interface SessionState {
@@ -41,6 +47,8 @@ export interface SessionState {
   reconnecting: boolean;
   /** The session ended on this client; nothing brings it back. */
   ended: boolean;
+  /** What holds the session in some tab (null: nothing): its heartbeats keep the idle deadline ahead, and no warning opens. */
+  holdReason: string | null;
 }
 
 /** How long before the absolute limit its notice shows: the warning time, but at least 5 minutes. */
@@ -58,6 +66,7 @@ export function sessionStateFrom(sample: TimingSample): SessionState {
     extending: false,
     reconnecting: false,
     ended: false,
+    holdReason: null,
   };
 }
 
@@ -93,7 +102,10 @@ export function computeSnapshot(state: SessionState, now: number): SessionSnapsh
   const phase: SessionPhase =
     state.ended || now >= deadline
       ? 'expired'
-      : bindingLimit === 'idle' && !state.extending && now >= idleDeadline - timing.warningMs
+      : bindingLimit === 'idle' &&
+          !state.extending &&
+          state.holdReason === null &&
+          now >= idleDeadline - timing.warningMs
         ? 'warning'
         : 'active';
   return {
@@ -106,6 +118,7 @@ export function computeSnapshot(state: SessionState, now: number): SessionSnapsh
     warningMs: timing.warningMs,
     absoluteNotice: phase !== 'expired' && now >= absoluteDeadline - absoluteNoticeLeadMs(timing.warningMs),
     reconnecting: state.reconnecting,
+    holdReason: phase === 'expired' ? null : state.holdReason,
   };
 }
 

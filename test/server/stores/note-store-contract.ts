@@ -62,6 +62,18 @@ export function describeNoteStoreContract(name: string, factory: StoreFactory, {
       expect(await store.insertNote('bob', newNote(), 2)).toBe(true);
     });
 
+    it('inserts many notes at once, or none when they would pass the limit', async () => {
+      await store.insertNote('ann', newNote(), 4);
+      const batch = [newNote(), newNote(), newNote()];
+      expect(await store.insertNotes('ann', batch, 4)).toBe(true);
+      for (const note of batch) expect(await store.getNote('ann', note.id)).toEqual(note);
+      const tooMany = [newNote(), newNote()];
+      expect(await store.insertNotes('bob', tooMany, 1)).toBe(false);
+      expect(await store.insertNotes('ann', [newNote()], 4)).toBe(false);
+      expect(await store.listNotes('ann')).toHaveLength(4);
+      expect(await store.listNotes('bob')).toHaveLength(0);
+    });
+
     it('never lets two inserts at once pass the limit', async () => {
       const results = await Promise.all(Array.from({ length: 5 }, () => store.insertNote('ann', newNote(), 3)));
       expect(results.filter(Boolean)).toHaveLength(3);
