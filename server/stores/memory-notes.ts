@@ -1,4 +1,5 @@
 import type { Draft, Note, NoteSummary } from '../../shared/contract';
+import { documentKey as key } from './document-key';
 import type { NoteStore } from './note-store';
 
 /** The notes part of a store document (memory.ts): plain data, so Web Storage can hold it too. */
@@ -8,9 +9,6 @@ export interface NotesDocument {
   drafts?: Record<string, { draft: Draft; expiresAt: number }>;
 }
 
-// Keys carry a prefix: a username or id like "__proto__" is then just a key, also in a document
-// that came from JSON.parse (whose objects have Object.prototype).
-const key = (name: string) => `:${name}`;
 
 const newestFirst = (a: NoteSummary, b: NoteSummary) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1);
 

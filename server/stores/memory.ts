@@ -1,8 +1,12 @@
 import { expiresAt, extendedRecord, type SessionRecord } from '../session/expiry';
+import { documentKey as key } from './document-key';
 import { createDocumentNotes, type NotesDocument } from './memory-notes';
 import type { DeviceTokenRecord, FailureCounter, SessionStore } from './store';
 
-/** Everything a document store holds, as plain data. */
+/**
+ * Everything a document store holds, as plain data. Every key is a `documentKey` (document-key.ts)
+ * of the id hash, username or counter key, so any name is just a key.
+ */
 export interface StoreDocument extends NotesDocument {
   sessions: Record<string, { record: SessionRecord; expiresAt: number }>;
   failures: Record<string, FailureCounter>;
@@ -13,26 +17,24 @@ export interface StoreDocument extends NotesDocument {
 
 export const emptyStoreDocument = (): StoreDocument => ({ sessions: {}, failures: {}, users: {}, deviceTokens: {} });
 
-/** A map that takes any string as a key, "__proto__" included. */
-const emptyMap = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
-
-function indexSession(document: StoreDocument, username: string, idHash: string): void {
-  (document.users[username] ??= emptyMap())[idHash] = 1;
+/** Puts a session (by its key, `key(idHash)`) in its user's index. */
+function indexSession(document: StoreDocument, username: string, sessionKey: string): void {
+  (document.users[key(username)] ??= {})[sessionKey] = 1;
 }
 
-function unindexSession(document: StoreDocument, username: string, idHash: string): void {
-  const index = document.users[username];
+function unindexSession(document: StoreDocument, username: string, sessionKey: string): void {
+  const index = document.users[key(username)];
   if (!index) return;
-  delete index[idHash];
-  if (Object.keys(index).length === 0) delete document.users[username];
+  delete index[sessionKey];
+  if (Object.keys(index).length === 0) delete document.users[key(username)];
 }
 
-/** Removes a session and its index entry. */
-function removeSession(document: StoreDocument, idHash: string): void {
-  const entry = document.sessions[idHash];
+/** Removes a session (by its key) and its index entry. */
+function removeSession(document: StoreDocument, sessionKey: string): void {
+  const entry = document.sessions[sessionKey];
   if (!entry) return;
-  delete document.sessions[idHash];
-  unindexSession(document, entry.record.username, idHash);
+  delete document.sessions[sessionKey];
+  unindexSession(document, entry.record.username, sessionKey);
 }
 
 /**
@@ -52,32 +54,32 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
     ...createDocumentNotes(load, change),
     async create(record, expiresAt) {
       change((document) => {
-        document.sessions[record.idHash] = { record: { ...record }, expiresAt };
-        indexSession(document, record.username, record.idHash);
+        document.sessions[key(record.idHash)] = { record: { ...record }, expiresAt };
+        indexSession(document, record.username, key(record.idHash));
       });
     },
     async get(idHash) {
-      const entry = load().sessions[idHash];
+      const entry = load().sessions[key(idHash)];
       return entry && { ...entry.record };
     },
     async extend(idHash, activityAt, now, limits) {
       return change((document) => {
-        const entry = document.sessions[idHash];
+        const entry = document.sessions[key(idHash)];
         const record = entry && extendedRecord(entry.record, activityAt, now, limits);
         if (!record) return undefined;
-        document.sessions[idHash] = { record, expiresAt: expiresAt(record, limits) };
+        document.sessions[key(idHash)] = { record, expiresAt: expiresAt(record, limits) };
         return { ...record };
       });
     },
     async delete(idHash) {
-      change((document) => removeSession(document, idHash));
+      change((document) => removeSession(document, key(idHash)));
     },
     async listByUser(username, now) {
       return change((document) => {
         const live: SessionRecord[] = [];
-        for (const idHash of Object.keys(document.users[username] ?? {})) {
-          const entry = document.sessions[idHash];
-          if (!entry) unindexSession(document, username, idHash);
+        for (const sessionKey of Object.keys(document.users[key(username)] ?? {})) {
+          const entry = document.sessions[sessionKey];
+          if (!entry) unindexSession(document, username, sessionKey);
           else if (entry.expiresAt > now && !entry.record.revoked) live.push({ ...entry.record });
         }
         return live;
@@ -85,17 +87,17 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
     },
     async revoke(username, idHash, now) {
       return change((document) => {
-        const entry = document.sessions[idHash];
+        const entry = document.sessions[key(idHash)];
         if (!entry || entry.record.username !== username || entry.record.revoked || entry.expiresAt <= now)
           return false;
         entry.record = { ...entry.record, revoked: true };
-        unindexSession(document, username, idHash);
+        unindexSession(document, username, key(idHash));
         return true;
       });
     },
     async markReauthenticated(idHash, at) {
       return change((document) => {
-        const entry = document.sessions[idHash];
+        const entry = document.sessions[key(idHash)];
         if (!entry || entry.record.revoked) return false;
         entry.record = { ...entry.record, reauthenticatedAt: at };
         return true;
@@ -116,11 +118,11 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
     async revokeAll(now, username) {
       return change((document) => {
         let ended = 0;
-        for (const [idHash, entry] of Object.entries(document.sessions)) {
+        for (const [sessionKey, entry] of Object.entries(document.sessions)) {
           if (entry.expiresAt <= now || entry.record.revoked) continue;
           if (username !== undefined && entry.record.username !== username) continue;
           entry.record = { ...entry.record, revoked: true, revokedBy: 'operator' };
-          unindexSession(document, entry.record.username, idHash);
+          unindexSession(document, entry.record.username, sessionKey);
           ended++;
         }
         return ended;
@@ -128,55 +130,58 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
     },
     async purgeExpired(now) {
       return change((document) => {
-        const expired = Object.keys(document.sessions).filter((idHash) => document.sessions[idHash].expiresAt <= now);
-        for (const idHash of expired) removeSession(document, idHash);
-        for (const [key, counter] of Object.entries(document.failures))
-          if (counter.resetAt <= now) delete document.failures[key];
-        for (const [tokenHash, token] of Object.entries(document.deviceTokens))
-          if (token.expiresAt <= now) delete document.deviceTokens[tokenHash];
+        const expired = Object.keys(document.sessions).filter(
+          (sessionKey) => document.sessions[sessionKey].expiresAt <= now,
+        );
+        for (const sessionKey of expired) removeSession(document, sessionKey);
+        for (const [counterKey, counter] of Object.entries(document.failures))
+          if (counter.resetAt <= now) delete document.failures[counterKey];
+        for (const [tokenKey, token] of Object.entries(document.deviceTokens))
+          if (token.expiresAt <= now) delete document.deviceTokens[tokenKey];
         return expired.length;
       });
     },
-    async getFailures(key, now) {
-      const counter = load().failures[key];
+    async getFailures(counterKey, now) {
+      const counter = load().failures[key(counterKey)];
       return counter && counter.resetAt > now ? { ...counter } : undefined;
     },
-    async addFailure(key, now, windowMs) {
+    async addFailure(counterKey, now, windowMs) {
       return change((document) => {
-        const current = document.failures[key];
+        const current = document.failures[key(counterKey)];
         const next =
           current && current.resetAt > now
             ? { count: current.count + 1, resetAt: current.resetAt }
             : { count: 1, resetAt: now + windowMs };
-        document.failures[key] = next;
+        document.failures[key(counterKey)] = next;
         return { ...next };
       });
     },
-    async clearFailures(key) {
-      change((document) => void delete document.failures[key]);
+    async clearFailures(counterKey) {
+      change((document) => void delete document.failures[key(counterKey)]);
     },
-    async takeBackFailure(key, now) {
+    async takeBackFailure(counterKey, now) {
       change((document) => {
-        const counter = document.failures[key];
+        const counter = document.failures[key(counterKey)];
         if (counter && counter.resetAt > now && counter.count > 0) counter.count--;
       });
     },
     async saveDeviceToken(tokenHash, username, expiresAt) {
-      change((document) => void (document.deviceTokens[tokenHash] = { username, expiresAt }));
+      change((document) => void (document.deviceTokens[key(tokenHash)] = { username, expiresAt }));
     },
     async getDeviceToken(tokenHash, now) {
-      const token = load().deviceTokens[tokenHash];
+      const token = load().deviceTokens[key(tokenHash)];
       return token && token.expiresAt > now ? token.username : undefined;
     },
     async deleteDeviceToken(tokenHash) {
-      change((document) => void delete document.deviceTokens[tokenHash]);
+      change((document) => void delete document.deviceTokens[key(tokenHash)]);
     },
     async deleteDeviceTokensOfUser(username, keepHash) {
       return change((document) => {
+        const kept = keepHash === undefined ? undefined : key(keepHash);
         const forgotten = Object.keys(document.deviceTokens).filter(
-          (tokenHash) => tokenHash !== keepHash && document.deviceTokens[tokenHash].username === username,
+          (tokenKey) => tokenKey !== kept && document.deviceTokens[tokenKey].username === username,
         );
-        for (const tokenHash of forgotten) delete document.deviceTokens[tokenHash];
+        for (const tokenKey of forgotten) delete document.deviceTokens[tokenKey];
         return forgotten.length;
       });
     },
@@ -187,13 +192,7 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
 
 /** An in-process store for tests and mock mode. Sessions are lost when the process ends. */
 export function createMemoryStore(): SessionStore {
-  // Object.create(null) maps: a key like "__proto__" is just a key.
-  const document: StoreDocument = {
-    sessions: emptyMap(),
-    failures: emptyMap(),
-    users: emptyMap(),
-    deviceTokens: emptyMap(),
-  };
+  const document = emptyStoreDocument();
   return createDocumentStore(
     () => document,
     () => {},

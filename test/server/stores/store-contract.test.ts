@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
+import { createWebStorageStore } from '../../../mocks/web-storage-store';
 import { createMemoryStore } from '../../../server/stores/memory';
 import { createRedisStore } from '../../../server/stores/redis';
 import { createSqliteStore } from '../../../server/stores/sqlite';
@@ -17,6 +18,8 @@ function describeContracts(name: string, factory: StoreFactory, options?: { skip
 }
 
 describeContracts('memory', async () => createMemoryStore());
+// Mock mode's store: the same document store, kept as JSON in Web Storage.
+describeContracts('web storage', async () => createWebStorageStore(memoryStorage(), 'idle-session-store'));
 
 const sqliteDir = await mkdtemp(join(tmpdir(), 'idle-session-store-'));
 let sqliteFiles = 0;
@@ -41,3 +44,18 @@ afterAll(async () => {
   await redis?.stop();
   await rm(sqliteDir, { recursive: true, force: true });
 });
+
+/** A Web Storage of strings in a Map, as `localStorage` behaves for one page. */
+function memoryStorage(): Storage {
+  const items = new Map<string, string>();
+  return {
+    get length() {
+      return items.size;
+    },
+    key: (index) => [...items.keys()][index] ?? null,
+    getItem: (key) => items.get(key) ?? null,
+    setItem: (key, value) => void items.set(key, String(value)),
+    removeItem: (key) => void items.delete(key),
+    clear: () => items.clear(),
+  };
+}

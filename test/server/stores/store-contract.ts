@@ -448,6 +448,71 @@ export function describeStoreContract(name: string, factory: StoreFactory, { ski
       });
     });
 
+    describe("names that are also Object.prototype's", () => {
+      // A document store keeps plain objects, some from JSON.parse: a username, id or key like
+      // these must stay just a name, and never reach Object.prototype.
+      const prototypeNames = ['__proto__', 'constructor', 'hasOwnProperty'];
+      const prototypeKeys = () => Object.getOwnPropertyNames(Object.prototype).sort();
+      const untouched = prototypeKeys();
+      afterEach(() => {
+        expect(prototypeKeys()).toEqual(untouched);
+      });
+
+      it.each(prototypeNames)(
+        'a session of the user %s, and one whose id hash is that, are stored, listed and purged like any',
+        async (name) => {
+          const byName = newRecord(t0, name);
+          const byHash = { ...newRecord(t0, 'alice'), idHash: name };
+          await store.create(byName, t0 + idle);
+          await store.create(byHash, t0 + idle);
+          expect(await store.get(byName.idHash)).toEqual(byName);
+          expect(await store.get(byHash.idHash)).toEqual(byHash);
+          expect(await store.listByUser(name, t0)).toEqual([byName]);
+          expect(await store.listByUser('alice', t0)).toEqual([byHash]);
+          expect(await store.extend(name, t0 + 1_000, t0 + 1_000, limits)).toEqual({
+            ...byHash,
+            lastActivityAt: t0 + 1_000,
+          });
+          expect(await store.revoke(name, byName.idHash, t0 + 1_000)).toBe(true);
+          expect(await store.listByUser(name, t0 + 1_000)).toEqual([]);
+          await store.delete(name);
+          expect(await store.get(name)).toBeUndefined();
+          expect(await store.purgeExpired(t0 + idle)).toBe(1);
+          expect(await store.get(byName.idHash)).toBeUndefined();
+          expect(await store.listByUser('constructor', t0)).toEqual([]);
+        },
+      );
+
+      it.each(prototypeNames)('a failure counter keyed %s counts, clears and purges like any', async (name) => {
+        expect(await store.getFailures(name, t0)).toBeUndefined();
+        expect(await store.addFailure(name, t0, window)).toEqual({ count: 1, resetAt: t0 + window });
+        expect(await store.addFailure(name, t0, window)).toEqual({ count: 2, resetAt: t0 + window });
+        await store.takeBackFailure(name, t0);
+        expect(await store.getFailures(name, t0)).toEqual({ count: 1, resetAt: t0 + window });
+        await store.clearFailures(name);
+        expect(await store.getFailures(name, t0)).toBeUndefined();
+        await store.addFailure(name, t0, window);
+        await store.purgeExpired(t0 + window);
+        expect(await store.getFailures(name, t0 + window)).toBeUndefined();
+      });
+
+      it.each(prototypeNames)(
+        'a device token hashed %s, and one for the user of that name, are kept and forgotten like any',
+        async (name) => {
+          await store.saveDeviceToken(name, 'alice', t0 + window, t0);
+          await store.saveDeviceToken('token-a', name, t0 + window, t0);
+          expect(await store.getDeviceToken(name, t0)).toBe('alice');
+          expect(await store.getDeviceToken('token-a', t0)).toBe(name);
+          const other = prototypeNames.find((candidate) => candidate !== name)!;
+          expect(await store.getDeviceToken(other, t0)).toBeUndefined();
+          expect(await store.deleteDeviceTokensOfUser(name, undefined)).toBe(1);
+          expect(await store.getDeviceToken('token-a', t0)).toBeUndefined();
+          await store.deleteDeviceToken(name);
+          expect(await store.getDeviceToken(name, t0)).toBeUndefined();
+        },
+      );
+    });
+
     describe('health', () => {
       it('ping resolves while the store is open, and close resolves', async () => {
         await expect(store.ping()).resolves.toBeUndefined();
