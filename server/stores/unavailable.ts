@@ -16,10 +16,10 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
- * Methods that get no time limit: the background purge and the operator command's scans of every
- * session may rightly take long; close must finish.
+ * Methods that get no time limit: the background purge (sessions and drafts, server/main.ts) and
+ * the operator command's scans of every session may rightly take long; close must finish.
  */
-const untimed = new Set(['purgeExpired', 'close', 'listLive', 'revokeAll']);
+const untimed = new Set(['purgeExpired', 'purgeDrafts', 'close', 'listLive', 'revokeAll']);
 
 /**
  * The same store, with every method (also ones added later) guarded: an error `isUnavailable`

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSqliteStore } from '../../server/stores/sqlite';
 import type { SessionStore } from '../../server/stores/store';
 import {
@@ -92,6 +92,25 @@ describe('guardStore', () => {
     await expect(store.get()).rejects.toBeInstanceOf(StoreUnavailableError);
     await store.purgeExpired();
     expect(purged).toBe(true);
+  });
+
+  it("the background purge's two calls get no limit: a purge that takes 5 s is not cut at 2 s", async () => {
+    vi.useFakeTimers();
+    try {
+      const slowPurge = () => new Promise<number>((resolve) => setTimeout(() => resolve(7), 5_000));
+      const store = guardStore({ purgeExpired: slowPurge, purgeDrafts: slowPurge }, isDown, {
+        timeoutMs: storeTimeoutMs,
+      });
+      // What server/main.ts runs every minute.
+      const purge = Promise.allSettled([store.purgeExpired(), store.purgeDrafts()]);
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(await purge).toEqual([
+        { status: 'fulfilled', value: 7 },
+        { status: 'fulfilled', value: 7 },
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('keeps the answer of a store that answers, and its `this`', async () => {
