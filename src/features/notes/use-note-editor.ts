@@ -2,12 +2,15 @@ import { useEffect, useRef, useState } from 'react';
 import { useRevalidator } from 'react-router';
 import type { Note, NoteSummary } from '../../../shared/contract';
 import { useAuthStore } from '../auth';
-import { useSessionSnapshot } from '../session';
+import { useSessionSnapshot, type SessionSnapshot } from '../session';
 import { createDraftSaver, type DraftSaver, type DraftStatus } from './draft-saver';
 import { registerEditor, type EditorFields } from './editor-session';
 import { notesApi, saveDraft } from './notes-api';
 import { editorFieldsOf, type NotesData } from './notes-loader';
 import { markDelivered, markSupersededBy, markUndelivered, unsentDraft } from './unsent-draft';
+
+/** The editor follows the session's phase only: a heartbeat answer does not render it. */
+const phaseOnly = ({ phase }: SessionSnapshot) => ({ phase });
 
 export const emptyEditor: EditorFields = { noteId: null, baseRevision: null, title: '', text: '' };
 
@@ -24,7 +27,7 @@ export const emptyEditor: EditorFields = { noteId: null, baseRevision: null, tit
 export function useNoteEditor(loaded: NotesData) {
   const revalidator = useRevalidator();
   const auth = useAuthStore();
-  const { phase } = useSessionSnapshot();
+  const { phase } = useSessionSnapshot(phaseOnly);
   const { sessionId, username } = loaded;
   const initial = loaded.draft ? editorFieldsOf(loaded.draft) : emptyEditor;
   const [fields, setFields] = useState<EditorFields>(initial);

@@ -1,5 +1,17 @@
 import { formatClockTime } from '../../lib/duration';
+import type { SessionSnapshot } from './session-monitor';
 import { useSessionSnapshot } from './session-provider';
+
+/** What the notices show: the absolute deadline only with its notice (heartbeat answers move it by milliseconds). */
+function noticesView({ absoluteNotice, absoluteDeadline, reconnecting, phase, holdReason }: SessionSnapshot) {
+  const active = phase === 'active';
+  return {
+    absoluteNotice,
+    absoluteDeadline: absoluteNotice ? absoluteDeadline : 0,
+    reconnecting: active && reconnecting,
+    holdReason: active ? holdReason : null,
+  };
+}
 
 /**
  * Quiet notices at the top of signed-in pages: the absolute limit ahead (which no activity
@@ -7,7 +19,7 @@ import { useSessionSnapshot } from './session-provider';
  * is being retried.
  */
 export function SessionNotices() {
-  const { absoluteNotice, absoluteDeadline, reconnecting, phase, holdReason } = useSessionSnapshot();
+  const { absoluteNotice, absoluteDeadline, reconnecting, holdReason } = useSessionSnapshot(noticesView);
   return (
     <div className="session-notices" role="status">
       {absoluteNotice && (
@@ -15,10 +27,10 @@ export function SessionNotices() {
           Your session ends at {formatClockTime(absoluteDeadline)}, whatever you do; sign in again then to continue.
         </p>
       )}
-      {holdReason !== null && phase === 'active' && (
+      {holdReason !== null && (
         <p className="notice notice-held">Kept signed in while the {holdReason} runs.</p>
       )}
-      {reconnecting && phase === 'active' && (
+      {reconnecting && (
         <p className="notice notice-reconnecting">Reconnecting to the server… you are still signed in.</p>
       )}
     </div>

@@ -1,9 +1,15 @@
-import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { useIdleTimer, type EventsType } from 'react-idle-timer';
 import { api, isServerUnreachable, type TimingSample } from '../../lib/api';
 import { isSignOutReason, type AuthStore, type SignOutReason } from '../auth';
 import { watchFrameActivity } from './frame-activity';
-import { createSessionMonitor, type HeartbeatOutcome, type SessionMonitor, type TabMessage } from './session-monitor';
+import {
+  createSessionMonitor,
+  type HeartbeatOutcome,
+  type SessionMonitor,
+  type SessionSnapshot,
+  type TabMessage,
+} from './session-monitor';
 
 /** What counts as the user working: pointer, keys, wheel, touch, scroll. Not focus or visibility. */
 const activityEvents: EventsType[] = [
@@ -33,9 +39,31 @@ export function useSessionMonitor(): SessionMonitor {
   return monitor;
 }
 
-export function useSessionSnapshot() {
+/**
+ * The part of the session's snapshot a component shows, `select`ed from it: the component renders
+ * again only when that part changes (compared field by field), never because a heartbeat answer
+ * moved a deadline it does not show. Without `select`, the whole snapshot, which changes with
+ * every heartbeat answer. `select` must be stable: define it outside the component.
+ */
+export function useSessionSnapshot(): SessionSnapshot;
+export function useSessionSnapshot<T extends object>(select: (snapshot: SessionSnapshot) => T): T;
+export function useSessionSnapshot<T extends object>(select?: (snapshot: SessionSnapshot) => T): T | SessionSnapshot {
   const monitor = useSessionMonitor();
-  return useSyncExternalStore(monitor.subscribe, monitor.getSnapshot);
+  const getSelected = useMemo((): (() => T | SessionSnapshot) => {
+    if (!select) return monitor.getSnapshot;
+    let last: T | undefined;
+    return () => {
+      const next = select(monitor.getSnapshot());
+      if (last && sameFields(last, next)) return last;
+      return (last = next);
+    };
+  }, [monitor, select]);
+  return useSyncExternalStore<T | SessionSnapshot>(monitor.subscribe, getSelected);
+}
+
+function sameFields<T extends object>(a: T, b: T): boolean {
+  const keys = Object.keys(a) as (keyof T)[];
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.is(a[key], b[key]));
 }
 
 /**

@@ -3,6 +3,7 @@ import { AlertDialog } from '../../lib/alert-dialog';
 import { formatCountdown, formatDurationWords } from '../../lib/duration';
 import { announcementText, isAnnouncementStep } from './countdown-announcements';
 import { usePolicy } from '../auth';
+import type { SessionSnapshot } from './session-monitor';
 import { useSessionMonitor, useSessionSnapshot } from './session-provider';
 
 /** What the dialog says until the policy has arrived: the server's default DRAFT_RETENTION. */
@@ -22,8 +23,7 @@ export function TimeoutDialog({
 }) {
   const monitor = useSessionMonitor();
   const policy = usePolicy();
-  const { phase, secondsLeft, warningMs, idleTimeoutMs, reconnecting } = useSessionSnapshot();
-  const open = phase === 'warning';
+  const { open, secondsLeft, warningMs, idleTimeoutMs, reconnecting } = useSessionSnapshot(dialogView);
   const stayRef = useRef<HTMLButtonElement>(null);
   const announcement = useCountdownAnnouncement(open, secondsLeft);
   useHiddenTabTitle(open, secondsLeft);
@@ -77,6 +77,12 @@ export function TimeoutDialog({
       </div>
     </AlertDialog>
   );
+}
+
+/** What the dialog shows: while it is closed, nothing that a heartbeat answer moves (no countdown). */
+function dialogView({ phase, secondsLeft, warningMs, idleTimeoutMs, reconnecting }: SessionSnapshot) {
+  const open = phase === 'warning';
+  return { open, secondsLeft: open ? secondsLeft : 0, warningMs, idleTimeoutMs, reconnecting: open && reconnecting };
 }
 
 /** Screen readers hear the countdown at steps, in words, never every second (decision 003). */
