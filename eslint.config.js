@@ -10,6 +10,9 @@ const features = readdirSync(`${root}/src/features`, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name);
 
+/** The client's timing core: no React, no DOM, no HTTP client; the session provider wires it to them. */
+const timingCore = ['session-state', 'heartbeat-scheduler', 'activity-broadcaster', 'session-holds', 'session-monitor'];
+
 /**
  * The architecture as import rules (docs/decisions/008-one-copy-and-feature-boundaries.md,
  * docs/design.md#code-map): `lib` and `shared` -> features -> `app`. A feature imports another
@@ -43,6 +46,19 @@ function boundaryZones() {
       from: ['./src', './mocks'],
       message: 'The server imports neither the SPA nor the mocks.',
     },
+    {
+      target: ['./server/session', './server/notes', './server/stores'],
+      from: ['./server/http', './server/routes', './server/app.ts', './server/config.ts'],
+      message:
+        'Session rules, notes and stores know nothing of HTTP or of reading the environment: they take a SessionConfig (session/policy.ts) and a Clock (session/clock.ts) as data.',
+    },
+    {
+      target: timingCore.map((name) => `./src/features/session/${name}.ts`),
+      from: './src',
+      except: timingCore.map((name) => `./features/session/${name}.ts`),
+      message:
+        'The timing core (docs/design.md#timing-model) imports nothing from the app, lib/ included: it is plain TypeScript over callbacks, reusable as it is.',
+    },
   ];
 }
 
@@ -58,11 +74,16 @@ export default tseslint.config(
     settings: {
       // Resolves relative imports to files, so a zone sees `../auth` as `auth/index.ts`.
       'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs', '.d.mts'] })],
+      // no-cycle follows imports only into files it can parse: TypeScript ones too.
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'import-x/no-restricted-paths': boundaries(),
+      // Type-only imports are not cycles (they vanish at build): features may name each other's types.
+      'import-x/no-cycle': 'error',
     },
   },
   {

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { minify } from 'vite';
 import { createApp } from '../server/app';
-import { defaultSessionConfig } from '../server/config';
+import { defaultSessionConfig } from '../server/session/policy';
 import { createJsonLogger } from '../server/logger';
 import { spaRoutes } from '../server/routes/spa';
 import { createMemoryStore } from '../server/stores/memory';

@@ -6,7 +6,7 @@
  *
  * Run alone: npx tsx bench/heartbeats.ts
  */
-import { defaultSessionConfig, type SessionConfig } from '../server/config';
+import { defaultSessionConfig, type SessionConfig } from '../server/session/policy';
 import {
   activityAfterHeartbeat,
   heartbeatIntervalMs,

@@ -10,11 +10,12 @@
  */
 import { http, type HttpHandler } from 'msw';
 import { createApp } from '../server/app';
-import { defaultSessionConfig, validateSessionConfig, type SessionConfig } from '../server/config';
+import { validateSessionConfig } from '../server/config';
+import { defaultSessionConfig, type SessionConfig } from '../server/session/policy';
 import { createMemoryLogger } from '../server/logger';
-import type { Clock } from '../server/session/sessions';
+import type { Clock } from '../server/session/clock';
 import { createMemoryStore } from '../server/stores/memory';
-import type { SessionStore } from '../server/stores/store';
+import type { Store } from '../server/stores/store';
 import { createCookieJar, toSetCookie, type CookieJar } from './cookie-jar';
 import { createWebStorageStore } from './web-storage-store';
 
@@ -44,7 +45,7 @@ export interface MockApi {
   /** The app the handlers forward to (rebuilt by `configure` and `reset`). */
   readonly app: ReturnType<typeof createApp>;
   /** The app's memory store (a fresh one after `reset`). */
-  readonly store: SessionStore;
+  readonly store: Store;
   /** The mock server's log lines, JSON, one per event (nothing is printed). */
   readonly logs: string[];
   /** The browser's cookies for the mocked API, HttpOnly ones included. */
@@ -81,7 +82,7 @@ export function createMockApi({
   const newStore = () => (storage ? createWebStorageStore(storage, storageKeys.store) : createMemoryStore());
   const initialConfig: SessionConfig = { ...defaultSessionConfig, ...initialSession };
   let session = initialConfig;
-  let store: SessionStore = newStore();
+  let store: Store = newStore();
   let logger = createMemoryLogger();
   let app: ReturnType<typeof createApp>;
 

@@ -1,11 +1,5 @@
-import {
-  defaultSessionConfig,
-  readDuration,
-  readSessionTimings,
-  validateSessionConfig,
-  type SessionConfig,
-  type SessionTimingVariables,
-} from '../server/config';
+import { readDuration, readSessionTimings, validateSessionConfig, type SessionTimingVariables } from '../server/config';
+import { defaultSessionConfig, type SessionConfig } from '../server/session/policy';
 
 /** The Vite variables that set the mock server's limits in mock mode, in place of the server's. */
 const viteVariables: SessionTimingVariables = {

@@ -1,5 +1,5 @@
 /**
- * A SessionStore kept in Web Storage, for mock mode in the browser: with `localStorage`, a
+ * A store (sessions and notes) kept in Web Storage, for mock mode in the browser: with `localStorage`, a
  * reload keeps the user signed in and every tab of the origin sees the same sessions, as they
  * would with the real server. Each operation reads and writes one JSON document; fine for one
  * person clicking around, not meant for anything else. Its objects come from JSON.parse, so they
@@ -7,7 +7,7 @@
  * a name like "__proto__" just a key here too.
  */
 import { createDocumentStore, emptyStoreDocument, type StoreDocument } from '../server/stores/memory';
-import type { SessionStore } from '../server/stores/store';
+import type { Store } from '../server/stores/store';
 
 /**
  * The document's shape: 2 since every key is prefixed. A document of another version (saved by an
@@ -16,7 +16,7 @@ import type { SessionStore } from '../server/stores/store';
 const version = 2;
 
 /** The store as one JSON document under `key` in `storage`. */
-export function createWebStorageStore(storage: Storage, key: string): SessionStore {
+export function createWebStorageStore(storage: Storage, key: string): Store {
   return createDocumentStore(
     () => {
       try {

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { apiPaths, maxBodyBytes, maxImportBytes, maxNoteBodyBytes } from '../shared/contract';
-import type { SessionConfig } from './config';
+import type { SessionConfig } from './session/policy';
 import type { AppEnv } from './http/env';
 import { viewOfClient } from './http/client';
 import { errorResponse } from './http/errors';
@@ -21,11 +21,13 @@ import { deviceRoutes } from './routes/devices';
 import { healthRoutes, type Readiness } from './routes/health';
 import { helloRoutes } from './routes/hello';
 import { notesRoutes } from './routes/notes';
-import { sessionRoutes } from './routes/session';
-import { sessionListRoutes } from './routes/sessions';
+import { currentSessionRoutes } from './routes/current-session';
+import { sessionListRoutes } from './routes/session-list';
+import { demoCredentials, type CredentialCheck } from './session/credentials';
 import type { Digests } from './session/ids';
-import { createSessions, type Clock, type SessionEvents } from './session/sessions';
-import type { SessionStore } from './stores/store';
+import type { Clock } from './session/clock';
+import { createSessions, type SessionEvents } from './session/session-lifecycle';
+import type { Store } from './stores/store';
 import { StoreUnavailableError, storeRetryAfterSeconds } from './stores/unavailable';
 
 export interface AppConfig {
@@ -42,7 +44,8 @@ export interface AppConfig {
 }
 
 export interface AppDependencies {
-  store: SessionStore;
+  /** Sessions and notes (stores/store.ts): the app hands each part to its own rules. */
+  store: Store;
   config: AppConfig;
   /** Defaults to the system clock; tests pass one they can move. */
   clock?: Clock;
@@ -53,6 +56,8 @@ export interface AppDependencies {
   pages?: Hono;
   /** Hashing for ids and passwords: Web Crypto by default; the Node server passes node:crypto's. */
   digests?: Digests;
+  /** Which passwords are right: the demo rule (`<username>_secret`, session/credentials.ts) by default. */
+  credentials?: CredentialCheck;
   /**
    * Where each request's id is kept while it runs, so every log line of it carries the id
    * (http/request-scope.ts on Node). Without one, ids are still answered but not logged.
@@ -126,13 +131,22 @@ export function createApp({
   clientAddress = () => 'unknown',
   pages,
   digests,
+  credentials,
   requestScope,
   metrics,
   sessionEvents,
   readiness,
 }: AppDependencies) {
   if (requestScope) logger = withRequestIds(logger, requestScope);
-  const sessions = createSessions({ store, clock, config: config.session, logger, digests, events: sessionEvents });
+  const sessions = createSessions({
+    store,
+    clock,
+    config: config.session,
+    logger,
+    credentials: credentials ?? demoCredentials(digests),
+    digests,
+    events: sessionEvents,
+  });
   const cookieMode = config.session.cookieSecure;
   const app = new Hono<AppEnv>();
 
@@ -170,7 +184,7 @@ export function createApp({
           : sessionBodyLimit)(c, next),
   );
 
-  app.route(apiPaths.session, sessionRoutes(sessions, config.session, frameOrigins));
+  app.route(apiPaths.session, currentSessionRoutes(sessions, config.session, frameOrigins));
   app.route(apiPaths.sessions, sessionListRoutes(sessions, cookieMode));
   app.route(apiPaths.devices, deviceRoutes(sessions, cookieMode));
   app.route(apiPaths.hello, helloRoutes(sessions, cookieMode));

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { parse, serialize } from 'hono/utils/cookie';
-import type { CookieSecure } from '../config';
+import type { CookieSecure } from '../session/policy';
 import type { AppEnv } from './env';
 
 /**

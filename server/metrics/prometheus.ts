@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { SessionEndReason, SessionEvents, Clock } from '../session/sessions';
+import type { Clock } from '../session/clock';
+import type { SessionEndReason, SessionEvents } from '../session/session-lifecycle';
 import type { SessionStore } from '../stores/store';
 import { countedOutcome, statusClass, type AnsweredRequest, type HttpMetrics } from './http-metrics';
 

@@ -1,7 +1,7 @@
 import type { Draft, DraftRequest, NewNoteRequest, Note, NoteUpdateRequest } from '../../shared/contract';
 import { noteLimits } from '../../shared/contract';
-import type { SessionConfig } from '../config';
-import type { Clock } from '../session/sessions';
+import type { SessionConfig } from '../session/policy';
+import type { Clock } from '../session/clock';
 import type { NoteStore, NoteUpdate } from '../stores/note-store';
 
 /** A limit a note or draft goes over: the field at fault, or the count of notes. */

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { ServerConfig } from '../config';
 import type { Logger } from '../logger';
 import { expiresAt, type SessionRecord } from '../session/expiry';
-import type { Clock } from '../session/sessions';
+import type { Clock } from '../session/clock';
 import type { SessionStore } from '../stores/store';
 
 export const sessionsUsage = `Usage: npm run sessions -- <command>

@@ -6,7 +6,7 @@ import {
   type SessionPolicy,
   type SessionResponse,
 } from '../../shared/contract';
-import type { SessionConfig } from '../config';
+import type { SessionConfig } from '../session/policy';
 import { readJsonBody } from '../http/body';
 import {
   clearSessionCookie,
@@ -18,7 +18,7 @@ import {
 import { errorResponse, unauthenticatedResponse } from '../http/errors';
 import type { AppEnv } from '../http/env';
 import { canonicalUsername, isWellFormedText, usernameProblem } from '../../shared/credentials';
-import type { Sessions } from '../session/sessions';
+import type { Sessions } from '../session/session-lifecycle';
 
 const password = z
   .string({ error: 'Password must be a string.' })
@@ -53,7 +53,7 @@ const heartbeatBody = z.strictObject({
 });
 
 /** `/api/session`: sign in, who am I, heartbeat, sign out. */
-export function sessionRoutes(sessions: Sessions, config: SessionConfig, frameOrigins: readonly string[] = []) {
+export function currentSessionRoutes(sessions: Sessions, config: SessionConfig, frameOrigins: readonly string[] = []) {
   const cookieMode = config.cookieSecure;
   const app = new Hono<AppEnv>();
 

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
-import type { CookieSecure } from '../config';
+import type { CookieSecure } from '../session/policy';
 import { readDeviceCookie, readSessionCookie } from '../http/cookies';
 import type { AppEnv } from '../http/env';
 import { errorResponse, reauthRequiredResponse, unauthenticatedResponse } from '../http/errors';
-import type { Sessions } from '../session/sessions';
+import type { Sessions } from '../session/session-lifecycle';
 
 /**
  * `/api/devices`: the browsers the user signed in on keep a device token (decision 017), which

@@ -7,7 +7,7 @@ import {
   type NoteResponse,
   type NotesResponse,
 } from '../../shared/contract';
-import type { CookieSecure } from '../config';
+import type { CookieSecure } from '../session/policy';
 import { isWellFormedText } from '../../shared/credentials';
 import { readJsonBody } from '../http/body';
 import { readSessionCookie } from '../http/cookies';
@@ -15,7 +15,7 @@ import type { AppEnv } from '../http/env';
 import { errorResponse, unauthenticatedResponse } from '../http/errors';
 import { createNotesImport } from '../notes/import';
 import { isNoteId, noteLimitProblem, type LimitProblem, type Notes } from '../notes/notes';
-import type { Sessions } from '../session/sessions';
+import type { Sessions } from '../session/session-lifecycle';
 
 // Well-formed UTF-16 only, as for usernames: a lone surrogate cannot be stored as UTF-8 without
 // turning into U+FFFD, so the note would come back changed (and then over its limit).

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import type { SessionListResponse } from '../../shared/contract';
-import type { CookieSecure } from '../config';
+import type { CookieSecure } from '../session/policy';
 import { readSessionCookie } from '../http/cookies';
 import type { AppEnv } from '../http/env';
 import { errorResponse, reauthRequiredResponse, unauthenticatedResponse } from '../http/errors';
-import type { Sessions } from '../session/sessions';
+import type { Sessions } from '../session/session-lifecycle';
 
 /**
  * `/api/sessions`: the signed-in user's sessions (ASVS 5 V7.5), to see where they are signed in

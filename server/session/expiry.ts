@@ -1,5 +1,5 @@
 import type { SessionTiming } from '../../shared/contract';
-import type { SessionConfig } from '../config';
+import type { SessionConfig } from './policy';
 
 /** What the store holds for a session. Times are server clock milliseconds. */
 export interface SessionRecord {

@@ -1,8 +1,9 @@
 import type { SessionSummary, SessionTiming, User } from '../../shared/contract';
-import type { SessionConfig } from '../config';
+import type { Clock } from './clock';
+import type { SessionConfig } from './policy';
 import type { Logger } from '../logger';
 import type { SessionStore } from '../stores/store';
-import { passwordMatches } from './credentials';
+import type { CredentialCheck } from './credentials';
 import { browserLabel } from './browser-label';
 import {
   expiresAt,
@@ -24,11 +25,6 @@ import {
   type Digests,
 } from './ids';
 import { admitAttempt, clientGroup, recordFailure, recordSuccess } from './throttle';
-
-export interface Clock {
-  /** Milliseconds since the epoch, like `Date.now()`. */
-  now(): number;
-}
 
 export type SignInResult =
   | ({ ok: true; id: string; deviceToken: string } & ActiveSession)
@@ -108,6 +104,7 @@ export function createSessions({
   clock,
   config,
   logger,
+  credentials,
   digests = webDigests,
   events = noEvents,
 }: {
@@ -115,6 +112,8 @@ export function createSessions({
   clock: Clock;
   config: SessionConfig;
   logger: Logger;
+  /** Which passwords are right (credentials.ts: `demoCredentials` is the demo rule). */
+  credentials: CredentialCheck;
   events?: SessionEvents;
   /** How ids and passwords are hashed; Web Crypto unless the runtime has a faster way (Node). */
   digests?: Digests;
@@ -126,7 +125,7 @@ export function createSessions({
   });
 
   /**
-   * The session for a cookie value, live or not. An expired one is revoked on sight; one its
+   * The session for a cookie value, live or not. An expired one is deleted on sight; one its
    * user ended elsewhere stays (answering `revoked`) until its browser signs out or it is purged.
    */
   async function resume(id: string | undefined): Promise<SessionLookup> {
@@ -237,7 +236,7 @@ export function createSessions({
       logger.warn(event, { outcome: 'rate_limited', user: username, client: clientAddress, retryAfterSeconds });
       return { ok: false, reason: 'rate_limited', retryAfterSeconds, locked: verdict.locked };
     }
-    if (!(await passwordMatches(username, password, digests))) {
+    if (!(await credentials(username, password))) {
       logger.warn(event, { outcome: 'failure', user: username, client: clientAddress });
       const locked = await recordFailure(store, config, username, now);
       if (locked) {
@@ -365,7 +364,7 @@ export function createSessions({
       }
       return { live: true, ...active(record, now), held };
     }
-    // Gone, expired or revoked (the rare path): an expired session is revoked and logged, as on any read.
+    // Gone, expired or revoked (the rare path): an expired session is deleted and logged, as on any read.
     const lookup = await resumeHashed(idHash);
     const revoked = !lookup.live && lookup.revoked;
     logger.info('heartbeat_rejected', { reason: revoked ? 'session_revoked' : 'no_live_session' });
@@ -373,7 +372,7 @@ export function createSessions({
   }
 
   /**
-   * Revokes the cookie's session (idempotent). With `expectedPublicId` (an automatic sign-out
+   * Deletes the cookie's session (idempotent). With `expectedPublicId` (an automatic sign-out
    * says which session it is about), a live session with another public id is kept: the cookie
    * is a newer sign-in's. Returns whether the cookie's session is gone (the caller clears it).
    */

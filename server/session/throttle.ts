@@ -1,4 +1,4 @@
-import type { SessionConfig } from '../config';
+import type { SessionConfig } from './policy';
 import type { FailureCounter, SessionStore } from '../stores/store';
 
 /**

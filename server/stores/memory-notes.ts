@@ -9,7 +9,6 @@ export interface NotesDocument {
   drafts?: Record<string, { draft: Draft; expiresAt: number }>;
 }
 
-
 const newestFirst = (a: NoteSummary, b: NoteSummary) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1);
 
 /**

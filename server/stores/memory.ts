@@ -1,7 +1,7 @@
 import { expiresAt, extendedRecord, type SessionRecord } from '../session/expiry';
 import { documentKey as key } from './document-key';
 import { createDocumentNotes, type NotesDocument } from './memory-notes';
-import type { DeviceTokenRecord, FailureCounter, SessionStore } from './store';
+import type { DeviceTokenRecord, FailureCounter, Store } from './store';
 
 /**
  * Everything a document store holds, as plain data. Every key is a `documentKey` (document-key.ts)
@@ -42,7 +42,7 @@ function removeSession(document: StoreDocument, sessionKey: string): void {
  * store keeps it in a variable; mock mode keeps it in Web Storage (mocks/web-storage-store.ts).
  * Every operation is synchronous inside, so each is atomic in a single-threaded runtime.
  */
-export function createDocumentStore(load: () => StoreDocument, save: (document: StoreDocument) => void): SessionStore {
+export function createDocumentStore(load: () => StoreDocument, save: (document: StoreDocument) => void): Store {
   const change = <T>(update: (document: StoreDocument) => T): T => {
     const document = load();
     const result = update(document);
@@ -191,7 +191,7 @@ export function createDocumentStore(load: () => StoreDocument, save: (document: 
 }
 
 /** An in-process store for tests and mock mode. Sessions are lost when the process ends. */
-export function createMemoryStore(): SessionStore {
+export function createMemoryStore(): Store {
   const document = emptyStoreDocument();
   return createDocumentStore(
     () => document,

@@ -12,9 +12,9 @@ export interface NoteChange {
 }
 
 /**
- * Notes and drafts, per user (docs/decisions/016-nothing-lost.md). Part of every SessionStore,
- * so whichever store holds the sessions holds the notes too (the mock included). Every method
- * takes the owner's username: there is no way to name another user's note. Each store keeps
+ * Notes and drafts, per user (docs/decisions/016-nothing-lost.md). Every store gives this part
+ * beside its sessions (`Store` in store.ts), so whichever store holds the sessions holds the notes
+ * too (the mock included). Every method takes the owner's username: there is no way to name another user's note. Each store keeps
  * this part in a file of its own (memory-notes.ts, sqlite-notes.ts, redis-notes.ts).
  * Nothing here touches a session: saving a note or a draft never moves an idle deadline.
  */

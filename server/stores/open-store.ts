@@ -1,12 +1,19 @@
-import type { ServerConfig } from '../config';
 import { createMemoryStore } from './memory';
 import { createSqliteStore } from './sqlite';
-import type { SessionStore } from './store';
+import type { Store } from './store';
+
+/** Which store holds the sessions (SESSION_STORE). */
+export type StoreKind = 'sqlite' | 'redis' | 'memory';
+
+/** Where the store is: the part of the server's config (config.ts) that names it. */
+export interface StoreLocation {
+  store: StoreKind;
+  databasePath: string;
+  redisUrl: string | undefined;
+}
 
 /** Opens the store the config names. */
-export async function openStore(
-  config: Pick<ServerConfig, 'store' | 'databasePath' | 'redisUrl'>,
-): Promise<SessionStore> {
+export async function openStore(config: StoreLocation): Promise<Store> {
   switch (config.store) {
     case 'memory':
       return createMemoryStore();

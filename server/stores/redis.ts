@@ -1,7 +1,7 @@
 import { Redis, ReplyError } from 'ioredis';
 import type { SessionRecord } from '../session/expiry';
 import { createRedisNotes } from './redis-notes';
-import type { FailureCounter, SessionStore } from './store';
+import type { FailureCounter, Store } from './store';
 import { guardStore, storeTimeoutMs } from './unavailable';
 
 /**
@@ -302,7 +302,7 @@ function toRecord(idHash: string, fields: Record<string, string>): SessionRecord
  * Rejects, naming REDIS_URL, when Redis cannot be reached now: a server that starts without its
  * store would only fail later, one request at a time.
  */
-export async function createRedisStore(url: string): Promise<SessionStore> {
+export async function createRedisStore(url: string): Promise<Store> {
   if (!/^rediss?:\/\//i.test(url)) {
     throw new Error(`REDIS_URL must be a redis:// or rediss:// URL, got "${describeUrl(url)}"`);
   }
@@ -341,7 +341,7 @@ export async function createRedisStore(url: string): Promise<SessionStore> {
   const revokeOne = (idHash: string, username: string, now: number, by: '1' | 'operator') =>
     client.idleSessionRevoke(sessionKey(idHash), userKey(username), revokedIndexKey, idHash, username, now, by);
 
-  const store: SessionStore = {
+  const store: Store = {
     ...createRedisNotes(client),
     async create(record, expiresAt) {
       // The record's lastActivityAt is the app's "now" at sign-in, so this TTL is expiresAt - now.

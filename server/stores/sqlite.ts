@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SessionRecord } from '../session/expiry';
 import { createSqliteNotes } from './sqlite-notes';
-import type { FailureCounter, SessionStore } from './store';
+import type { FailureCounter, Store } from './store';
 import { guardStore, storeTimeoutMs } from './unavailable';
 
 interface SessionRow {
@@ -38,7 +38,7 @@ function isSqliteUnavailable(error: unknown): boolean {
  * The default store: one SQLite file (WAL mode), created with its folder on first use.
  * Sessions survive a restart. better-sqlite3 is synchronous; the async interface is for Redis.
  */
-export function createSqliteStore(path: string): SessionStore {
+export function createSqliteStore(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -153,7 +153,7 @@ export function createSqliteStore(path: string): SessionStore {
     ...(row.reauthenticated_at !== null ? { reauthenticatedAt: row.reauthenticated_at } : {}),
   });
 
-  const store: SessionStore = {
+  const store: Store = {
     ...createSqliteNotes(db, write),
     async create(record, expiresAt) {
       await write(() =>

@@ -15,10 +15,9 @@ export interface DeviceTokenRecord {
 
 /**
  * Where sessions, login-failure counters and device tokens live. All times are server clock milliseconds.
- * Notes and drafts are part of it (note-store.ts), each store's in a file of its own.
- * Implementations: sqlite.ts (default, embedded), memory.ts (tests, mock mode), redis.ts (many instances).
+ * What the session rules (session/) need of a store, and no more: notes are a `NoteStore` of their own.
  */
-export interface SessionStore extends NoteStore {
+export interface SessionStore {
   /** Saves a new session that ends at `expiresAt` unless a heartbeat moves it. */
   create(record: SessionRecord, expiresAt: number): Promise<void>;
   /** The session with this id hash, or undefined. May return an expired one: callers check. */
@@ -31,7 +30,7 @@ export interface SessionStore extends NoteStore {
    * session is missing, revoked or expired.
    */
   extend(idHash: string, activityAt: number, now: number, limits: SessionLimits): Promise<SessionRecord | undefined>;
-  /** Revokes a session. Deleting a missing one is not an error. */
+  /** Deletes a session (gone: `get` returns undefined; not `revoke`). Deleting a missing one is not an error. */
   delete(idHash: string): Promise<void>;
   /**
    * The sessions of `username` live at `now` (stored expiry not passed, not `revoked`), in any
@@ -101,3 +100,11 @@ export interface SessionStore extends NoteStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * A whole store: its sessions part (above) and its notes part (note-store.ts), over one database or
+ * connection. Implementations: sqlite.ts (default, embedded), memory.ts (tests, mock mode), redis.ts
+ * (many instances). The app composes them: it hands the sessions part to the session rules and the
+ * notes part to the notes rules (app.ts), so neither depends on the other.
+ */
+export type Store = SessionStore & NoteStore;

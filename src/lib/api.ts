@@ -9,17 +9,9 @@ import type {
   SessionListResponse,
   SessionPolicy,
   SessionResponse,
-  SessionTiming,
   SignInRequest,
 } from '../../shared/contract';
 import { createListeners } from './listeners';
-
-/** A timing as the client keeps it: the server's durations plus the local time the request was sent. */
-export interface TimingSample {
-  timing: SessionTiming;
-  /** `Date.now()` when the request left: the deadline counts from here, so it is never later than the server's. */
-  sentAt: number;
-}
 
 export type ApiResult<T> =
   | { ok: true; status: number; data: T; sentAt: number }

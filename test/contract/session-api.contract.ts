@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiError, ErrorCode, SessionTiming } from '../../shared/contract';
-import { defaultSessionConfig, type SessionConfig } from '../../server/config';
+import { defaultSessionConfig, type SessionConfig } from '../../server/session/policy';
 import type { StoredCookie } from '../../mocks/cookie-jar';
 
 /** One browser: its own cookie jar, which it sends and fills as a browser does. */

@@ -3,7 +3,7 @@
  * and over real HTTP where a body limit needs a socket.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultSessionConfig } from '../../server/config';
+import { defaultSessionConfig } from '../../server/session/policy';
 import { cookieFrom } from '../support/test-server';
 import {
   apiClient,
@@ -39,6 +39,15 @@ describe.each(storeKinds)('with the %s store', (kind) => {
         session: { ...expectedTiming, id: expect.stringMatching(/^[\w-]{22}$/) },
       });
       expect(cookieFrom(response)).toMatch(/^sid=[A-Za-z0-9_-]{43}$/);
+    });
+
+    it('checks passwords with the credential check it is given: the demo rule is only the default', async () => {
+      const server = await inProcess({
+        store: kind,
+        credentials: async (username, password) => username === 'ada' && password === 'correct horse',
+      });
+      await expectError(await apiClient(server).signIn('ada', 'ada_secret'), 401, 'invalid_credentials');
+      expect((await apiClient(server).signIn('ada', 'correct horse')).status).toBe(201);
     });
 
     it('answers 400 to a body without the fields it needs', async () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../server/stores/memory';
 import { createSqliteStore } from '../../server/stores/sqlite';
-import type { SessionStore } from '../../server/stores/store';
+import type { Store } from '../../server/stores/store';
 import { cookieFrom, type TestApp } from '../support/test-server';
 import {
   apiClient,
@@ -29,7 +29,7 @@ const { inProcess, overHttp } = useTestApps();
  */
 async function signedIn<App extends TestApp>(
   start: (options: ServerTestOptions) => Promise<App>,
-  store: SessionStore = createMemoryStore(),
+  store: Store = createMemoryStore(),
 ) {
   const recording = recordingStore(store);
   const server = await start({ store: recording });
@@ -51,9 +51,9 @@ async function signedIn<App extends TestApp>(
 }
 
 /** In-process: where no socket matters. */
-const signedInApp = (store?: SessionStore) => signedIn(inProcess, store);
+const signedInApp = (store?: Store) => signedIn(inProcess, store);
 /** Over real HTTP: for body limits and connection headers. */
-const signedInServer = (store?: SessionStore) => signedIn(overHttp, store);
+const signedInServer = (store?: Store) => signedIn(overHttp, store);
 
 const tooLong = 'a'.repeat(65);
 

@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
 import { createRedisStore } from '../../server/stores/redis';
-import type { SessionStore } from '../../server/stores/store';
+import type { Store } from '../../server/stores/store';
 import { startRedisServer } from '../support/redis-server';
 import { createStore } from './helpers';
 
@@ -20,7 +20,7 @@ export async function everyStore() {
     await redis?.stop();
   });
 
-  async function freshRedisStore(): Promise<SessionStore> {
+  async function freshRedisStore(): Promise<Store> {
     const admin = new Redis(redis!.url, { lazyConnect: true });
     await admin.connect();
     await admin.flushdb();
@@ -28,7 +28,7 @@ export async function everyStore() {
     return createRedisStore(redis!.url);
   }
 
-  const stores: Array<[string, () => Promise<SessionStore>, boolean]> = [
+  const stores: Array<[string, () => Promise<Store>, boolean]> = [
     ['memory', async () => createStore('memory'), false],
     ['sqlite', async () => createStore('sqlite'), false],
     ['redis', freshRedisStore, !redis],

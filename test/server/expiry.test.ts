@@ -47,7 +47,7 @@ describe.each(storeKinds)('with the %s store', (kind) => {
       await expectError(await api.getSession(cookie), 401, 'unauthenticated');
     });
 
-    it('revokes an expired session in the store, so winding the clock back does not revive it', async () => {
+    it('deletes an expired session from the store, so winding the clock back does not revive it', async () => {
       const server = await inProcess({ store: kind });
       const api = apiClient(server);
       const cookie = cookieFrom(await api.signIn());

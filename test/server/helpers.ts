@@ -13,7 +13,7 @@ import { afterEach, expect } from 'vitest';
 import type { ApiError, ErrorCode, SessionResponse } from '../../shared/contract';
 import { createMemoryStore } from '../../server/stores/memory';
 import { createSqliteStore } from '../../server/stores/sqlite';
-import type { SessionStore } from '../../server/stores/store';
+import type { Store } from '../../server/stores/store';
 import {
   createTestApp,
   startTestServer,
@@ -32,7 +32,7 @@ export const storeKinds = ['memory', 'sqlite'] as const;
 export type StoreKind = (typeof storeKinds)[number];
 
 /** A fresh store: memory, or SQLite in a new temp file (WAL mode, as in production). */
-export function createStore(kind: StoreKind): SessionStore {
+export function createStore(kind: StoreKind): Store {
   if (kind === 'memory') return createMemoryStore();
   const dir = mkdtempSync(join(tmpdir(), 'idle-session-store-'));
   storeDirs.push(dir);
@@ -40,7 +40,7 @@ export function createStore(kind: StoreKind): SessionStore {
 }
 
 /** Test app options where `store` may also name a kind of store, made fresh with `createStore`. */
-export type ServerTestOptions = Omit<TestAppOptions, 'store'> & { store?: SessionStore | StoreKind };
+export type ServerTestOptions = Omit<TestAppOptions, 'store'> & { store?: Store | StoreKind };
 
 function withStore({ store, ...options }: ServerTestOptions): TestAppOptions {
   return { ...options, store: typeof store === 'string' ? createStore(store) : store };
@@ -161,7 +161,7 @@ export function logEntries(logs: string[]): Array<Record<string, unknown>> {
 }
 
 /** A store whose ping fails, as when the database is down; everything else still works. */
-export function withFailingPing(store: SessionStore): SessionStore {
+export function withFailingPing(store: Store): Store {
   return { ...store, ping: () => Promise.reject(new Error('store is down')) };
 }
 
@@ -183,9 +183,9 @@ const writeMethods = [
  * A store that records every write, to show that a refused request changed nothing:
  * `expect(store.writes).toEqual([])`. `store.writes.length = 0` forgets the writes so far.
  */
-export function recordingStore(store: SessionStore): SessionStore & { writes: string[] } {
+export function recordingStore(store: Store): Store & { writes: string[] } {
   const writes: string[] = [];
-  const recording: SessionStore & { writes: string[] } = { ...store, writes };
+  const recording: Store & { writes: string[] } = { ...store, writes };
   for (const method of writeMethods) {
     const write = store[method] as (...args: unknown[]) => Promise<unknown>;
     (recording as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {

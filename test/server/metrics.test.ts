@@ -8,11 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Registry } from 'prom-client';
 import type { SessionResponse } from '../../shared/contract';
-import type { SessionConfig } from '../../server/config';
+import type { SessionConfig } from '../../server/session/policy';
 import { createPrometheusMetrics, metricsApp, type PrometheusMetrics } from '../../server/metrics/prometheus';
 import { createRedisStore } from '../../server/stores/redis';
 import { StoreUnavailableError } from '../../server/stores/unavailable';
-import type { SessionStore } from '../../server/stores/store';
+import type { Store } from '../../server/stores/store';
 import { cookieFrom, createTestClock, type TestClock } from '../support/test-server';
 import { everyStore } from './every-store';
 import { apiClient, createStore, json, sessionBody, useTestApps } from './helpers';
@@ -209,7 +209,7 @@ describe.each(stores)('metrics on %s', (_name, makeStore, skip) => {
 describe('metrics when the store fails', () => {
   it('count each 503 store_unavailable', async () => {
     const store = createStore('memory');
-    const failing: SessionStore = {
+    const failing: Store = {
       ...store,
       extend: () => Promise.reject(new StoreUnavailableError('The session store is unavailable: down')),
     };
@@ -225,7 +225,7 @@ describe('metrics when the store fails', () => {
     const store = createStore('memory');
     const clock = createTestClock();
     let down = false;
-    const flaky: SessionStore = {
+    const flaky: Store = {
       ...store,
       countLive: (...args) => (down ? Promise.reject(new Error('down')) : store.countLive(...args)),
     };

@@ -6,10 +6,10 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { defaultSessionConfig } from '../../server/config';
+import { defaultSessionConfig } from '../../server/session/policy';
 import type { SessionListResponse } from '../../shared/contract';
 import { createRedisStore } from '../../server/stores/redis';
-import type { SessionStore } from '../../server/stores/store';
+import type { Store } from '../../server/stores/store';
 import { startRedisServer } from '../support/redis-server';
 import { cookieFrom, type TestApp } from '../support/test-server';
 import { apiClient, createStore, expectError, json, logEntries, useTestApps } from './helpers';
@@ -21,7 +21,7 @@ afterAll(() => redis?.stop());
 const { inProcess } = useTestApps();
 const { reauthWindowMs, maxFailuresPerUserAndClient } = defaultSessionConfig;
 
-const stores: Array<[string, (() => Promise<SessionStore>) | undefined]> = [
+const stores: Array<[string, (() => Promise<Store>) | undefined]> = [
   ['memory', async () => createStore('memory')],
   ['sqlite', async () => createStore('sqlite')],
   ['redis', redis && (() => createRedisStore(redis.url))],

@@ -4,10 +4,10 @@
  * Redis instances is in operations-process.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultSessionConfig } from '../../server/config';
+import { defaultSessionConfig } from '../../server/session/policy';
 import { createMemoryLogger } from '../../server/logger';
 import { runSessionsCommand, type SessionsCommandContext } from '../../server/operator/sessions-command';
-import type { SessionStore } from '../../server/stores/store';
+import type { Store } from '../../server/stores/store';
 import { cookieFrom } from '../support/test-server';
 import { apiClient, createStore, logEntries, useTestApps } from './helpers';
 
@@ -19,12 +19,7 @@ async function setUp(kind: 'memory' | 'sqlite') {
   return { app, api: apiClient(app), store };
 }
 
-function command(
-  store: SessionStore,
-  kind: 'memory' | 'sqlite',
-  now: () => number,
-  ask?: (q: string) => Promise<string>,
-) {
+function command(store: Store, kind: 'memory' | 'sqlite', now: () => number, ask?: (q: string) => Promise<string>) {
   const out: string[] = [];
   const err: string[] = [];
   const logger = createMemoryLogger();

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionListResponse, SessionResponse } from '../../shared/contract';
 import { createRedisStore } from '../../server/stores/redis';
-import type { SessionStore } from '../../server/stores/store';
+import type { Store } from '../../server/stores/store';
 import { startRedisServer } from '../support/redis-server';
 import { cookieFrom, createTestClock, type TestClock } from '../support/test-server';
 import { apiClient, createStore, expectError, logEntries, useTestApps } from './helpers';
@@ -22,7 +22,7 @@ const chromeOnLinux =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
 const firefoxOnWindows = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0';
 
-const stores: Array<[string, (() => Promise<SessionStore>) | undefined]> = [
+const stores: Array<[string, (() => Promise<Store>) | undefined]> = [
   ['memory', async () => createStore('memory')],
   ['sqlite', async () => createStore('sqlite')],
   ['redis', redis && (() => createRedisStore(redis.url))],

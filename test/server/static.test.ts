@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app';
-import { defaultSessionConfig } from '../../server/config';
+import { defaultSessionConfig } from '../../server/session/policy';
 import { createMemoryLogger } from '../../server/logger';
 import { spaRoutes } from '../../server/routes/spa';
 import { createMemoryStore } from '../../server/stores/memory';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSqliteStore } from '../../server/stores/sqlite';
-import type { SessionStore } from '../../server/stores/store';
+import type { Store } from '../../server/stores/store';
 import {
   StoreUnavailableError,
   guardStore,
@@ -23,12 +23,12 @@ import { apiClient, createStore, expectError, logEntries, useTestApps } from './
 const { inProcess } = useTestApps();
 
 /** A store whose every method, but close, fails or hangs the way `trouble` says. */
-function troubledStore(store: SessionStore, trouble: () => Promise<never>): SessionStore {
+function troubledStore(store: Store, trouble: () => Promise<never>): Store {
   const troubled: Record<string, unknown> = { ...store };
   for (const [name, method] of Object.entries(store)) {
     if (typeof method === 'function' && name !== 'close') troubled[name] = trouble;
   }
-  return troubled as unknown as SessionStore;
+  return troubled as unknown as Store;
 }
 
 const never = () => new Promise<never>(() => {});

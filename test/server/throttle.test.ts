@@ -4,7 +4,7 @@
  * new devices, per device token, per client address, and NIST's cap on consecutive failures.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultSessionConfig } from '../../server/config';
+import { defaultSessionConfig } from '../../server/session/policy';
 import { cookieFrom } from '../support/test-server';
 import { apiClient, expectError, logEntries, storeKinds, useTestApps } from './helpers';
 

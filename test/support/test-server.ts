@@ -5,14 +5,16 @@
  * connection headers, static files.
  */
 import { createApp } from '../../server/app';
-import { defaultSessionConfig, type SessionConfig } from '../../server/config';
+import { defaultSessionConfig, type SessionConfig } from '../../server/session/policy';
 import { nodeRequestScope } from '../../server/http/request-scope';
 import { createMemoryLogger } from '../../server/logger';
 import type { HttpMetrics } from '../../server/metrics/http-metrics';
 import type { Readiness } from '../../server/routes/health';
-import type { Clock, SessionEvents } from '../../server/session/sessions';
+import type { Clock } from '../../server/session/clock';
+import type { CredentialCheck } from '../../server/session/credentials';
+import type { SessionEvents } from '../../server/session/session-lifecycle';
 import { createMemoryStore } from '../../server/stores/memory';
-import type { SessionStore } from '../../server/stores/store';
+import type { Store } from '../../server/stores/store';
 import { serveBuiltOnEphemeralPort } from './ephemeral-port';
 
 /** A clock that moves only when a test moves it. */
@@ -31,7 +33,7 @@ export type TestClock = ReturnType<typeof createTestClock>;
 
 export interface TestAppOptions {
   /** Default: a fresh memory store. */
-  store?: SessionStore;
+  store?: Store;
   /** On top of `defaultSessionConfig`. */
   session?: Partial<SessionConfig>;
   clock?: TestClock;
@@ -44,6 +46,8 @@ export interface TestAppOptions {
   readiness?: Readiness;
   /** FRAME_ORIGINS. Default: none. */
   frameOrigins?: string[];
+  /** Which passwords are right. Default: the demo rule. */
+  credentials?: CredentialCheck;
 }
 
 export interface TestApp {
@@ -51,7 +55,7 @@ export interface TestApp {
   origin: string;
   /** `fetch` for a path on the app (`/api/...`), with no cookies but those in `init.headers`. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
-  store: SessionStore;
+  store: Store;
   clock: TestClock;
   /** The JSON log lines the app wrote. */
   logs: string[];
@@ -73,6 +77,7 @@ function buildApp(
     metrics,
     readiness,
     frameOrigins,
+    credentials,
   }: TestAppOptions,
   origin: string,
 ) {
@@ -94,6 +99,7 @@ function buildApp(
     metrics: metrics?.http,
     sessionEvents: metrics?.sessionEvents,
     readiness,
+    credentials,
   });
   return { app, store, clock, logs: logger.lines };
 }

@@ -1,5 +1,6 @@
 import type { SessionPolicy, SessionResponse, SignInRequest, User } from '../../../shared/contract';
-import { api, type ApiResult, type TimingSample } from '../../lib/api';
+import { api, type ApiResult } from '../../lib/api';
+import type { TimingSample } from '../session';
 import { createListeners } from '../../lib/listeners';
 import type { SignOutReason } from './sign-out-reason';
 
@@ -73,7 +74,7 @@ export function createAuthStore() {
 
   /**
    * Ends the session on this client: state cleared, listeners told (they navigate and tell other
-   * tabs), and the server session revoked, except `fromOtherTab`: that tab's sign-out revoked it.
+   * tabs), and the server session deleted, except `fromOtherTab`: that tab's sign-out deleted it.
    * `sessionId`: the sign-out is about that session only (an expiry, a 401, another tab's
    * sign-out); when this tab has moved on to a newer session meanwhile, it is stale and does
    * nothing. Every sign-out but the user's own click names its session to the server too.

@@ -243,7 +243,7 @@ describe('sign-out reasons on the login page', () => {
 });
 
 describe('signing out', () => {
-  it('revokes the server session and clears what the tab kept', async () => {
+  it('deletes the server session and clears what the tab kept', async () => {
     await signInThroughApi();
     const app = await loaded(renderApp('/account'));
     sessionStorage.setItem('draft', 'something of the user');

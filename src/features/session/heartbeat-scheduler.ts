@@ -1,4 +1,4 @@
-import type { TimingSample } from '../../lib/api';
+import type { TimingSample } from './session-state';
 
 /**
  * When to send `POST /api/session/heartbeat` (decision 006), with no knowledge of deadlines or

@@ -1,4 +1,4 @@
-import type { TimingSample } from '../../lib/api';
+import type { TimingSample } from './session-state';
 import { createActivityBroadcaster } from './activity-broadcaster';
 import { createHeartbeatScheduler, type HeartbeatOutcome } from './heartbeat-scheduler';
 import { createSessionHolds, type HoldAnnouncement } from './session-holds';

@@ -27,9 +27,7 @@ export function SessionNotices() {
           Your session ends at {formatClockTime(absoluteDeadline)}, whatever you do; sign in again then to continue.
         </p>
       )}
-      {holdReason !== null && (
-        <p className="notice notice-held">Kept signed in while the {holdReason} runs.</p>
-      )}
+      {holdReason !== null && <p className="notice notice-held">Kept signed in while the {holdReason} runs.</p>}
       {reconnecting && (
         <p className="notice notice-reconnecting">Reconnecting to the server… you are still signed in.</p>
       )}

@@ -1,8 +1,9 @@
 import { createContext, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { useIdleTimer, type EventsType } from 'react-idle-timer';
-import { api, isServerUnreachable, type TimingSample } from '../../lib/api';
+import { api } from '../../lib/api';
 import { isSignOutReason, type AuthStore, type SignOutReason } from '../auth';
 import { watchFrameActivity } from './frame-activity';
+import { heartbeatOutcome } from './heartbeat-outcome';
 import {
   createSessionMonitor,
   type HeartbeatOutcome,
@@ -10,6 +11,7 @@ import {
   type SessionSnapshot,
   type TabMessage,
 } from './session-monitor';
+import type { TimingSample } from './session-state';
 
 /** What counts as the user working: pointer, keys, wheel, touch, scroll. Not focus or visibility. */
 const activityEvents: EventsType[] = [
@@ -202,16 +204,7 @@ function serverCheck(auth: AuthStore, sessionId: string): () => void {
 
 /** `POST /api/session/heartbeat`, as the monitor needs its answer; a 401 ends the session through the monitor. */
 async function sendHeartbeat(idleForMs: number, hold?: string): Promise<HeartbeatOutcome> {
-  const result = await api.heartbeat(hold === undefined ? { idleForMs } : { idleForMs, hold });
-  // A 200 that is not our JSON (a captive portal, a proxy page) is no answer at all.
-  if (result.ok && typeof result.data?.session?.idleExpiresInMs === 'number') {
-    const sample = { timing: result.data.session, sentAt: result.sentAt };
-    return result.data.hold === 'refused' ? { ok: true, sample, holdRefused: true } : { ok: true, sample };
-  }
-  if (result.ok || isServerUnreachable(result)) return { ok: false, kind: 'network' };
-  if (result.status === 401)
-    return { ok: false, kind: 'unauthenticated', revoked: result.error.error === 'session_revoked' };
-  return { ok: false, kind: 'rejected' };
+  return heartbeatOutcome(await api.heartbeat(hold === undefined ? { idleForMs } : { idleForMs, hold }));
 }
 
 /** A tab that follows another tab's sign-out says why: inactivity and limits are the same for all. */

@@ -1,5 +1,4 @@
 import type { SessionTiming } from '../../../shared/contract';
-import type { TimingSample } from '../../lib/api';
 import type { HeartbeatOutcome } from './heartbeat-scheduler';
 
 /**
@@ -7,6 +6,13 @@ import type { HeartbeatOutcome } from './heartbeat-scheduler';
  * React and no DOM (decision 001: the deadline is data, timers only wake the code). Every
  * function here is pure: the same state and `now` give the same answer.
  */
+
+/** A timing as the client keeps it: the server's durations plus the local time the request was sent. */
+export interface TimingSample {
+  timing: SessionTiming;
+  /** `Date.now()` when the request left: the deadline counts from here, so it is never later than the server's. */
+  sentAt: number;
+}
 
 export type SessionPhase = 'active' | 'warning' | 'expired';
 /** Which limit ends the session first. */

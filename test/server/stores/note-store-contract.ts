@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Draft, Note } from '../../../shared/contract';
-import type { SessionStore } from '../../../server/stores/store';
+import type { Store } from '../../../server/stores/store';
 import { t0, type StoreFactory } from './store-contract';
 
 let counter = 0;
@@ -25,7 +25,7 @@ const day = 24 * 60 * 60_000;
  */
 export function describeNoteStoreContract(name: string, factory: StoreFactory, { skip = false } = {}) {
   describe.skipIf(skip)(`NoteStore contract: ${name}`, () => {
-    let store: SessionStore;
+    let store: Store;
     beforeEach(async () => {
       store = await factory();
     });

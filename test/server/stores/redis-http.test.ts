@@ -52,7 +52,7 @@ describe.skipIf(!redis)('the app on Redis', () => {
     expect((await api.getSession(cookie)).status).toBe(200);
     clock.advance(1);
     expect((await api.getSession(cookie)).status).toBe(401);
-    // Revoked on sight: moving the clock back does not revive it.
+    // Deleted on sight: moving the clock back does not revive it.
     clock.advance(-30_000);
     expect((await api.getSession(cookie)).status).toBe(401);
   });

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../../server/stores/open-store';
 import { createRedisStore } from '../../../server/stores/redis';
-import type { SessionStore } from '../../../server/stores/store';
+import type { Store } from '../../../server/stores/store';
 import { freePort } from '../../support/ephemeral-port';
 import { startRedisServer } from '../../support/redis-server';
 import { limits, newRecord, t0 } from './store-contract';
@@ -27,7 +27,7 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Pro
 
 describe.skipIf(!redis)('Redis store', () => {
   let admin: Redis;
-  const stores: SessionStore[] = [];
+  const stores: Store[] = [];
   const open = async (url = redis!.url) => {
     const store = await createRedisStore(url);
     stores.push(store);
@@ -191,7 +191,7 @@ describe.skipIf(!redis)('Redis store', () => {
   });
 
   describe('many instances on one Redis', () => {
-    it('see the same sessions: created on one, read, touched and revoked on another', async () => {
+    it('see the same sessions: created on one, read, touched and deleted on another', async () => {
       const [a, b] = [await open(), await open()];
       const record = newRecord(t0);
       await a.create(record, t0 + idle);

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../../server/session/expiry';
-import type { SessionStore } from '../../../server/stores/store';
+import type { Store } from '../../../server/stores/store';
 
 /** A fresh, empty store for one test. */
-export type StoreFactory = () => Promise<SessionStore>;
+export type StoreFactory = () => Promise<Store>;
 
 /** A test clock's "now": far from the real time, as a test clock may be. */
 export const t0 = Date.UTC(2026, 0, 1, 9, 0, 0);
@@ -28,12 +28,12 @@ export function newRecord(now = t0, username = 'test'): SessionRecord {
 }
 
 /**
- * What every SessionStore must do, whichever implementation. Run with
+ * What every SessionStore (the sessions part of a Store) must do, whichever implementation. Run with
  * `describeStoreContract('sqlite', factory)`; `skip` skips the whole suite (visibly).
  */
 export function describeStoreContract(name: string, factory: StoreFactory, { skip = false } = {}) {
   describe.skipIf(skip)(`SessionStore contract: ${name}`, () => {
-    let store: SessionStore;
+    let store: Store;
     beforeEach(async () => {
       store = await factory();
     });
@@ -121,7 +121,7 @@ export function describeStoreContract(name: string, factory: StoreFactory, { ski
         expect(await store.get('never-created')).toBeUndefined();
       });
 
-      it('delete revokes; a later extend returns undefined and does not bring the session back', async () => {
+      it('delete deletes: get returns undefined, and a later extend does not bring the session back', async () => {
         const record = newRecord();
         await store.create(record, t0 + idle);
         await store.delete(record.idHash);

@@ -1,10 +1,10 @@
 import { Profiler } from 'react';
 import { fireEvent, render, screen } from '@testing-library/react';
 import { beforeEach, expect, it } from 'vitest';
-import { server } from '../../../mocks/node';
-import { advance, signInThroughApi, until, useFakeClock } from '../../../test/support/app-harness';
-import { App } from '../../app/app';
-import { createAppInstance } from '../../app/create-app';
+import { server } from '../../mocks/node';
+import { advance, signInThroughApi, until, useFakeClock } from '../../test/support/app-harness';
+import { App } from './app';
+import { createAppInstance } from './create-app';
 
 // The mock runs the real server with its defaults: 60 s idle, 30 s warning, heartbeat every 10 s.
 
