@@ -1,4 +1,5 @@
-import { readDuration, readSessionTimings, validateSessionConfig, type SessionTimingVariables } from '../server/config';
+import { readSessionTimings, validateSessionConfig, type SessionTimingVariables } from '../server/config';
+import { readDuration } from '../server/config-values';
 import { defaultSessionConfig, type SessionConfig } from '../server/session/policy';
 
 /** The Vite variables that set the mock server's limits in mock mode, in place of the server's. */

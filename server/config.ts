@@ -3,6 +3,7 @@
  * A bad value throws a `ConfigError` naming the variable; `main.ts` prints it and exits.
  */
 import { originProblem } from './http/origin';
+import { ConfigError, readDuration } from './config-values';
 import { readOperationsConfig, type OperationsConfig } from './operations-config';
 import { defaultSessionConfig, type SessionConfig } from './session/policy';
 import type { StoreKind } from './stores/open-store';
@@ -46,26 +47,6 @@ export const wcagMinimumDraftRetentionMs = 20 * 60 * 60_000;
 /** WCAG 2.2.1 asks for at least 20 s to answer a timeout warning. */
 export const wcagMinimumWarningMs = 20_000;
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
-
-const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Parses `90s`, `15m`, `8h`, `250ms` or plain milliseconds (`60000`). Returns undefined when malformed. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(\d{1,10})(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) return undefined;
-  const value = Number(match[1]) * durationUnits[match[2] ?? 'ms'];
-  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
-}
-
 type Env = Record<string, string | undefined>;
 
 /** The timing fields of the session config, which the environment sets as durations. */
@@ -79,17 +60,6 @@ export const sessionTimingVariables: SessionTimingVariables = {
   warningMs: 'IDLE_WARNING',
   absoluteTimeoutMs: 'ABSOLUTE_TIMEOUT',
 };
-
-/** The duration in `env[name]`, or undefined when unset or empty; throws a ConfigError when malformed. */
-export function readDuration(env: Record<string, unknown>, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = typeof raw === 'string' ? parseDuration(raw) : undefined;
-  if (value === undefined) {
-    throw new ConfigError(name, `"${String(raw)}" is not a duration; use e.g. 90s, 15m, 8h or milliseconds`);
-  }
-  return value;
-}
 
 /**
  * The timings that `env` sets, by `variables` (the server's names by default); unset ones are

@@ -2,7 +2,7 @@
  * The operator settings (issue 21): the metrics listener and the drain after SIGTERM. Apart from
  * config.ts so that they read as one group; parseConfig includes them.
  */
-import { ConfigError, readDuration } from './config';
+import { ConfigError, readDuration } from './config-values';
 
 export interface OperationsConfig {
   /** METRICS_PORT: where `GET /metrics` is served (0: any free port); undefined (the default): no metrics at all. */

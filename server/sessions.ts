@@ -5,7 +5,8 @@
  * (`sessions_ended_by_operator`) and errors on stderr.
  */
 import { createInterface } from 'node:readline/promises';
-import { ConfigError, parseConfig } from './config';
+import { parseConfig } from './config';
+import { ConfigError } from './config-values';
 import { createJsonLogger } from './logger';
 import { runSessionsCommand } from './operator/sessions-command';
 import { openStore } from './stores/open-store';

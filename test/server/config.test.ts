@@ -1,6 +1,7 @@
 /** Server configuration from the environment ([docs/design.md#configuration](../../docs/design.md#configuration)): parsed once, bad values named. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, parseDuration } from '../../server/config';
+import { parseConfig } from '../../server/config';
+import { ConfigError, parseDuration } from '../../server/config-values';
 import { defaultSessionConfig } from '../../server/session/policy';
 
 /** The ConfigError that parseConfig(env) throws. */
