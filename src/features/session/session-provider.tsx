@@ -11,7 +11,7 @@ import {
   type SessionSnapshot,
   type TabMessage,
 } from './session-monitor';
-import type { TimingSample } from './session-state';
+import { sameSnapshot, type TimingSample } from './session-state';
 
 /** What counts as the user working: pointer, keys, wheel, touch, scroll. Not focus or visibility. */
 const activityEvents: EventsType[] = [
@@ -56,16 +56,11 @@ export function useSessionSnapshot<T extends object>(select?: (snapshot: Session
     let last: T | undefined;
     return () => {
       const next = select(monitor.getSnapshot());
-      if (last && sameFields(last, next)) return last;
+      if (last && sameSnapshot(last, next)) return last;
       return (last = next);
     };
   }, [monitor, select]);
   return useSyncExternalStore<T | SessionSnapshot>(monitor.subscribe, getSelected);
-}
-
-function sameFields<T extends object>(a: T, b: T): boolean {
-  const keys = Object.keys(a) as (keyof T)[];
-  return keys.length === Object.keys(b).length && keys.every((key) => Object.is(a[key], b[key]));
 }
 
 /**

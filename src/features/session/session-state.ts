@@ -128,8 +128,10 @@ export function computeSnapshot(state: SessionState, now: number): SessionSnapsh
   };
 }
 
-export function sameSnapshot(a: SessionSnapshot, b: SessionSnapshot): boolean {
-  return (Object.keys(a) as (keyof SessionSnapshot)[]).every((key) => a[key] === b[key]);
+/** Whether two snapshots, or two parts of them (`useSessionSnapshot`'s selections), hold the same values. */
+export function sameSnapshot<T extends object = SessionSnapshot>(a: T, b: T): boolean {
+  const keys = Object.keys(a) as (keyof T)[];
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.is(a[key], b[key]));
 }
 
 /**
