@@ -78,6 +78,13 @@ function procStat(pid: number): string[] | undefined {
 
 const clockTicksPerSecond = 100; // USER_HZ on Linux
 
+/** CPU time (user + system) process `pid` used so far, in ms; undefined where /proc is missing. */
+export function processCpuMs(pid: number): number | undefined {
+  const fields = procStat(pid);
+  // utime and stime are fields 14 and 15 of /proc/<pid>/stat (11 and 12 after the name).
+  return fields ? ((Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond) * 1000 : undefined;
+}
+
 function startProcess(label: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunningTarget> {
   const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -108,11 +115,7 @@ function startProcess(label: string, args: string[], env: NodeJS.ProcessEnv): Pr
       resolve({
         url: String((JSON.parse(line) as { url: string }).url),
         pid,
-        cpuMs() {
-          const fields = procStat(pid);
-          // utime and stime are fields 14 and 15 of /proc/<pid>/stat (11 and 12 after the name).
-          return fields ? ((Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond) * 1000 : undefined;
-        },
+        cpuMs: () => processCpuMs(pid),
         rssBytes() {
           try {
             const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
