@@ -117,6 +117,8 @@ export async function runMetricsCostBench(): Promise<void> {
   );
   const dir = mkdtempSync(join(tmpdir(), 'idle-session-bench-metrics-'));
   const targets: Target[] = [];
+  // Every server started, stopped at the end even when its sign-ins failed.
+  const servers: RunningTarget[] = [];
   const redises: RedisServer[] = [];
   const stores: string[] = ['memory', 'sqlite'];
   let redisNote: string | undefined;
@@ -137,6 +139,7 @@ export async function runMetricsCostBench(): Promise<void> {
           ...(redis ? { REDIS_URL: redis.url } : {}),
           ...(metrics ? { METRICS_PORT: '0' } : {}),
         });
+        servers.push(server);
         const target: Target = { store, metrics, server, redis, cookies: await signInMany(server.url, liveSessions) };
         if (metrics) target.metricsUrl = await metricsUrlOf(server);
         targets.push(target);
@@ -205,7 +208,7 @@ export async function runMetricsCostBench(): Promise<void> {
     if (redisNote) console.log(redisNote);
     console.log(`Load average at the end: ${loadAverage()}.`);
   } finally {
-    for (const target of targets) await target.server.stop();
+    for (const server of servers) await server.stop();
     for (const redis of redises) await redis.stop();
     rmSync(dir, { recursive: true, force: true });
   }
