@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../../server/stores/open-store';
 import { createRedisStore } from '../../../server/stores/redis';
 import type { SessionStore } from '../../../server/stores/store';
@@ -198,6 +198,32 @@ describe.skipIf(!redis)('Redis store', () => {
       expect(await store.purgeExpired(t0 + idle)).toBe(1_200);
       expect(await admin.dbsize()).toBe(3); // the staying session, its owner key and the user index
       expect(await admin.zcard(userKey('test'))).toBe(1);
+    });
+  });
+
+  describe('a transaction Redis discarded (EXEC answered null)', () => {
+    // What EXEC answers when a WATCHed key changed or the connection reset the transaction:
+    // nothing was written, so the store must not report success (issue 24).
+    const discardEveryTransaction = () =>
+      vi.spyOn(Redis.prototype, 'multi').mockImplementation(function discarded() {
+        const chain: object = new Proxy(
+          {},
+          { get: (_, name) => (name === 'exec' ? () => Promise.resolve(null) : () => chain) },
+        );
+        return chain as ReturnType<Redis['multi']>;
+      });
+    afterEach(() => vi.restoreAllMocks());
+
+    it('fails saving a device token', async () => {
+      const store = await open();
+      discardEveryTransaction();
+      await expect(store.saveDeviceToken('token-hash', 'alice', t0 + idle, t0)).rejects.toThrow(/discarded/);
+    });
+
+    it('fails deleting a note', async () => {
+      const store = await open();
+      discardEveryTransaction();
+      await expect(store.deleteNote('alice', 'a'.repeat(32))).rejects.toThrow(/discarded/);
     });
   });
 
