@@ -65,9 +65,10 @@ const pingTimeoutMs = storeTimeoutMs;
 
 /**
  * Redis replies that mean "not now" rather than "wrong": loading its data after a restart, a
- * script running too long, a failed save that stops writes, a replica, a failover.
+ * script running too long, a failed save that stops writes, a replica, a failover (and a MOVED or
+ * ASK the cluster client could not follow: its map of the slots is being refreshed).
  */
-const unavailableReplies = /^(LOADING|BUSY|MISCONF|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOREPLICAS)\b/;
+const unavailableReplies = /^(LOADING|BUSY|MISCONF|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOREPLICAS|MOVED|ASK)\b/;
 
 /**
  * Whether an error from ioredis means Redis cannot answer now (a 503), not a bug (a 500): every
@@ -329,7 +330,9 @@ function newClient(url: string, cluster: boolean): RedisClient {
   const seed = new URL(url);
   const options: ClusterOptions = {
     lazyConnect: true,
-    enableAutoPipelining: true,
+    // Not auto-pipelined: ioredis does not follow a MOVED inside a pipeline whose other replies
+    // succeeded, so after a failover such commands would fail until the next slot refresh.
+    enableAutoPipelining: false,
     // Until the client knows the slots it has nothing to send to; after, a command for a primary
     // that is down fails (503) instead of waiting in a queue.
     enableOfflineQueue: true,
