@@ -78,7 +78,7 @@ export function notesRoutes(sessions: Sessions, notes: Notes, cookieMode: Cookie
         c,
         409,
         'session_mismatch',
-        'This draft belongs to an earlier sign-in in this browser; it was not saved.',
+        'This draft belongs to an earlier sign-in in this browser; nothing was changed.',
       );
     }
     return current.user.username;

@@ -137,7 +137,9 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
   async function nudge() {
     for (const tab of tabs) {
       const stay = tab.page.getByRole('button', { name: 'Stay signed in' });
-      if (await stay.isVisible()) await stay.click();
+      // Stay signed in in one tab closes the warning in the others a moment later: a warning seen
+      // here may be gone before the click lands, which is fine, and must not wait out the test.
+      if (await stay.isVisible()) await stay.click({ timeout: 2_000 }).catch(() => undefined);
     }
     // In every tab: activity in a tab that is not (yet) the heartbeat leader can wait for an
     // election, and a reload drops what the old page had not reported.
