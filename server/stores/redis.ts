@@ -27,19 +27,24 @@ import { guardStore, storeTimeoutMs } from './unavailable';
  *   expiresAt, publicId, browser, revoked (only once revoked), reauthenticatedAt (only once the
  *   password was entered again in it)}; TTL expiresAt - now (extended by each heartbeat)
  * - `idle-session:{<username>}:sessions`: sorted set, member idHash, score expiresAt: the user's
- *   live (not revoked) sessions, for listing, counting and purging; its TTL follows the member
- *   that ends last
+ *   live (not revoked) sessions, for listing, counting and purging. No TTL: purge drops the
+ *   entries of sessions that ended (also those Redis expired) and their owner keys, and Redis
+ *   deletes the set with its last member
  * - `idle-session:{<username>}:revoked`: sorted set like it, of the user's revoked sessions not
  *   yet purged (so counting live ones never reads a hash)
- * - `idle-session:session-user:<idHash>`: the username of a session (a string), so that a
- *   request that knows only the cookie finds the user's slot; never changes, so each instance
- *   keeps what it read in memory and a heartbeat is one script, one round trip. TTL: the
- *   longest a session can live (ABSOLUTE_TIMEOUT) + the GC margin
+ * - `idle-session:owners:<first two characters of idHash>`: hash, field idHash, value the
+ *   session's username, so that a request that knows only the cookie finds the user's slot. 4,096
+ *   small hashes instead of a key per session (a key costs about 200 bytes, a field in a small
+ *   hash about 60), spread over the slots and written only at sign-in and when a session goes
+ *   (delete, purge), never by a heartbeat. A username never changes, so each instance keeps what
+ *   it read in memory and a heartbeat is one script, one round trip. No TTL: every way a session
+ *   leaves the user's index also drops its field
  * - `idle-session:failures:<key>`: hash {count, resetAt}; one key per counter, changed by
  *   single-key scripts
- * - `idle-session:device:<tokenHash>`: hash {username, expiresAt}
- * - `idle-session:{<username>}:devices`: set of the hashes of the user's device tokens (for
- *   forgetting them all); its TTL follows the newest token's
+ * - `idle-session:device:<tokenHash>`: string `<expiresAt>:<username>`
+ * - `idle-session:{<username>}:devices`: sorted set of the hashes of the user's device tokens,
+ *   score expiresAt (for forgetting them all; a sorted set because Redis 7.0 keeps a small one as
+ *   a listpack, a set of strings as a hash table); its TTL follows the newest token's
  * - notes and drafts: see redis-notes.ts
  *
  * The app's clock decides validity (it may be a test clock far from Redis's own time): a session
@@ -51,9 +56,15 @@ import { guardStore, storeTimeoutMs } from './unavailable';
 const sessionKey = (username: string, idHash: string) => `${userPrefix(username)}session:${idHash}`;
 const indexKey = (username: string) => `${userPrefix(username)}sessions`;
 const revokedKey = (username: string) => `${userPrefix(username)}revoked`;
-const ownerKey = (idHash: string) => `${prefix}session-user:${idHash}`;
+/** One of 4,096 hashes (by the id hash's first two characters) holding the owners of sessions. */
+const ownerKey = (idHash: string) => `${prefix}owners:${idHash.slice(0, 2)}`;
 const failureKey = (key: string) => `${prefix}failures:${key}`;
 const deviceTokenKey = (tokenHash: string) => `${prefix}device:${tokenHash}`;
+/** A device token's value, `<expiresAt>:<username>` (a string costs less than a hash); undefined when missing. */
+function parseDeviceToken(value: string | null): { expiresAt: number; username: string } | undefined {
+  const at = value?.indexOf(':') ?? -1;
+  return value && at > 0 ? { expiresAt: Number(value.slice(0, at)), username: value.slice(at + 1) } : undefined;
+}
 const userDevicesKey = (username: string) => `${userPrefix(username)}devices`;
 /** The user's prefix back from one of their index keys (`...{name}:sessions` less `sessions`). */
 const prefixOfIndex = (key: string) => key.slice(0, key.length - 'sessions'.length);
@@ -96,7 +107,6 @@ const scripts = {
         'expiresAt', ARGV[5], 'publicId', ARGV[7], 'browser', ARGV[8])
       redis.call('PEXPIRE', KEYS[1], ARGV[6])
       redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
-      if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[6]) then redis.call('PEXPIRE', KEYS[2], ARGV[6]) end
       return 1`,
   },
   /** KEYS: session, index, revoked index. ARGV: idHash. Deletes the session and its index entries. */
@@ -123,8 +133,6 @@ const scripts = {
       redis.call('HSET', KEYS[1], 'revoked', ARGV[4])
       redis.call('ZREM', KEYS[2], ARGV[1])
       redis.call('ZADD', KEYS[3], fields[2], ARGV[1])
-      local keep = redis.call('PTTL', KEYS[1])
-      if keep > 0 and redis.call('PTTL', KEYS[3]) < keep then redis.call('PEXPIRE', KEYS[3], keep) end
       return 1`,
   },
   /**
@@ -146,7 +154,10 @@ const scripts = {
   idleSessionForgetDevice: {
     numberOfKeys: 1,
     lua: `
-      if redis.call('HGET', KEYS[1], 'username') ~= ARGV[1] then return 0 end
+      local token = redis.call('GET', KEYS[1])
+      if not token then return 0 end
+      local at = string.find(token, ':', 1, true)
+      if not at or string.sub(token, at + 1) ~= ARGV[1] then return 0 end
       redis.call('DEL', KEYS[1])
       return 1`,
   },
@@ -173,7 +184,6 @@ const scripts = {
       redis.call('HSET', KEYS[1], 'lastActivityAt', last, 'expiresAt', expires)
       redis.call('PEXPIRE', KEYS[1], string.format('%.0f', keep))
       redis.call('ZADD', KEYS[2], expires, ARGV[1])
-      if redis.call('PTTL', KEYS[2]) < keep then redis.call('PEXPIRE', KEYS[2], string.format('%.0f', keep)) end
       return redis.call('HGETALL', KEYS[1])`,
   },
   /**
@@ -287,11 +297,6 @@ function toRecord(idHash: string, fields: Record<string, string>): SessionRecord
 export interface RedisStoreOptions {
   /** REDIS_CLUSTER: `url` is a seed node of a Redis Cluster (ioredis `Cluster`), not the one server. */
   cluster?: boolean;
-  /**
-   * The longest a session can live (ABSOLUTE_TIMEOUT), in ms: how long a session's owner key
-   * stays. Default 8 hours (the default ABSOLUTE_TIMEOUT).
-   */
-  sessionLifetimeMs?: number;
 }
 
 /** The options both clients share: fail fast when Redis is down, never queue requests (decision 018). */
@@ -359,7 +364,6 @@ export async function createRedisStore(url: string, options: RedisStoreOptions =
   if (!/^rediss?:\/\//i.test(url)) {
     throw new Error(`REDIS_URL must be a redis:// or rediss:// URL, got "${describeUrl(url)}"`);
   }
-  const sessionLifetimeMs = options.sessionLifetimeMs ?? 8 * 60 * 60_000;
 
   let lastError: Error | undefined;
   const client = defineScripts(newClient(url, options.cluster ?? false), scripts);
@@ -388,13 +392,13 @@ export async function createRedisStore(url: string, options: RedisStoreOptions =
   const ownerOf = async (idHash: string): Promise<string | undefined> => {
     const known = owners.get(idHash);
     if (known !== undefined) return known;
-    const username = await client.get(ownerKey(idHash));
+    const username = await client.hget(ownerKey(idHash), idHash);
     if (username !== null) remember(idHash, username);
     return username ?? undefined;
   };
   const forget = (idHash: string) => {
     owners.delete(idHash);
-    return client.del(ownerKey(idHash));
+    return client.hdel(ownerKey(idHash), idHash);
   };
 
   /** Reads sessions of one user in one pipeline (one slot); a missing one is undefined. */
@@ -442,8 +446,8 @@ export async function createRedisStore(url: string, options: RedisStoreOptions =
       const { idHash, username } = record;
       // The record's lastActivityAt is the app's "now" at sign-in, so this TTL is expiresAt - now.
       const keep = ttl(expiresAt - record.lastActivityAt);
-      // The owner key first: a session no instance could find would be a sign-in that failed.
-      await client.set(ownerKey(idHash), username, 'PX', ttl(Math.max(keep, sessionLifetimeMs) + gcMarginMs));
+      // The owner first: a session no instance could find would be a sign-in that failed.
+      await client.hset(ownerKey(idHash), idHash, username);
       await client.idleSessionCreate(
         sessionKey(username, idHash),
         indexKey(username),
@@ -497,7 +501,10 @@ export async function createRedisStore(url: string, options: RedisStoreOptions =
         else if (Number(fields.expiresAt) > now && !record.revoked) live.push(record);
       }
       // Hashes Redis expired on its own: an id hash is never reused, so dropping them is safe.
-      if (gone.length > 0) await client.zrem(indexKey(username), ...gone);
+      if (gone.length > 0) {
+        await client.zrem(indexKey(username), ...gone);
+        await Promise.all(gone.map(forget));
+      }
       return live;
     },
 
@@ -605,17 +612,11 @@ export async function createRedisStore(url: string, options: RedisStoreOptions =
       // the garbage. The token and the user's index are in different slots: two transactions,
       // the token first (an index entry without its token is skipped when forgetting).
       const keep = ttl(expiresAt - now + gcMarginMs);
+      await client.set(deviceTokenKey(tokenHash), `${expiresAt}:${username}`, 'PX', keep);
       throwFirstError(
         await client
           .multi()
-          .hset(deviceTokenKey(tokenHash), 'username', username, 'expiresAt', expiresAt)
-          .pexpire(deviceTokenKey(tokenHash), keep)
-          .exec(),
-      );
-      throwFirstError(
-        await client
-          .multi()
-          .sadd(userDevicesKey(username), tokenHash)
+          .zadd(userDevicesKey(username), expiresAt, tokenHash)
           // Every token lives equally long, so the newest one's TTL covers the whole index.
           .pexpire(userDevicesKey(username), keep)
           .exec(),
@@ -623,24 +624,26 @@ export async function createRedisStore(url: string, options: RedisStoreOptions =
     },
 
     async getDeviceToken(tokenHash, now) {
-      const [username, expiresAt] = await client.hmget(deviceTokenKey(tokenHash), 'username', 'expiresAt');
-      return username !== null && Number(expiresAt) > now ? username : undefined;
+      const token = parseDeviceToken(await client.get(deviceTokenKey(tokenHash)));
+      return token && token.expiresAt > now ? token.username : undefined;
     },
 
     async deleteDeviceToken(tokenHash) {
-      const username = await client.hget(deviceTokenKey(tokenHash), 'username');
-      if (username === null) return;
+      const username = parseDeviceToken(await client.get(deviceTokenKey(tokenHash)))?.username;
+      if (username === undefined) return;
       await client.idleSessionForgetDevice(deviceTokenKey(tokenHash), username);
-      await client.srem(userDevicesKey(username), tokenHash);
+      await client.zrem(userDevicesKey(username), tokenHash);
     },
 
     async deleteDeviceTokensOfUser(username, keepHash) {
-      const tokenHashes = (await client.smembers(userDevicesKey(username))).filter((hash) => hash !== keepHash);
+      const tokenHashes = (await client.zrange(userDevicesKey(username), '0', '-1')).filter(
+        (hash) => hash !== keepHash,
+      );
       if (tokenHashes.length === 0) return 0;
       const forgotten = await Promise.all(
         tokenHashes.map((tokenHash) => client.idleSessionForgetDevice(deviceTokenKey(tokenHash), username)),
       );
-      await client.srem(userDevicesKey(username), ...tokenHashes);
+      await client.zrem(userDevicesKey(username), ...tokenHashes);
       return forgotten.filter((done) => done === 1).length;
     },
 

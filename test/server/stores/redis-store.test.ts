@@ -15,7 +15,8 @@ const idle = 60_000;
 // Every key of one user's data under the user's hash tag (decision 025).
 const sessionKey = (idHash: string, username = 'test') => `idle-session:{${username}}:session:${idHash}`;
 const userKey = (username: string) => `idle-session:{${username}}:sessions`;
-const ownerKey = (idHash: string) => `idle-session:session-user:${idHash}`;
+/** The hash (one of 4,096) that holds a session's username, field idHash. */
+const ownerKey = (idHash: string) => `idle-session:owners:${idHash.slice(0, 2)}`;
 
 /** Polls `check` until it returns true, or fails after `timeoutMs`. */
 async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
@@ -59,13 +60,13 @@ describe.skipIf(!redis)('Redis store', () => {
         browser: record.browser,
       });
       expect(await admin.zrange(userKey('test'), '0', '-1', 'WITHSCORES')).toEqual([record.idHash, String(t0 + idle)]);
-      expect(await admin.get(ownerKey(record.idHash))).toBe('test');
+      expect(await admin.hget(ownerKey(record.idHash), record.idHash)).toBe('test');
       // No key that every user writes: only the user's own keys, the owner key and nothing else.
       expect((await admin.keys('*')).sort()).toEqual(
         [sessionKey(record.idHash), userKey('test'), ownerKey(record.idHash)].sort(),
       );
-      // The index lives as long as its last session.
-      expect(await admin.pttl(userKey('test'))).toBeGreaterThan(idle - 1_000);
+      // The index and the owners have no TTL: purge drops what ended (below).
+      expect(await admin.pttl(userKey('test'))).toBe(-1);
       const pttl = await admin.pttl(sessionKey(record.idHash));
       expect(pttl).toBeGreaterThan(idle - 1_000);
       expect(pttl).toBeLessThanOrEqual(idle);
@@ -103,10 +104,8 @@ describe.skipIf(!redis)('Redis store', () => {
       expect(await admin.exists(sessionKey(record.idHash))).toBe(0);
       // purgeExpired cleans the index entry of the session Redis expired, and counts only what it deleted.
       expect(await store.purgeExpired(t0 + 100)).toBe(0);
-      // Redis expired the index with its last session; the owner key goes at its own TTL (the
-      // longest a session can live, 8 h by default, plus a minute).
-      expect(await admin.exists(userKey('test'))).toBe(0);
-      expect(await admin.pttl(ownerKey(record.idHash))).toBeLessThanOrEqual(8 * 3_600_000 + 60_000);
+      // Nothing is left: not the index entry, not the owner.
+      expect(await admin.dbsize()).toBe(0);
     });
 
     it('delete removes the key and its index entry', async () => {
@@ -196,7 +195,7 @@ describe.skipIf(!redis)('Redis store', () => {
       const staying = newRecord(t0);
       await store.create(staying, t0 + 2 * idle);
       expect(await store.purgeExpired(t0 + idle)).toBe(1_200);
-      expect(await admin.dbsize()).toBe(3); // the staying session, its owner key and the user index
+      expect(await admin.dbsize()).toBe(3); // the staying session, the owners hash holding it and the user index
       expect(await admin.zcard(userKey('test'))).toBe(1);
     });
   });
