@@ -28,7 +28,7 @@ import { guardStore, storeTimeoutMs } from './unavailable';
  *   password was entered again in it)}; TTL expiresAt - now (extended by each heartbeat)
  * - `idle-session:{<username>}:sessions`: sorted set, member idHash, score expiresAt: the user's
  *   live (not revoked) sessions, for listing, counting and purging. No TTL: purge drops the
- *   entries of sessions that ended (also those Redis expired) and their owner keys, and Redis
+ *   entries of sessions that ended (also those Redis expired) and their owners, and Redis
  *   deletes the set with its last member
  * - `idle-session:{<username>}:revoked`: sorted set like it, of the user's revoked sessions not
  *   yet purged (so counting live ones never reads a hash)
@@ -383,7 +383,7 @@ export async function createRedisStore(url: string, options: RedisStoreOptions =
   }
 
   // A session's username never changes, so what one read found stays true: an instance reads
-  // each session's owner key at most once, and a heartbeat after that is one script.
+  // each session's owner at most once, and a heartbeat after that is one script.
   const owners = new Map<string, string>();
   const remember = (idHash: string, username: string) => {
     if (owners.size >= ownerCacheSize) owners.delete(owners.keys().next().value!);

@@ -61,7 +61,7 @@ describe.skipIf(!redis)('Redis store', () => {
       });
       expect(await admin.zrange(userKey('test'), '0', '-1', 'WITHSCORES')).toEqual([record.idHash, String(t0 + idle)]);
       expect(await admin.hget(ownerKey(record.idHash), record.idHash)).toBe('test');
-      // No key that every user writes: only the user's own keys, the owner key and nothing else.
+      // No key that every user writes: only the user's own keys and the owners hash.
       expect((await admin.keys('*')).sort()).toEqual(
         [sessionKey(record.idHash), userKey('test'), ownerKey(record.idHash)].sort(),
       );
