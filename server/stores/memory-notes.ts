@@ -1,5 +1,5 @@
-import type { Draft, Note, NoteSummary } from '../../shared/contract';
-import type { NoteStore } from './note-store';
+import type { Draft, Note } from '../../shared/contract';
+import { newestFirst, type NoteStore } from './note-store';
 
 /** The notes part of a store document (memory.ts): plain data, so Web Storage can hold it too. */
 export interface NotesDocument {
@@ -11,8 +11,6 @@ export interface NotesDocument {
 // Keys carry a prefix: a username or id like "__proto__" is then just a key, also in a document
 // that came from JSON.parse (whose objects have Object.prototype).
 const key = (name: string) => `:${name}`;
-
-const newestFirst = (a: NoteSummary, b: NoteSummary) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1);
 
 /**
  * The notes and drafts over a document store's `load` and `change` (memory.ts). Every operation

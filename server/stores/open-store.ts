@@ -5,7 +5,7 @@ import type { SessionStore } from './store';
 
 /** Opens the store the config names. */
 export async function openStore(
-  config: Pick<ServerConfig, 'store' | 'databasePath' | 'redisUrl'>,
+  config: Pick<ServerConfig, 'store' | 'databasePath' | 'redisUrl'> & Partial<Pick<ServerConfig, 'redisCluster'>>,
 ): Promise<SessionStore> {
   switch (config.store) {
     case 'memory':
@@ -14,7 +14,7 @@ export async function openStore(
       return createSqliteStore(config.databasePath);
     case 'redis': {
       const { createRedisStore } = await import('./redis');
-      return createRedisStore(config.redisUrl!);
+      return createRedisStore(config.redisUrl!, { cluster: config.redisCluster });
     }
   }
 }
