@@ -6,7 +6,8 @@
  * per-client throttle (50 attempts in 5 minutes) never trips.
  *
  * Run alone: npx tsx bench/footprint.ts
- * Knobs: BENCH_FOOTPRINT_SESSIONS (default 100000), BENCH_CONNECTIONS (default 50).
+ * Knobs: BENCH_FOOTPRINT_SESSIONS (default 100000), BENCH_CONNECTIONS (default 50),
+ * BENCH_FOOTPRINT_TARGETS (comma-separated, of peer, memory, sqlite, redis; default all).
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { clientAddress, startOurs, startPeer, type RunningTarget } from './lib/t
 const sessions = Number(process.env.BENCH_FOOTPRINT_SESSIONS) || 100_000;
 const connections = Number(process.env.BENCH_CONNECTIONS) || 50;
 const signInsPerAddress = 40;
+const chosen = new Set((process.env.BENCH_FOOTPRINT_TARGETS || 'peer,memory,sqlite,redis').split(','));
 
 const mb = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${(bytes / 1e6).toFixed(1)} MB`);
 const fileSize = (path: string) => (existsSync(path) ? statSync(path).size : 0);
@@ -104,26 +106,33 @@ export async function runFootprintBench(): Promise<void> {
   };
 
   try {
-    await measure('express-session peer (MemoryStore)', startPeer, async () => ({ detail: '' }));
-    await measure(
-      'ours, memory',
-      () => startOurs({ SESSION_STORE: 'memory' }),
-      async () => ({ detail: '' }),
-    );
+    if (chosen.has('peer'))
+      await measure('express-session peer (MemoryStore)', startPeer, async () => ({ detail: '' }));
+    if (chosen.has('memory')) {
+      await measure(
+        'ours, memory',
+        () => startOurs({ SESSION_STORE: 'memory' }),
+        async () => ({ detail: '' }),
+      );
+    }
 
     const dir = mkdtempSync(join(tmpdir(), 'idle-session-footprint-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const database = join(dir, 'sessions.db');
-    await measure(
-      'ours, SQLite',
-      () => startOurs({ SESSION_STORE: 'sqlite', DATABASE_PATH: database }),
-      async () => {
-        const [file, wal] = [fileSize(database), fileSize(`${database}-wal`)];
-        return { before: 0, after: file + wal, detail: `file ${mb(file)} + WAL ${mb(wal)}` };
-      },
-    );
+    if (chosen.has('sqlite')) {
+      await measure(
+        'ours, SQLite',
+        () => startOurs({ SESSION_STORE: 'sqlite', DATABASE_PATH: database }),
+        async () => {
+          const [file, wal] = [fileSize(database), fileSize(`${database}-wal`)];
+          return { before: 0, after: file + wal, detail: `file ${mb(file)} + WAL ${mb(wal)}` };
+        },
+      );
+    }
 
-    if (!findRedisServer()) {
+    if (!chosen.has('redis')) {
+      // not asked for
+    } else if (!findRedisServer()) {
       rows.push(['ours, Redis', 'skipped: redis-server not found', '', '', '', '', '', '', '']);
     } else {
       const redis = await startRedisServer();
@@ -136,7 +145,11 @@ export async function runFootprintBench(): Promise<void> {
         async () => {
           const used = await redisUsedMemory(redis.url);
           empty ??= used;
-          return { before: empty, after: used, detail: `used_memory, ${mb(empty)} when empty` };
+          return {
+            before: empty,
+            after: used,
+            detail: `used_memory ${used ?? 'n/a'} bytes (${mb(used)}), ${mb(empty)} when empty; limit 126.8 MB (issue 22)`,
+          };
         },
       );
     }

@@ -8,7 +8,8 @@
  *
  * Run: npx tsx bench/profile.ts [memory|sqlite|redis|peer]   (default memory)
  * On Node 24: node scripts/with-node.mjs 24 -- npx tsx bench/profile.ts redis
- * Knobs: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (50), BENCH_SESSIONS (1000), BENCH_PROFILE_TOP (25).
+ * Knobs: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (50), BENCH_SESSIONS (1000), BENCH_PROFILE_TOP (25),
+ * BENCH_METRICS=on (our server with METRICS_PORT=0: prom-client, every request measured).
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,9 @@ const seconds = Number(process.env.BENCH_SECONDS) || 10;
 const connections = Number(process.env.BENCH_CONNECTIONS) || 50;
 const liveSessions = Number(process.env.BENCH_SESSIONS) || 1000;
 const top = Number(process.env.BENCH_PROFILE_TOP) || 25;
+/** Our server with its metrics on (issue 21: what they cost a heartbeat, function by function). */
+const metricsOn = process.env.BENCH_METRICS === 'on';
+const metricsEnv: Record<string, string> = metricsOn ? { METRICS_PORT: '0' } : {};
 
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
@@ -75,22 +79,24 @@ export function summarize(profile: CpuProfile, window: { from: number; to: numbe
 
 async function startTarget(which: string, nodeArgs: string[], cleanups: (() => Promise<void> | void)[]) {
   if (which === 'peer') return startPeer(nodeArgs);
-  if (which === 'memory') return startOurs({ SESSION_STORE: 'memory' }, nodeArgs);
+  if (which === 'memory') return startOurs({ SESSION_STORE: 'memory', ...metricsEnv }, nodeArgs);
   if (which === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'idle-session-profile-'));
-    return startOurs({ SESSION_STORE: 'sqlite', DATABASE_PATH: join(dir, 'sessions.db') }, nodeArgs);
+    return startOurs({ SESSION_STORE: 'sqlite', DATABASE_PATH: join(dir, 'sessions.db'), ...metricsEnv }, nodeArgs);
   }
   if (which === 'redis') {
     const redis = await startRedisServer();
     if (!redis) throw new Error('redis-server not found');
     cleanups.push(() => redis.stop());
-    return startOurs({ SESSION_STORE: 'redis', REDIS_URL: redis.url }, nodeArgs);
+    return startOurs({ SESSION_STORE: 'redis', REDIS_URL: redis.url, ...metricsEnv }, nodeArgs);
   }
   throw new Error(`unknown target ${which}: memory, sqlite, redis or peer`);
 }
 
 export async function runProfile(which = 'memory'): Promise<void> {
-  heading(`Profile: ${which}, heartbeats for ${seconds} s (Node ${process.versions.node})`);
+  heading(
+    `Profile: ${which}${metricsOn ? ', metrics on' : ''}, heartbeats for ${seconds} s (Node ${process.versions.node})`,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'idle-session-cpuprofile-'));
   const cleanups: (() => Promise<void> | void)[] = [];
   let server: RunningTarget | undefined;

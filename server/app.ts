@@ -16,7 +16,7 @@ import {
 import { createJsonLogger, type Logger } from './logger';
 import { createNotes } from './notes/notes';
 import { requestIds, withRequestIds, type RequestScope } from './http/request-id';
-import { measureRequests, type HttpMetrics } from './metrics/http-metrics';
+import { answeredRequests, type HttpMetrics } from './metrics/http-metrics';
 import { deviceRoutes } from './routes/devices';
 import { healthRoutes, type Readiness } from './routes/health';
 import { helloRoutes } from './routes/hello';
@@ -160,8 +160,8 @@ export function createApp({
   const pageHeaders = documentHeaders({ frameOrigins });
   // The help page is shown in the app's Help panel: framed by the app itself, and by nothing else.
   const framedPageHeaders = documentHeaders({ frameOrigins, framedBySelf: true });
-  if (metrics) app.use('*', measureRequests(metrics));
-  app.use('*', requestIds({ trustProxy, scope: requestScope }));
+  // The first middleware: the request's id, and its report to the metrics once answered.
+  app.use('*', requestIds({ trustProxy, scope: requestScope, answered: metrics && answeredRequests(metrics) }));
   app.use('*', async (c, next) => {
     const client = viewOfClient(c.req.raw, clientAddress(c), trustProxy);
     c.set('client', client);

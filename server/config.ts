@@ -15,6 +15,8 @@ export interface ServerConfig {
   store: StoreKind;
   databasePath: string;
   redisUrl: string | undefined;
+  /** REDIS_CLUSTER: REDIS_URL is a seed node of a Redis Cluster (decision 025). */
+  redisCluster: boolean;
   /** Folder of the built SPA; unset serves only the API. */
   staticDir: string | undefined;
   /** Believe `X-Forwarded-For`, `-Host` and `-Proto` (only behind a proxy you run). */
@@ -238,6 +240,7 @@ export function parseConfig(env: Env): { config: ServerConfig; warnings: string[
       store,
       databasePath: env.DATABASE_PATH || './data/sessions.db',
       redisUrl,
+      redisCluster: readBoolean(env, 'REDIS_CLUSTER', false),
       staticDir: env.STATIC_DIR === undefined ? './dist' : env.STATIC_DIR || undefined,
       trustProxy: readBoolean(env, 'TRUST_PROXY', false),
       publicOrigins: readPublicOrigins(env),

@@ -57,12 +57,20 @@ export async function startOurs(env: OurServerEnv, nodeArgs: string[] = []): Pro
   });
 }
 
-/** Starts the express-session peer; `nodeArgs` before the script. */
-export function startPeer(nodeArgs: string[] = []): Promise<RunningTarget> {
+/** Which express-session store the peer runs on, and where (bench/peers/express-session.mjs). */
+export interface PeerEnv {
+  PEER_STORE?: 'memory' | 'sqlite' | 'redis';
+  DATABASE_PATH?: string;
+  REDIS_URL?: string;
+}
+
+/** Starts the express-session peer (MemoryStore unless `env` names another); `nodeArgs` before the script. */
+export function startPeer(nodeArgs: string[] = [], env: PeerEnv = {}): Promise<RunningTarget> {
   return startProcess('peer', [...nodeArgs, peerScript], {
     ...environmentWithoutConfig(),
     HOST: '127.0.0.1',
     PORT: '0',
+    ...env,
   });
 }
 
@@ -77,6 +85,16 @@ function procStat(pid: number): string[] | undefined {
 }
 
 const clockTicksPerSecond = 100; // USER_HZ on Linux
+
+/**
+ * CPU time (user + system) process `pid` used so far, in ms (any process: a server, a
+ * redis-server); undefined where /proc is missing.
+ */
+export function processCpuMs(pid: number): number | undefined {
+  const fields = procStat(pid);
+  // utime and stime are fields 14 and 15 of /proc/<pid>/stat (11 and 12 after the name).
+  return fields ? ((Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond) * 1000 : undefined;
+}
 
 function startProcess(label: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunningTarget> {
   const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -108,11 +126,7 @@ function startProcess(label: string, args: string[], env: NodeJS.ProcessEnv): Pr
       resolve({
         url: String((JSON.parse(line) as { url: string }).url),
         pid,
-        cpuMs() {
-          const fields = procStat(pid);
-          // utime and stime are fields 14 and 15 of /proc/<pid>/stat (11 and 12 after the name).
-          return fields ? ((Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond) * 1000 : undefined;
-        },
+        cpuMs: () => processCpuMs(pid),
         rssBytes() {
           try {
             const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -1,7 +1,11 @@
-// The peer in bench/server.ts: what a new user would build with the usual Node choice, express 5
-// and express-session 1.19 with a rolling cookie (its MemoryStore, `rolling: true`,
-// `resave: false`, `saveUninitialized: false`, as its README recommends for login sessions), doing
-// the same check-and-extend as our server: sign in, read the session, heartbeat.
+// The peers in bench/server.ts: what a new user would build with the usual Node choice, express 5
+// and express-session 1.19 with a rolling cookie (`rolling: true`, `resave: false`,
+// `saveUninitialized: false`, as its README recommends for login sessions), doing the same
+// check-and-extend as our server: sign in, read the session, heartbeat. Each of our stores is held
+// against the express-session store a user of that kind would pick (PEER_STORE):
+// - `memory` (default): express-session's MemoryStore
+// - `sqlite`: better-sqlite3-session-store on better-sqlite3, in the file DATABASE_PATH
+// - `redis`: connect-redis 10 on node-redis 5, at REDIS_URL (Node 22 or later)
 //
 // Started like ours, in a process of its own: `node bench/peers/express-session.mjs` with PORT
 // and HOST; prints one JSON `listening` line with its URL, and stops on SIGTERM.
@@ -16,10 +20,38 @@ const warningMs = 2 * 60_000;
 const absoluteTimeoutMs = 8 * 60 * 60_000;
 const heartbeatIntervalMs = 60_000;
 
+/** The store PEER_STORE names, connected. */
+async function peerStore() {
+  switch (process.env.PEER_STORE || 'memory') {
+    case 'memory':
+      return undefined; // express-session's own MemoryStore
+    case 'sqlite': {
+      const { default: Database } = await import('better-sqlite3');
+      const { default: sqliteStoreFor } = await import('better-sqlite3-session-store');
+      const db = new Database(process.env.DATABASE_PATH);
+      // WAL, as ours runs (its README leaves the journal mode to the caller).
+      db.pragma('journal_mode = WAL');
+      const SqliteStore = sqliteStoreFor(session);
+      return new SqliteStore({ client: db, expired: { clear: true, intervalMs: 15 * 60_000 } });
+    }
+    case 'redis': {
+      const { createClient } = await import('redis');
+      const { RedisStore } = await import('connect-redis');
+      const client = createClient({ url: process.env.REDIS_URL });
+      await client.connect();
+      return new RedisStore({ client, prefix: 'peer-sess:' });
+    }
+    default:
+      throw new Error(`PEER_STORE must be memory, sqlite or redis, got ${process.env.PEER_STORE}`);
+  }
+}
+const store = await peerStore();
+
 const app = express();
 app.disable('x-powered-by');
 app.use(
   session({
+    ...(store ? { store } : {}),
     name: 'sid',
     secret: process.env.PEER_SECRET || 'bench-peer-secret-not-for-production',
     resave: false,

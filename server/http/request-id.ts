@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Logger } from '../logger';
 import type { AppEnv } from './env';
 
@@ -31,21 +31,28 @@ export interface RequestScope {
  * Gives every request an id: the proxy's `X-Request-Id` when `trustProxy` is on and it is well
  * formed, else a new UUID. It is answered in `X-Request-Id`, put on the context for error bodies
  * (http/errors.ts), and the rest of the request runs inside `scope`, so every log line has it.
+ * With `answered` (the metrics, metrics/http-metrics.ts), it is called once the request has its
+ * final answer, with the time it started: the first middleware times the whole request, and the
+ * metrics cost no middleware of their own.
  */
 export function requestIds({
   trustProxy,
   scope,
+  answered,
 }: {
   trustProxy: boolean;
   scope?: RequestScope;
+  answered?: (c: Context<AppEnv>, startedAt: number) => void;
 }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    const startedAt = answered ? performance.now() : 0;
     const offered = trustProxy ? c.req.header(requestIdHeader) : undefined;
     const requestId = isWellFormedRequestId(offered) ? offered : crypto.randomUUID();
     c.set('requestId', requestId);
     c.header(requestIdHeader, requestId);
     if (scope) await scope.run(requestId, next);
     else await next();
+    answered?.(c, startedAt);
   };
 }
 

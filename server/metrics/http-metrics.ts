@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { apiPaths, type ErrorCode } from '../../shared/contract';
 import type { AppEnv } from '../http/env';
 
@@ -82,18 +82,22 @@ export function countedOutcome(
 /** Any method token reaches the server; only these become label values. */
 const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 
-/** Times and reports every request to `metrics`; the first middleware, so it sees the final answer. */
-export function measureRequests(metrics: HttpMetrics): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const started = performance.now();
-    await next();
+/**
+ * What reports a request to `metrics` once it is answered, given when it started
+ * (`performance.now()`). Not a middleware of its own: the request-id middleware, the first one,
+ * calls it after the rest of the request (http/request-id.ts), so it sees the final answer, error
+ * answers included. A middleware of its own would cost every request one more level of hono's
+ * `dispatch`: an async function, its promise and an await, and each promise also pays the
+ * request scope's AsyncLocalStorage hook (decision 022).
+ */
+export function answeredRequests(metrics: HttpMetrics): (c: Context<AppEnv>, startedAt: number) => void {
+  return (c, startedAt) =>
     metrics.requestAnswered({
       route: routeTemplate(c.req.path),
       method: knownMethods.has(c.req.method) ? c.req.method : 'other',
       status: c.res.status,
       errorCode: c.get('errorCode'),
       outcome: c.get('outcome'),
-      seconds: (performance.now() - started) / 1000,
+      seconds: (performance.now() - startedAt) / 1000,
     });
-  };
 }

@@ -1,6 +1,6 @@
-import type { Draft, Note, NoteSummary } from '../../shared/contract';
+import type { Draft, Note } from '../../shared/contract';
 import { documentKey as key } from './document-key';
-import type { NoteStore } from './note-store';
+import { newestFirst, type NoteStore } from './note-store';
 
 /** The notes part of a store document (memory.ts): plain data, so Web Storage can hold it too. */
 export interface NotesDocument {
@@ -8,8 +8,6 @@ export interface NotesDocument {
   notes?: Record<string, Record<string, Note>>;
   drafts?: Record<string, { draft: Draft; expiresAt: number }>;
 }
-
-const newestFirst = (a: NoteSummary, b: NoteSummary) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1);
 
 /**
  * The notes and drafts over a document store's `load` and `change` (memory.ts). Every operation

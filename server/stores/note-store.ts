@@ -1,5 +1,8 @@
 import type { Draft, Note, NoteSummary } from '../../shared/contract';
 
+/** The order `listNotes` returns: newest change first, then by id (every store sorts with this). */
+export const newestFirst = (a: NoteSummary, b: NoteSummary) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1);
+
 /** What `updateNote` did: a compare-and-set on the revision, in one atomic step of the store. */
 export type NoteUpdate =
   { status: 'updated'; note: Note } | { status: 'missing' } | { status: 'conflict'; current: Note };

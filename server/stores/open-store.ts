@@ -10,6 +10,8 @@ export interface StoreLocation {
   store: StoreKind;
   databasePath: string;
   redisUrl: string | undefined;
+  /** REDIS_CLUSTER: `redisUrl` is a seed node of a Redis Cluster. */
+  redisCluster?: boolean;
 }
 
 /** Opens the store the config names. */
@@ -21,7 +23,7 @@ export async function openStore(config: StoreLocation): Promise<Store> {
       return createSqliteStore(config.databasePath);
     case 'redis': {
       const { createRedisStore } = await import('./redis');
-      return createRedisStore(config.redisUrl!);
+      return createRedisStore(config.redisUrl!, { cluster: config.redisCluster });
     }
   }
 }

@@ -1,26 +1,33 @@
-import type { Redis } from 'ioredis';
 import type { Draft, Note, NoteSummary } from '../../shared/contract';
-import type { NoteStore } from './note-store';
+import { newestFirst, type NoteStore } from './note-store';
+import {
+  defineScripts,
+  everyUser,
+  forEachKey,
+  gcMarginMs,
+  throwFirstError,
+  ttl,
+  userPrefix,
+  type RedisClient,
+} from './redis-common';
 
 /**
- * The notes and drafts in the Redis store (redis.ts), under the same prefix:
- * - `idle-session:notes:<username>`: hash, field note id, value the note's summary (everything
+ * The notes and drafts in the Redis store (redis.ts), each key under the user's hash tag
+ * (redis-common.ts), so every script touches one slot:
+ * - `idle-session:{<username>}:notes`: hash, field note id, value the note's summary (everything
  *   but its text) as JSON: what the list shows, so listing never reads a text
- * - `idle-session:note-texts:<username>`: hash, field note id, value the note's text
+ * - `idle-session:{<username>}:note-texts`: hash, field note id, value the note's text
  *   (a note written before texts were kept apart has its text in its summary JSON instead)
- * - `idle-session:draft:<username>`: the draft and its expiresAt as JSON, with a TTL as garbage collection
- * - `idle-session:draft-expiry`: sorted set, member username, score expiresAt (for purgeDrafts)
+ * - `idle-session:{<username>}:draft`: the draft and its expiresAt as JSON, with a TTL of
+ *   expiresAt + the GC margin: Redis collects it; purgeDrafts walks every primary with SCAN for
+ *   the drafts that ended by the app's clock (no global index, no key every user writes)
  * As with sessions, the app's clock decides: a draft is live while its stored expiresAt is after
  * the `now` the app passes.
  */
 
-const prefix = 'idle-session:';
-const notesKey = (username: string) => `${prefix}notes:${username}`;
-const textsKey = (username: string) => `${prefix}note-texts:${username}`;
-const draftKey = (username: string) => `${prefix}draft:${username}`;
-const draftIndexKey = `${prefix}draft-expiry`;
-/** Drafts live this long in Redis after their expiresAt (by the app's clock). */
-const draftGcMarginMs = 60_000;
+const notesKey = (username: string) => `${userPrefix(username)}notes`;
+const textsKey = (username: string) => `${userPrefix(username)}note-texts`;
+const draftKey = (username: string) => `${userPrefix(username)}draft`;
 
 const scripts = {
   /** KEYS: notes, texts. ARGV: id, summary JSON, text, maxNotes. Returns 1 when saved, 0 at the limit. */
@@ -66,47 +73,31 @@ const scripts = {
       redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
       return {'updated'}`,
   },
-  /** KEYS: draft, index. ARGV: username, entry JSON, expiresAt, ttlMs. */
-  idleSessionPutDraft: {
-    numberOfKeys: 2,
-    lua: `
-      redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
-      redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-      return 1`,
-  },
   /**
-   * KEYS: draft, index. ARGV: username, onlyIfUpdatedAt ('' for any). Returns 0 when a draft of
-   * another save stays, else 1 (deleted, or there was none).
+   * KEYS: draft. ARGV: onlyIfUpdatedAt ('' for any). Returns 0 when a draft of another save
+   * stays, else 1 (deleted, or there was none).
    */
   idleSessionDeleteDraft: {
-    numberOfKeys: 2,
+    numberOfKeys: 1,
     lua: `
       local entry = redis.call('GET', KEYS[1])
-      if entry and ARGV[2] ~= '' and cjson.decode(entry).draft.updatedAt ~= tonumber(ARGV[2]) then return 0 end
+      if entry and ARGV[1] ~= '' and cjson.decode(entry).draft.updatedAt ~= tonumber(ARGV[1]) then return 0 end
       redis.call('DEL', KEYS[1])
-      redis.call('ZREM', KEYS[2], ARGV[1])
       return 1`,
   },
   /**
-   * KEYS: draft, index. ARGV: username, now. Deletes the draft when its expiresAt has passed and
-   * drops its index entry when it is gone; a draft saved again since keeps its new score.
+   * KEYS: draft. ARGV: now. Deletes the draft when its expiresAt has passed (a draft saved again
+   * since the SCAN found it keeps its new expiry). Returns 1 when it deleted one.
    */
   idleSessionPurgeDraft: {
-    numberOfKeys: 2,
+    numberOfKeys: 1,
     lua: `
       local entry = redis.call('GET', KEYS[1])
-      if entry and cjson.decode(entry).expiresAt > tonumber(ARGV[2]) then return 0 end
-      redis.call('ZREM', KEYS[2], ARGV[1])
-      if not entry then return 0 end
+      if not entry or cjson.decode(entry).expiresAt > tonumber(ARGV[1]) then return 0 end
       redis.call('DEL', KEYS[1])
       return 1`,
   },
 } as const;
-
-type ScriptName = keyof typeof scripts;
-type RedisWithNoteScripts = Redis & Record<ScriptName, (...args: (string | number)[]) => Promise<unknown>>;
-
-const newestFirst = (a: NoteSummary, b: NoteSummary) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1);
 
 /** A summary as stored; one written before texts were kept apart still holds its text, left out here. */
 function parseSummary(json: string): NoteSummary {
@@ -120,18 +111,9 @@ function withText(json: string, text: string | null): Note {
   return { ...stored, text: text ?? stored.text ?? '' };
 }
 
-/** The replies of a MULTI; throws the first command's error, if any. */
-function throwFirstError(results: [Error | null, unknown][] | null): unknown[] {
-  if (!results) throw new Error('Redis discarded the transaction');
-  const failed = results.find(([error]) => error);
-  if (failed) throw failed[0];
-  return results.map(([, reply]) => reply);
-}
-
 /** The notes part over the store's connected client; defines its scripts on it. */
-export function createRedisNotes(redis: Redis): NoteStore {
-  for (const [name, script] of Object.entries(scripts)) redis.defineCommand(name, script);
-  const client = redis as RedisWithNoteScripts;
+export function createRedisNotes(redis: RedisClient): NoteStore {
+  const client = defineScripts(redis, scripts);
 
   return {
     async listNotes(username) {
@@ -189,37 +171,28 @@ export function createRedisNotes(redis: Redis): NoteStore {
       return entry && entry.expiresAt > now ? entry.draft : undefined;
     },
     async putDraft(username, draft, expiresAt) {
-      await client.idleSessionPutDraft(
+      // The draft's updatedAt is the app's "now" when it is saved.
+      await client.set(
         draftKey(username),
-        draftIndexKey,
-        username,
         JSON.stringify({ draft, expiresAt }),
-        expiresAt,
-        // The draft's updatedAt is the app's "now" when it is saved.
-        Math.max(1, Math.ceil(expiresAt - draft.updatedAt + draftGcMarginMs)),
+        'PX',
+        ttl(expiresAt - draft.updatedAt + gcMarginMs),
       );
     },
     async deleteDraft(username, onlyIfUpdatedAt) {
       const deleted = await client.idleSessionDeleteDraft(
         draftKey(username),
-        draftIndexKey,
-        username,
         onlyIfUpdatedAt === undefined ? '' : String(onlyIfUpdatedAt),
       );
       return deleted === 1;
     },
     async purgeDrafts(now) {
-      const batch = 500;
       let purged = 0;
-      for (;;) {
-        const usernames = await client.zrangebyscore(draftIndexKey, '-inf', now, 'LIMIT', 0, batch);
-        if (usernames.length === 0) return purged;
-        const results = await Promise.all(
-          usernames.map((username) => client.idleSessionPurgeDraft(draftKey(username), draftIndexKey, username, now)),
-        );
+      await forEachKey(client, everyUser('draft'), async (keys) => {
+        const results = await Promise.all(keys.map((key) => client.idleSessionPurgeDraft(key, now)));
         purged += results.filter((deleted) => deleted === 1).length;
-        if (usernames.length < batch) return purged;
-      }
+      });
+      return purged;
     },
   };
 }

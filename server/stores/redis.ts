@@ -1,65 +1,85 @@
-import { Redis, ReplyError } from 'ioredis';
+import { Cluster, Redis, ReplyError, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { SessionRecord } from '../session/expiry';
+import {
+  defineScripts,
+  everyUser,
+  forEachKey,
+  gcMarginMs,
+  prefix,
+  sumOverKeys,
+  throwFirstError,
+  ttl,
+  userPrefix,
+  type RedisClient,
+} from './redis-common';
 import { createRedisNotes } from './redis-notes';
 import type { FailureCounter, Store } from './store';
 import { guardStore, storeTimeoutMs } from './unavailable';
 
 /**
  * The store for many server instances behind a load balancer: every instance sees the same
- * sessions and the same login-failure counters.
+ * sessions and the same login-failure counters. One key layout runs on a single Redis and on a
+ * Redis Cluster (decision 025): every key of one user's data carries the user's hash tag
+ * (`idle-session:{<username>}:`, redis-common.ts), so each script touches one slot, and no key is
+ * written by every user.
  *
- * Key layout (all under one prefix, so the store can share a Redis with other apps):
- * - `idle-session:session:<idHash>`: hash {username, createdAt, lastActivityAt, expiresAt,
- *   publicId, browser, revoked (only once revoked), reauthenticatedAt (only once the password
- *   was entered again in it)}
- * - `idle-session:session-expiry`: sorted set, member `<idHash>:<username>`, score expiresAt (for
- *   purgeExpired, which must find the user's index even after Redis expired the hash itself)
- * - `idle-session:session-revoked`: sorted set like the expiry index, of the sessions that are
- *   revoked (by their user or an operator) and not yet purged: live = expiry index - this, by
- *   score, so counting live sessions is two ZCOUNTs, never a scan (countLive, for metrics)
- * - `idle-session:user-sessions:<username>`: set of the id hashes of the user's sessions (the
- *   per-user index). The scripts that create and delete sessions keep it; listing drops members
- *   whose hash Redis expired, and purgeExpired those of sessions it deletes, so it never grows
- *   past the user's sessions that are live or not yet purged.
- * - `idle-session:failures:<key>`: hash {count, resetAt}
- * - `idle-session:device:<tokenHash>`: hash {username, expiresAt}
- * - `idle-session:user-devices:<username>`: set of the hashes of the user's device tokens (the
- *   per-user index, for forgetting them all); its TTL follows the newest token's
+ * - `idle-session:{<username>}:session:<idHash>`: hash {username, createdAt, lastActivityAt,
+ *   expiresAt, publicId, browser, revoked (only once revoked), reauthenticatedAt (only once the
+ *   password was entered again in it)}; TTL expiresAt - now (extended by each heartbeat)
+ * - `idle-session:{<username>}:sessions`: sorted set, member idHash, score expiresAt: the user's
+ *   live (not revoked) sessions, for listing, counting and purging. No TTL: purge drops the
+ *   entries of sessions that ended (also those Redis expired) and their owners, and Redis
+ *   deletes the set with its last member
+ * - `idle-session:{<username>}:revoked`: sorted set like it, of the user's revoked sessions not
+ *   yet purged (so counting live ones never reads a hash)
+ * - `idle-session:owners:<first two characters of idHash>`: hash, field idHash, value the
+ *   session's username, so that a request that knows only the cookie finds the user's slot. 4,096
+ *   small hashes instead of a key per session (a key costs about 200 bytes, a field in a small
+ *   hash about 60), spread over the slots and written only at sign-in and when a session goes
+ *   (delete, purge), never by a heartbeat. A username never changes, so each instance keeps what
+ *   it read in memory and a heartbeat is one script, one round trip. No TTL: every way a session
+ *   leaves the user's index also drops its field
+ * - `idle-session:failures:<key>`: hash {count, resetAt}; one key per counter, changed by
+ *   single-key scripts
+ * - `idle-session:device:<tokenHash>`: string `<expiresAt>:<username>`
+ * - `idle-session:{<username>}:devices`: sorted set of the hashes of the user's device tokens,
+ *   score expiresAt (for forgetting them all; a sorted set because Redis 7.0 keeps a small one as
+ *   a listpack, a set of strings as a hash table); its TTL follows the newest token's
  * - notes and drafts: see redis-notes.ts
  *
  * The app's clock decides validity (it may be a test clock far from Redis's own time): a session
  * is valid by its record, a failure window by its stored `resetAt` compared with the `now` the
  * app passes. Redis expiry is garbage collection, set as a TTL (a duration, so it does not care
- * which clock the app uses), never as an absolute Redis time.
+ * which clock the app uses), never as an absolute Redis time. Purges walk every primary with SCAN.
  */
 
-const prefix = 'idle-session:';
-const sessionKey = (idHash: string) => `${prefix}session:${idHash}`;
-const expiryIndexKey = `${prefix}session-expiry`;
-const revokedIndexKey = `${prefix}session-revoked`;
+const sessionKey = (username: string, idHash: string) => `${userPrefix(username)}session:${idHash}`;
+const indexKey = (username: string) => `${userPrefix(username)}sessions`;
+const revokedKey = (username: string) => `${userPrefix(username)}revoked`;
+/** One of 4,096 hashes (by the id hash's first two characters) holding the owners of sessions. */
+const ownerKey = (idHash: string) => `${prefix}owners:${idHash.slice(0, 2)}`;
 const failureKey = (key: string) => `${prefix}failures:${key}`;
-const userKey = (username: string) => `${prefix}user-sessions:${username}`;
-/** The expiry index's member `<idHash>:<username>`: id hashes are base64url, so the first ':' splits. */
-function parseExpiryMember(member: string): { idHash: string; username: string } {
-  const at = member.indexOf(':');
-  return at < 0 ? { idHash: member, username: '' } : { idHash: member.slice(0, at), username: member.slice(at + 1) };
-}
 const deviceTokenKey = (tokenHash: string) => `${prefix}device:${tokenHash}`;
-const userDevicesKey = (username: string) => `${prefix}user-devices:${username}`;
+/** A device token's value, `<expiresAt>:<username>` (a string costs less than a hash); undefined when missing. */
+function parseDeviceToken(value: string | null): { expiresAt: number; username: string } | undefined {
+  const at = value?.indexOf(':') ?? -1;
+  return value && at > 0 ? { expiresAt: Number(value.slice(0, at)), username: value.slice(at + 1) } : undefined;
+}
+const userDevicesKey = (username: string) => `${userPrefix(username)}devices`;
+/** The user's prefix back from one of their index keys (`...{name}:sessions` less `sessions`). */
+const prefixOfIndex = (key: string) => key.slice(0, key.length - 'sessions'.length);
 
-/** Sessions read or revoked per pipeline by the operator's scans. */
-const batchSize = 500;
-
-/** Failure counters live this long in Redis after their window has closed (by the app's clock). */
-const failureGcMarginMs = 60_000;
-/** How long a health check waits for PONG before calling the store down. */
+/** How many sessions' owners each instance keeps in memory (about 100 bytes each). */
+const ownerCacheSize = 100_000;
+/** How long one store operation waits before calling the store down; also the PING limit. */
 const pingTimeoutMs = storeTimeoutMs;
 
 /**
  * Redis replies that mean "not now" rather than "wrong": loading its data after a restart, a
- * script running too long, a failed save that stops writes, a replica, a failover.
+ * script running too long, a failed save that stops writes, a replica, a failover (and a MOVED or
+ * ASK the cluster client could not follow: its map of the slots is being refreshed).
  */
-const unavailableReplies = /^(LOADING|BUSY|MISCONF|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOREPLICAS)\b/;
+const unavailableReplies = /^(LOADING|BUSY|MISCONF|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOREPLICAS|MOVED|ASK)\b/;
 
 /**
  * Whether an error from ioredis means Redis cannot answer now (a 503), not a bug (a 500): every
@@ -72,45 +92,37 @@ function isRedisUnavailable(error: unknown): boolean {
   return true;
 }
 
-// All the scripts name every key they touch in KEYS, and are atomic: no other client's
-// command runs between their reads and writes.
+// All the scripts name every key they touch in KEYS, all in one user's slot, and are atomic: no
+// other client's command runs between their reads and writes.
 const scripts = {
   /**
-   * KEYS: session, index, user index. ARGV: idHash, username, createdAt, lastActivityAt,
-   * expiresAt, ttlMs, publicId, browser.
+   * KEYS: session, index. ARGV: idHash, username, createdAt, lastActivityAt, expiresAt, ttlMs,
+   * publicId, browser.
    */
   idleSessionCreate: {
-    numberOfKeys: 3,
+    numberOfKeys: 2,
     lua: `
       redis.call('DEL', KEYS[1])
       redis.call('HSET', KEYS[1], 'username', ARGV[2], 'createdAt', ARGV[3], 'lastActivityAt', ARGV[4],
         'expiresAt', ARGV[5], 'publicId', ARGV[7], 'browser', ARGV[8])
       redis.call('PEXPIRE', KEYS[1], ARGV[6])
-      redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1] .. ':' .. ARGV[2])
-      redis.call('SADD', KEYS[3], ARGV[1])
+      redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
       return 1`,
   },
-  /**
-   * KEYS: session, index, user index, revoked index. ARGV: idHash. Deletes the session and its
-   * index entries; the caller read the username (for the user index's key) just before.
-   */
+  /** KEYS: session, index, revoked index. ARGV: idHash. Deletes the session and its index entries. */
   idleSessionDelete: {
-    numberOfKeys: 4,
+    numberOfKeys: 3,
     lua: `
-      local username = redis.call('HGET', KEYS[1], 'username')
       redis.call('DEL', KEYS[1])
-      if username then
-        redis.call('ZREM', KEYS[2], ARGV[1] .. ':' .. username)
-        redis.call('ZREM', KEYS[4], ARGV[1] .. ':' .. username)
-      end
-      redis.call('SREM', KEYS[3], ARGV[1])
+      redis.call('ZREM', KEYS[2], ARGV[1])
+      redis.call('ZREM', KEYS[3], ARGV[1])
       return 1`,
   },
   /**
-   * KEYS: session, user index, revoked index. ARGV: idHash, username, now, who ('1': its user,
-   * 'operator'). Marks a live session of this user revoked, takes it out of the user index and
-   * into the revoked index; it keeps its TTL and expiry entry (purge deletes it). Returns 1 when
-   * it did, 0 for anyone else's session, a revoked or an expired one.
+   * KEYS: session, index, revoked index. ARGV: idHash, username, now, who ('1': its user,
+   * 'operator'). Marks a live session of this user revoked and moves it from the index to the
+   * revoked index; it keeps its TTL (purge deletes it). Returns 1 when it did, 0 for anyone
+   * else's session, a revoked or an expired one.
    */
   idleSessionRevoke: {
     numberOfKeys: 3,
@@ -119,19 +131,9 @@ const scripts = {
       if fields[1] ~= ARGV[2] or fields[3] or not tonumber(fields[2]) then return 0 end
       if tonumber(fields[2]) <= tonumber(ARGV[3]) then return 0 end
       redis.call('HSET', KEYS[1], 'revoked', ARGV[4])
-      redis.call('SREM', KEYS[2], ARGV[1])
-      redis.call('ZADD', KEYS[3], fields[2], ARGV[1] .. ':' .. ARGV[2])
+      redis.call('ZREM', KEYS[2], ARGV[1])
+      redis.call('ZADD', KEYS[3], fields[2], ARGV[1])
       return 1`,
-  },
-  /**
-   * KEYS: index, revoked index. ARGV: now, endingBy ('+inf' for all). Live sessions by their
-   * index scores: expiry after now (and at or before endingBy), less the revoked ones.
-   */
-  idleSessionCountLive: {
-    numberOfKeys: 2,
-    lua: `
-      local min = '(' .. ARGV[1]
-      return redis.call('ZCOUNT', KEYS[1], min, ARGV[2]) - redis.call('ZCOUNT', KEYS[2], min, ARGV[2])`,
   },
   /**
    * KEYS: session. ARGV: at. Records a recent sign-in on a live (not revoked) session; returns 1
@@ -146,15 +148,16 @@ const scripts = {
       return 1`,
   },
   /**
-   * KEYS: device token, user's device index. ARGV: tokenHash, username. Forgets the token if it
-   * is that user's (the index may hold a hash since reissued to no one) and drops the index entry.
-   * Returns 1 when a token was forgotten.
+   * KEYS: device token. ARGV: username. Forgets the token if it is that user's (the user's index
+   * may hold a hash since reissued to no one). Returns 1 when a token was forgotten.
    */
   idleSessionForgetDevice: {
-    numberOfKeys: 2,
+    numberOfKeys: 1,
     lua: `
-      redis.call('SREM', KEYS[2], ARGV[1])
-      if redis.call('HGET', KEYS[1], 'username') ~= ARGV[2] then return 0 end
+      local token = redis.call('GET', KEYS[1])
+      if not token then return 0 end
+      local at = string.find(token, ':', 1, true)
+      if not at or string.sub(token, at + 1) ~= ARGV[1] then return 0 end
       redis.call('DEL', KEYS[1])
       return 1`,
   },
@@ -162,8 +165,8 @@ const scripts = {
    * extendedRecord (session/expiry.ts) in one script, so a heartbeat is one round trip.
    * KEYS: session, index. ARGV: idHash, activityAt, now, idleTimeoutMs, absoluteTimeoutMs.
    * Returns the hash as it now is (HGETALL), or nil and writes nothing when the session is
-   * gone or expired: a heartbeat racing a sign-out (or Redis's own expiry) must not bring the
-   * session back as a hash holding only the new fields.
+   * gone, revoked or expired: a heartbeat racing a sign-out (or Redis's own expiry) must not
+   * bring the session back as a hash holding only the new fields.
    */
   idleSessionExtend: {
     numberOfKeys: 2,
@@ -177,28 +180,38 @@ const scripts = {
       if activityAt > lastActivityAt then lastActivityAt = activityAt end
       local expiresAt = math.min(lastActivityAt + idle, createdAt + absolute)
       local last, expires = string.format('%.0f', lastActivityAt), string.format('%.0f', expiresAt)
+      local keep = math.max(1, expiresAt - now)
       redis.call('HSET', KEYS[1], 'lastActivityAt', last, 'expiresAt', expires)
-      redis.call('PEXPIRE', KEYS[1], string.format('%.0f', math.max(1, expiresAt - now)))
-      redis.call('ZADD', KEYS[2], expires, ARGV[1] .. ':' .. fields[1])
+      redis.call('PEXPIRE', KEYS[1], string.format('%.0f', keep))
+      redis.call('ZADD', KEYS[2], expires, ARGV[1])
       return redis.call('HGETALL', KEYS[1])`,
   },
   /**
-   * KEYS: session, index, user index, revoked index. ARGV: idHash, now, index member. Deletes the session when
-   * its expiresAt has passed and drops its index entries when it is gone. Returns 1 when this
-   * call deleted a session. A session touched since the caller read the index keeps its new
-   * (later) score.
+   * KEYS: index, revoked index, then the session of each id hash in ARGV. ARGV: now, then the id
+   * hashes the caller found due in the indexes. Deletes each session whose expiresAt has passed
+   * and drops the index entries of those that are gone; one touched since the caller read the
+   * index keeps its new (later) score. Returns the id hashes it dropped, and first how many
+   * sessions it deleted.
    */
-  idleSessionPurgeOne: {
-    numberOfKeys: 4,
+  // The number of keys comes first in each call.
+  idleSessionPurgeUser: {
     lua: `
-      local expiresAt = redis.call('HGET', KEYS[1], 'expiresAt')
-      if expiresAt and tonumber(expiresAt) > tonumber(ARGV[2]) then return 0 end
-      redis.call('ZREM', KEYS[2], ARGV[3])
-      redis.call('ZREM', KEYS[4], ARGV[3])
-      redis.call('SREM', KEYS[3], ARGV[1])
-      if not expiresAt then return 0 end
-      redis.call('DEL', KEYS[1])
-      return 1`,
+      local now, deleted, dropped = tonumber(ARGV[1]), 0, {}
+      for i = 2, #ARGV do
+        local key = KEYS[i + 1]
+        local expiresAt = redis.call('HGET', key, 'expiresAt')
+        if not expiresAt or tonumber(expiresAt) <= now then
+          redis.call('ZREM', KEYS[1], ARGV[i])
+          redis.call('ZREM', KEYS[2], ARGV[i])
+          if expiresAt then
+            redis.call('DEL', key)
+            deleted = deleted + 1
+          end
+          dropped[#dropped + 1] = ARGV[i]
+        end
+      end
+      table.insert(dropped, 1, deleted)
+      return dropped`,
   },
   /**
    * KEYS: counter. ARGV: now, resetAt for a new window (now + windowMs), gcMarginMs.
@@ -233,30 +246,13 @@ const scripts = {
       if not count or not resetAt or resetAt <= tonumber(ARGV[1]) or count <= 0 then return 0 end
       return redis.call('HINCRBY', KEYS[1], 'count', -1)`,
   },
-} as const;
-
-type ScriptName = keyof typeof scripts;
-type ScriptArg = string | number;
-type RedisWithScripts = Redis & Record<ScriptName, (...args: ScriptArg[]) => Promise<unknown>>;
-
-/** A duration for PEXPIRE: at least 1 ms (0 or less would be an error, or delete the key). */
-function ttl(ms: number): number {
-  return Math.max(1, Math.ceil(ms));
-}
+};
 
 /** A hash from its flat HGETALL reply inside a script: [field, value, field, value, ...]. */
 function fieldsOf(flat: string[]): Record<string, string> {
   const fields: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
   return fields;
-}
-
-/** The replies of a pipeline; throws the first command's error, if any. */
-function throwFirstError(results: [Error | null, unknown][] | null): unknown[] {
-  if (!results) throw new Error('Redis discarded the transaction');
-  const failed = results.find(([error]) => error);
-  if (failed) throw failed[0];
-  return results.map(([, reply]) => reply);
 }
 
 /** The URL for messages, without a password. */
@@ -297,33 +293,80 @@ function toRecord(idHash: string, fields: Record<string, string>): SessionRecord
   };
 }
 
+/** Where and how to connect; see createRedisStore. */
+export interface RedisStoreOptions {
+  /** REDIS_CLUSTER: `url` is a seed node of a Redis Cluster (ioredis `Cluster`), not the one server. */
+  cluster?: boolean;
+}
+
+/** The options both clients share: fail fast when Redis is down, never queue requests (decision 018). */
+const commandOptions = {
+  // A down Redis makes commands fail at once (the app answers 503 store_unavailable) instead of
+  // queueing requests until it returns; a hung one (SIGSTOP, a lost host) fails them after
+  // storeTimeoutMs. Either way no request waits longer, and the next one tries again.
+  maxRetriesPerRequest: 1,
+  connectTimeout: 5_000,
+  commandTimeout: storeTimeoutMs,
+} satisfies RedisOptions;
+
+function connectOptions(url: string): RedisOptions {
+  const parsed = new URL(url);
+  return {
+    ...commandOptions,
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
+
+function newClient(url: string, cluster: boolean): RedisClient {
+  if (!cluster) {
+    return new Redis(url, {
+      ...commandOptions,
+      lazyConnect: true,
+      // Commands issued in the same turn of the event loop (heartbeats of many users) go out in
+      // one write and come back in one read.
+      enableAutoPipelining: true,
+      enableOfflineQueue: false,
+      // Reconnect quickly after Redis restarts; the default backoff waits up to 5 s.
+      retryStrategy: (times) => Math.min(times * 100, 2_000),
+    });
+  }
+  const seed = new URL(url);
+  const options: ClusterOptions = {
+    lazyConnect: true,
+    // Not auto-pipelined: ioredis does not follow a MOVED inside a pipeline whose other replies
+    // succeeded, so after a failover such commands would fail until the next slot refresh.
+    enableAutoPipelining: false,
+    // Until the client knows the slots it has nothing to send to; after, a command for a primary
+    // that is down fails (503) instead of waiting in a queue.
+    enableOfflineQueue: true,
+    // Reads go to primaries: a replica may lag, and a session read must see the last heartbeat.
+    scaleReads: 'master',
+    // CLUSTERDOWN and TRYAGAIN during a failover: ioredis retries after these delays, and the
+    // store's own limit (storeTimeoutMs) answers 503 if the failover takes longer.
+    retryDelayOnClusterDown: 100,
+    retryDelayOnTryAgain: 100,
+    retryDelayOnFailover: 100,
+    slotsRefreshTimeout: 2_000,
+    clusterRetryStrategy: (times) => Math.min(times * 100, 2_000),
+    redisOptions: connectOptions(url),
+  };
+  return new Cluster([{ host: seed.hostname, port: Number(seed.port) || 6379 }], options);
+}
+
 /**
- * Connects to Redis at `url` (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS).
- * Rejects, naming REDIS_URL, when Redis cannot be reached now: a server that starts without its
- * store would only fail later, one request at a time.
+ * Connects to Redis at `url` (`redis://[user:password@]host:port[/db]`, `rediss://` for TLS; with
+ * `cluster`, one seed node of the cluster). Rejects, naming REDIS_URL, when Redis cannot be
+ * reached now: a server that starts without its store would only fail later, one request at a time.
  */
-export async function createRedisStore(url: string): Promise<Store> {
+export async function createRedisStore(url: string, options: RedisStoreOptions = {}): Promise<Store> {
   if (!/^rediss?:\/\//i.test(url)) {
     throw new Error(`REDIS_URL must be a redis:// or rediss:// URL, got "${describeUrl(url)}"`);
   }
 
   let lastError: Error | undefined;
-  const client = new Redis(url, {
-    lazyConnect: true,
-    scripts,
-    // Commands issued in the same turn of the event loop (heartbeats of many users) go out in
-    // one write and come back in one read.
-    enableAutoPipelining: true,
-    // A down Redis makes commands fail at once (the app answers 503 store_unavailable, decision
-    // 018) instead of queueing requests until it returns; a hung one (SIGSTOP, a lost host) fails
-    // them after storeTimeoutMs. Either way no request waits longer, and the next one tries again.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 5_000,
-    commandTimeout: storeTimeoutMs,
-    // Reconnect quickly after Redis restarts; the default backoff waits up to 5 s.
-    retryStrategy: (times) => Math.min(times * 100, 2_000),
-  }) as RedisWithScripts;
+  const client = defineScripts(newClient(url, options.cluster ?? false), scripts);
   // Without a listener ioredis prints every reconnection error; the store reports through
   // ping() (/api/health) and the errors of the commands that fail.
   client.on('error', (error: Error) => {
@@ -335,39 +378,103 @@ export async function createRedisStore(url: string): Promise<Store> {
   } catch (error) {
     client.disconnect();
     const reason = (lastError ?? (error as Error)).message || String(error);
-    throw new Error(`Cannot connect to Redis at REDIS_URL=${describeUrl(url)}: ${reason}`, { cause: error });
+    const what = options.cluster ? 'the Redis Cluster' : 'Redis';
+    throw new Error(`Cannot connect to ${what} at REDIS_URL=${describeUrl(url)}: ${reason}`, { cause: error });
   }
 
+  // A session's username never changes, so what one read found stays true: an instance reads
+  // each session's owner at most once, and a heartbeat after that is one script.
+  const owners = new Map<string, string>();
+  const remember = (idHash: string, username: string) => {
+    if (owners.size >= ownerCacheSize) owners.delete(owners.keys().next().value!);
+    owners.set(idHash, username);
+  };
+  const ownerOf = async (idHash: string): Promise<string | undefined> => {
+    const known = owners.get(idHash);
+    if (known !== undefined) return known;
+    const username = await client.hget(ownerKey(idHash), idHash);
+    if (username !== null) remember(idHash, username);
+    return username ?? undefined;
+  };
+  const forget = (idHash: string) => {
+    owners.delete(idHash);
+    return client.hdel(ownerKey(idHash), idHash);
+  };
+
+  /** Reads sessions of one user in one pipeline (one slot); a missing one is undefined. */
+  const readSessions = async (username: string, idHashes: string[]) => {
+    const pipeline = client.pipeline();
+    for (const idHash of idHashes) pipeline.hgetall(sessionKey(username, idHash));
+    const hashes = throwFirstError(await pipeline.exec()) as Record<string, string>[];
+    return hashes.map((fields, i) => ({ fields, record: toRecord(idHashes[i], fields) }));
+  };
+
   const revokeOne = (idHash: string, username: string, now: number, by: '1' | 'operator') =>
-    client.idleSessionRevoke(sessionKey(idHash), userKey(username), revokedIndexKey, idHash, username, now, by);
+    client.idleSessionRevoke(
+      sessionKey(username, idHash),
+      indexKey(username),
+      revokedKey(username),
+      idHash,
+      username,
+      now,
+      by,
+    );
+
+  /** Every user with a session index: their usernames, read from a session hash of each. */
+  const liveOfEveryUser = async (now: number, onUser: (username: string, live: SessionRecord[]) => Promise<void>) => {
+    await forEachKey(client, everyUser('sessions'), async (keys) => {
+      for (const key of keys) {
+        const idHashes = await client.zrangebyscore(key, `(${now}`, '+inf');
+        if (idHashes.length === 0) continue;
+        const userPart = prefixOfIndex(key);
+        const pipeline = client.pipeline();
+        for (const idHash of idHashes) pipeline.hgetall(`${userPart}session:${idHash}`);
+        const hashes = throwFirstError(await pipeline.exec()) as Record<string, string>[];
+        const live: SessionRecord[] = [];
+        hashes.forEach((fields, i) => {
+          const record = toRecord(idHashes[i], fields);
+          if (record && !record.revoked && Number(fields.expiresAt) > now) live.push(record);
+        });
+        if (live.length > 0) await onUser(live[0].username, live);
+      }
+    });
+  };
 
   const store: Store = {
     ...createRedisNotes(client),
     async create(record, expiresAt) {
+      const { idHash, username } = record;
       // The record's lastActivityAt is the app's "now" at sign-in, so this TTL is expiresAt - now.
+      const keep = ttl(expiresAt - record.lastActivityAt);
+      // The owner first: a session no instance could find would be a sign-in that failed.
+      await client.hset(ownerKey(idHash), idHash, username);
       await client.idleSessionCreate(
-        sessionKey(record.idHash),
-        expiryIndexKey,
-        userKey(record.username),
-        record.idHash,
-        record.username,
+        sessionKey(username, idHash),
+        indexKey(username),
+        idHash,
+        username,
         record.createdAt,
         record.lastActivityAt,
         expiresAt,
-        ttl(expiresAt - record.lastActivityAt),
+        keep,
         record.publicId,
         record.browser,
       );
+      remember(idHash, username);
     },
 
     async get(idHash) {
-      return toRecord(idHash, await client.hgetall(sessionKey(idHash)));
+      const username = await ownerOf(idHash);
+      if (username === undefined) return undefined;
+      return toRecord(idHash, await client.hgetall(sessionKey(username, idHash)));
     },
 
     async extend(idHash, activityAt, now, limits) {
+      const username = await ownerOf(idHash);
+      if (username === undefined) return undefined;
       const extended = (await client.idleSessionExtend(
-        sessionKey(idHash),
-        expiryIndexKey,
+        sessionKey(username, idHash),
+        indexKey(username),
         idHash,
         activityAt,
         now,
@@ -378,27 +485,26 @@ export async function createRedisStore(url: string): Promise<Store> {
     },
 
     async delete(idHash) {
-      const username = await client.hget(sessionKey(idHash), 'username');
-      // Gone already (Redis expired it): purgeExpired drops its index entries.
-      if (username === null) return;
-      await client.idleSessionDelete(sessionKey(idHash), expiryIndexKey, userKey(username), revokedIndexKey, idHash);
+      const username = await ownerOf(idHash);
+      if (username === undefined) return;
+      await client.idleSessionDelete(sessionKey(username, idHash), indexKey(username), revokedKey(username), idHash);
+      await forget(idHash);
     },
 
     async listByUser(username, now) {
-      const idHashes = await client.smembers(userKey(username));
+      const idHashes = await client.zrange(indexKey(username), '0', '-1');
       if (idHashes.length === 0) return [];
-      const pipeline = client.pipeline();
-      for (const idHash of idHashes) pipeline.hgetall(sessionKey(idHash));
-      const hashes = throwFirstError(await pipeline.exec()) as Record<string, string>[];
       const live: SessionRecord[] = [];
       const gone: string[] = [];
-      hashes.forEach((fields, i) => {
-        const record = toRecord(idHashes[i], fields);
+      for (const [i, { fields, record }] of (await readSessions(username, idHashes)).entries()) {
         if (!record) gone.push(idHashes[i]);
         else if (Number(fields.expiresAt) > now && !record.revoked) live.push(record);
-      });
+      }
       // Hashes Redis expired on its own: an id hash is never reused, so dropping them is safe.
-      if (gone.length > 0) await client.srem(userKey(username), ...gone);
+      if (gone.length > 0) {
+        await client.zrem(indexKey(username), ...gone);
+        await Promise.all(gone.map(forget));
+      }
       return live;
     },
 
@@ -407,69 +513,73 @@ export async function createRedisStore(url: string): Promise<Store> {
     },
 
     async listLive(now) {
-      const members = await client.zrangebyscore(expiryIndexKey, `(${now}`, '+inf');
       const live: SessionRecord[] = [];
-      for (let i = 0; i < members.length; i += batchSize) {
-        const idHashes = members.slice(i, i + batchSize).map((member) => parseExpiryMember(member).idHash);
-        const pipeline = client.pipeline();
-        for (const idHash of idHashes) pipeline.hgetall(sessionKey(idHash));
-        const hashes = throwFirstError(await pipeline.exec()) as Record<string, string>[];
-        hashes.forEach((fields, j) => {
-          const record = toRecord(idHashes[j], fields);
-          if (record && !record.revoked && Number(fields.expiresAt) > now) live.push(record);
-        });
-      }
+      await liveOfEveryUser(now, async (_, records) => void live.push(...records));
       return live;
     },
 
     async countLive(now, endingBy) {
-      return Number(await client.idleSessionCountLive(expiryIndexKey, revokedIndexKey, now, endingBy ?? '+inf'));
+      return sumOverKeys(client, everyUser('sessions'), async (key) =>
+        Number(await client.zcount(key, `(${now}`, endingBy ?? '+inf')),
+      );
     },
 
     async revokeAll(now, username) {
-      const targets =
-        username === undefined
-          ? (await client.zrangebyscore(expiryIndexKey, `(${now}`, '+inf')).map(parseExpiryMember)
-          : (await client.smembers(userKey(username))).map((idHash) => ({ idHash, username }));
       let ended = 0;
-      for (let i = 0; i < targets.length; i += batchSize) {
-        const results = await Promise.all(
-          targets.slice(i, i + batchSize).map((target) => revokeOne(target.idHash, target.username, now, 'operator')),
-        );
+      const revokeEach = async (name: string, idHashes: string[]) => {
+        const results = await Promise.all(idHashes.map((idHash) => revokeOne(idHash, name, now, 'operator')));
         ended += results.filter((revoked) => revoked === 1).length;
+      };
+      if (username !== undefined) await revokeEach(username, await client.zrange(indexKey(username), '0', '-1'));
+      else {
+        await liveOfEveryUser(now, (name, records) =>
+          revokeEach(
+            name,
+            records.map((record) => record.idHash),
+          ),
+        );
       }
       return ended;
     },
 
     async markReauthenticated(idHash, at) {
-      return (await client.idleSessionMarkReauthenticated(sessionKey(idHash), at)) === 1;
+      const username = await ownerOf(idHash);
+      if (username === undefined) return false;
+      return (await client.idleSessionMarkReauthenticated(sessionKey(username, idHash), at)) === 1;
     },
 
     async purgeExpired(now) {
       // Redis expires idle sessions by itself (at real time); this removes those whose expiresAt
-      // has passed by the app's clock, and the index entries of sessions Redis already expired.
-      const batch = 500;
+      // has passed by the app's clock, and the index entries of sessions Redis already expired:
+      // user by user, each user's in one script on their slot.
+      // A user whose sessions are all revoked has only the revoked index: both kinds are walked
+      // (a user found in both is purged twice; the second finds nothing due).
       let purged = 0;
-      for (;;) {
-        const members = await client.zrangebyscore(expiryIndexKey, '-inf', now, 'LIMIT', 0, batch);
-        if (members.length === 0) return purged;
-        const results = await Promise.all(
-          members.map((member) => {
-            const { idHash, username } = parseExpiryMember(member);
-            return client.idleSessionPurgeOne(
-              sessionKey(idHash),
-              expiryIndexKey,
-              userKey(username),
-              revokedIndexKey,
-              idHash,
-              now,
-              member,
-            );
-          }),
-        );
-        purged += results.filter((deleted) => deleted === 1).length;
-        if (members.length < batch) return purged;
+      const purgeUser = async (userPart: string) => {
+        const [index, revoked] = [`${userPart}sessions`, `${userPart}revoked`];
+        const [due, dueRevoked] = await Promise.all([
+          client.zrangebyscore(index, '-inf', now),
+          client.zrangebyscore(revoked, '-inf', now),
+        ]);
+        const idHashes = [...new Set([...due, ...dueRevoked])];
+        if (idHashes.length === 0) return;
+        const [deleted, ...dropped] = (await client.idleSessionPurgeUser(
+          2 + idHashes.length,
+          index,
+          revoked,
+          ...idHashes.map((idHash) => `${userPart}session:${idHash}`),
+          now,
+          ...idHashes,
+        )) as [number, ...string[]];
+        purged += Number(deleted);
+        await Promise.all(dropped.map(forget));
+      };
+      for (const kind of ['sessions', 'revoked']) {
+        await forEachKey(client, everyUser(kind), async (keys) => {
+          await Promise.all(keys.map((key) => purgeUser(key.slice(0, key.length - kind.length))));
+        });
       }
+      return purged;
     },
 
     async getFailures(key, now) {
@@ -484,7 +594,7 @@ export async function createRedisStore(url: string): Promise<Store> {
         failureKey(key),
         now,
         now + windowMs,
-        failureGcMarginMs,
+        gcMarginMs,
       )) as [number, string];
       return { count: Number(count), resetAt: Number(resetAt) };
     },
@@ -499,38 +609,41 @@ export async function createRedisStore(url: string): Promise<Store> {
 
     async saveDeviceToken(tokenHash, username, expiresAt, now) {
       // Valid by the stored expiresAt and the app's clock; the TTL (a duration) only collects
-      // the garbage.
-      const keep = ttl(expiresAt - now + failureGcMarginMs);
-      const results = await client
-        .multi()
-        .hset(deviceTokenKey(tokenHash), 'username', username, 'expiresAt', expiresAt)
-        .pexpire(deviceTokenKey(tokenHash), keep)
-        .sadd(userDevicesKey(username), tokenHash)
-        // Every token lives equally long, so the newest one's TTL covers the whole index.
-        .pexpire(userDevicesKey(username), keep)
-        .exec();
-      const failed = results?.find(([error]) => error);
-      if (failed) throw failed[0];
+      // the garbage. The token and the user's index are in different slots: two transactions,
+      // the token first (an index entry without its token is skipped when forgetting).
+      const keep = ttl(expiresAt - now + gcMarginMs);
+      await client.set(deviceTokenKey(tokenHash), `${expiresAt}:${username}`, 'PX', keep);
+      throwFirstError(
+        await client
+          .multi()
+          .zadd(userDevicesKey(username), expiresAt, tokenHash)
+          // Every token lives equally long, so the newest one's TTL covers the whole index.
+          .pexpire(userDevicesKey(username), keep)
+          .exec(),
+      );
     },
 
     async getDeviceToken(tokenHash, now) {
-      const [username, expiresAt] = await client.hmget(deviceTokenKey(tokenHash), 'username', 'expiresAt');
-      return username !== null && Number(expiresAt) > now ? username : undefined;
+      const token = parseDeviceToken(await client.get(deviceTokenKey(tokenHash)));
+      return token && token.expiresAt > now ? token.username : undefined;
     },
 
     async deleteDeviceToken(tokenHash) {
-      const username = await client.hget(deviceTokenKey(tokenHash), 'username');
-      if (username === null) return;
-      await client.idleSessionForgetDevice(deviceTokenKey(tokenHash), userDevicesKey(username), tokenHash, username);
+      const username = parseDeviceToken(await client.get(deviceTokenKey(tokenHash)))?.username;
+      if (username === undefined) return;
+      await client.idleSessionForgetDevice(deviceTokenKey(tokenHash), username);
+      await client.zrem(userDevicesKey(username), tokenHash);
     },
 
     async deleteDeviceTokensOfUser(username, keepHash) {
-      const tokenHashes = (await client.smembers(userDevicesKey(username))).filter((hash) => hash !== keepHash);
-      const forgotten = await Promise.all(
-        tokenHashes.map((tokenHash) =>
-          client.idleSessionForgetDevice(deviceTokenKey(tokenHash), userDevicesKey(username), tokenHash, username),
-        ),
+      const tokenHashes = (await client.zrange(userDevicesKey(username), '0', '-1')).filter(
+        (hash) => hash !== keepHash,
       );
+      if (tokenHashes.length === 0) return 0;
+      const forgotten = await Promise.all(
+        tokenHashes.map((tokenHash) => client.idleSessionForgetDevice(deviceTokenKey(tokenHash), username)),
+      );
+      await client.zrem(userDevicesKey(username), ...tokenHashes);
       return forgotten.filter((done) => done === 1).length;
     },
 

@@ -1,41 +1,9 @@
 /** The session API contract against the real server over HTTP, with a test clock. */
-import { createCookieJar } from '../../mocks/cookie-jar';
-import { createTestClock, startTestServer } from '../support/test-server';
-import { replaceCookies } from './browser-jar';
 import { describeNotesContract } from './notes-api.contract';
-import { describeSessionContract, type MakeContractTarget } from './session-api.contract';
+import { serverTargetOn } from './server-target';
+import { describeSessionContract } from './session-api.contract';
 
-const serverTarget: MakeContractTarget = async ({ session }) => {
-  const clock = createTestClock();
-  const server = await startTestServer({ session, clock });
-  return {
-    browser() {
-      const jar = createCookieJar({ now: () => clock.now() });
-      return {
-        origin: server.url,
-        async fetch(path, init = {}) {
-          const url = `${server.url}${path}`;
-          const headers = new Headers(init.headers);
-          // As a browser does on every request that may change something.
-          const method = init.method ?? 'GET';
-          if (method !== 'GET' && method !== 'HEAD' && !headers.has('Origin')) headers.set('Origin', server.url);
-          const cookie = jar.header(url);
-          if (cookie !== undefined) headers.set('Cookie', cookie);
-          const response = await fetch(url, { ...init, headers, redirect: 'manual' });
-          jar.store(response.headers.getSetCookie(), url);
-          return response;
-        },
-        cookies: () => jar.list(),
-        replaceCookies: (pairs) => replaceCookies(jar, pairs, server.url),
-      };
-    },
-    advance: (ms) => clock.advance(ms),
-    close: async () => {
-      await server.close();
-      await server.store.close();
-    },
-  };
-};
+const serverTarget = serverTargetOn();
 
 describeSessionContract('real server over HTTP', serverTarget);
 describeNotesContract('real server over HTTP', serverTarget);

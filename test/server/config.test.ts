@@ -46,6 +46,7 @@ describe('parseConfig', () => {
       store: 'sqlite',
       databasePath: './data/sessions.db',
       redisUrl: undefined,
+      redisCluster: false,
       staticDir: './dist',
       trustProxy: false,
       publicOrigins: undefined,
@@ -124,7 +125,14 @@ describe('parseConfig', () => {
     expect(parseConfig({ SESSION_STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379' }).config).toMatchObject({
       store: 'redis',
       redisUrl: 'redis://127.0.0.1:6379',
+      redisCluster: false,
     });
+  });
+
+  it('REDIS_CLUSTER=true makes REDIS_URL a seed node of a cluster', () => {
+    const env = { SESSION_STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:7000', REDIS_CLUSTER: 'true' };
+    expect(parseConfig(env).config).toMatchObject({ redisCluster: true });
+    expect(configErrorFor({ ...env, REDIS_CLUSTER: 'yes please' }).variable).toBe('REDIS_CLUSTER');
   });
 
   it.each(['http', '-1', '65536', '3000.5'])('names PORT for %j', (port) => {

@@ -30,6 +30,8 @@ export interface RedisServerOptions {
    * keeps nothing.
    */
   appendOnlyDir?: string;
+  /** More `redis-server` arguments (a cluster node's, test/support/redis-cluster.ts). */
+  extraArgs?: (port: number) => string[];
 }
 
 const startTimeoutMs = 10_000;
@@ -81,7 +83,7 @@ function answersPing(port: number): Promise<boolean> {
  * Where redis-server is missing it says so loudly and returns undefined, so the caller can skip
  * the Redis tests; under `CI=true` a missing redis-server is a failure and this throws.
  */
-export async function startRedisServer({ port, appendOnlyDir }: RedisServerOptions = {}): Promise<
+export async function startRedisServer({ port, appendOnlyDir, extraArgs }: RedisServerOptions = {}): Promise<
   RedisServer | undefined
 > {
   const binary = findRedisServer();
@@ -114,6 +116,7 @@ export async function startRedisServer({ port, appendOnlyDir }: RedisServerOptio
         'no',
         '--loglevel',
         'warning',
+        ...(extraArgs?.(chosen) ?? []),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../../server/stores/open-store';
 import { createRedisStore } from '../../../server/stores/redis';
 import type { Store } from '../../../server/stores/store';
@@ -12,9 +12,11 @@ const redis = await startRedisServer();
 afterAll(() => redis?.stop());
 
 const idle = 60_000;
-const sessionKey = (idHash: string) => `idle-session:session:${idHash}`;
-const userKey = (username: string) => `idle-session:user-sessions:${username}`;
-const expiryKey = 'idle-session:session-expiry';
+// Every key of one user's data under the user's hash tag (decision 025).
+const sessionKey = (idHash: string, username = 'test') => `idle-session:{${username}}:session:${idHash}`;
+const userKey = (username: string) => `idle-session:{${username}}:sessions`;
+/** The hash (one of 4,096) that holds a session's username, field idHash. */
+const ownerKey = (idHash: string) => `idle-session:owners:${idHash.slice(0, 2)}`;
 
 /** Polls `check` until it returns true, or fails after `timeoutMs`. */
 async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
@@ -45,7 +47,7 @@ describe.skipIf(!redis)('Redis store', () => {
   });
 
   describe('key layout and expiry', () => {
-    it('keeps a session as a hash under the prefix, with a TTL of expiresAt - now', async () => {
+    it("keeps a session as a hash under its user's hash tag, with a TTL of expiresAt - now", async () => {
       const store = await open();
       const record = newRecord(t0);
       await store.create(record, t0 + idle);
@@ -57,8 +59,14 @@ describe.skipIf(!redis)('Redis store', () => {
         publicId: record.publicId,
         browser: record.browser,
       });
-      expect(await admin.smembers(userKey('test'))).toEqual([record.idHash]);
-      expect(await admin.zscore(expiryKey, `${record.idHash}:test`)).toBe(String(t0 + idle));
+      expect(await admin.zrange(userKey('test'), '0', '-1', 'WITHSCORES')).toEqual([record.idHash, String(t0 + idle)]);
+      expect(await admin.hget(ownerKey(record.idHash), record.idHash)).toBe('test');
+      // No key that every user writes: only the user's own keys and the owners hash.
+      expect((await admin.keys('*')).sort()).toEqual(
+        [sessionKey(record.idHash), userKey('test'), ownerKey(record.idHash)].sort(),
+      );
+      // The index and the owners have no TTL: purge drops what ended (below).
+      expect(await admin.pttl(userKey('test'))).toBe(-1);
       const pttl = await admin.pttl(sessionKey(record.idHash));
       expect(pttl).toBeGreaterThan(idle - 1_000);
       expect(pttl).toBeLessThanOrEqual(idle);
@@ -96,7 +104,8 @@ describe.skipIf(!redis)('Redis store', () => {
       expect(await admin.exists(sessionKey(record.idHash))).toBe(0);
       // purgeExpired cleans the index entry of the session Redis expired, and counts only what it deleted.
       expect(await store.purgeExpired(t0 + 100)).toBe(0);
-      expect(await admin.zcard('idle-session:session-expiry')).toBe(0);
+      // Nothing is left: not the index entry, not the owner.
+      expect(await admin.dbsize()).toBe(0);
     });
 
     it('delete removes the key and its index entry', async () => {
@@ -104,9 +113,7 @@ describe.skipIf(!redis)('Redis store', () => {
       const record = newRecord(t0);
       await store.create(record, t0 + idle);
       await store.delete(record.idHash);
-      expect(await admin.exists(sessionKey(record.idHash))).toBe(0);
-      expect(await admin.zcard(expiryKey)).toBe(0);
-      expect(await admin.exists(userKey('test'))).toBe(0);
+      expect(await admin.dbsize()).toBe(0);
     });
 
     it('the user index drops what Redis expired, when listed or purged: no stale entries, no growth', async () => {
@@ -115,17 +122,19 @@ describe.skipIf(!redis)('Redis store', () => {
       await store.create(staying, t0 + idle);
       const short = Array.from({ length: 5 }, () => newRecord(t0, 'alice'));
       for (const record of short) await store.create(record, t0 + 50);
-      await eventually(async () => (await admin.exists(...short.map((record) => sessionKey(record.idHash)))) === 0);
+      await eventually(
+        async () => (await admin.exists(...short.map((record) => sessionKey(record.idHash, 'alice')))) === 0,
+      );
       // Listed at a "now" when they would still be live by the app's clock: Redis dropped them, so are they.
       expect(await store.listByUser('alice', t0 + 10)).toEqual([staying]);
-      expect(await admin.smembers(userKey('alice'))).toEqual([staying.idHash]);
+      expect(await admin.zrange(userKey('alice'), '0', '-1')).toEqual([staying.idHash]);
 
       const unlisted = newRecord(t0, 'bob');
       await store.create(unlisted, t0 + 50);
-      await eventually(async () => (await admin.exists(sessionKey(unlisted.idHash))) === 0);
+      await eventually(async () => (await admin.exists(sessionKey(unlisted.idHash, 'bob'))) === 0);
       expect(await store.purgeExpired(t0 + 100)).toBe(0);
       expect(await admin.exists(userKey('bob'))).toBe(0);
-      expect(await admin.zcard(expiryKey)).toBe(1);
+      expect(await admin.zcard(userKey('alice'))).toBe(1);
     });
 
     it('revoke keeps the hash (to answer session_revoked) but takes it out of the user index', async () => {
@@ -133,8 +142,9 @@ describe.skipIf(!redis)('Redis store', () => {
       const record = newRecord(t0, 'alice');
       await store.create(record, t0 + idle);
       expect(await store.revoke('alice', record.idHash, t0)).toBe(true);
-      expect(await admin.hget(sessionKey(record.idHash), 'revoked')).toBe('1');
+      expect(await admin.hget(sessionKey(record.idHash, 'alice'), 'revoked')).toBe('1');
       expect(await admin.exists(userKey('alice'))).toBe(0);
+      expect(await admin.zscore('idle-session:{alice}:revoked', record.idHash)).toBe(String(t0 + idle));
       expect(await store.purgeExpired(t0 + idle)).toBe(1);
       expect(await admin.dbsize()).toBe(0);
     });
@@ -155,21 +165,21 @@ describe.skipIf(!redis)('Redis store', () => {
       await store.insertNote('ann', note, 200);
       await store.updateNote('ann', note.id, 1, { title: 'T2', text: 'y'.repeat(20_000), updatedAt: t0 + 1 });
 
-      expect(JSON.parse((await admin.hget('idle-session:notes:ann', note.id))!)).toEqual({
+      expect(JSON.parse((await admin.hget('idle-session:{ann}:notes', note.id))!)).toEqual({
         id: note.id,
         title: 'T2',
         revision: 2,
         updatedAt: t0 + 1,
       });
-      expect(await admin.hget('idle-session:note-texts:ann', note.id)).toBe('y'.repeat(20_000));
+      expect(await admin.hget('idle-session:{ann}:note-texts', note.id)).toBe('y'.repeat(20_000));
       await store.deleteNote('ann', note.id);
-      expect(await admin.exists('idle-session:notes:ann', 'idle-session:note-texts:ann')).toBe(0);
+      expect(await admin.exists('idle-session:{ann}:notes', 'idle-session:{ann}:note-texts')).toBe(0);
     });
 
     it('reads a note stored before texts were kept apart (text inside its JSON)', async () => {
       const store = await open();
       const note = { id: 'b'.repeat(32), title: 'Old', text: 'old text', revision: 1, updatedAt: t0 };
-      await admin.hset('idle-session:notes:ann', note.id, JSON.stringify(note));
+      await admin.hset('idle-session:{ann}:notes', note.id, JSON.stringify(note));
 
       expect(await store.listNotes('ann')).toEqual([{ id: note.id, title: 'Old', revision: 1, updatedAt: t0 }]);
       expect(await store.getNote('ann', note.id)).toEqual(note);
@@ -185,8 +195,34 @@ describe.skipIf(!redis)('Redis store', () => {
       const staying = newRecord(t0);
       await store.create(staying, t0 + 2 * idle);
       expect(await store.purgeExpired(t0 + idle)).toBe(1_200);
-      expect(await admin.dbsize()).toBe(3); // the staying session, the expiry index and the user index
-      expect(await admin.scard(userKey('test'))).toBe(1);
+      expect(await admin.dbsize()).toBe(3); // the staying session, the owners hash holding it and the user index
+      expect(await admin.zcard(userKey('test'))).toBe(1);
+    });
+  });
+
+  describe('a transaction Redis discarded (EXEC answered null)', () => {
+    // What EXEC answers when a WATCHed key changed or the connection reset the transaction:
+    // nothing was written, so the store must not report success (issue 24).
+    const discardEveryTransaction = () =>
+      vi.spyOn(Redis.prototype, 'multi').mockImplementation(function discarded() {
+        const chain: object = new Proxy(
+          {},
+          { get: (_, name) => (name === 'exec' ? () => Promise.resolve(null) : () => chain) },
+        );
+        return chain as ReturnType<Redis['multi']>;
+      });
+    afterEach(() => vi.restoreAllMocks());
+
+    it('fails saving a device token', async () => {
+      const store = await open();
+      discardEveryTransaction();
+      await expect(store.saveDeviceToken('token-hash', 'alice', t0 + idle, t0)).rejects.toThrow(/discarded/);
+    });
+
+    it('fails deleting a note', async () => {
+      const store = await open();
+      discardEveryTransaction();
+      await expect(store.deleteNote('alice', 'a'.repeat(32))).rejects.toThrow(/discarded/);
     });
   });
 
@@ -224,7 +260,7 @@ describe.skipIf(!redis)('Redis store', () => {
         await Promise.all([b.delete(record.idHash), a.extend(record.idHash, t0 + 1, t0 + 1, limits)]);
         expect(await a.get(record.idHash)).toBeUndefined();
       }
-      expect(await admin.keys('idle-session:session:*')).toEqual([]);
+      expect(await admin.keys('idle-session:{test}:session:*')).toEqual([]);
     });
   });
 
