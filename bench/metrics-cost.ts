@@ -13,7 +13,8 @@
  * between rounds of one target); neighbouring rounds share most of that, medians of whole
  * columns do not. The medians of the columns are printed too.
  *
- * Run alone: npx tsx bench/metrics-cost.ts   Knobs: BENCH_ROUNDS (default 5), BENCH_SECONDS (3).
+ * Run alone: npx tsx bench/metrics-cost.ts   Knobs: BENCH_ROUNDS (default 5), BENCH_SECONDS (3),
+ * BENCH_STORES (a comma list of memory, sqlite, redis; default all three).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -123,7 +124,8 @@ export async function runMetricsCostBench(): Promise<void> {
   const stores: string[] = ['memory', 'sqlite'];
   let redisNote: string | undefined;
   try {
-    if (!findRedisServer()) redisNote = 'Redis skipped: redis-server not found';
+    if (process.env.BENCH_STORES) stores.splice(0, stores.length, ...process.env.BENCH_STORES.split(','));
+    else if (!findRedisServer()) redisNote = 'Redis skipped: redis-server not found';
     else stores.push('redis');
     for (const store of stores) {
       for (const metrics of [false, true]) {

@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from '../session/clock';
 import type { SessionEndReason, SessionEvents } from '../session/session-lifecycle';
 import type { SessionStore } from '../stores/store';
+import { collectProcessMetrics } from './process-metrics';
 import { countedOutcome, statusClass, type AnsweredRequest, type HttpMetrics } from './http-metrics';
 
 /** How old the active-sessions figure may be before a scrape counts again (decision 022). */
@@ -39,11 +40,9 @@ export function createPrometheusMetrics({
   processMetrics?: boolean;
 }): PrometheusMetrics {
   const registry = new Registry();
-  // The event-loop-delay monitor samples every 100 ms, not prom-client's default 10 ms: its timer
-  // turned a busy server's event loop about 100 more times a second (strace: epoll_pwait once per
-  // 10-16 heartbeats instead of 30-42), so fewer answers shared a turn (decision 022). The lag
-  // figures stay; ten samples a second is plenty for a 15 s scrape.
-  if (processMetrics) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
+  // prom-client's defaults but its event-loop-delay monitor, which alone cost a heartbeat +13%
+  // of CPU (process-metrics.ts, decision 022).
+  if (processMetrics) collectProcessMetrics(registry);
   const registers = [registry];
 
   const signIns = new Counter({

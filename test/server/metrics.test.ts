@@ -6,10 +6,11 @@
  * their own, one active-sessions figure.
  */
 import { describe, expect, it } from 'vitest';
-import type { Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { SessionResponse } from '../../shared/contract';
 import type { SessionConfig } from '../../server/session/policy';
 import { createPrometheusMetrics, metricsApp, type PrometheusMetrics } from '../../server/metrics/prometheus';
+import { leftOutProcessMetric, processMetricModules } from '../../server/metrics/process-metrics';
 import { createRedisStore } from '../../server/stores/redis';
 import { StoreUnavailableError } from '../../server/stores/unavailable';
 import type { Store } from '../../server/stores/store';
@@ -291,6 +292,23 @@ describe('the metrics app (the METRICS_PORT listener)', () => {
     expect((await app.request('/')).status).toBe(404);
     expect((await app.request('/metrics', { method: 'POST' })).status).toBe(404);
     await store.close();
+  });
+
+  it("serves every one of prom-client's default process metrics but the event-loop-delay monitor's, and measures the lag at the scrape", async () => {
+    // The modules loaded one by one are prom-client's list without the monitor: a prom-client
+    // that adds, drops or renames one fails here, not silently in production.
+    expect([...processMetricModules, leftOutProcessMetric].sort()).toEqual(
+      [...collectDefaultMetrics.metricsList].sort(),
+    );
+    const theirs = new Registry();
+    collectDefaultMetrics({ register: theirs });
+    const ours = createPrometheusMetrics({ store: createStore('memory') }).registry;
+    const names = async (registry: Registry) => (await registry.getMetricsAsJSON()).map((metric) => metric.name);
+    const expected = (await names(theirs)).filter((name) => !/^nodejs_eventloop_lag_\w+_seconds$/.test(name));
+    expect((await names(ours)).filter((name) => !name.startsWith('idle_session_')).sort()).toEqual(expected.sort());
+    const lag = (await ours.getSingleMetric('nodejs_eventloop_lag_seconds')!.get()).values[0].value;
+    expect(lag).toBeGreaterThan(0);
+    expect(lag).toBeLessThan(1);
   });
 
   it('is not part of the public app: /metrics there is no metrics page', async () => {
