@@ -382,6 +382,10 @@ export async function createRedisStore(url: string, options: RedisStoreOptions =
     const what = options.cluster ? 'the Redis Cluster' : 'Redis';
     throw new Error(`Cannot connect to ${what} at REDIS_URL=${describeUrl(url)}: ${reason}`, { cause: error });
   }
+  // Connected, the Cluster client knows the slots: from now on a command it cannot send (every
+  // node down, the client reconnecting) fails at once (503) instead of waiting in a queue with no
+  // bound, to run whenever the cluster is back (decision 028).
+  if (client instanceof Cluster) client.options.enableOfflineQueue = false;
 
   // A session's username never changes, so what one read found stays true: an instance reads
   // each session's owner at most once, and a heartbeat after that is one script.

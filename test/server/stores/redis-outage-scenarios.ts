@@ -7,6 +7,7 @@
  * with no server restart.
  */
 import { describe, expect, it } from 'vitest';
+import type { SessionTiming } from '../../../shared/contract';
 import type { Store } from '../../../server/stores/store';
 import { storeRetryAfterSeconds } from '../../../server/stores/unavailable';
 import { cookieFrom, createTestClock } from '../../support/test-server';
@@ -74,6 +75,13 @@ export async function expectEveryRequestUnavailable(api: Api, cookie: string, ot
   expect(elapsed).toBeLessThan(answerWithinMs);
 }
 
+/** The timing `GET /api/session` answers for `cookie` (a 200 is expected). */
+async function sessionOf(api: Api, cookie: string): Promise<SessionTiming> {
+  const response = await api.getSession(cookie);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { session: SessionTiming }).session;
+}
+
 /** Statuses of the health checks and of `cookie`'s session, for polling until all are 200. */
 async function statusesFor(api: Api, cookie: string): Promise<number[]> {
   const responses = await Promise.all([api.health(), api.call('/api/health/ready'), api.getSession(cookie)]);
@@ -109,8 +117,8 @@ async function msUntilServing(api: Api, cookie: string, label: string): Promise<
 export function describeOutageScenarios(name: string, target: OutageTarget, { skip = false } = {}): void {
   describe.skipIf(skip)(`the app while ${name} is in trouble`, () => {
     const { inProcess } = useTestApps();
-    const appOn = async (deployment: OutageDeployment) =>
-      apiClient(await inProcess({ store: await deployment.openStore(), clock: createTestClock() }));
+    const appOn = async (deployment: OutageDeployment, clock = createTestClock()) =>
+      apiClient(await inProcess({ store: await deployment.openStore(), clock }));
 
     it(`hung (SIGSTOP for ${target.hangMs / 1000} s): 503 within 3 s all along; after SIGCONT the same sessions work`, async () => {
       const deployment = await target.deploy();
@@ -140,9 +148,13 @@ export function describeOutageScenarios(name: string, target: OutageTarget, { sk
 
     it('killed and restarted: 503 within 3 s while it is gone, 200 again once it is back, without a restart', async () => {
       const deployment = await target.deploy();
-      const api = await appOn(deployment);
+      const clock = createTestClock();
+      const api = await appOn(deployment, clock);
       const cookie = cookieFrom(await api.signIn('alice'));
       const otherCookie = cookieFrom(await api.signIn('bob'));
+      // Five seconds on, so that a heartbeat the store ran would move alice's deadline.
+      clock.advance(5_000);
+      const deadline = (await sessionOf(api, cookie)).idleExpiresInMs;
 
       await deployment.kill();
       await expectEveryRequestUnavailable(api, cookie, otherCookie);
@@ -152,6 +164,9 @@ export function describeOutageScenarios(name: string, target: OutageTarget, { sk
       if (deployment.keepsData) {
         // appendonly: every session it had acknowledged is there again.
         await msUntilServing(api, cookie, `${name}, after the restart`);
+        // What was answered 503 did not happen later either: no command waited in a client queue
+        // for the store to come back (the refused heartbeats did not move alice's deadline).
+        expect((await sessionOf(api, cookie)).idleExpiresInMs).toBe(deadline);
         expect((await api.heartbeat(cookie, { idleForMs: 0 })).status).toBe(200);
       } else {
         // No persistence: the session is gone (401, not a 503 that never ends); a new sign-in works.
