@@ -140,7 +140,7 @@ export function createApp({
     events: sessionEvents,
   };
   // The rules are made for each request that asks, with its logger (the id on every line).
-  const sessions = (c: Context<AppEnv>) => createSessions({ ...sessionRules, logger: c.var.log });
+  const sessions = (c: Context<AppEnv>) => createSessions({ ...sessionRules, logger: c.get('log') });
   const cookieMode = config.session.cookieSecure;
   const app = new Hono<AppEnv>();
 
@@ -198,7 +198,7 @@ export function createApp({
   app.onError((error, c) => {
     if (error instanceof StoreUnavailableError) {
       // Not our bug and not the client's: the store is down, hung or cut off (decision 018).
-      (c.var.log ?? logger).error('store_unavailable', { path: c.req.path, message: error.message });
+      (c.get('log') ?? logger).error('store_unavailable', { path: c.req.path, message: error.message });
       metrics?.storeUnavailable();
       c.header('Retry-After', String(storeRetryAfterSeconds));
       return errorResponse(c, 503, 'store_unavailable', 'The server cannot reach its session store. Try again soon.', {
@@ -208,10 +208,10 @@ export function createApp({
     if (isAbortedRequest(error, c.req.raw)) {
       // The client went away while sending its body: nobody is left to answer, and nothing is
       // wrong here. One quiet line, no stack (anyone can do it, as often as they like).
-      (c.var.log ?? logger).info('request_aborted', { path: c.req.path });
+      (c.get('log') ?? logger).info('request_aborted', { path: c.req.path });
       return errorResponse(c, 400, 'bad_request', 'The request body was not sent to the end.');
     }
-    (c.var.log ?? logger).error('unhandled_error', { path: c.req.path, message: error.message, stack: error.stack });
+    (c.get('log') ?? logger).error('unhandled_error', { path: c.req.path, message: error.message, stack: error.stack });
     return errorResponse(c, 500, 'internal_error', 'Something went wrong on our side.');
   });
 

@@ -19,7 +19,7 @@ export function isWellFormedRequestId(value: string | undefined): value is strin
 /**
  * Gives every request an id: the proxy's `X-Request-Id` when `trustProxy` is on and it is well
  * formed, else a new UUID. It is answered in `X-Request-Id`, put on the context for error bodies
- * (http/errors.ts), and `c.var.log` is `logger` with the id on every line, which the app hands to
+ * (http/errors.ts), and `c.get('log')` is `logger` with the id on every line, which the app hands to
  * the rules it runs for the request: the id is passed down, not kept in an AsyncLocalStorage,
  * whose promise hook doubled a heartbeat's CPU on Node 20 (decision 022).
  * With `answered` (the metrics, metrics/http-metrics.ts), it is called once the request has its

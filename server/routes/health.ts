@@ -23,7 +23,7 @@ export function healthRoutes(store: SessionStore, readiness: Readiness = running
       await store.ping();
       return c.json({ status: 'ok' } satisfies HealthResponse);
     } catch (error) {
-      c.var.log.error('store_unavailable', { message: error instanceof Error ? error.message : String(error) });
+      c.get('log').error('store_unavailable', { message: error instanceof Error ? error.message : String(error) });
       c.header('Retry-After', String(storeRetryAfterSeconds));
       return c.json({ status: 'unavailable' } satisfies HealthResponse, 503);
     }
