@@ -13,8 +13,12 @@
  * between rounds of one target); neighbouring rounds share most of that, medians of whole
  * columns do not. The medians of the columns are printed too.
  *
+ * With BENCH_METRICS_CONTROL=1, each store also gets a second metrics-off server ("off again"),
+ * measured in the same alternation: its paired ratio against "off" is what two identical servers
+ * differ by in this run, the noise floor the 5% is read against.
+ *
  * Run alone: npx tsx bench/metrics-cost.ts   Knobs: BENCH_ROUNDS (default 5), BENCH_SECONDS (3),
- * BENCH_STORES (a comma list of memory, sqlite, redis; default all three).
+ * BENCH_STORES (a comma list of memory, sqlite, redis; default all three), BENCH_METRICS_CONTROL.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -29,9 +33,14 @@ const roundSeconds = Number(process.env.BENCH_SECONDS) || 3;
 const connections = 50;
 const liveSessions = 1000;
 const scrapeEveryMs = 1_000;
+const withControl = process.env.BENCH_METRICS_CONTROL === '1';
+
+/** The servers of one store: metrics off, on, and (BENCH_METRICS_CONTROL) off again. */
+type Variant = 'off' | 'on' | 'off again';
 
 interface Target {
   store: string;
+  variant: Variant;
   metrics: boolean;
   server: RunningTarget;
   cookies: string[];
@@ -128,7 +137,8 @@ export async function runMetricsCostBench(): Promise<void> {
     else if (!findRedisServer()) redisNote = 'Redis skipped: redis-server not found';
     else stores.push('redis');
     for (const store of stores) {
-      for (const metrics of [false, true]) {
+      for (const variant of (withControl ? ['off', 'on', 'off again'] : ['off', 'on']) as Variant[]) {
+        const metrics = variant === 'on';
         let redis: RedisServer | undefined;
         if (store === 'redis') {
           redis = await startRedisServer();
@@ -137,12 +147,19 @@ export async function runMetricsCostBench(): Promise<void> {
         }
         const server = await startOurs({
           SESSION_STORE: store as 'memory' | 'sqlite' | 'redis',
-          DATABASE_PATH: join(dir, `sessions-${metrics ? 'on' : 'off'}.db`),
+          DATABASE_PATH: join(dir, `sessions-${variant.replace(' ', '-')}.db`),
           ...(redis ? { REDIS_URL: redis.url } : {}),
           ...(metrics ? { METRICS_PORT: '0' } : {}),
         });
         servers.push(server);
-        const target: Target = { store, metrics, server, redis, cookies: await signInMany(server.url, liveSessions) };
+        const target: Target = {
+          store,
+          variant,
+          metrics,
+          server,
+          redis,
+          cookies: await signInMany(server.url, liveSessions),
+        };
         if (metrics) target.metricsUrl = await metricsUrlOf(server);
         targets.push(target);
       }
@@ -156,21 +173,25 @@ export async function runMetricsCostBench(): Promise<void> {
     const rows: (string | number)[][] = [];
     const verdicts: string[] = [];
     for (const store of stores) {
-      const [offRuns, onRuns] = [false, true].map((metrics) =>
-        results.get(targets.find((t) => t.store === store && t.metrics === metrics)!)!,
-      );
-      const [off, on] = [offRuns, onRuns].map((runs) => ({
+      const runsOf = (variant: Variant) =>
+        results.get(targets.find((t) => t.store === store && t.variant === variant)!);
+      const [offRuns, onRuns] = [runsOf('off')!, runsOf('on')!];
+      const controlRuns = runsOf('off again');
+      const summary = (runs: Round[]) => ({
         perSecond: median(runs.map((run) => run.perSecond)),
         p99: median(runs.map((run) => run.p99)),
         cpu: median(runs.map((run) => run.cpuPerRequest)),
         errors: runs.reduce((sum, run) => sum + run.errors, 0),
         spread: runs.map((run) => run.perSecond),
         cpuSpread: runs.map((run) => run.cpuPerRequest),
-      }));
-      for (const [label, row] of [
+      });
+      const [off, on] = [summary(offRuns), summary(onRuns)];
+      const shown: [Variant, ReturnType<typeof summary>][] = [
         ['off', off],
         ['on', on],
-      ] as const) {
+      ];
+      if (controlRuns) shown.push(['off again', summary(controlRuns)]);
+      for (const [label, row] of shown) {
         rows.push([
           store,
           label,
@@ -183,8 +204,11 @@ export async function runMetricsCostBench(): Promise<void> {
         ]);
       }
       // Paired: round i of "on" against round i of "off", run next to each other.
-      const cpuPaired = median(onRuns.map((run, i) => run.cpuPerRequest / offRuns[i].cpuPerRequest));
-      const perSecondPaired = median(onRuns.map((run, i) => run.perSecond / offRuns[i].perSecond));
+      const paired = (runs: Round[]) => ({
+        cpu: median(runs.map((run, i) => run.cpuPerRequest / offRuns[i].cpuPerRequest)),
+        perSecond: median(runs.map((run, i) => run.perSecond / offRuns[i].perSecond)),
+      });
+      const { cpu: cpuPaired, perSecond: perSecondPaired } = paired(onRuns);
       // Within 5%: at most 5% more CPU per heartbeat and at most 5% fewer heartbeats/s.
       const within = cpuPaired <= 1.05 && perSecondPaired >= 0.95;
       verdicts.push(
@@ -192,6 +216,13 @@ export async function runMetricsCostBench(): Promise<void> {
           `(paired rounds, median of ${rounds}; medians of the columns: ${percent(on.cpu / off.cpu)}, ` +
           `${percent(on.perSecond / off.perSecond)}): ${within ? 'within' : 'NOT within'} 5%`,
       );
+      if (controlRuns) {
+        const control = paired(controlRuns);
+        verdicts.push(
+          `${store}: the control, a second metrics-off server against the first: CPU per heartbeat ` +
+            `${percent(control.cpu)}, req/s ${percent(control.perSecond)} (the noise floor of this run)`,
+        );
+      }
     }
     printTable(
       [
