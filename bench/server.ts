@@ -16,7 +16,8 @@
  *
  * Run alone: npx tsx bench/server.ts
  * Knobs: BENCH_ROUNDS (default 3), BENCH_SECONDS (per round, default 3; the issue's figures used 10),
- * BENCH_CONNECTIONS (default 50), BENCH_SESSIONS (default 1000).
+ * BENCH_CONNECTIONS (default 50), BENCH_SESSIONS (default 1000), BENCH_STORES (default
+ * memory,sqlite,redis: the pairs to run).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -31,6 +32,9 @@ const roundSeconds = Number(process.env.BENCH_SECONDS) || 3;
 const connections = Number(process.env.BENCH_CONNECTIONS) || 50;
 const liveSessions = Number(process.env.BENCH_SESSIONS) || 1000;
 const warmupSeconds = 1;
+/** BENCH_STORES=redis (or memory,sqlite ...): run only these pairs; every pair by default. */
+const storesWanted = (process.env.BENCH_STORES || 'memory,sqlite,redis').toLowerCase().split(',');
+const wanted = (store: string) => storesWanted.includes(store);
 
 const endpoints = ['POST /api/session/heartbeat', 'GET /api/session', 'POST /api/session (sign-in)'] as const;
 type Endpoint = (typeof endpoints)[number];
@@ -169,22 +173,28 @@ export async function runServerBench(): Promise<void> {
     return target;
   };
   try {
-    const memoryPeer = await add('express-session MemoryStore', 'memory', () => startPeer());
-    await add('ours, memory', 'memory', () => startOurs({ SESSION_STORE: 'memory' }), { peer: memoryPeer });
+    if (wanted('memory')) {
+      const memoryPeer = await add('express-session MemoryStore', 'memory', () => startPeer());
+      await add('ours, memory', 'memory', () => startOurs({ SESSION_STORE: 'memory' }), { peer: memoryPeer });
+    }
 
-    const dir = mkdtempSync(join(tmpdir(), 'idle-session-bench-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const sqlitePeer = await add('better-sqlite3-session-store', 'SQLite', () =>
-      startPeer([], { PEER_STORE: 'sqlite', DATABASE_PATH: join(dir, 'peer.db') }),
-    );
-    await add(
-      'ours, SQLite',
-      'SQLite',
-      () => startOurs({ SESSION_STORE: 'sqlite', DATABASE_PATH: join(dir, 'sessions.db') }),
-      { peer: sqlitePeer },
-    );
+    if (wanted('sqlite')) {
+      const dir = mkdtempSync(join(tmpdir(), 'idle-session-bench-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      const sqlitePeer = await add('better-sqlite3-session-store', 'SQLite', () =>
+        startPeer([], { PEER_STORE: 'sqlite', DATABASE_PATH: join(dir, 'peer.db') }),
+      );
+      await add(
+        'ours, SQLite',
+        'SQLite',
+        () => startOurs({ SESSION_STORE: 'sqlite', DATABASE_PATH: join(dir, 'sessions.db') }),
+        { peer: sqlitePeer },
+      );
+    }
 
-    if (!findRedisServer()) {
+    if (!wanted('redis')) {
+      // not asked for (BENCH_STORES)
+    } else if (!findRedisServer()) {
       notes.push('Redis: skipped, redis-server not found');
     } else if (nodeMajor < 22) {
       notes.push(

@@ -15,7 +15,7 @@ import {
 } from './http/security';
 import { createJsonLogger, type Logger } from './logger';
 import { createNotes } from './notes/notes';
-import { requestIds, withRequestIds, type RequestScope } from './http/request-id';
+import { requestIds } from './http/request-id';
 import { answeredRequests, type HttpMetrics } from './metrics/http-metrics';
 import { deviceRoutes } from './routes/devices';
 import { healthRoutes, type Readiness } from './routes/health';
@@ -58,11 +58,6 @@ export interface AppDependencies {
   digests?: Digests;
   /** Which passwords are right: the demo rule (`<username>_secret`, session/credentials.ts) by default. */
   credentials?: CredentialCheck;
-  /**
-   * Where each request's id is kept while it runs, so every log line of it carries the id
-   * (http/request-scope.ts on Node). Without one, ids are still answered but not logged.
-   */
-  requestScope?: RequestScope;
   /** Request counts and durations (metrics/prometheus.ts); none: nothing is measured. */
   metrics?: HttpMetrics;
   /** Session ends, for the metrics; none by default. */
@@ -132,21 +127,20 @@ export function createApp({
   pages,
   digests,
   credentials,
-  requestScope,
   metrics,
   sessionEvents,
   readiness,
 }: AppDependencies) {
-  if (requestScope) logger = withRequestIds(logger, requestScope);
-  const sessions = createSessions({
+  const sessionRules = {
     store,
     clock,
     config: config.session,
-    logger,
     credentials: credentials ?? demoCredentials(digests),
     digests,
     events: sessionEvents,
-  });
+  };
+  // The rules are made for each request that asks, with its logger (the id on every line).
+  const sessions = (c: Context<AppEnv>) => createSessions({ ...sessionRules, logger: c.get('log') });
   const cookieMode = config.session.cookieSecure;
   const app = new Hono<AppEnv>();
 
@@ -161,7 +155,7 @@ export function createApp({
   // The help page is shown in the app's Help panel: framed by the app itself, and by nothing else.
   const framedPageHeaders = documentHeaders({ frameOrigins, framedBySelf: true });
   // The first middleware: the request's id, and its report to the metrics once answered.
-  app.use('*', requestIds({ trustProxy, scope: requestScope, answered: metrics && answeredRequests(metrics) }));
+  app.use('*', requestIds({ trustProxy, logger, answered: metrics && answeredRequests(metrics) }));
   app.use('*', async (c, next) => {
     const client = viewOfClient(c.req.raw, clientAddress(c), trustProxy);
     c.set('client', client);
@@ -188,7 +182,7 @@ export function createApp({
   app.route(apiPaths.sessions, sessionListRoutes(sessions, cookieMode));
   app.route(apiPaths.devices, deviceRoutes(sessions, cookieMode));
   app.route(apiPaths.hello, helloRoutes(sessions, cookieMode));
-  app.route(apiPaths.health, healthRoutes(store, logger, readiness));
+  app.route(apiPaths.health, healthRoutes(store, readiness));
   app.route('/api', notesRoutes(sessions, notes, cookieMode));
 
   for (const [path, allow] of Object.entries(allowedMethods)) {
@@ -204,7 +198,7 @@ export function createApp({
   app.onError((error, c) => {
     if (error instanceof StoreUnavailableError) {
       // Not our bug and not the client's: the store is down, hung or cut off (decision 018).
-      logger.error('store_unavailable', { path: c.req.path, message: error.message });
+      (c.get('log') ?? logger).error('store_unavailable', { path: c.req.path, message: error.message });
       metrics?.storeUnavailable();
       c.header('Retry-After', String(storeRetryAfterSeconds));
       return errorResponse(c, 503, 'store_unavailable', 'The server cannot reach its session store. Try again soon.', {
@@ -214,10 +208,10 @@ export function createApp({
     if (isAbortedRequest(error, c.req.raw)) {
       // The client went away while sending its body: nobody is left to answer, and nothing is
       // wrong here. One quiet line, no stack (anyone can do it, as often as they like).
-      logger.info('request_aborted', { path: c.req.path });
+      (c.get('log') ?? logger).info('request_aborted', { path: c.req.path });
       return errorResponse(c, 400, 'bad_request', 'The request body was not sent to the end.');
     }
-    logger.error('unhandled_error', { path: c.req.path, message: error.message, stack: error.stack });
+    (c.get('log') ?? logger).error('unhandled_error', { path: c.req.path, message: error.message, stack: error.stack });
     return errorResponse(c, 500, 'internal_error', 'Something went wrong on our side.');
   });
 

@@ -7,7 +7,6 @@ import { ConfigError } from './config-values';
 import { capConnectionsPerClient } from './http/connections';
 import { listeningOrigins } from './http/origin';
 import { createJsonLogger } from './logger';
-import { nodeRequestScope } from './http/request-scope';
 import { nodeDigests } from './session/node-digests';
 import { spaRoutes } from './routes/spa';
 import { openStore } from './stores/open-store';
@@ -39,7 +38,6 @@ const { metricsPort, metricsHost, shutdownDrainMs } = config.operations;
 // prom-client is loaded only then, as the Redis client is only with SESSION_STORE=redis.
 const prometheus = metricsPort === undefined ? undefined : await import('./metrics/prometheus');
 const metrics = prometheus?.createPrometheusMetrics({ store });
-const requestScope = nodeRequestScope();
 let draining = false;
 
 /** Built once the server listens: by default its public origins are the ones it listens on (PORT=0 too). */
@@ -52,7 +50,6 @@ function buildApp(port: number) {
     pages: config.staticDir ? spaRoutes(config.staticDir) : undefined,
     clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
     digests: nodeDigests,
-    requestScope,
     metrics: metrics?.http,
     sessionEvents: metrics?.sessionEvents,
     readiness: { draining: () => draining },

@@ -1,6 +1,7 @@
 import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, vi } from 'vitest';
+import { recordConsoleErrors } from './support/console-errors';
 import { FakeBroadcastChannel } from './support/fake-broadcast-channel';
 
 // Installed before any test file imports react-idle-timer, which picks its channel at import.
@@ -27,12 +28,8 @@ const { server, mockApi } = await import('../mocks/node');
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 
-// A console.error in a component test is a failure (epic-stack's rule): React warnings are bugs.
-let consoleErrors: unknown[][] = [];
-beforeEach(() => {
-  consoleErrors = [];
-  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void consoleErrors.push(args));
-});
+// A console.error in a component test is a failure: React warnings are bugs.
+const consoleErrors = recordConsoleErrors();
 
 afterEach(() => {
   cleanup();
@@ -42,9 +39,7 @@ afterEach(() => {
   sessionStorage.clear();
   vi.useRealTimers();
   vi.restoreAllMocks();
-  if (consoleErrors.length > 0) {
-    throw new Error(`console.error was called:\n${consoleErrors.map((args) => args.map(String).join(' ')).join('\n')}`);
-  }
+  consoleErrors.check();
 });
 
 afterAll(() => server.close());

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../../shared/contract';
+import type { Logger } from '../logger';
 import type { ClientView } from './client';
 
 /**
@@ -30,6 +31,8 @@ export interface AppEnv {
     client: ClientView;
     /** The request's id (request-id.ts): in `X-Request-Id`, every log line and every error body. */
     requestId: string;
+    /** The app's logger with this request's id on every line (request-id.ts). */
+    log: Logger;
     /** The error code of the answer, set by `errorResponse`: what the metrics classify by. */
     errorCode: ErrorCode | undefined;
     /** An outcome the route knows better than its status says (a 429 of the lock: `locked`). */

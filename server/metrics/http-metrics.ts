@@ -87,8 +87,7 @@ const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', '
  * (`performance.now()`). Not a middleware of its own: the request-id middleware, the first one,
  * calls it after the rest of the request (http/request-id.ts), so it sees the final answer, error
  * answers included. A middleware of its own would cost every request one more level of hono's
- * `dispatch`: an async function, its promise and an await, and each promise also pays the
- * request scope's AsyncLocalStorage hook (decision 022).
+ * `dispatch`: an async function, its promise and an await (decision 022).
  */
 export function answeredRequests(metrics: HttpMetrics): (c: Context<AppEnv>, startedAt: number) => void {
   return (c, startedAt) =>

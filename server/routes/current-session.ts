@@ -18,7 +18,7 @@ import {
 import { errorResponse, unauthenticatedResponse } from '../http/errors';
 import type { AppEnv } from '../http/env';
 import { canonicalUsername, isWellFormedText, usernameProblem } from '../../shared/credentials';
-import type { Sessions } from '../session/session-lifecycle';
+import type { SessionsOf } from '../session/session-lifecycle';
 
 const password = z
   .string({ error: 'Password must be a string.' })
@@ -53,7 +53,11 @@ const heartbeatBody = z.strictObject({
 });
 
 /** `/api/session`: sign in, who am I, heartbeat, sign out. */
-export function currentSessionRoutes(sessions: Sessions, config: SessionConfig, frameOrigins: readonly string[] = []) {
+export function currentSessionRoutes(
+  sessionsOf: SessionsOf<Context<AppEnv>>,
+  config: SessionConfig,
+  frameOrigins: readonly string[] = [],
+) {
   const cookieMode = config.cookieSecure;
   const app = new Hono<AppEnv>();
 
@@ -61,7 +65,7 @@ export function currentSessionRoutes(sessions: Sessions, config: SessionConfig, 
     const body = await readJsonBody(c, signInBody);
     if (!body.ok) return body.response;
     const { username, password } = body.value;
-    const result = await sessions.signIn({
+    const result = await sessionsOf(c).signIn({
       username,
       password,
       clientAddress: c.get('client').address,
@@ -85,7 +89,7 @@ export function currentSessionRoutes(sessions: Sessions, config: SessionConfig, 
   app.post('/reauth', async (c) => {
     const body = await readJsonBody(c, reauthBody);
     if (!body.ok) return body.response;
-    const result = await sessions.reauthenticate(readSessionCookie(c, cookieMode), body.value.password, {
+    const result = await sessionsOf(c).reauthenticate(readSessionCookie(c, cookieMode), body.value.password, {
       clientAddress: c.get('client').address,
       deviceToken: readDeviceCookie(c, cookieMode),
     });
@@ -96,7 +100,7 @@ export function currentSessionRoutes(sessions: Sessions, config: SessionConfig, 
   });
 
   app.get('/', async (c) => {
-    const current = await sessions.resume(readSessionCookie(c, cookieMode));
+    const current = await sessionsOf(c).resume(readSessionCookie(c, cookieMode));
     if (!current.live) return unauthenticated(c, current.revoked);
     return c.json({
       user: current.user,
@@ -118,7 +122,7 @@ export function currentSessionRoutes(sessions: Sessions, config: SessionConfig, 
     const body = await readJsonBody(c, heartbeatBody, { optional: true });
     if (!body.ok) return body.response;
     const { idleForMs, hold } = body.value;
-    const current = await sessions.heartbeat(readSessionCookie(c, cookieMode), idleForMs, hold);
+    const current = await sessionsOf(c).heartbeat(readSessionCookie(c, cookieMode), idleForMs, hold);
     if (!current.live) return unauthenticated(c, current.revoked);
     if (current.held === undefined) return c.json({ session: current.session } satisfies HeartbeatResponse);
     return c.json({ session: current.session, hold: current.held ? 'kept' : 'refused' } satisfies HeartbeatResponse);
@@ -127,7 +131,7 @@ export function currentSessionRoutes(sessions: Sessions, config: SessionConfig, 
   app.delete('/', async (c) => {
     // `?id=`: an automatic sign-out names the session it is about; another one (a newer
     // sign-in's cookie) is left alone, and so are the cookie and the site's storage.
-    const ended = await sessions.signOut(readSessionCookie(c, cookieMode), c.req.query('id'));
+    const ended = await sessionsOf(c).signOut(readSessionCookie(c, cookieMode), c.req.query('id'));
     if (!ended) return c.body(null, 204);
     clearSessionCookie(c, cookieMode);
     // Tells the browser to drop this origin's storage too, for every tab. Not "cookies": that

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { HealthResponse } from '../../shared/contract';
-import type { Logger } from '../logger';
+import type { AppEnv } from '../http/env';
 import type { SessionStore } from '../stores/store';
 import { storeRetryAfterSeconds } from '../stores/unavailable';
 
@@ -17,18 +17,18 @@ const running: Readiness = { draining: () => false };
  * checked, so a store outage never gets the process restarted) and `/ready` (503 while the store
  * is down, or while draining after SIGTERM, so no new traffic comes before it stops accepting).
  */
-export function healthRoutes(store: SessionStore, logger: Logger, readiness: Readiness = running) {
-  async function storeHealth(c: Context) {
+export function healthRoutes(store: SessionStore, readiness: Readiness = running) {
+  async function storeHealth(c: Context<AppEnv>) {
     try {
       await store.ping();
       return c.json({ status: 'ok' } satisfies HealthResponse);
     } catch (error) {
-      logger.error('store_unavailable', { message: error instanceof Error ? error.message : String(error) });
+      c.get('log').error('store_unavailable', { message: error instanceof Error ? error.message : String(error) });
       c.header('Retry-After', String(storeRetryAfterSeconds));
       return c.json({ status: 'unavailable' } satisfies HealthResponse, 503);
     }
   }
-  return new Hono()
+  return new Hono<AppEnv>()
     .get('/', storeHealth)
     .get('/live', (c) => c.json({ status: 'ok' } satisfies HealthResponse))
     .get('/ready', (c) =>

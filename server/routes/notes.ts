@@ -15,7 +15,7 @@ import type { AppEnv } from '../http/env';
 import { errorResponse, unauthenticatedResponse } from '../http/errors';
 import { createNotesImport } from '../notes/import';
 import { isNoteId, noteLimitProblem, type LimitProblem, type Notes } from '../notes/notes';
-import type { Sessions } from '../session/session-lifecycle';
+import type { SessionsOf } from '../session/session-lifecycle';
 
 // Well-formed UTF-16 only, as for usernames: a lone surrogate cannot be stored as UTF-8 without
 // turning into U+FFFD, so the note would come back changed (and then over its limit).
@@ -52,7 +52,7 @@ function wholeNumber(value: string): number | null {
  * session without extending it (`resume`): saving is not activity. Another user's note answers
  * 404, as an unknown one does, so ids say nothing.
  */
-export function notesRoutes(sessions: Sessions, notes: Notes, cookieMode: CookieSecure) {
+export function notesRoutes(sessionsOf: SessionsOf<Context<AppEnv>>, notes: Notes, cookieMode: CookieSecure) {
   const app = new Hono<AppEnv>();
 
   /**
@@ -60,7 +60,7 @@ export function notesRoutes(sessions: Sessions, notes: Notes, cookieMode: Cookie
    * from another one, as every route says it).
    */
   async function owner(c: Context<AppEnv>): Promise<string | Response> {
-    const current = await sessions.resume(readSessionCookie(c, cookieMode));
+    const current = await sessionsOf(c).resume(readSessionCookie(c, cookieMode));
     return current.live ? current.user.username : unauthenticatedResponse(c, current.revoked);
   }
 
@@ -71,7 +71,7 @@ export function notesRoutes(sessions: Sessions, notes: Notes, cookieMode: Cookie
    * Nothing is written either way (docs/decisions/023-drafts-bound-to-their-session.md).
    */
   async function draftOwner(c: Context<AppEnv>, sessionId: string): Promise<string | Response> {
-    const current = await sessions.resume(readSessionCookie(c, cookieMode));
+    const current = await sessionsOf(c).resume(readSessionCookie(c, cookieMode));
     if (!current.live) return unauthenticatedResponse(c, current.revoked);
     if (current.record.publicId !== sessionId) {
       return errorResponse(

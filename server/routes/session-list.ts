@@ -1,21 +1,21 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { SessionListResponse } from '../../shared/contract';
 import type { CookieSecure } from '../session/policy';
 import { readSessionCookie } from '../http/cookies';
 import type { AppEnv } from '../http/env';
 import { errorResponse, reauthRequiredResponse, unauthenticatedResponse } from '../http/errors';
-import type { Sessions } from '../session/session-lifecycle';
+import type { SessionsOf } from '../session/session-lifecycle';
 
 /**
  * `/api/sessions`: the signed-in user's sessions (ASVS 5 V7.5), to see where they are signed in
  * and end the others. Reading extends nothing; a 401 leaves the cookie, as `/api/hello` does.
  * Ending needs a recent sign-in (401 `reauth_required` otherwise; ASVS 5 V7.5.2).
  */
-export function sessionListRoutes(sessions: Sessions, cookieMode: CookieSecure) {
+export function sessionListRoutes(sessionsOf: SessionsOf<Context<AppEnv>>, cookieMode: CookieSecure) {
   const app = new Hono<AppEnv>();
 
   app.get('/', async (c) => {
-    const result = await sessions.list(readSessionCookie(c, cookieMode));
+    const result = await sessionsOf(c).list(readSessionCookie(c, cookieMode));
     if (!result.live) return unauthenticatedResponse(c, result.revoked);
     return c.json({ sessions: result.sessions ?? [] } satisfies SessionListResponse);
   });
@@ -27,14 +27,14 @@ export function sessionListRoutes(sessions: Sessions, cookieMode: CookieSecure) 
         field: 'keep',
       });
     }
-    const result = await sessions.end(readSessionCookie(c, cookieMode), 'others');
+    const result = await sessionsOf(c).end(readSessionCookie(c, cookieMode), 'others');
     if (!result.live) return unauthenticatedResponse(c, result.revoked);
     if ('reauthRequired' in result) return reauthRequiredResponse(c);
     return c.body(null, 204);
   });
 
   app.delete('/:id', async (c) => {
-    const result = await sessions.end(readSessionCookie(c, cookieMode), { publicId: c.req.param('id') });
+    const result = await sessionsOf(c).end(readSessionCookie(c, cookieMode), { publicId: c.req.param('id') });
     if (!result.live) return unauthenticatedResponse(c, result.revoked);
     if ('reauthRequired' in result) return reauthRequiredResponse(c);
     // Unknown, malformed, expired or another user's: the same 404, so ids cannot be probed.

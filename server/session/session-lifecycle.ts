@@ -457,3 +457,9 @@ export function createSessions({
 }
 
 export type Sessions = ReturnType<typeof createSessions>;
+
+/**
+ * The session rules for one request: the routes ask for them with the request at hand, and get
+ * rules that log with its id (request-id.ts, app.ts).
+ */
+export type SessionsOf<Request> = (request: Request) => Sessions;

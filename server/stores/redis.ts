@@ -164,27 +164,32 @@ const scripts = {
   /**
    * extendedRecord (session/expiry.ts) in one script, so a heartbeat is one round trip.
    * KEYS: session, index. ARGV: idHash, activityAt, now, idleTimeoutMs, absoluteTimeoutMs.
-   * Returns the hash as it now is (HGETALL), or nil and writes nothing when the session is
-   * gone, revoked or expired: a heartbeat racing a sign-out (or Redis's own expiry) must not
-   * bring the session back as a hash holding only the new fields.
+   * Returns the session's fields in `extendedFields` order (reauthenticatedAt nil when unset), or
+   * nil and writes nothing when the session is gone, revoked or expired: a heartbeat racing a
+   * sign-out (or Redis's own expiry) must not bring the session back as a hash holding only the
+   * new fields. Writes only when the activity is newer than the stored one (a tab reporting no
+   * new input changes nothing), and reads the hash once: what the answer needs, and no more (a
+   * heartbeat is the request every signed-in tab sends; issue 22).
    */
   idleSessionExtend: {
     numberOfKeys: 2,
     lua: `
-      local fields = redis.call('HMGET', KEYS[1], 'username', 'createdAt', 'lastActivityAt', 'revoked')
-      local createdAt, lastActivityAt = tonumber(fields[2]), tonumber(fields[3])
-      if not fields[1] or not createdAt or not lastActivityAt or fields[4] then return nil end
+      local f = redis.call('HMGET', KEYS[1], 'username', 'createdAt', 'lastActivityAt', 'publicId', 'browser',
+        'reauthenticatedAt', 'revoked')
+      local createdAt, lastActivityAt = tonumber(f[2]), tonumber(f[3])
+      if not f[1] or not createdAt or not lastActivityAt or f[7] then return nil end
       local activityAt, now = tonumber(ARGV[2]), tonumber(ARGV[3])
       local idle, absolute = tonumber(ARGV[4]), tonumber(ARGV[5])
       if now >= math.min(lastActivityAt + idle, createdAt + absolute) then return nil end
-      if activityAt > lastActivityAt then lastActivityAt = activityAt end
-      local expiresAt = math.min(lastActivityAt + idle, createdAt + absolute)
-      local last, expires = string.format('%.0f', lastActivityAt), string.format('%.0f', expiresAt)
-      local keep = math.max(1, expiresAt - now)
-      redis.call('HSET', KEYS[1], 'lastActivityAt', last, 'expiresAt', expires)
-      redis.call('PEXPIRE', KEYS[1], string.format('%.0f', keep))
-      redis.call('ZADD', KEYS[2], expires, ARGV[1])
-      return redis.call('HGETALL', KEYS[1])`,
+      if activityAt > lastActivityAt then
+        local expiresAt = math.min(activityAt + idle, createdAt + absolute)
+        local expires = string.format('%.0f', expiresAt)
+        f[3] = string.format('%.0f', activityAt)
+        redis.call('HSET', KEYS[1], 'lastActivityAt', f[3], 'expiresAt', expires)
+        redis.call('PEXPIRE', KEYS[1], string.format('%.0f', math.max(1, expiresAt - now)))
+        redis.call('ZADD', KEYS[2], expires, ARGV[1])
+      end
+      return {f[1], f[2], f[3], f[4], f[5], f[6]}`,
   },
   /**
    * KEYS: index, revoked index, then the session of each id hash in ARGV. ARGV: now, then the id
@@ -248,12 +253,8 @@ const scripts = {
   },
 };
 
-/** A hash from its flat HGETALL reply inside a script: [field, value, field, value, ...]. */
-function fieldsOf(flat: string[]): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
-  return fields;
-}
+/** The fields idleSessionExtend answers with, in its order. */
+const extendedFields = ['username', 'createdAt', 'lastActivityAt', 'publicId', 'browser', 'reauthenticatedAt'];
 
 /** The URL for messages, without a password. */
 function describeUrl(url: string): string {
@@ -381,6 +382,10 @@ export async function createRedisStore(url: string, options: RedisStoreOptions =
     const what = options.cluster ? 'the Redis Cluster' : 'Redis';
     throw new Error(`Cannot connect to ${what} at REDIS_URL=${describeUrl(url)}: ${reason}`, { cause: error });
   }
+  // Connected, the Cluster client knows the slots: from now on a command it cannot send (every
+  // node down, the client reconnecting) fails at once (503) instead of waiting in a queue with no
+  // bound, to run whenever the cluster is back (decision 028).
+  if (client instanceof Cluster) client.options.enableOfflineQueue = false;
 
   // A session's username never changes, so what one read found stays true: an instance reads
   // each session's owner at most once, and a heartbeat after that is one script.
@@ -480,8 +485,13 @@ export async function createRedisStore(url: string, options: RedisStoreOptions =
         now,
         limits.idleTimeoutMs,
         limits.absoluteTimeoutMs,
-      )) as string[] | null;
-      return extended === null ? undefined : toRecord(idHash, fieldsOf(extended));
+      )) as (string | null)[] | null;
+      if (extended === null) return undefined;
+      const fields: Record<string, string> = {};
+      extendedFields.forEach((name, i) => {
+        if (extended[i] !== null && extended[i] !== undefined) fields[name] = extended[i];
+      });
+      return toRecord(idHash, fields);
     },
 
     async delete(idHash) {

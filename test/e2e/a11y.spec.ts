@@ -20,10 +20,11 @@ import {
  * with the keyboard alone, the live region's steps (decision 003), Stay signed in again and
  * again, titles and headings, reflow at 320 CSS px, reduced motion and forced colours.
  *
- * Timings: the shared server warns 3 s after the last activity for 5 s. Tests that need the
- * warning open longer, or no warning at all, start their own server with these:
+ * Timings: the shared server warns 3 s after the last activity for 5 s. Tests that need no
+ * warning at all use the calm shared server (`calmServer`: none for ten minutes, pages as they
+ * are, unhurried); tests that need the warning open longer start their own server with these:
  */
-/** No warning for ten minutes: pages as they are, unhurried. */
+/** The calm server's timings, for a server of a test's own that needs one more setting. */
 const calmSession = { IDLE_TIMEOUT: '10m', IDLE_WARNING: '30s' };
 /** The default 30 s warning, opening 5 s after the last activity (on the page's clock: `warningOpensNow`). */
 const fullWarning = { IDLE_TIMEOUT: '35s', IDLE_WARNING: '30s' };
@@ -87,15 +88,13 @@ test.describe('axe-core finds no WCAG 2.2 AA violations', () => {
     });
   }
 
-  test('on the home page', async ({ page, startServer }) => {
-    const server = await startServer({ env: calmSession });
+  test('on the home page', async ({ page, calmServer: server }) => {
     await signIn(page, uniqueUser('a11y-home'), { from: `${server.url}/login` });
     await expect(h1(page)).toHaveText('Hello World!');
     await expectNoAxeViolations(page, '/');
   });
 
-  test('on the account page', async ({ page, startServer }) => {
-    const server = await startServer({ env: calmSession });
+  test('on the account page', async ({ page, calmServer: server }) => {
     await signIn(page, uniqueUser('a11y-account'), {
       from: `${server.url}/login?next=%2Faccount`,
       expectPath: '/account',
@@ -104,8 +103,7 @@ test.describe('axe-core finds no WCAG 2.2 AA violations', () => {
     await expectNoAxeViolations(page, '/account');
   });
 
-  test('on the account page with two sessions listed', async ({ page, browser, startServer }) => {
-    const server = await startServer({ env: calmSession });
+  test('on the account page with two sessions listed', async ({ page, browser, calmServer: server }) => {
     const username = uniqueUser('a11y-sessions');
     const other = await browser.newContext();
     await signIn(await other.newPage(), username, { from: `${server.url}/login` });
@@ -157,9 +155,8 @@ test.describe('axe-core finds no WCAG 2.2 AA violations', () => {
 
   test('on the Notes page with a restored draft, then with the sign-out question open', async ({
     page,
-    startServer,
+    calmServer: server,
   }) => {
-    const server = await startServer({ env: calmSession });
     await signIn(page, uniqueUser('a11y-notes'), { from: `${server.url}/login?next=%2Fnotes`, expectPath: '/notes' });
     await page.getByLabel('Text', { exact: true }).fill('An unsaved thought');
     await expect(page.getByText('Draft saved on the server')).toBeVisible();
@@ -174,8 +171,7 @@ test.describe('axe-core finds no WCAG 2.2 AA violations', () => {
     await expectNoAxeViolations(page, '/notes with the sign-out question open');
   });
 
-  test('on the Notes page with the conflict message', async ({ context, startServer }) => {
-    const server = await startServer({ env: calmSession });
+  test('on the Notes page with the conflict message', async ({ context, calmServer: server }) => {
     const first = await context.newPage();
     await signIn(first, uniqueUser('a11y-conflict'), {
       from: `${server.url}/login?next=%2Fnotes`,
@@ -427,8 +423,7 @@ test('Stay signed in works 10 times in a row, each time extending the server ses
   await expect(signedInAs(page)).toBeVisible();
 });
 
-test('each page has its own <title>, exactly one h1, and html lang="en"', async ({ page, startServer }) => {
-  const server = await startServer({ env: calmSession });
+test('each page has its own <title>, exactly one h1, and html lang="en"', async ({ page, calmServer: server }) => {
   /** The title of index.html: what a page without a <title> of its own shows. */
   const appTitle = 'Idle Session';
   const titles: Record<string, string> = {};

@@ -48,8 +48,7 @@ test('moving and typing only inside the Help iframe for twice the idle timeout: 
   await expect(signedInAs(page)).toBeVisible();
 });
 
-test('the Help panel: keyboard flow and no axe violations', async ({ page, startServer }) => {
-  const server = await startServer({ env: { IDLE_TIMEOUT: '10m', IDLE_WARNING: '30s' } });
+test('the Help panel: keyboard flow and no axe violations', async ({ page, calmServer: server }) => {
   await signIn(page, uniqueUser('help-a11y'), { from: `${server.url}/login` });
   const help = page.getByRole('button', { name: 'Help', exact: true });
   await help.focus();

@@ -123,10 +123,9 @@ test('text typed in the last second before the warning opened is restored in ful
 
 test('saving the same note from two tabs gives the second the conflict, and no text is lost', async ({
   context,
-  startServer,
+  calmServer: { url },
 }) => {
-  // No warning for ten minutes: the test's pauses between clicks are no concern.
-  const { url } = await startServer({ env: { IDLE_TIMEOUT: '10m', IDLE_WARNING: '30s' } });
+  // No warning for ten minutes (the calm server): the test's pauses between clicks are no concern.
   const first = await context.newPage();
   await signIn(first, uniqueUser('tabs'), { from: `${url}/login?next=/notes`, expectPath: '/notes' });
   await first.getByLabel('Title', { exact: true }).fill('Shared');

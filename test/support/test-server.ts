@@ -6,7 +6,6 @@
  */
 import { createApp } from '../../server/app';
 import { defaultSessionConfig, type SessionConfig } from '../../server/session/policy';
-import { nodeRequestScope } from '../../server/http/request-scope';
 import { createMemoryLogger } from '../../server/logger';
 import type { HttpMetrics } from '../../server/metrics/http-metrics';
 import type { Readiness } from '../../server/routes/health';
@@ -94,8 +93,6 @@ function buildApp(
     },
     // Tests pick the client address with a header, to try per-client throttling.
     clientAddress: (c) => c.req.header('X-Test-Client') ?? '127.0.0.1',
-    // As on the Node server: every log line of a request carries its id.
-    requestScope: nodeRequestScope(),
     metrics: metrics?.http,
     sessionEvents: metrics?.sessionEvents,
     readiness,

@@ -22,9 +22,20 @@ interface Fixtures {
    * start it). SQLite in a fresh temp folder; everything is stopped and removed after the test.
    */
   startServer(options?: OwnServerOptions): Promise<OwnServer>;
+  /**
+   * The calm shared server (global-setup.ts, `calmTimings`: no warning for ten minutes), for tests
+   * that are not about time and need no settings of their own. Unique usernames keep tests apart.
+   */
+  calmServer: { url: string };
 }
 
 export const test = base.extend<Fixtures>({
+  // eslint-disable-next-line no-empty-pattern
+  calmServer: async ({}, use) => {
+    const url = process.env.E2E_CALM_URL;
+    if (!url) throw new Error('E2E_CALM_URL is not set: test/e2e/global-setup.ts starts the calm server');
+    await use({ url });
+  },
   // Playwright reads a fixture's dependencies from this destructuring: it must be there, even empty.
   // eslint-disable-next-line no-empty-pattern
   startServer: async ({}, use, testInfo) => {
