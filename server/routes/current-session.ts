@@ -130,9 +130,13 @@ export function currentSessionRoutes(
 
   app.delete('/', async (c) => {
     // `?id=`: an automatic sign-out names the session it is about; another one (a newer
-    // sign-in's cookie) is left alone, and so are the cookie and the site's storage.
-    const ended = await sessionsOf(c).signOut(readSessionCookie(c, cookieMode), c.req.query('id'));
-    if (!ended) return c.body(null, 204);
+    // sign-in's cookie) is left alone. It never clears the cookie or the site's storage: its
+    // answer can arrive after another tab's sign-in set a new cookie, and a cookie deletion
+    // cannot say "only if it still names that session" (decision 031). The record is gone, so the
+    // cookie left behind names nothing.
+    const expectedId = c.req.query('id');
+    const ended = await sessionsOf(c).signOut(readSessionCookie(c, cookieMode), expectedId);
+    if (!ended || expectedId !== undefined) return c.body(null, 204);
     clearSessionCookie(c, cookieMode);
     // Tells the browser to drop this origin's storage too, for every tab. Not "cookies": that
     // would also drop the device token, which must outlive sign-out (decision 017).

@@ -621,9 +621,16 @@ export function describeSessionContract(name: string, makeTarget: MakeContractTa
         expect(stale.headers.get('Clear-Site-Data')).toBeNull();
         const current = await expectJson(await browser.fetch('/api/session'), 200);
         const currentId = (current.session as { id: string }).id;
-        expect((await browser.fetch(`/api/session?id=${currentId}`, { method: 'DELETE' })).status).toBe(204);
-        expect(browser.cookies().map((cookie) => cookie.name)).toEqual(['did']);
+        const own = await browser.fetch(`/api/session?id=${currentId}`, { method: 'DELETE' });
+        expect(own.status).toBe(204);
+        // Ended, but the answer leaves the cookie and the storage alone: it may arrive after another
+        // tab's sign-in set a new cookie (decision 031). The cookie left names nothing.
+        expect(own.headers.get('Set-Cookie')).toBeNull();
+        expect(own.headers.get('Clear-Site-Data')).toBeNull();
         await expectError(await browser.fetch('/api/session'), 401, 'unauthenticated');
+        // The user's own Sign out (no id) still clears the cookie.
+        expect((await browser.fetch('/api/session', { method: 'DELETE' })).status).toBe(204);
+        expect(browser.cookies().map((cookie) => cookie.name)).toEqual(['did']);
       });
     });
 
