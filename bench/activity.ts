@@ -2,26 +2,43 @@
  * What user activity costs in the browser: main-thread script time while 1,000 real input events
  * (CDP Input.dispatchMouseEvent / Input.dispatchKeyEvent: 900 mouse moves, 50 key presses) reach
  * the page, the React commits they cause and the requests they send. Three pages, each in a fresh
- * browser context, in turn, for BENCH_ACTIVITY_ROUNDS rounds (default 2; medians printed):
+ * browser context, in turn, for BENCH_ACTIVITY_ROUNDS rounds (default 2; medians printed, and each
+ * round's ratio to bare React, since the rounds are paired):
  *
- * - bare React (baseline): bench/pages, plain React, no activity handling at all;
+ * - bare React (baseline): bench/pages, our app's signed-in home page as plain React (the same
+ *   elements and stylesheet, the heading focused), no activity handling at all;
  * - react-idle-timer + ping (peer): the same page with `useIdleTimer` at its defaults and a
  *   `fetch` ping on every `onAction`, what a user would build instead of this app;
  * - our app, signed in: the production build (dist/) on the real server, on its home page.
+ *
+ * The same page on both sides, so the same input reaches the same elements: every pointer
+ * position lands on the element it lands on in our app, and React handles each event on both.
+ * Script time is measured twice over the burst: ScriptDuration (clock time, as DevTools shows it)
+ * and script CPU (thread time, from a trace; see `traceScriptCpu`): on a shared machine a thread
+ * that loses its core inside a 0.3 ms listener can add 100 ms to ScriptDuration.
  *
  * Needs Chromium (CHROMIUM_PATH or /usr/bin/chromium); without it, prints why and skips.
  * Run alone: npx tsx bench/activity.ts
  */
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { join, normalize } from 'node:path';
+import { loadavg } from 'node:os';
+import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { makeTempDir } from '../scripts/lib/app-server.mjs';
 import { ensureBuilt } from './bundle';
-import { countReactCommits, launchChromium, median, scriptMs, signInThroughPage, withAppServer } from './lib/browser';
+import {
+  countReactCommits,
+  launchChromium,
+  mainThreadMs,
+  median,
+  signInThroughPage,
+  traceScriptCpu,
+  withAppServer,
+} from './lib/browser';
 import { heading, isMain, printTable } from './lib/table';
 
 const pagesDir = fileURLToPath(new URL('./pages', import.meta.url));
@@ -33,17 +50,27 @@ const eventCount = 1000;
  */
 const eventGapMs = 5;
 
-interface Sample {
+export interface Sample {
   /** Commits while the page loaded (and signed in): shows the counter works where the events cause none. */
   loadCommits: number;
   scriptMs: number;
+  /** Script time in CPU terms, from a trace (`traceScriptCpu`); NaN when not traced. */
+  scriptCpuMs: number;
+  /** Calls from the browser into JavaScript on the main thread (listeners, timers, ...), from the trace. */
+  scriptCalls: number;
+  /** The renderer main thread's CPU time over the same span, for all its work (ThreadTime). */
+  cpuMs: number;
+  /** Elements in the React root: the two pages should have the same. */
+  elements: number;
   commits: number;
   requests: number;
   wallMs: number;
 }
 
 /** Builds bench/pages (React production build) into a temp folder and serves it, with `POST /ping` -> 204. */
-async function servePeerPages(): Promise<{ url: string; pings: () => number; close(): Promise<void> }> {
+export async function servePeerPages(
+  sourcemap: boolean | 'hidden' = false,
+): Promise<{ url: string; pings: () => number; close(): Promise<void> }> {
   const out = makeTempDir('idle-session-bench-pages-');
   await build({
     configFile: false,
@@ -52,7 +79,7 @@ async function servePeerPages(): Promise<{ url: string; pings: () => number; clo
     mode: 'production',
     logLevel: 'warn',
     plugins: [react()],
-    build: { outDir: out.path, emptyOutDir: true },
+    build: { outDir: out.path, emptyOutDir: true, sourcemap },
   });
   let pings = 0;
   const server: Server = createServer((request, response) => {
@@ -65,7 +92,8 @@ async function servePeerPages(): Promise<{ url: string; pings: () => number; clo
     const file = join(out.path, path === '/' ? 'index.html' : path);
     readFile(file).then(
       (body) => {
-        const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.html') ? 'text/html' : 'text/plain';
+        const type =
+          { '.js': 'text/javascript', '.html': 'text/html', '.css': 'text/css' }[extname(file)] ?? 'text/plain';
         response.writeHead(200, { 'Content-Type': type }).end(body);
       },
       () => response.writeHead(404).end(),
@@ -83,43 +111,59 @@ async function servePeerPages(): Promise<{ url: string; pings: () => number; clo
   };
 }
 
-/** Sends the 1,000 events at `eventGapMs` intervals and measures what they cost the page. */
-async function measure(page: Page, commits: () => Promise<number>, requests: () => number): Promise<Sample> {
+/**
+ * Sends the 1,000 events at `eventGapMs` intervals and measures what they cost the page; with
+ * `browser`, under a trace of V8's entry points (`traceScriptCpu`), which gives script CPU time.
+ */
+export async function measure(
+  page: Page,
+  commits: () => Promise<number>,
+  requests: () => number,
+  browser?: Browser,
+): Promise<Sample> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   await page.mouse.move(10, 10);
   // Let the load's own work (fetches, effects) finish so it is not counted.
   await page.waitForLoadState('networkidle');
-  const before = { script: await scriptMs(cdp), commits: await commits(), requests: requests() };
+  const before = { main: await mainThreadMs(cdp), commits: await commits(), requests: requests() };
   const started = performance.now();
-  for (let i = 0; i < eventCount; i++) {
-    if (i % 20 === 18 || i % 20 === 19) {
-      // A key press: keyDown then keyUp ('a', on the body: nothing is focused, no text changes).
-      await cdp.send('Input.dispatchKeyEvent', {
-        type: i % 20 === 18 ? 'keyDown' : 'keyUp',
-        key: 'a',
-        code: 'KeyA',
-        windowsVirtualKeyCode: 65,
-        ...(i % 20 === 18 ? { text: 'a' } : {}),
-      });
-    } else {
-      await cdp.send('Input.dispatchMouseEvent', {
-        type: 'mouseMoved',
-        x: 100 + ((i * 7) % 600),
-        y: 100 + ((i * 13) % 400),
-      });
+  const burst = async () => {
+    for (let i = 0; i < eventCount; i++) {
+      if (i % 20 === 18 || i % 20 === 19) {
+        // A key press: keyDown then keyUp ('a', to the focused heading: no text changes).
+        await cdp.send('Input.dispatchKeyEvent', {
+          type: i % 20 === 18 ? 'keyDown' : 'keyUp',
+          key: 'a',
+          code: 'KeyA',
+          windowsVirtualKeyCode: 65,
+          ...(i % 20 === 18 ? { text: 'a' } : {}),
+        });
+      } else {
+        await cdp.send('Input.dispatchMouseEvent', {
+          type: 'mouseMoved',
+          x: 100 + ((i * 7) % 600),
+          y: 100 + ((i * 13) % 400),
+        });
+      }
+      // Pacing the input like a person's mouse, not waiting for a result.
+      const due = started + (i + 1) * eventGapMs;
+      const now = performance.now();
+      if (due > now) await new Promise((resolve) => setTimeout(resolve, due - now));
     }
-    // Pacing the input like a person's mouse, not waiting for a result.
-    const due = started + (i + 1) * eventGapMs;
-    const now = performance.now();
-    if (due > now) await new Promise((resolve) => setTimeout(resolve, due - now));
-  }
-  // One frame, so work the last events scheduled for rendering is counted too.
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(undefined))));
+    // One frame, so work the last events scheduled for rendering is counted too.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(undefined))));
+  };
+  const traced = browser ? await traceScriptCpu(browser, page, burst) : (await burst(), undefined);
   const wallMs = performance.now() - started;
+  const after = await mainThreadMs(cdp);
   const sample = {
     loadCommits: before.commits,
-    scriptMs: (await scriptMs(cdp)) - before.script,
+    scriptMs: after.script - before.main.script,
+    scriptCpuMs: traced?.scriptCpuMs ?? NaN,
+    scriptCalls: traced?.scriptCalls ?? NaN,
+    cpuMs: after.cpu - before.main.cpu,
+    elements: await page.evaluate(() => document.querySelectorAll('#root *').length),
     commits: (await commits()) - before.commits,
     requests: requests() - before.requests,
     wallMs,
@@ -156,7 +200,7 @@ export async function runActivityBench(): Promise<void> {
           const commits = await countReactCommits(page);
           await page.goto(`${peers.url}/${query}`);
           await page.getByRole('heading', { name: 'Hello World!' }).waitFor();
-          const sample = await measure(page, commits, peers.pings);
+          const sample = await measure(page, commits, peers.pings, browser);
           await context.close();
           return sample;
         },
@@ -175,7 +219,7 @@ export async function runActivityBench(): Promise<void> {
               if (new URL(request.url()).pathname.startsWith('/api/')) apiRequests++;
             });
             await signInThroughPage(page, server.url, `bench-activity-${process.pid}-${user++}`);
-            const sample = await measure(page, commits, () => apiRequests);
+            const sample = await measure(page, commits, () => apiRequests, browser);
             await context.close();
             return sample;
           },
@@ -186,35 +230,67 @@ export async function runActivityBench(): Promise<void> {
         // A different order each round, so a noisy moment does not always land on the same page.
         const order = scenarios.map((_, k) => scenarios[(k + round) % scenarios.length]);
         for (const scenario of order) samples.get(scenario.name)!.push(await scenario.run(browser));
+        console.log(
+          `round ${round + 1}/${rounds}, load average ${loadavg()
+            .map((load) => load.toFixed(2))
+            .join(' ')}: ` +
+            scenarios
+              .map(({ name }) => {
+                const sample = samples.get(name)!.at(-1)!;
+                return `${name.split(' (')[0]} ${sample.scriptMs.toFixed(1)} ms (CPU ${sample.scriptCpuMs.toFixed(1)})`;
+              })
+              .join(', '),
+        );
       }
-      const baseline = median(samples.get(scenarios[0].name)!.map((sample) => sample.scriptMs));
+      const bare = samples.get(scenarios[0].name)!;
       console.log(
-        `${rounds} round${rounds === 1 ? '' : 's'}, median (range); script time is the renderer's ScriptDuration (CDP Performance.getMetrics) during the events; ` +
-          'commits counted through React\u2019s DevTools hook (onCommitFiberRoot), in every page alike.',
+        `${rounds} round${rounds === 1 ? '' : 's'}, median (range). Script: the renderer's ScriptDuration (CDP Performance.getMetrics), ` +
+          'clock time in script, time waiting for a core included. Script CPU: the thread time of the same script, from a trace of ' +
+          'V8\u2019s entry points (waits excluded; the trace itself adds some to both). JS calls: calls from the browser into ' +
+          'JavaScript (listeners, timers). Main-thread CPU: all the thread\u2019s work (style, layout, hit tests too). ' +
+          'Commits counted through React\u2019s DevTools hook (onCommitFiberRoot), in every page alike.',
       );
+      const range = (values: number[], digits = 0) =>
+        `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;
+      /** This page over bare React: the ratio of the medians, and each round's ratio (the rounds are paired). */
+      const overBare = (list: Sample[], pick: (sample: Sample) => number) =>
+        `${(median(list.map(pick)) / median(bare.map(pick))).toFixed(2)}x [${list.map((sample, k) => (pick(sample) / pick(bare[k])).toFixed(2)).join(' ')}]`;
       printTable(
         [
           'page',
           'script ms / 1000 events',
-          'vs bare React',
+          'x bare [per round]',
+          'script CPU ms',
+          'x bare [per round]',
+          'JS calls',
+          'main-thread CPU ms',
           'React commits',
           'requests sent',
           'wall s',
           'commits at load',
+          'elements',
         ],
         scenarios.map(({ name }) => {
           const list = samples.get(name)!;
-          const script = list.map((sample) => sample.scriptMs);
-          const range = (values: number[], digits = 0) =>
-            `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;
           return [
             name,
-            range(script, 1),
-            `+${(median(script) - baseline).toFixed(1)} ms`,
+            range(
+              list.map((sample) => sample.scriptMs),
+              1,
+            ),
+            overBare(list, (sample) => sample.scriptMs),
+            range(
+              list.map((sample) => sample.scriptCpuMs),
+              1,
+            ),
+            overBare(list, (sample) => sample.scriptCpuMs),
+            median(list.map((sample) => sample.scriptCalls)).toFixed(0),
+            median(list.map((sample) => sample.cpuMs)).toFixed(0),
             range(list.map((sample) => sample.commits)),
             range(list.map((sample) => sample.requests)),
             (median(list.map((sample) => sample.wallMs)) / 1000).toFixed(1),
             range(list.map((sample) => sample.loadCommits)),
+            median(list.map((sample) => sample.elements)).toFixed(0),
           ];
         }),
       );

@@ -32,9 +32,10 @@ const drainMs = 20_000;
 /** Simulated one-way network latency; a round trip is twice this. */
 const oneWayMs = 25;
 /**
- * react-idle-timer's `throttle` as session-provider.tsx sets it (0: every event reaches the
- * monitor, which throttles its own broadcasts). Set it to 500 to see what a leading-only
- * throttle loses at the end of the activity.
+ * A leading-only throttle in front of the monitor, as react-idle-timer's `throttle` was before
+ * decision 006. 0, as the client runs: every event reaches `reportInput` with its own time (the
+ * monitor runs once per input window and throttles its own broadcasts). Set it to 500 to see what
+ * a leading-only throttle loses at the end of the activity.
  */
 const onActionThrottleMs = 0;
 /** The naive design's throttle. */
@@ -128,7 +129,7 @@ const ours: Design = {
       onUserEvent(tab) {
         if (time.now() - lastAction[tab] < onActionThrottleMs) return;
         lastAction[tab] = time.now();
-        monitors[tab].reportActivity();
+        monitors[tab].reportInput();
       },
       close: () => monitors.forEach((monitor) => monitor.stop()),
       notes: () => ({ tabMessages, warnings, expiries }),
@@ -283,8 +284,8 @@ export async function runHeartbeatBench(): Promise<void> {
   );
   if (quality.some((row) => String(row[1]).includes('never'))) {
     console.log(
-      `\n"never": user events in the last ${onActionThrottleMs} ms that the monitor did not see, because react-idle-timer's ` +
-        `throttle (as session-provider.tsx sets it) keeps the first event of each ${onActionThrottleMs} ms and drops the rest.`,
+      `\n"never": user events in the last ${onActionThrottleMs} ms that the monitor did not see, because the ` +
+        `leading-only throttle keeps the first event of each ${onActionThrottleMs} ms and drops the rest.`,
     );
   }
 }

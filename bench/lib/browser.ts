@@ -41,8 +41,18 @@ export async function signInThroughPage(page: Page, baseUrl: string, username: s
 
 /** The renderer's main-thread script time so far, in ms (CDP Performance.getMetrics, ScriptDuration). */
 export async function scriptMs(cdp: CDPSession): Promise<number> {
+  return (await mainThreadMs(cdp)).script;
+}
+
+/**
+ * The renderer's main thread so far, in ms (CDP Performance.getMetrics): `script` is ScriptDuration,
+ * clock time inside script (time the thread waited for a core included); `cpu` is ThreadTime, the
+ * thread's CPU time for all its work (script, style, layout, hit tests, tasks), waits excluded.
+ */
+export async function mainThreadMs(cdp: CDPSession): Promise<{ script: number; cpu: number }> {
   const { metrics } = await cdp.send('Performance.getMetrics');
-  return (metrics.find((metric) => metric.name === 'ScriptDuration')?.value ?? 0) * 1000;
+  const value = (name: string) => (metrics.find((metric) => metric.name === name)?.value ?? 0) * 1000;
+  return { script: value('ScriptDuration'), cpu: value('ThreadTime') };
 }
 
 /**
@@ -76,4 +86,65 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Top-level script in a trace: a call into JavaScript from the browser, a script or module run, microtasks. */
+const scriptEvents = new Set(['v8.callFunction', 'v8.run', 'v8.evaluateModule', 'RunMicrotasks']);
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+/**
+ * Runs `body` with Chromium tracing only V8's entry points (categories `v8`, `v8.execute`: no
+ * arguments recorded, unlike `devtools.timeline`), and returns the renderer main thread's script
+ * time in CPU terms: the thread time (`tdur`) of each top-level script event, nested ones counted
+ * once, as ScriptDuration counts them, but without the time the thread waited for a core.
+ * `scriptCalls` is how many times the browser called into JavaScript on that thread.
+ */
+export async function traceScriptCpu<T>(
+  browser: Browser,
+  page: Page,
+  body: () => Promise<T>,
+): Promise<{ result: T; scriptCpuMs: number; scriptCalls: number }> {
+  await browser.startTracing(page, { categories: ['v8', 'v8.execute'] });
+  const outcome = await body().then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  const trace = await browser.stopTracing();
+  if (!outcome.ok) throw outcome.error;
+  const parsed = JSON.parse(trace.toString('utf8')) as TraceEvent[] | { traceEvents: TraceEvent[] };
+  const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
+  const mains = new Set(
+    events
+      .filter((event) => event.ph === 'M' && event.name === 'thread_name' && event.args?.name === 'CrRendererMain')
+      .map((event) => `${event.pid}:${event.tid}`),
+  );
+  // The page's renderer: the main thread that ran the most script (the others are idle pages).
+  const byThread = new Map<string, TraceEvent[]>();
+  for (const event of events) {
+    const thread = `${event.pid}:${event.tid}`;
+    if (event.ph !== 'X' || !scriptEvents.has(event.name) || !mains.has(thread)) continue;
+    byThread.set(thread, [...(byThread.get(thread) ?? []), event]);
+  }
+  const script = [...byThread.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+  script.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  let scriptCpuUs = 0;
+  let scriptCalls = 0;
+  let openUntil = -Infinity;
+  for (const event of script) {
+    if (event.ts < openUntil) continue; // inside a script event already counted
+    openUntil = event.ts + (event.dur ?? 0);
+    scriptCpuUs += event.tdur ?? event.dur ?? 0;
+    if (event.name === 'v8.callFunction') scriptCalls++;
+  }
+  return { result: outcome.value, scriptCpuMs: scriptCpuUs / 1000, scriptCalls };
 }

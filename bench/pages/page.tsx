@@ -1,21 +1,140 @@
 /**
- * The peers of bench/activity.ts: the same small page as plain React ("bare") and with
- * react-idle-timer, default options, pinging the server on activity ("idle-timer"), which is what
- * a user would build instead of this app. Built by activity.ts with Vite in production mode.
+ * The peers of bench/activity.ts: our app's signed-in home page as plain React ("bare": the same
+ * elements, classes and stylesheet, src/styles.css, with no router, session or any other code of
+ * ours) and the same page with react-idle-timer, default options, pinging the server on activity
+ * ("idle-timer"), which is what a user would build instead of this app. Built by activity.ts
+ * with Vite in production mode.
+ *
+ * The same page, so that the same input reaches the same elements: each pointer position lands
+ * on the element it lands on in our app, inside React's root (React handles every mouse and
+ * pointer event there; over an empty part of a short page it sees none), and the keys go to the
+ * focused heading, as in our app after its navigation. bench/activity.ts prints both pages'
+ * element counts, so a page that drifts from the app shows.
  */
-import { StrictMode } from 'react';
+import { StrictMode, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useIdleTimer } from 'react-idle-timer';
+import '../../src/styles.css';
+
+const username = 'bench-activity-00000-0';
 
 function Content() {
+  // Our app moves focus to the page's heading after a navigation (the sign-in is one).
+  useEffect(() => document.querySelector('h1')?.focus(), []);
   return (
-    <main>
-      <h1>Hello World!</h1>
-      <p>A page to move the mouse over and type into.</p>
-      <label>
-        Notes <textarea rows={3} />
-      </label>
-    </main>
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <a className="brand" href="/">
+          Idle Session
+        </a>
+        <nav aria-label="Main">
+          <a data-label="Home" aria-current="page" className="active" href="/">
+            Home
+          </a>
+          <a data-label="Notes" className="" href="/notes">
+            Notes
+          </a>
+          <a data-label="Account" className="" href="/account">
+            Account
+          </a>
+        </nav>
+        <div className="who">
+          <button type="button" className="help-button" aria-expanded="false" aria-controls="help">
+            Help
+          </button>
+          <section id="help" className="help-panel" aria-labelledby="help-title" hidden>
+            <div className="help-panel-bar">
+              <h2 id="help-title" tabIndex={-1}>
+                Help
+              </h2>
+              <button type="button" className="button secondary small">
+                Close help
+              </button>
+            </div>
+          </section>
+          <span className="who-name">
+            Signed in as <strong>{username}</strong>
+          </span>
+          <button type="button" className="button secondary small">
+            Sign out
+          </button>
+          <dialog
+            role="alertdialog"
+            aria-modal="true"
+            aria-labelledby="draft-title"
+            aria-describedby="draft-text"
+            className="alert-dialog"
+          >
+            <h2 id="draft-title">Keep your unsaved note?</h2>
+            <p id="draft-text">
+              You have a note you have not saved. Keep it as a draft for next time (for 24 hours, for you only), or
+              discard it.
+            </p>
+            <div className="dialog-actions">
+              <button type="button" className="button primary">
+                Keep draft and sign out
+              </button>
+              <button type="button" className="button secondary">
+                Discard draft and sign out
+              </button>
+              <button type="button" className="button secondary">
+                Cancel
+              </button>
+            </div>
+          </dialog>
+        </div>
+      </header>
+      <div className="session-notices" role="status" />
+      <main id="main" className="page">
+        <h1 tabIndex={-1}>Hello World!</h1>
+        <p className="lead">
+          You are signed in as <strong>{username}</strong>.
+        </p>
+        <section className="card" aria-labelledby="try-it">
+          <h2 id="try-it">Try it</h2>
+          <p>
+            Stop using this page and a warning will count down before you are signed out. Move the mouse or type and you
+            stay signed in, in every tab of this app.
+          </p>
+          <p>
+            Write something in <a href="/notes">Notes</a>: typing counts as activity, and what you have not saved yet is
+            kept, also if you are signed out for inactivity.
+          </p>
+        </section>
+      </main>
+      <dialog
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby="warning-title"
+        aria-describedby="warning-text"
+        className="alert-dialog"
+      >
+        <h2 id="warning-title">Your session is about to expire</h2>
+        <p id="warning-text">
+          You have been inactive for a while. For your security, you will be signed out after 1 minute of inactivity.
+          Notes you have not saved are kept for 24 hours: sign in again to continue.
+        </p>
+        <p className="countdown" aria-hidden="true">
+          <span className="countdown-label">Time left</span>
+          <span className="countdown-value">0:00</span>
+        </p>
+        <div className="countdown-bar" aria-hidden="true">
+          <div className="countdown-bar-fill" style={{ transform: 'scaleX(0)' }} />
+        </div>
+        <p className="visually-hidden" aria-live="polite" aria-atomic="true" />
+        <div className="dialog-actions">
+          <button type="button" className="button primary">
+            Stay signed in
+          </button>
+          <button type="button" className="button secondary">
+            Sign out
+          </button>
+        </div>
+      </dialog>
+    </>
   );
 }
 

@@ -28,7 +28,7 @@ it('commits nothing while a signed-in user works, heartbeat answers included', a
   server.events.on('request:start', count);
   commits = 0;
   for (let elapsed = 0; elapsed < 45_000; elapsed += 200) {
-    fireEvent.mouseMove(document, { clientX: elapsed % 100, clientY: 10 });
+    fireEvent.pointerMove(document, { clientX: elapsed % 100, clientY: 10 });
     await advance(200, 200);
   }
   server.events.removeListener('request:start', count);

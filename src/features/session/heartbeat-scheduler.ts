@@ -27,6 +27,11 @@ export interface HeartbeatSchedulerOptions {
   onAnswer(outcome: HeartbeatOutcome, activityAt: number): void;
   /** A retry is about to leave; `stay` when it retries a Stay signed in. */
   beforeRetry(stay: boolean): void;
+  /**
+   * A heartbeat is leaving and is about to read the activity it reports: activity the caller
+   * holds back (the monitor's input window) is noted now. A `schedule` from here sends nothing.
+   */
+  beforeSend?(): void;
   now(): number;
   /** Decides between two leaders whose heartbeats told the server the same: the higher leads. Default: random. */
   rank?: number;
@@ -204,7 +209,7 @@ export type HeartbeatScheduler = ReturnType<typeof createHeartbeatScheduler>;
 
 interface HeartbeatRequestsOptions extends Pick<
   HeartbeatSchedulerOptions,
-  'send' | 'now' | 'beforeRetry' | 'onAnswer'
+  'send' | 'now' | 'beforeRetry' | 'beforeSend' | 'onAnswer'
 > {
   /** The activity a request reports, read as it leaves. */
   activityAt(): number;
@@ -230,6 +235,7 @@ function createHeartbeatRequests(options: HeartbeatRequestsOptions) {
       return;
     }
     inFlight = true;
+    options.beforeSend?.();
     const activityAt = options.activityAt();
     const sentAt = options.now();
     options.onSent(sentAt, activityAt);

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionTiming } from '../../../shared/contract';
-import { createSessionMonitor, type HeartbeatOutcome, type SessionMonitorOptions } from './session-monitor';
+import {
+  createSessionMonitor,
+  maxInputWindowMs,
+  type HeartbeatOutcome,
+  type SessionMonitorOptions,
+} from './session-monitor';
 
 const idleTimeoutMs = 60_000;
 const warningMs = 30_000;
@@ -246,6 +251,34 @@ describe('heartbeats', () => {
     monitor.staySignedIn();
     await vi.advanceTimersByTimeAsync(0);
     expect(onExpire).toHaveBeenCalledWith('expired');
+  });
+});
+
+describe('input events (reportInput)', () => {
+  it('report every event’s own time: a heartbeat carries the newest input, also one held in its window', async () => {
+    const { monitor, server } = setup();
+    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs);
+    monitor.reportInput(); // the leading edge: a heartbeat at once
+    expect(server.heartbeats).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs - 100);
+    monitor.reportInput(); // starts a window
+    await vi.advanceTimersByTimeAsync(50);
+    const lastInputAt = Date.now();
+    monitor.reportInput(); // held in that window
+    await vi.advanceTimersByTimeAsync(50); // the trailing heartbeat leaves before the window ends
+    expect(server.heartbeats).toEqual([0, Date.now() - lastInputAt]);
+  });
+
+  it('report the last input of a burst when its window ends', async () => {
+    const { monitor, broadcast } = setup();
+    await vi.advanceTimersByTimeAsync(2_000);
+    monitor.reportInput();
+    await vi.advanceTimersByTimeAsync(100);
+    const lastInputAt = Date.now();
+    monitor.reportInput();
+    await vi.advanceTimersByTimeAsync(maxInputWindowMs + 1_000); // the window, then the broadcaster's second
+    const activity = broadcast.mock.calls.map(([message]) => message).filter((message) => message.type === 'activity');
+    expect(activity.at(-1)).toEqual({ type: 'activity', at: lastInputAt });
   });
 });
 

@@ -61,6 +61,9 @@ export interface SessionMonitorOptions {
   holdRenewMs?: number;
 }
 
+/** Input after the first of a burst reaches the monitor at most this late (and at most `H / 4`): `reportInput`. */
+export const maxInputWindowMs = 1_000;
+
 export function createSessionMonitor(options: SessionMonitorOptions) {
   const now = options.now ?? (() => Date.now());
   const live = createLiveSession(options.initial, now, (limit) => end(limit));
@@ -71,6 +74,7 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     send: options.sendHeartbeat,
     now,
     beforeRetry: (stay) => stay && live.update({ extending: true }),
+    beforeSend: () => releaseInput(),
     onAnswer(outcome, activityAt) {
       if (!outcome.ok && outcome.kind === 'unauthenticated') return end(outcome.revoked ? 'revoked' : 'expired');
       live.update(withAnswer(live.state(), outcome));
@@ -105,6 +109,7 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
 
   function end(limit: BindingLimit | 'expired' | 'revoked') {
     if (live.state().ended) return;
+    dropInput();
     heartbeats.stop();
     activity.stop();
     holdBeats.stop();
@@ -126,6 +131,7 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
       const reason = holds.ownReason();
       if (!live.isRunning() || reason === null) return;
       inFlight = true;
+      releaseInput();
       const sentAt = now();
       const outcome = await options
         .sendHeartbeat(Math.max(0, sentAt - heartbeats.lastActivityAt()), reason)
@@ -177,6 +183,70 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     ownHoldReason = reason;
   }
 
+  /**
+   * Input events (decision 029). The first after a quiet window is reported at once; later ones
+   * in the window only keep the newest time, reported when the window ends (a trailing edge that
+   * starts the next window) or as a heartbeat leaves, which then carries it. Every input's time
+   * reaches the monitor exactly, at most one window late, and a burst of input runs the monitor
+   * once per window instead of once per event: per event, a clock read, two comparisons, a store.
+   */
+  let heldInputAt: number | undefined;
+  let inputWindowStartsAt = Infinity;
+  let inputWindowEndsAt = -Infinity;
+  let inputTimer: ReturnType<typeof setTimeout> | undefined;
+
+  function reportInput(at = now()) {
+    // Before the window's start too, a new window: the clock was set back.
+    if (at >= inputWindowStartsAt && at < inputWindowEndsAt) {
+      heldInputAt = at;
+      inputTimer ??= setTimeout(endInputWindow, inputWindowEndsAt - at);
+      return;
+    }
+    startInputWindow(at);
+    reportActivity(at);
+  }
+
+  function startInputWindow(at: number) {
+    inputWindowStartsAt = at;
+    inputWindowEndsAt = at + Math.min(maxInputWindowMs, live.state().timing.heartbeatIntervalMs / 4);
+  }
+
+  function endInputWindow() {
+    inputTimer = undefined;
+    if (heldInputAt === undefined) return;
+    releaseInput();
+    // From after the report: the next window's report finds the activity broadcaster's second
+    // over (it sent in this one), so it sends then, with no timer of its own.
+    startInputWindow(now());
+  }
+
+  /** Reports the input held back, if any; the window goes on. */
+  function releaseInput() {
+    clearTimeout(inputTimer);
+    inputTimer = undefined;
+    const at = heldInputAt;
+    heldInputAt = undefined;
+    if (at !== undefined) reportActivity(at);
+  }
+
+  function dropInput() {
+    clearTimeout(inputTimer);
+    inputTimer = undefined;
+    heldInputAt = undefined;
+    inputWindowStartsAt = Infinity;
+    inputWindowEndsAt = -Infinity;
+  }
+
+  /** The user did something in this tab. Ignored during the warning: only Stay signed in extends. */
+  function reportActivity(at: number) {
+    if (!live.isRunning()) return;
+    holds.renew();
+    holdsChanged();
+    if (!noteActivity(at)) return;
+    activity.report();
+    heartbeats.schedule();
+  }
+
   /** New activity (this tab's or another's); before deciding anything, a tab that slept wakes up. */
   function noteActivity(at: number): boolean {
     if (at >= activityNeedsCheckFrom(live.state())) live.check();
@@ -187,15 +257,12 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     getSnapshot: live.getSnapshot,
     subscribe: live.subscribe,
     check: live.check,
-    /** The user did something in this tab. Ignored during the warning: only Stay signed in extends. */
-    reportActivity(at = now()) {
-      if (!live.isRunning()) return;
-      holds.renew();
-      holdsChanged();
-      if (!noteActivity(at)) return;
-      activity.report();
-      heartbeats.schedule();
-    },
+    /** The user did something in this tab, reported at once. Ignored during the warning: only Stay signed in extends. */
+    reportActivity: (at = now()) => reportActivity(at),
+    /** An input event (pointer, key, wheel, touch, scroll): `reportActivity`, at most one input window late. */
+    reportInput,
+    /** `reportInput` now, as an event listener (the event itself is not needed). */
+    onInput: () => reportInput(),
     /** Stay signed in (this tab's button or Escape): an immediate heartbeat, whoever leads. */
     staySignedIn() {
       if (!live.isRunning()) return;
@@ -247,6 +314,7 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     /** Stops every timer until `start`; messages and activity are ignored meanwhile. */
     stop() {
       live.stop();
+      dropInput();
       heartbeats.stop();
       activity.stop();
       holdBeats.stop();

@@ -1,5 +1,5 @@
 import { createContext, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
-import { useIdleTimer, type EventsType } from 'react-idle-timer';
+import { useIdleTimer } from 'react-idle-timer';
 import { api } from '../../lib/api';
 import { isSignOutReason, type AuthStore, type SignOutReason } from '../auth';
 import { watchFrameActivity } from './frame-activity';
@@ -13,18 +13,12 @@ import {
 } from './session-monitor';
 import { sameSnapshot, type TimingSample } from './session-state';
 
-/** What counts as the user working: pointer, keys, wheel, touch, scroll. Not focus or visibility. */
-const activityEvents: EventsType[] = [
-  'mousemove',
-  'mousedown',
-  'pointerdown',
-  'pointermove',
-  'keydown',
-  'wheel',
-  'touchstart',
-  'touchmove',
-  'scroll',
-];
+/**
+ * What counts as the user working: pointer, keys, wheel, touch, scroll. Not focus or visibility.
+ * Pointer events cover the mouse (a mouse move is a `pointermove`, then a `mousemove`): listening
+ * to both ran the listener twice per move (decision 029).
+ */
+const activityEvents = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'touchmove', 'scroll'] as const;
 
 /**
  * Events after which a tab must re-read the clock: a throttled or sleeping tab wakes here
@@ -96,18 +90,15 @@ export function SessionProvider({
   children: ReactNode;
 }) {
   const idleTimer = useIdleTimer({
-    // react-idle-timer is the activity detector and the cross-tab bus; the deadline is ours.
-    timeout: initial.timing.idleTimeoutMs,
-    events: activityEvents,
-    // No throttling here: react-idle-timer's throttles keep the first event of a window and drop
-    // the last, which would date the last activity early. The monitor's work per event is tiny,
-    // and it throttles what it tells other tabs itself.
-    eventsThrottle: 0,
-    throttle: 0,
+    // react-idle-timer is the cross-tab bus and its leader election, nothing more: the deadline
+    // is ours, and so is activity (the listeners in the effect below). Never started, it neither
+    // listens nor keeps a timer: with its throttles off it cleared and set its own idle timeout
+    // on every event, the largest cost of input on a signed-in page (decision 029).
+    startManually: true,
+    events: [],
     crossTab: true,
     leaderElection: true,
     name: 'idle-session',
-    onAction: () => monitor.reportActivity(),
     onMessage: (message: TabMessage) => {
       if (message.type === 'signed-out') {
         auth.signOut(isSignOutReason(message.reason) ? followReason(message.reason) : 'other-tab', {
@@ -154,12 +145,18 @@ export function SessionProvider({
     // A closing tab's holds end with it, at once for the other tabs (a crash: at their expiry).
     const leave = () => monitor.leave();
     window.addEventListener('pagehide', leave);
+    // Every activity event reaches the monitor with its own time (decision 006): `reportInput`
+    // runs the monitor at the first of a burst and keeps only the newest time of the rest until
+    // its window ends (decision 029). Capture and passive, on the document, where
+    // react-idle-timer listened.
+    const activity = monitor.onInput;
+    for (const event of activityEvents) document.addEventListener(event, activity, { capture: true, passive: true });
     // Input inside iframes (the Help panel; allow-listed origins by postMessage) is activity too.
     let frameOrigins: readonly string[] = [];
     void auth.getPolicy().then((policy) => (frameOrigins = policy?.frameOrigins ?? []));
     const stopFrames = watchFrameActivity(document, {
       events: activityEvents,
-      onActivity: () => monitor.reportActivity(),
+      onActivity: () => monitor.reportInput(),
       allowedOrigins: () => frameOrigins,
     });
     monitor.start();
@@ -169,6 +166,7 @@ export function SessionProvider({
       for (const event of windowWakeEvents) window.removeEventListener(event, recheck);
       document.removeEventListener('visibilitychange', recheck);
       window.removeEventListener('pagehide', leave);
+      for (const event of activityEvents) document.removeEventListener(event, activity, true);
       stopFrames();
       stopListening();
     };

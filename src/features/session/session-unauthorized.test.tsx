@@ -34,7 +34,7 @@ describe('a 401 ends the session by one path', () => {
     const [a, b] = await tabs('/account', '/account');
     await endSessionOnServer();
     const requests = recordRequests();
-    fireEvent.mouseMove(a.container);
+    fireEvent.pointerMove(a.container);
     await advance(10_500);
     await until(() => a.path().startsWith('/login') && b.path().startsWith('/login'), 'both tabs to sign out');
     await advance(1_000);
@@ -54,7 +54,7 @@ describe('a 401 ends the session by one path', () => {
     const [app] = await tabs('/account');
     server.use(http.post('*/api/session/heartbeat', () => HttpResponse.error(), { once: true }));
     const requests = recordRequests();
-    fireEvent.mouseMove(app.container);
+    fireEvent.pointerMove(app.container);
     await advance(9_500); // the trailing edge, one interval (10 s) after the start-up check, fails
     await until(() => screen.queryByText(/Reconnecting/) !== null, 'the reconnecting notice');
     await endSessionOnServer();

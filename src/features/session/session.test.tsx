@@ -46,7 +46,7 @@ async function startSignedIn(path = '/account') {
 }
 
 function work() {
-  fireEvent.mouseMove(document, { clientX: Math.random() * 100, clientY: 10 });
+  fireEvent.pointerMove(document, { clientX: Math.random() * 100, clientY: 10 });
 }
 
 describe('the session for an active user', () => {
@@ -273,7 +273,7 @@ describe('several tabs', () => {
       await advance(1_000);
       const heartbeats = countHeartbeats();
       for (let elapsed = 0; elapsed < 30_000; elapsed += 500) {
-        fireEvent.mouseMove(apps[(elapsed / 500) % tabs].container);
+        fireEvent.pointerMove(apps[(elapsed / 500) % tabs].container);
         await advance(500);
       }
       await settle(20); // let the last request reach the server before counting

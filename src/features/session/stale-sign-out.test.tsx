@@ -57,7 +57,7 @@ describe('a stale automatic sign-out', () => {
     const heartbeat = holdNextHeartbeat();
     const signOuts = recordSignOuts();
 
-    fireEvent.mouseMove(a.container);
+    fireEvent.pointerMove(a.container);
     // The trailing edge, one interval after the start-up check (not `advance`: it would wait for the answer).
     await act(async () => void vi.advanceTimersByTime(10_500));
     await until(heartbeat.arrived, 'the heartbeat to be in flight');
