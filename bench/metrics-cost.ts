@@ -6,10 +6,15 @@
  * "on" rounds (`GET /metrics` every second, fifteen times more often than a usual 15 s scrape
  * interval). Rounds alternate between off and on.
  *
+ * Each variant runs in BENCH_METRICS_PROCESSES server processes (default 3), each "on" beside an
+ * "off" of its own: one process can be 10% dearer than another of the same build for its whole
+ * life (where it was placed, what its JIT decided), so one pair of processes measures that as
+ * much as the metrics. Three identical pairs differed by 0.84x to 1.0x in one run on Redis.
+ *
  * CPU per heartbeat is the server's CPU time (user + system, from /proc) per answer, plus its
- * redis-server's on Redis. The verdict is on paired rounds: each "on" round against the "off"
- * round of the same store run next to it, the median of those ratios, for CPU per heartbeat and
- * req/s. On a shared machine the load moves within seconds and a round's figures with it (2x
+ * redis-server's on Redis. The verdict is on paired rounds: each "on" round against the round of
+ * its "off" partner run next to it, the median of those ratios over every round of every pair,
+ * for CPU per heartbeat and req/s. On a shared machine the load moves within seconds and a round's figures with it (2x
  * between rounds of one target); neighbouring rounds share most of that, medians of whole
  * columns do not. The medians of the columns are printed too.
  *
@@ -17,8 +22,9 @@
  * measured in the same alternation: its paired ratio against "off" is what two identical servers
  * differ by in this run, the noise floor the 5% is read against.
  *
- * Run alone: npx tsx bench/metrics-cost.ts   Knobs: BENCH_ROUNDS (default 5), BENCH_SECONDS (3),
- * BENCH_STORES (a comma list of memory, sqlite, redis; default all three), BENCH_METRICS_CONTROL.
+ * Run alone: npx tsx bench/metrics-cost.ts   Knobs: BENCH_ROUNDS (default 3), BENCH_SECONDS (3),
+ * BENCH_STORES (a comma list of memory, sqlite, redis; default all three), BENCH_METRICS_PROCESSES,
+ * BENCH_METRICS_CONTROL.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -28,7 +34,8 @@ import { findRedisServer, startRedisServer, type RedisServer } from '../test/sup
 import { heading, isMain, printTable, ratio } from './lib/table';
 import { processCpuMs, signInMany, startOurs, type RunningTarget } from './lib/targets';
 
-const rounds = Number(process.env.BENCH_ROUNDS) || 5;
+const rounds = Number(process.env.BENCH_ROUNDS) || 3;
+const processes = Number(process.env.BENCH_METRICS_PROCESSES) || 3;
 const roundSeconds = Number(process.env.BENCH_SECONDS) || 3;
 const connections = 50;
 const liveSessions = 1000;
@@ -41,6 +48,8 @@ type Variant = 'off' | 'on' | 'off again';
 interface Target {
   store: string;
   variant: Variant;
+  /** Which of the BENCH_METRICS_PROCESSES servers of its variant; same copy, partners. */
+  copy: number;
   metrics: boolean;
   server: RunningTarget;
   cookies: string[];
@@ -121,7 +130,7 @@ const percent = (ratioValue: number) => `${ratioValue >= 1 ? '+' : ''}${((ratioV
 export async function runMetricsCostBench(): Promise<void> {
   heading(`Metrics: a heartbeat's cost with METRICS_PORT off and on (Node ${process.versions.node})`);
   console.log(
-    `${connections} connections, ${liveSessions} live sessions rotated, ${rounds} alternating rounds of ${roundSeconds} s after a 1 s ` +
+    `${connections} connections, ${liveSessions} live sessions rotated, ${processes} servers per variant, ${rounds} alternating rounds of ${roundSeconds} s after a 1 s ` +
       `warm-up; "on" rounds scrape /metrics every ${scrapeEveryMs / 1000} s. CPU µs/req: the server's CPU time per answer ` +
       `(plus its redis-server's on Redis). Load average at the start: ${loadAverage()}.\n`,
   );
@@ -137,32 +146,34 @@ export async function runMetricsCostBench(): Promise<void> {
     else if (!findRedisServer()) redisNote = 'Redis skipped: redis-server not found';
     else stores.push('redis');
     for (const store of stores) {
-      for (const variant of (withControl ? ['off', 'on', 'off again'] : ['off', 'on']) as Variant[]) {
-        const metrics = variant === 'on';
-        let redis: RedisServer | undefined;
-        if (store === 'redis') {
-          redis = await startRedisServer();
-          if (!redis) throw new Error('redis-server did not start');
-          redises.push(redis);
+      for (let copy = 0; copy < processes; copy++)
+        for (const variant of (withControl ? ['off', 'on', 'off again'] : ['off', 'on']) as Variant[]) {
+          const metrics = variant === 'on';
+          let redis: RedisServer | undefined;
+          if (store === 'redis') {
+            redis = await startRedisServer();
+            if (!redis) throw new Error('redis-server did not start');
+            redises.push(redis);
+          }
+          const server = await startOurs({
+            SESSION_STORE: store as 'memory' | 'sqlite' | 'redis',
+            DATABASE_PATH: join(dir, `sessions-${store}-${copy}-${variant.replace(' ', '-')}.db`),
+            ...(redis ? { REDIS_URL: redis.url } : {}),
+            ...(metrics ? { METRICS_PORT: '0' } : {}),
+          });
+          servers.push(server);
+          const target: Target = {
+            store,
+            variant,
+            copy,
+            metrics,
+            server,
+            redis,
+            cookies: await signInMany(server.url, liveSessions),
+          };
+          if (metrics) target.metricsUrl = await metricsUrlOf(server);
+          targets.push(target);
         }
-        const server = await startOurs({
-          SESSION_STORE: store as 'memory' | 'sqlite' | 'redis',
-          DATABASE_PATH: join(dir, `sessions-${variant.replace(' ', '-')}.db`),
-          ...(redis ? { REDIS_URL: redis.url } : {}),
-          ...(metrics ? { METRICS_PORT: '0' } : {}),
-        });
-        servers.push(server);
-        const target: Target = {
-          store,
-          variant,
-          metrics,
-          server,
-          redis,
-          cookies: await signInMany(server.url, liveSessions),
-        };
-        if (metrics) target.metricsUrl = await metricsUrlOf(server);
-        targets.push(target);
-      }
     }
     for (const target of targets) await measure(target, 1);
     const results = new Map<Target, Round[]>(targets.map((target) => [target, []]));
@@ -173,10 +184,11 @@ export async function runMetricsCostBench(): Promise<void> {
     const rows: (string | number)[][] = [];
     const verdicts: string[] = [];
     for (const store of stores) {
+      /** Each copy's rounds, in copy order. */
       const runsOf = (variant: Variant) =>
-        results.get(targets.find((t) => t.store === store && t.variant === variant)!);
-      const [offRuns, onRuns] = [runsOf('off')!, runsOf('on')!];
-      const controlRuns = runsOf('off again');
+        targets.filter((t) => t.store === store && t.variant === variant).map((t) => results.get(t)!);
+      const [offRuns, onRuns] = [runsOf('off'), runsOf('on')];
+      const controlRuns = withControl ? runsOf('off again') : undefined;
       const summary = (runs: Round[]) => ({
         perSecond: median(runs.map((run) => run.perSecond)),
         p99: median(runs.map((run) => run.p99)),
@@ -185,12 +197,12 @@ export async function runMetricsCostBench(): Promise<void> {
         spread: runs.map((run) => run.perSecond),
         cpuSpread: runs.map((run) => run.cpuPerRequest),
       });
-      const [off, on] = [summary(offRuns), summary(onRuns)];
+      const [off, on] = [summary(offRuns.flat()), summary(onRuns.flat())];
       const shown: [Variant, ReturnType<typeof summary>][] = [
         ['off', off],
         ['on', on],
       ];
-      if (controlRuns) shown.push(['off again', summary(controlRuns)]);
+      if (controlRuns) shown.push(['off again', summary(controlRuns.flat())]);
       for (const [label, row] of shown) {
         rows.push([
           store,
@@ -204,16 +216,17 @@ export async function runMetricsCostBench(): Promise<void> {
         ]);
       }
       // Paired: round i of "on" against round i of "off", run next to each other.
-      const paired = (runs: Round[]) => ({
-        cpu: median(runs.map((run, i) => run.cpuPerRequest / offRuns[i].cpuPerRequest)),
-        perSecond: median(runs.map((run, i) => run.perSecond / offRuns[i].perSecond)),
+      // Round i of each copy against round i of the "off" of the same copy, run next to it.
+      const paired = (copies: Round[][]) => ({
+        cpu: median(copies.flatMap((runs, k) => runs.map((run, i) => run.cpuPerRequest / offRuns[k][i].cpuPerRequest))),
+        perSecond: median(copies.flatMap((runs, k) => runs.map((run, i) => run.perSecond / offRuns[k][i].perSecond))),
       });
       const { cpu: cpuPaired, perSecond: perSecondPaired } = paired(onRuns);
       // Within 5%: at most 5% more CPU per heartbeat and at most 5% fewer heartbeats/s.
       const within = cpuPaired <= 1.05 && perSecondPaired >= 0.95;
       verdicts.push(
         `${store}: with metrics on, CPU per heartbeat ${percent(cpuPaired)}, req/s ${percent(perSecondPaired)} ` +
-          `(paired rounds, median of ${rounds}; medians of the columns: ${percent(on.cpu / off.cpu)}, ` +
+          `(paired rounds, median of ${rounds} rounds x ${processes} pairs of servers; medians of the columns: ${percent(on.cpu / off.cpu)}, ` +
           `${percent(on.perSecond / off.perSecond)}): ${within ? 'within' : 'NOT within'} 5%`,
       );
       if (controlRuns) {
