@@ -20,6 +20,7 @@ import type { Page } from 'playwright-core';
 import { measure, servePeerPages, type Sample } from './activity';
 import { ensureBuilt } from './bundle';
 import { countReactCommits, launchChromium, signInThroughPage, withAppServer } from './lib/browser';
+import { decodeSegment } from './lib/source-map';
 
 const rounds = Number(process.env.BENCH_PROFILE_ROUNDS ?? 2);
 const distAssets = fileURLToPath(new URL('../dist/assets', import.meta.url));
@@ -42,8 +43,6 @@ interface SourceMap {
   lines: [number, number, number, number][][];
 }
 
-const base64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
 /** Decodes a source map's `mappings` (VLQ): enough to name a profile's call frames. */
 function decodeMap(map: { sources: string[]; names?: string[]; mappings: string }): SourceMap {
   const lines: SourceMap['lines'] = [];
@@ -53,19 +52,7 @@ function decodeMap(map: { sources: string[]; names?: string[]; mappings: string 
     state[0] = 0;
     for (const segment of line.split(',')) {
       if (!segment) continue;
-      const fields: number[] = [];
-      let value = 0;
-      let shift = 0;
-      for (const char of segment) {
-        const digit = base64.indexOf(char);
-        value += (digit & 31) << shift;
-        if (digit & 32) shift += 5;
-        else {
-          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
-          value = 0;
-          shift = 0;
-        }
-      }
+      const fields = decodeSegment(segment);
       fields.forEach((delta, k) => (state[k] += delta));
       if (fields.length >= 4) segments.push([state[0], state[1], state[2], fields.length >= 5 ? state[4] : -1]);
     }

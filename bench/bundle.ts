@@ -21,6 +21,7 @@ import { createJsonLogger } from '../server/logger';
 import { spaRoutes } from '../server/routes/spa';
 import { createMemoryStore } from '../server/stores/memory';
 import { heading, isMain, kb, printTable, ratio } from './lib/table';
+import { decodeSegment } from './lib/source-map';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const distDir = join(repoRoot, 'dist');
@@ -79,8 +80,6 @@ const reactFiles = [
   'scheduler/cjs/scheduler.production.js',
 ];
 
-const base64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
 /** Decodes source-map `mappings` into, per generated line, [column, source index or -1] segments. */
 function decodeMappings(mappings: string): [number, number][][] {
   const lines: [number, number][][] = [];
@@ -90,19 +89,7 @@ function decodeMappings(mappings: string): [number, number][][] {
     let column = 0;
     for (const segment of line.split(',')) {
       if (!segment) continue;
-      const fields: number[] = [];
-      let value = 0;
-      let shift = 0;
-      for (const char of segment) {
-        const digit = base64.indexOf(char);
-        value += (digit & 31) << shift;
-        if (digit & 32) shift += 5;
-        else {
-          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
-          value = 0;
-          shift = 0;
-        }
-      }
+      const fields = decodeSegment(segment);
       column += fields[0];
       if (fields.length >= 4) source += fields[1];
       // Source line, column and name deltas (fields 2-4) accumulate too, but attribution needs only the file.
