@@ -40,6 +40,7 @@ const clientTestsWithoutDom = [
   'src/features/session/countdown-announcements.test.ts',
   'src/features/session/heartbeat-outcome.test.ts',
   'src/features/session/heartbeat-scheduler.test.ts',
+  'src/features/session/input-listener.test.ts',
   'src/features/session/session-hold.test.ts',
   'src/features/session/session-monitor.test.ts',
   'src/features/session/session-state.test.ts',

@@ -1,13 +1,18 @@
 /**
  * What user activity costs in the browser: main-thread script time while 1,000 real input events
  * (CDP Input.dispatchMouseEvent / Input.dispatchKeyEvent: 900 mouse moves, 50 key presses) reach
- * the page, the React commits they cause and the requests they send. Three pages, each in a fresh
+ * the page, the React commits they cause and the requests they send. Four pages, each in a fresh
  * browser context, in turn, for BENCH_ACTIVITY_ROUNDS rounds (default 2; medians printed, and each
- * round's ratio to bare React, since the rounds are paired):
+ * round's ratio to the baseline, since the rounds are paired):
  *
- * - bare React (baseline): bench/pages, our app's signed-in home page as plain React (the same
- *   elements and stylesheet, the heading focused), no activity handling at all;
- * - react-idle-timer + ping (peer): the same page with `useIdleTimer` at its defaults and a
+ * - bare React in react-router (baseline): bench/pages, our app's signed-in home page as plain
+ *   React (the same elements and stylesheet, the heading focused), nested in react-router routes
+ *   as our app's are, with no activity handling at all. React walks the fiber path of every event
+ *   it dispatches, and in a routed app about 20 of the router's components lie on it: that is
+ *   the router's cost, not the session's (decision 032);
+ * - bare React, no router: the same page as plain elements (the baseline before decision 032;
+ *   a column gives every page's script CPU over it too);
+ * - react-idle-timer + ping (peer): the routed page with `useIdleTimer` at its defaults and a
  *   `fetch` ping on every `onAction`, what a user would build instead of this app;
  * - our app, signed in: the production build (dist/) on the real server, on its home page.
  *
@@ -206,8 +211,9 @@ export async function runActivityBench(): Promise<void> {
         },
       });
       const scenarios: Scenario[] = [
-        peerScenario('bare React (baseline)', ''),
-        peerScenario('react-idle-timer defaults + fetch ping per onAction (peer)', '?peer=idle-timer'),
+        peerScenario('bare React in react-router (baseline)', '?page=router'),
+        peerScenario('bare React, no router', ''),
+        peerScenario('react-idle-timer defaults + fetch ping per onAction (peer)', '?page=router&peer=idle-timer'),
         {
           name: 'our app, signed in (home page)',
           async run() {
@@ -243,6 +249,7 @@ export async function runActivityBench(): Promise<void> {
         );
       }
       const bare = samples.get(scenarios[0].name)!;
+      const plain = samples.get(scenarios[1].name)!;
       console.log(
         `${rounds} round${rounds === 1 ? '' : 's'}, median (range). Script: the renderer's ScriptDuration (CDP Performance.getMetrics), ` +
           'clock time in script, time waiting for a core included. Script CPU: the thread time of the same script, from a trace of ' +
@@ -252,9 +259,10 @@ export async function runActivityBench(): Promise<void> {
       );
       const range = (values: number[], digits = 0) =>
         `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;
-      /** This page over bare React: the ratio of the medians, and each round's ratio (the rounds are paired). */
-      const overBare = (list: Sample[], pick: (sample: Sample) => number) =>
-        `${(median(list.map(pick)) / median(bare.map(pick))).toFixed(2)}x [${list.map((sample, k) => (pick(sample) / pick(bare[k])).toFixed(2)).join(' ')}]`;
+      /** This page over `base`: the ratio of the medians, and each round's ratio (the rounds are paired). */
+      const over = (base: Sample[], list: Sample[], pick: (sample: Sample) => number) =>
+        `${(median(list.map(pick)) / median(base.map(pick))).toFixed(2)}x [${list.map((sample, k) => (pick(sample) / pick(base[k])).toFixed(2)).join(' ')}]`;
+      const overBare = (list: Sample[], pick: (sample: Sample) => number) => over(bare, list, pick);
       printTable(
         [
           'page',
@@ -262,6 +270,7 @@ export async function runActivityBench(): Promise<void> {
           'x bare [per round]',
           'script CPU ms',
           'x bare [per round]',
+          'script CPU x no router [per round]',
           'JS calls',
           'main-thread CPU ms',
           'React commits',
@@ -284,6 +293,7 @@ export async function runActivityBench(): Promise<void> {
               1,
             ),
             overBare(list, (sample) => sample.scriptCpuMs),
+            over(plain, list, (sample) => sample.scriptCpuMs),
             median(list.map((sample) => sample.scriptCalls)).toFixed(0),
             median(list.map((sample) => sample.cpuMs)).toFixed(0),
             range(list.map((sample) => sample.commits)),

@@ -208,7 +208,12 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
 
   function startInputWindow(at: number) {
     inputWindowStartsAt = at;
-    inputWindowEndsAt = at + Math.min(maxInputWindowMs, live.state().timing.heartbeatIntervalMs / 4);
+    inputWindowEndsAt = at + inputWindowMs();
+  }
+
+  /** How long an input window lasts: `maxInputWindowMs`, at most a quarter of a heartbeat interval. */
+  function inputWindowMs() {
+    return Math.min(maxInputWindowMs, live.state().timing.heartbeatIntervalMs / 4);
   }
 
   function endInputWindow() {
@@ -263,6 +268,8 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     reportInput,
     /** `reportInput` now, as an event listener (the event itself is not needed). */
     onInput: () => reportInput(),
+    /** How long an input window lasts now: continuous input is sampled once per window (input-listener.ts). */
+    inputWindowMs,
     /** Stay signed in (this tab's button or Escape): an immediate heartbeat, whoever leads. */
     staySignedIn() {
       if (!live.isRunning()) return;

@@ -4,6 +4,7 @@ import { api } from '../../lib/api';
 import { isSignOutReason, type AuthStore, type SignOutReason } from '../auth';
 import { watchFrameActivity } from './frame-activity';
 import { heartbeatOutcome } from './heartbeat-outcome';
+import { listenForInput } from './input-listener';
 import {
   createSessionMonitor,
   type HeartbeatOutcome,
@@ -16,9 +17,12 @@ import { sameSnapshot, type TimingSample } from './session-state';
 /**
  * What counts as the user working: pointer, keys, wheel, touch, scroll. Not focus or visibility.
  * Pointer events cover the mouse (a mouse move is a `pointermove`, then a `mousemove`): listening
- * to both ran the listener twice per move (decision 029).
+ * to both ran the listener twice per move (decision 029). Continuous input is sampled once per
+ * input window (input-listener.ts, decision 032).
  */
-const activityEvents = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart', 'touchmove', 'scroll'] as const;
+const discreteInputEvents = ['pointerdown', 'keydown', 'touchstart'] as const;
+const continuousInputEvents = ['pointermove', 'wheel', 'touchmove', 'scroll'] as const;
+const activityEvents = [...discreteInputEvents, ...continuousInputEvents];
 
 /**
  * Events after which a tab must re-read the clock: a throttled or sleeping tab wakes here
@@ -145,12 +149,15 @@ export function SessionProvider({
     // A closing tab's holds end with it, at once for the other tabs (a crash: at their expiry).
     const leave = () => monitor.leave();
     window.addEventListener('pagehide', leave);
-    // Every activity event reaches the monitor with its own time (decision 006): `reportInput`
-    // runs the monitor at the first of a burst and keeps only the newest time of the rest until
-    // its window ends (decision 029). Capture and passive, on the document, where
-    // react-idle-timer listened.
-    const activity = monitor.onInput;
-    for (const event of activityEvents) document.addEventListener(event, activity, { capture: true, passive: true });
+    // Input reaches the monitor once per input window: `reportInput` runs the monitor at the
+    // first of a burst and keeps the newest time of later keys and presses until its window ends
+    // (decision 029); continuous input is not listened to for the rest of the window (decision 032).
+    const stopInput = listenForInput(document, {
+      discrete: discreteInputEvents,
+      continuous: continuousInputEvents,
+      onInput: monitor.onInput,
+      restMs: monitor.inputWindowMs,
+    });
     // Input inside iframes (the Help panel; allow-listed origins by postMessage) is activity too.
     let frameOrigins: readonly string[] = [];
     void auth.getPolicy().then((policy) => (frameOrigins = policy?.frameOrigins ?? []));
@@ -166,7 +173,7 @@ export function SessionProvider({
       for (const event of windowWakeEvents) window.removeEventListener(event, recheck);
       document.removeEventListener('visibilitychange', recheck);
       window.removeEventListener('pagehide', leave);
-      for (const event of activityEvents) document.removeEventListener(event, activity, true);
+      stopInput();
       stopFrames();
       stopListening();
     };
