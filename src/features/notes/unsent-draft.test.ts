@@ -114,6 +114,36 @@ describe('the unsent draft (text a session could not save before it ended)', () 
     expect(undeliveredSince('bob', null)).toBeUndefined();
   });
 
+  it('held text that failed once (its session ended) still proves itself: another tab restoring exactly it before this tab hears the save says nothing was lost', async () => {
+    // Found by the draft model (e2e seed 2): the session ended while typing, the same user signed
+    // in again, and the second tab read the draft between the server's save and this tab's
+    // markDelivered. The failed attempt had erased the held text's hash from the marker.
+    const { unsent, live } = setup();
+    unsent.signedIn(alice('s1'));
+    unsent.hold('alice', 's1', draft('typed as the session was ended'));
+    await unsent.settled();
+    expect(unsent.isHolding()).toBe(true);
+    // The other tab, restoring exactly that text (the server has it, this tab does not know yet):
+    expect(undeliveredSince('alice', draft('typed as the session was ended'))).toBeUndefined();
+    // Text the server never had still counts as lost.
+    markUndelivered('alice');
+    expect(undeliveredSince('alice', draft('something older'))).toBeTypeOf('number');
+    live.add('s2');
+    unsent.signedIn(alice('s2'));
+    await unsent.settled();
+    expect(unsent.isHolding()).toBe(false);
+    expect(undeliveredSince('alice', null)).toBeUndefined();
+  });
+
+  it('a refused delivery (a limit) leaves a marker no restore can clear: that text is lost', async () => {
+    const unsent = createUnsentDraft(async (): Promise<DraftSendResult> => ({ outcome: 'refused' }));
+    unsent.signedIn(alice('s1'));
+    unsent.hold('alice', 's1', draft('too much'));
+    await unsent.settled();
+    expect(unsent.isHolding()).toBe(false);
+    expect(undeliveredSince('alice', draft('too much'))).toBeTypeOf('number');
+  });
+
   it('gives the text back to an editor that opens again before it could be delivered', async () => {
     const { unsent, setOnline, live } = setup();
     live.add('s1');

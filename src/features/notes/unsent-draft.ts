@@ -156,6 +156,10 @@ export function createUnsentDraft(send: (draft: DraftRequest, sessionId: string)
         return set(undefined);
       }
       markUndelivered(sending.username);
+      // Still the newest text, still on its way (unless refused): a restore of exactly it, in any
+      // tab, proves it arrived. markUndelivered alone drops that proof, and a tab reading the draft
+      // between the server's save and this tab's markDelivered said the text was lost.
+      if (result.outcome !== 'refused') markSupersededBy(sending.username, sending.draft);
       // `ended`: kept for the same user's next sign-in in this tab (`signedIn` delivers it then).
       if (result.outcome === 'ended') endedSession = sending.sessionId;
       if (result.outcome === 'retry') retryTimer = setTimeout(deliver, draftRetryDelayMs(attempt++));
