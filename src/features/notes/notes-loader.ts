@@ -53,6 +53,7 @@ export async function notesLoader(auth: AuthStore): Promise<NotesData | null> {
     notes: list.ok ? list.data.notes : [],
     draft: restoring,
     unsent: held !== undefined,
-    undeliveredSince: undeliveredSince(state.user.username, restoring && editorFieldsOf(restoring)),
+    // Text this tab holds in memory proves nothing reached the server: only a draft read from it does.
+    undeliveredSince: undeliveredSince(state.user.username, held ? null : draftOf && editorFieldsOf(draftOf)),
   };
 }

@@ -3,6 +3,7 @@ import { http, HttpResponse } from 'msw';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { server } from '../../../mocks/node';
 import { advance, renderApp, settle, signInThroughApi, until, useFakeClock } from '../../../test/support/app-harness';
+import { undeliveredSince, unsentDraft } from './unsent-draft';
 
 // Mock server defaults: 60 s idle, 30 s warning. The mock runs the real createApp.
 let renderedApp: ReturnType<typeof renderApp> | undefined;
@@ -147,6 +148,25 @@ describe('the Notes page keeps every keystroke, for its owner only', () => {
     Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
     await until(() => draftStatus() === 'Draft saved on the server', 'the save on hiding');
     expect(await serverDraft()).toMatchObject({ text: 'typed just before switching tabs' });
+  });
+
+  it('text this tab still holds, taken back by the editor, does not clear the record that it is not on the server', async () => {
+    // Held text proves nothing reached the server: restoring it must not erase the marker, or a
+    // tab closed before the editor's next save fails would restore later as if nothing was lost.
+    await signInThroughApi();
+    const sessionId = await currentSessionId();
+    server.use(http.put('/api/draft', () => HttpResponse.error()));
+    unsentDraft.signedIn({ username: 'test', sessionId });
+    unsentDraft.hold('test', sessionId, { noteId: null, baseRevision: null, title: 'Held', text: 'not on the server' });
+    await unsentDraft.settled();
+    const since = undeliveredSince('test', null);
+    expect(since).toBeTypeOf('number');
+    // Later, so a marker made again (not kept) shows by its time.
+    await advance(5_000);
+    renderedApp = renderApp('/notes');
+    await until(() => screen.queryByRole('heading', { name: 'Notes', level: 1 }) !== null, 'the Notes page');
+    expect(screen.getByLabelText('Text')).toHaveValue('not on the server');
+    expect(undeliveredSince('test', null)).toBe(since);
   });
 
   it('retries at once when the browser comes back online', async () => {

@@ -135,6 +135,26 @@ describe('the unsent draft (text a session could not save before it ended)', () 
     expect(undeliveredSince('alice', null)).toBeUndefined();
   });
 
+  it('a held text’s failed retry does not bring back its proof after another tab recorded a loss (the marker errs toward "lost")', async () => {
+    // Tab 1 holds A and cannot reach the server; tab 2 loses B (markUndelivered drops A's proof);
+    // tab 1's next retry fails too. A restore of A (the server got it later) must still say B was lost.
+    let online = false;
+    const unsent = createUnsentDraft(async (): Promise<DraftSendResult> =>
+      online ? { outcome: 'saved', updatedAt: 1 } : { outcome: 'retry' },
+    );
+    unsent.signedIn(alice('s1'));
+    unsent.hold('alice', 's1', draft('A'));
+    await unsent.settled();
+    markUndelivered('alice');
+    await vi.advanceTimersByTimeAsync(60_000);
+    await unsent.settled();
+    expect(undeliveredSince('alice', draft('A')), 'B was lost').toBeTypeOf('number');
+    online = true;
+    unsent.retryNow();
+    await unsent.settled();
+    expect(unsent.isHolding()).toBe(false);
+  });
+
   it('a refused delivery (a limit) leaves a marker no restore can clear: that text is lost', async () => {
     const unsent = createUnsentDraft(async (): Promise<DraftSendResult> => ({ outcome: 'refused' }));
     unsent.signedIn(alice('s1'));

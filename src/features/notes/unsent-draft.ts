@@ -80,11 +80,19 @@ function textHash({ noteId, title, text }: DraftRequest): number {
   return hash;
 }
 
-/** Notes that `username` has typed text the server may never get (kept until it does). */
-export function markUndelivered(username: string) {
+/**
+ * Notes that `username` has typed text the server may never get (kept until it does). Any proof
+ * a restore could clear it with (`markSupersededBy`) is dropped, except that of `stillOnItsWay`
+ * when the marker still holds exactly its proof: text held for delivery whose attempt failed is
+ * still the newest this tab knows and still on its way, while a loss another tab recorded
+ * since (which dropped the proof) must stand.
+ */
+export function markUndelivered(username: string, stillOnItsWay?: DraftRequest) {
   const markers = readMarkers();
-  const since = markers.get(username)?.since ?? Date.now();
-  markers.set(username, { since });
+  const marker = markers.get(username);
+  const since = marker?.since ?? Date.now();
+  const kept = stillOnItsWay !== undefined && marker?.then === textHash(stillOnItsWay);
+  markers.set(username, kept ? { since, then: marker.then } : { since });
   writeMarkers(markers);
 }
 
@@ -155,11 +163,10 @@ export function createUnsentDraft(send: (draft: DraftRequest, sessionId: string)
         markDelivered(sending.username);
         return set(undefined);
       }
-      markUndelivered(sending.username);
-      // Still the newest text, still on its way (unless refused): a restore of exactly it, in any
-      // tab, proves it arrived. markUndelivered alone drops that proof, and a tab reading the draft
-      // between the server's save and this tab's markDelivered said the text was lost.
-      if (result.outcome !== 'refused') markSupersededBy(sending.username, sending.draft);
+      // Unless refused, still on its way: a restore of exactly it, in any tab, proves it arrived
+      // (without that, a tab reading the draft between the server's save and this tab's
+      // markDelivered said the text was lost), as long as no other loss was recorded since.
+      markUndelivered(sending.username, result.outcome === 'refused' ? undefined : sending.draft);
       // `ended`: kept for the same user's next sign-in in this tab (`signedIn` delivers it then).
       if (result.outcome === 'ended') endedSession = sending.sessionId;
       if (result.outcome === 'retry') retryTimer = setTimeout(deliver, draftRetryDelayMs(attempt++));
