@@ -26,11 +26,11 @@ const runsAlone = /heartbeats do not grow with tabs/;
 export default defineConfig({
   testDir: 'test/e2e',
   globalSetup: './test/e2e/global-setup.ts',
-  // Two on two cores (decision 030): four would halve what a line waits (most of a test waits on
-  // real timeouts), but on a loaded machine four failed 4 of 74 timing tests in a fresh-clone CI
-  // run (load 16 to 27), where two had passed every one. Tests that are not about time run on the
-  // calm shared server, where a loaded machine cannot make them meet a warning. E2E_WORKERS=4 on
-  // a quiet machine.
+  // Two on two cores (decision 030): four took 6.1 instead of 8.1 minutes, but their browsers
+  // load two cores enough (load average 13 to 17 with nothing else running) that a timing test
+  // fails now and then; on a machine loaded by others, four failed 4 of 74. Tests that are not
+  // about time run on the calm shared server, where a loaded machine cannot make them meet a
+  // warning.
   workers: Number(process.env.E2E_WORKERS) || 2,
   fullyParallel: true,
   retries: 0,

@@ -35,9 +35,10 @@ export function listenForInput(
     for (const event of continuous) target.removeEventListener(event, onMove, options);
   };
   function onMove() {
-    onInput();
+    // Listeners off first: should `onInput` throw, the next move still finds them resting.
     stopListeningToMoves();
     resting = setTimeout(listenToMoves, restMs());
+    onInput();
   }
   for (const event of discrete) target.addEventListener(event, onInput, options);
   listenToMoves();

@@ -186,9 +186,11 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
   /**
    * Input events (decision 029). The first after a quiet window is reported at once; later ones
    * in the window only keep the newest time, reported when the window ends (a trailing edge that
-   * starts the next window) or as a heartbeat leaves, which then carries it. Every input's time
-   * reaches the monitor exactly, at most one window late, and a burst of input runs the monitor
-   * once per window instead of once per event: per event, a clock read, two comparisons, a store.
+   * starts the next window) or as a heartbeat leaves, which then carries it. Every input it is
+   * given keeps its time exactly, reported at most one window late (the provider gives it the
+   * first of each burst of moves, then rests for `inputWindowMs`: decision 032), and a burst of
+   * input runs the monitor once per window instead of once per event: per event, a clock read,
+   * two comparisons, a store.
    */
   let heldInputAt: number | undefined;
   let inputWindowStartsAt = Infinity;

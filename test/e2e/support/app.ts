@@ -163,20 +163,24 @@ export async function whileActive<T>(page: Page, work: () => Promise<T>): Promis
 }
 
 /**
- * Waits until the server has heard of the input sent at `inputAt` (see `keepActive`) in the
- * session of `page`'s browser context: the heartbeat that reports it has been answered. The
+ * Waits until the server has heard of the mouse input sent at `inputAt` (see `keepActive`) in
+ * the session of `page`'s browser context: the heartbeat that reports it has been answered. The
  * server's last activity is its deadline less the idle timeout, as GET /api/session reports it.
- * Half an input gap of slack tells that input from the one before it, whatever the round trip.
+ * Pointer moves are sampled once per input window, `min(1 s, H / 4)` (decision 032): the last
+ * move of a burst is dated at its window's first, at most one window early. Half an input gap of
+ * slack more, whatever the round trip.
  */
 export async function expectActivityReported(page: Page, inputAt: number, timeout: number) {
+  const { heartbeatIntervalMs } = await serverSession(page);
+  const inputWindowMs = Math.min(1_000, heartbeatIntervalMs / 4);
   const reportedActivityAt = async () => {
     const askedAt = Date.now();
     const { idleExpiresInMs, idleTimeoutMs } = await serverSession(page);
     return askedAt + idleExpiresInMs - idleTimeoutMs;
   };
   await expect
-    .poll(reportedActivityAt, { timeout, message: 'the server has heard of the last input' })
-    .toBeGreaterThanOrEqual(inputAt - inputGapMs / 2);
+    .poll(reportedActivityAt, { timeout, message: 'the server has heard of the last input (within its input window)' })
+    .toBeGreaterThanOrEqual(inputAt - inputWindowMs - inputGapMs / 2);
 }
 
 /** Node-side `Date.now()` when the page sent its sign-in request (the session's first activity). */
