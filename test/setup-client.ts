@@ -37,6 +37,9 @@ afterEach(() => {
   mockApi.reset();
   FakeBroadcastChannel.reset();
   sessionStorage.clear();
+  // Cookies the page wrote itself (the lost-text record): each test starts from a new browser.
+  for (const pair of document.cookie.split('; ').filter(Boolean))
+    document.cookie = `${pair.slice(0, pair.indexOf('='))}=; Path=/; Max-Age=0`;
   vi.useRealTimers();
   vi.restoreAllMocks();
   consoleErrors.check();

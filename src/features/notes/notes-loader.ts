@@ -2,7 +2,8 @@ import type { Draft, NoteSummary } from '../../../shared/contract';
 import type { AuthStore } from '../auth';
 import type { EditorFields } from './editor-session';
 import { notesApi } from './notes-api';
-import { undeliveredSince, unsentDraft } from './unsent-draft';
+import { lostText, type LostText } from './lost-text';
+import { unsentDraft } from './unsent-draft';
 
 /** What the Notes page starts from: for one session, the user's notes and draft. */
 export interface NotesData {
@@ -15,10 +16,11 @@ export interface NotesData {
   /** True when that draft is text this tab held and the server does not have yet: the editor sends it. */
   unsent: boolean;
   /**
-   * When this user typed text in this browser that never reached the server (its tab was closed
-   * offline, or after the session ended): the restore says part is missing instead of claiming all.
+   * Text this user typed in another page of this browser that never reached the server (the
+   * page closed offline, another user signed in on it, or the server refused it): since when,
+   * for the restore to say part is missing instead of claiming all (lost-text.ts).
    */
-  undeliveredSince: number | undefined;
+  lost: LostText | undefined;
 }
 
 /** The editor's fields of a draft: exactly what a draft save sends, nothing of the server's. */
@@ -54,6 +56,6 @@ export async function notesLoader(auth: AuthStore): Promise<NotesData | null> {
     draft: restoring,
     unsent: held !== undefined,
     // Text this tab holds in memory proves nothing reached the server: only a draft read from it does.
-    undeliveredSince: undeliveredSince(state.user.username, held ? null : draftOf && editorFieldsOf(draftOf)),
+    lost: lostText.lost(state.user.username, held ? null : draftOf && editorFieldsOf(draftOf)),
   };
 }

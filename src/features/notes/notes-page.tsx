@@ -62,10 +62,10 @@ function NotesEditorPage({ loaded }: { loaded: NotesData }) {
           </button>
         </div>
       )}
-      {!restored && loaded.undeliveredSince !== undefined && loaded.draft === null && (
+      {!restored && loaded.lost !== undefined && loaded.draft === null && (
         <p className="notice notice-lost" role="status">
-          Text you typed at {formatClockTime(loaded.undeliveredSince)} could not be kept: the page it was typed in
-          closed before it could reach the server.
+          Text you typed at {formatClockTime(loaded.lost.since)} could not be kept: it never reached the server from the
+          page it was typed in.
         </p>
       )}
 
@@ -193,11 +193,14 @@ function NotesEditorPage({ loaded }: { loaded: NotesData }) {
 function restoredText(loaded: NotesData, editing: boolean): string {
   const what = editing ? 'changes were' : 'note was';
   if (!loaded.draft) return `Your unsaved ${what} restored.`;
-  if (loaded.unsent) return `Your unsaved ${what} restored from this tab; saving them on the server now.`;
+  if (loaded.unsent)
+    return loaded.lost === undefined
+      ? `Your unsaved ${what} restored from this tab; saving them on the server now.`
+      : `Your unsaved ${what} restored from this tab; saving them on the server now. Text you typed at ${formatClockTime(loaded.lost.since)} in another page could not be kept: it never reached the server.`;
   const at = formatClockTime(loaded.draft.updatedAt);
-  return loaded.undeliveredSince === undefined
+  return loaded.lost === undefined
     ? `Your unsaved ${what} restored (last changed ${at}).`
-    : `Your unsaved ${what} restored as last saved at ${at}. Changes typed after that could not be kept: they never reached the server before their page closed.`;
+    : `Your unsaved ${what} restored as last saved at ${at}. Text you typed at ${formatClockTime(loaded.lost.since)} could not be kept: it never reached the server.`;
 }
 
 /** Characters left, from 90 % of the limit; a clear message at it. */

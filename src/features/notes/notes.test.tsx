@@ -3,7 +3,11 @@ import { http, HttpResponse } from 'msw';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { server } from '../../../mocks/node';
 import { advance, renderApp, settle, signInThroughApi, until, useFakeClock } from '../../../test/support/app-harness';
-import { undeliveredSince, unsentDraft } from './unsent-draft';
+import { createLostTextRecord } from './lost-text';
+import { unsentDraft } from './unsent-draft';
+
+/** Since when another tab's restore says `username`'s text was lost. */
+const lostSeenElsewhere = (username: string) => createLostTextRecord('another-tab').lost(username, null)?.since;
 
 // Mock server defaults: 60 s idle, 30 s warning. The mock runs the real createApp.
 let renderedApp: ReturnType<typeof renderApp> | undefined;
@@ -159,14 +163,33 @@ describe('the Notes page keeps every keystroke, for its owner only', () => {
     unsentDraft.signedIn({ username: 'test', sessionId });
     unsentDraft.hold('test', sessionId, { noteId: null, baseRevision: null, title: 'Held', text: 'not on the server' });
     await unsentDraft.settled();
-    const since = undeliveredSince('test', null);
+    const since = lostSeenElsewhere('test');
     expect(since).toBeTypeOf('number');
     // Later, so a marker made again (not kept) shows by its time.
     await advance(5_000);
     renderedApp = renderApp('/notes');
     await until(() => screen.queryByRole('heading', { name: 'Notes', level: 1 }) !== null, 'the Notes page');
     expect(screen.getByLabelText('Text')).toHaveValue('not on the server');
-    expect(undeliveredSince('test', null)).toBe(since);
+    expect(lostSeenElsewhere('test')).toBe(since);
+  });
+
+  it('another tab’s lost text is said, survives this tab’s saves, and is said no more once the user works on a page that said it', async () => {
+    await openNotes();
+    // A second tab closes offline with text in it, after this page loaded.
+    createLostTextRecord('closed-tab').markUndelivered('test');
+    typeText('saved in this tab');
+    await advance(1_100);
+    await until(() => draftStatus() === 'Draft saved on the server', 'this tab’s save');
+    // That save is this tab's: the other tab's text is still lost, and the next restore says so.
+    const since = lostSeenElsewhere('test');
+    expect(since, 'the closed tab’s loss after this tab saved').toBeTypeOf('number');
+    renderedApp!.unmount();
+    renderedApp = renderApp('/notes');
+    await until(() => screen.queryByText(/could not be kept/) !== null, 'the restore saying text was lost');
+    expect(screen.getByLabelText('Text')).toHaveValue('saved in this tab');
+    // The user has seen it and goes on: it is not said again.
+    typeText('saved in this tab, and more');
+    expect(lostSeenElsewhere('test')).toBeUndefined();
   });
 
   it('retries at once when the browser comes back online', async () => {

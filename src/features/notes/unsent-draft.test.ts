@@ -1,10 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DraftRequest } from '../../../shared/contract';
 import { draftRetryDelayMs, type DraftSendResult } from './draft-saver';
-import { createUnsentDraft, markDelivered, markSupersededBy, markUndelivered, undeliveredSince } from './unsent-draft';
+import { createLostTextRecord } from './lost-text';
+import { createUnsentDraft } from './unsent-draft';
 
 const draft = (text: string): DraftRequest => ({ noteId: null, baseRevision: null, title: 'T', text });
 const alice = (sessionId: string) => ({ username: 'alice', sessionId });
+
+/** The lost-text record as two pages of one browser see it: the unsent drafts below run in tab 1. */
+const tab1 = createLostTextRecord('tab-1');
+const tab2 = createLostTextRecord('tab-2');
+/** Since when tab 2's restore of `restored` says alice's text was lost (undefined: nothing lost). */
+const lostSeenByTab2 = (restored: DraftRequest | null = null) => tab2.lost('alice', restored)?.since;
 
 /** An unsent draft over a fake server whose sessions are `live`; what it was sent, under which session. */
 function setup() {
@@ -16,15 +23,14 @@ function setup() {
     if (!live.has(sessionId)) return { outcome: 'ended' };
     sent.push({ text: body.text, sessionId });
     return { outcome: 'saved', updatedAt: 1 };
-  });
+  }, tab1);
   return { unsent, live, sent, setOnline: (value: boolean) => (online = value) };
 }
 
 describe('the unsent draft (text a session could not save before it ended)', () => {
   beforeEach(() => {
     vi.useFakeTimers();
-    markDelivered('alice');
-    markDelivered('bob');
+    document.cookie = 'idle-session-undelivered=; Path=/; Max-Age=0';
   });
   afterEach(() => vi.useRealTimers());
 
@@ -48,7 +54,7 @@ describe('the unsent draft (text a session could not save before it ended)', () 
     const counting = createUnsentDraft(async () => {
       tries++;
       return { outcome: 'ended' };
-    });
+    }, tab1);
     counting.signedIn(alice('s1'));
     counting.hold('alice', 's1', draft('a'));
     await counting.settled();
@@ -59,14 +65,14 @@ describe('the unsent draft (text a session could not save before it ended)', () 
     await unsent.settled();
     expect(sent).toEqual([]);
     expect(unsent.isHolding()).toBe(true);
-    expect(undeliveredSince('alice', null)).toBeTypeOf('number');
+    expect(lostSeenByTab2()).toBeTypeOf('number');
     unsent.signedIn(undefined);
     live.add('s2');
     unsent.signedIn(alice('s2'));
     await unsent.settled();
     expect(sent).toEqual([{ text: 'typed as the session was ended', sessionId: 's2' }]);
     expect(unsent.isHolding()).toBe(false);
-    expect(undeliveredSince('alice', null)).toBeUndefined();
+    expect(lostSeenByTab2()).toBeUndefined();
   });
 
   it('drops it, unsent, when anyone else signs in on this tab', async () => {
@@ -82,6 +88,12 @@ describe('the unsent draft (text a session could not save before it ended)', () 
     await unsent.settled();
     expect(sent).toEqual([]);
     expect(unsent.isHolding()).toBe(false);
+    // Alice's text is lost, and says so even in this tab, whose own saves (as alice) cannot clear it.
+    const since = tab1.lost('alice', null)?.since;
+    expect(since).toBeTypeOf('number');
+    tab1.markUndelivered('alice');
+    tab1.markDelivered('alice');
+    expect(tab1.lost('alice', null)?.since).toBe(since);
   });
 
   it('retries while the server cannot be reached, and at once when the browser is back online', async () => {
@@ -100,18 +112,20 @@ describe('the unsent draft (text a session could not save before it ended)', () 
   });
 
   it('keeps saying what was lost until a later save is known to have arrived (a restore of exactly the text a closing page sent)', () => {
-    markUndelivered('alice');
-    const since = undeliveredSince('alice', null);
+    tab1.markUndelivered('alice');
+    const since = lostSeenByTab2();
     expect(since).toBeTypeOf('number');
-    markSupersededBy('alice', draft('sent as the page went away'));
-    expect(undeliveredSince('alice', draft('older text'))).toBe(since);
-    // A new loss after that page went: the supersede no longer counts.
-    markUndelivered('alice');
-    expect(undeliveredSince('alice', draft('sent as the page went away'))).toBe(since);
-    markSupersededBy('alice', draft('sent as the page went away'));
-    expect(undeliveredSince('alice', draft('sent as the page went away'))).toBeUndefined();
-    expect(undeliveredSince('alice', null)).toBeUndefined();
-    expect(undeliveredSince('bob', null)).toBeUndefined();
+    // Tab 1's own text is not lost to tab 1: it holds it.
+    expect(tab1.lost('alice', null)).toBeUndefined();
+    tab1.markSupersededBy('alice', draft('sent as the page went away'));
+    expect(lostSeenByTab2(draft('older text'))).toBe(since);
+    // New text lost in that page after it sent: the proof no longer counts.
+    tab1.markUndelivered('alice');
+    expect(lostSeenByTab2(draft('sent as the page went away'))).toBe(since);
+    tab1.markSupersededBy('alice', draft('sent as the page went away'));
+    expect(lostSeenByTab2(draft('sent as the page went away'))).toBeUndefined();
+    expect(lostSeenByTab2()).toBeUndefined();
+    expect(tab2.lost('bob', null)).toBeUndefined();
   });
 
   it('held text that failed once (its session ended) still proves itself: another tab restoring exactly it before this tab hears the save says nothing was lost', async () => {
@@ -124,44 +138,85 @@ describe('the unsent draft (text a session could not save before it ended)', () 
     await unsent.settled();
     expect(unsent.isHolding()).toBe(true);
     // The other tab, restoring exactly that text (the server has it, this tab does not know yet):
-    expect(undeliveredSince('alice', draft('typed as the session was ended'))).toBeUndefined();
-    // Text the server never had still counts as lost.
-    markUndelivered('alice');
-    expect(undeliveredSince('alice', draft('something older'))).toBeTypeOf('number');
+    expect(lostSeenByTab2(draft('typed as the session was ended'))).toBeUndefined();
     live.add('s2');
     unsent.signedIn(alice('s2'));
     await unsent.settled();
     expect(unsent.isHolding()).toBe(false);
-    expect(undeliveredSince('alice', null)).toBeUndefined();
+    expect(lostSeenByTab2()).toBeUndefined();
   });
 
-  it('a held text’s failed retry does not bring back its proof after another tab recorded a loss (the marker errs toward "lost")', async () => {
-    // Tab 1 holds A and cannot reach the server; tab 2 loses B (markUndelivered drops A's proof);
-    // tab 1's next retry fails too. A restore of A (the server got it later) must still say B was lost.
+  it('one tab’s save never clears another tab’s loss; the loss goes once a page that showed it is worked on', async () => {
+    // Found in review: the record was one per user, so any tab's save deleted it.
+    const tab3 = createLostTextRecord('tab-3');
+    tab2.markUndelivered('alice'); // tab 2 closes offline with text in it
+    tab1.markUndelivered('alice'); // tab 1's editor retries...
+    tab1.markDelivered('alice'); // ...and gets through
+    const lost = tab3.lost('alice', null);
+    expect(lost?.since, 'tab 2’s loss, after tab 1’s save').toBeTypeOf('number');
+    // A page that loaded before a newer loss acknowledges only what it showed.
+    vi.advanceTimersByTime(1_000);
+    const tab4 = createLostTextRecord('tab-4');
+    tab4.markUndelivered('alice');
+    tab4.abandon('alice'); // another user signed in on tab 4: its text is lost too
+    tab3.acknowledge('alice', lost!.keys);
+    expect(tab3.lost('alice', null)?.since, 'tab 4’s loss').toBe(lost!.since + 1_000);
+    tab3.acknowledge('alice', tab3.lost('alice', null)!.keys);
+    expect(tab3.lost('alice', null)).toBeUndefined();
+  });
+
+  it('a held text’s failed retry keeps its own proof, and another tab’s loss stands beside it (the record errs toward "lost")', async () => {
+    // Tab 1 holds A and cannot reach the server; tab 2 loses B; tab 1's next retry fails too. A
+    // restore of A (the server got it later) must still say B was lost.
     let online = false;
-    const unsent = createUnsentDraft(async (): Promise<DraftSendResult> =>
-      online ? { outcome: 'saved', updatedAt: 1 } : { outcome: 'retry' },
+    const unsent = createUnsentDraft(
+      async (): Promise<DraftSendResult> => (online ? { outcome: 'saved', updatedAt: 1 } : { outcome: 'retry' }),
+      tab1,
     );
     unsent.signedIn(alice('s1'));
     unsent.hold('alice', 's1', draft('A'));
     await unsent.settled();
-    markUndelivered('alice');
+    tab2.markUndelivered('alice');
     await vi.advanceTimersByTimeAsync(60_000);
     await unsent.settled();
-    expect(undeliveredSince('alice', draft('A')), 'B was lost').toBeTypeOf('number');
+    const tab3 = createLostTextRecord('tab-3');
+    expect(tab3.lost('alice', draft('A'))?.keys, 'B was lost').toEqual(['tab-2']);
     online = true;
     unsent.retryNow();
     await unsent.settled();
     expect(unsent.isHolding()).toBe(false);
+    expect(tab3.lost('alice', null)?.keys).toEqual(['tab-2']);
   });
 
-  it('a refused delivery (a limit) leaves a marker no restore can clear: that text is lost', async () => {
-    const unsent = createUnsentDraft(async (): Promise<DraftSendResult> => ({ outcome: 'refused' }));
+  it('a refused delivery (a limit) leaves a loss no restore and no later save of this tab can clear', async () => {
+    const unsent = createUnsentDraft(async (): Promise<DraftSendResult> => ({ outcome: 'refused' }), tab1);
     unsent.signedIn(alice('s1'));
     unsent.hold('alice', 's1', draft('too much'));
     await unsent.settled();
     expect(unsent.isHolding()).toBe(false);
-    expect(undeliveredSince('alice', draft('too much'))).toBeTypeOf('number');
+    tab1.markUndelivered('alice');
+    tab1.markDelivered('alice');
+    expect(lostSeenByTab2(draft('too much'))).toBeTypeOf('number');
+    expect(tab1.lost('alice', null)).toBeDefined();
+  });
+
+  it('keeps at most eight entries per user, the oldest losses merged into one, still said', () => {
+    const pages = Array.from({ length: 12 }, (_, i) => createLostTextRecord(`page-${i}`));
+    pages.forEach((page, i) => {
+      vi.setSystemTime(1_000_000 + i);
+      page.markUndelivered('alice');
+    });
+    const lost = tab2.lost('alice', null);
+    expect(lost?.since).toBe(1_000_000);
+    expect(lost!.keys.length).toBeLessThanOrEqual(8);
+    expect(document.cookie.length).toBeLessThan(1_000);
+  });
+
+  it('reads the record written by the version before this one (one marker per user) as a loss', () => {
+    document.cookie = `idle-session-undelivered=${encodeURIComponent(JSON.stringify([['alice', { since: 5 }]]))}; Path=/`;
+    expect(lostSeenByTab2()).toBe(5);
+    document.cookie = 'idle-session-undelivered=not%20json; Path=/';
+    expect(lostSeenByTab2()).toBeUndefined();
   });
 
   it('gives the text back to an editor that opens again before it could be delivered', async () => {

@@ -3,6 +3,7 @@ import type { DraftRequest } from '../../../shared/contract';
 import { createListeners } from '../../lib/listeners';
 import type { AuthStore } from '../auth';
 import { draftRetryDelayMs, type DraftSendResult } from './draft-saver';
+import { lostText as thisPagesRecord, type LostTextRecord } from './lost-text';
 import { saveDraft } from './notes-api';
 
 /**
@@ -14,9 +15,9 @@ import { saveDraft } from './notes-api';
  * - after **the same user** signs in again in this tab, under that new session (the hand-over);
  * - never for anyone else: when another user signs in here, it is dropped.
  *
- * What cannot be delivered before the tab closes is lost, and the app says so: a cookie keeps a
- * marker with no text in it ("this user has changes that never reached the server"),
- * which the next restore for that user reads (`undeliveredSince`) instead of claiming a full one.
+ * What cannot be delivered before the tab closes is lost, and the app says so: the lost-text
+ * record (lost-text.ts, a cookie with no text in it) keeps this page's entry until the text is
+ * delivered, and the next restore for that user reads it instead of claiming a full one.
  */
 
 interface Held {
@@ -33,103 +34,10 @@ export interface TabUser {
   sessionId: string;
 }
 
-/**
- * The marker is a cookie, not Web Storage: a sign-out's `Clear-Site-Data: "storage"` (decision
- * 004) must not erase the one record that says text was lost. The server never reads it.
- */
-const markerCookie = 'idle-session-undelivered';
-const markerMaxAgeSeconds = 24 * 60 * 60;
-
-/**
- * Per user: since when (ms) they have text the server may not have, and, when a page went away
- * sending its newest text with `keepalive`, a 32-bit hash of that text (`then`): a restore that
- * shows exactly it proves the later save arrived and supersedes the loss. No text is kept.
- */
-interface Marker {
-  since: number;
-  then?: number;
-}
-
-function readMarkers(): Map<string, Marker> {
-  try {
-    const raw = document.cookie
-      .split('; ')
-      .find((pair) => pair.startsWith(`${markerCookie}=`))
-      ?.slice(markerCookie.length + 1);
-    const entries: unknown = JSON.parse(raw ? decodeURIComponent(raw) : '[]');
-    return new Map(Array.isArray(entries) ? (entries as [string, Marker][]) : []);
-  } catch {
-    return new Map();
-  }
-}
-
-function writeMarkers(markers: Map<string, Marker>) {
-  const secure = location.protocol === 'https:' ? '; Secure' : '';
-  const value = encodeURIComponent(JSON.stringify([...markers]));
-  const maxAge = markers.size === 0 ? 0 : markerMaxAgeSeconds;
-  document.cookie = `${markerCookie}=${value}; Path=/; Max-Age=${maxAge}; SameSite=Strict${secure}`;
-}
-
-/** FNV-1a over the draft's fields: enough to recognise one text again, nothing to read it from. */
-function textHash({ noteId, title, text }: DraftRequest): number {
-  let hash = 0x811c9dc5;
-  for (const char of `${noteId ?? ''}\u0000${title}\u0000${text}`) {
-    hash ^= char.codePointAt(0)!;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
-
-/**
- * Notes that `username` has typed text the server may never get (kept until it does). Any proof
- * a restore could clear it with (`markSupersededBy`) is dropped, except that of `stillOnItsWay`
- * when the marker still holds exactly its proof: text held for delivery whose attempt failed is
- * still the newest this tab knows and still on its way, while a loss another tab recorded
- * since (which dropped the proof) must stand.
- */
-export function markUndelivered(username: string, stillOnItsWay?: DraftRequest) {
-  const markers = readMarkers();
-  const marker = markers.get(username);
-  const since = marker?.since ?? Date.now();
-  const kept = stillOnItsWay !== undefined && marker?.then === textHash(stillOnItsWay);
-  markers.set(username, kept ? { since, then: marker.then } : { since });
-  writeMarkers(markers);
-}
-
-/**
- * `draft` is the newest text and is on its way (a page going away with keepalive, or text held
- * for delivery): a restore showing exactly it, in any tab, proves it arrived, so nothing is lost.
- */
-export function markSupersededBy(username: string, draft: DraftRequest) {
-  const markers = readMarkers();
-  const marker = markers.get(username);
-  if (!marker) return;
-  markers.set(username, { ...marker, then: textHash(draft) });
-  writeMarkers(markers);
-}
-
-/** The server has everything `username` typed in this tab. */
-export function markDelivered(username: string) {
-  const markers = readMarkers();
-  if (markers.delete(username)) writeMarkers(markers);
-}
-
-/**
- * When `username` typed text that never reached the server, if they did (ms since the epoch), as
- * the restore of `restored` should say. A restore of exactly the text a page sent as it went
- * away shows that save arrived after the loss: the marker is cleared then.
- */
-export function undeliveredSince(username: string, restored: DraftRequest | null): number | undefined {
-  const marker = readMarkers().get(username);
-  if (!marker) return undefined;
-  if (restored && marker.then !== undefined && marker.then === textHash(restored)) {
-    markDelivered(username);
-    return undefined;
-  }
-  return marker.since;
-}
-
-export function createUnsentDraft(send: (draft: DraftRequest, sessionId: string) => Promise<DraftSendResult>) {
+export function createUnsentDraft(
+  send: (draft: DraftRequest, sessionId: string) => Promise<DraftSendResult>,
+  record: LostTextRecord = thisPagesRecord,
+) {
   let held: Held | undefined;
   /** The open editor's text has not reached the server (its saves are being retried). */
   let editorBehind = false;
@@ -160,18 +68,21 @@ export function createUnsentDraft(send: (draft: DraftRequest, sessionId: string)
       if (held !== sending) return deliver(); // newer text came meanwhile
       if (result.outcome === 'saved') {
         attempt = 0;
-        markDelivered(sending.username);
+        record.markDelivered(sending.username);
         return set(undefined);
       }
       // Unless refused, still on its way: a restore of exactly it, in any tab, proves it arrived
-      // (without that, a tab reading the draft between the server's save and this tab's
-      // markDelivered said the text was lost), as long as no other loss was recorded since.
-      markUndelivered(sending.username, result.outcome === 'refused' ? undefined : sending.draft);
+      // (without that, a tab reading the draft between the server's save and this page's
+      // markDelivered said the text was lost).
+      record.markUndelivered(sending.username, result.outcome === 'refused' ? undefined : sending.draft);
       // `ended`: kept for the same user's next sign-in in this tab (`signedIn` delivers it then).
       if (result.outcome === 'ended') endedSession = sending.sessionId;
       if (result.outcome === 'retry') retryTimer = setTimeout(deliver, draftRetryDelayMs(attempt++));
-      // `refused` (a limit): nothing more can be done with it; the marker says it was not kept.
-      if (result.outcome === 'refused') set(undefined);
+      // `refused` (a limit): nothing more can be done with it; the record keeps it as a loss.
+      if (result.outcome === 'refused') {
+        record.abandon(sending.username);
+        set(undefined);
+      }
     })();
   }
 
@@ -180,8 +91,8 @@ export function createUnsentDraft(send: (draft: DraftRequest, sessionId: string)
     hold(username: string, sessionId: string, draft: DraftRequest, after: Promise<unknown> = Promise.resolve()) {
       // Until the server has it, the next restore for this user may not claim it is complete; a
       // restore of exactly this text (in any tab) shows it arrived.
-      markUndelivered(username);
-      markSupersededBy(username, draft);
+      record.markUndelivered(username);
+      record.markSupersededBy(username, draft);
       set({ username, sessionId, draft: { ...draft }, after });
       deliver();
     },
@@ -193,6 +104,8 @@ export function createUnsentDraft(send: (draft: DraftRequest, sessionId: string)
       current = user;
       if (held && user && user.username !== held.username) {
         clearTimeout(retryTimer);
+        // Never delivered now: a loss, which this page's later saves (as that user) do not clear.
+        record.abandon(held.username);
         return set(undefined);
       }
       deliver();

@@ -7,7 +7,8 @@ import { createDraftSaver, type DraftSaver, type DraftStatus } from './draft-sav
 import { registerEditor, type EditorFields } from './editor-session';
 import { notesApi, saveDraft } from './notes-api';
 import { editorFieldsOf, type NotesData } from './notes-loader';
-import { markDelivered, markSupersededBy, markUndelivered, unsentDraft } from './unsent-draft';
+import { lostText } from './lost-text';
+import { unsentDraft } from './unsent-draft';
 
 /** The editor follows the session's phase only: a heartbeat answer does not render it. */
 const phaseOnly = ({ phase }: SessionSnapshot) => ({ phase });
@@ -41,8 +42,8 @@ export function useNoteEditor(loaded: NotesData) {
       send: (draft) => saveDraft({ ...draft, sessionId }),
       onStatus(status) {
         setDraftStatus(status);
-        if (status === 'saved') markDelivered(username);
-        if (status === 'retrying') markUndelivered(username);
+        if (status === 'saved') lostText.markDelivered(username);
+        if (status === 'retrying') lostText.markUndelivered(username);
         unsentDraft.setEditorBehind(status === 'retrying');
       },
       onEnded: (unsent, after) => unsentDraft.hold(username, sessionId, unsent, after),
@@ -100,8 +101,8 @@ export function useNoteEditor(loaded: NotesData) {
       if (!saver.hasUnsaved()) return;
       // Offline as the tab goes: that text is lost, and the next restore must say so. Online: if
       // it arrives, it supersedes any earlier loss, and the next restore can tell.
-      if (navigator.onLine) markSupersededBy(username, fieldsRef.current);
-      else markUndelivered(username);
+      if (navigator.onLine) lostText.markSupersededBy(username, fieldsRef.current);
+      else lostText.markUndelivered(username);
     };
     window.addEventListener('online', flush);
     window.addEventListener('pagehide', pageHide);
@@ -115,7 +116,19 @@ export function useNoteEditor(loaded: NotesData) {
     };
   }, [saver, username]);
 
+  /**
+   * The user went on working on a page that said text was lost: they have seen it, and the
+   * losses it showed are not said again (lost-text.ts). Once per page.
+   */
+  const acknowledged = useRef(false);
+  const acknowledgeLoss = () => {
+    if (acknowledged.current || !loaded.lost) return;
+    acknowledged.current = true;
+    lostText.acknowledge(username, loaded.lost.keys);
+  };
+
   function edit(change: Partial<EditorFields>) {
+    acknowledgeLoss();
     const next = { ...fieldsRef.current, ...change };
     setEditor(next);
     setMessage('');
@@ -138,7 +151,8 @@ export function useNoteEditor(loaded: NotesData) {
     await saver.settled();
     const savedAt = saver.savedAt();
     saver.clear();
-    markDelivered(username);
+    lostText.markDelivered(username);
+    acknowledgeLoss();
     if (savedAt !== undefined) await notesApi.discardDraft(sessionId, savedAt);
   }
 

@@ -11,7 +11,8 @@
  *   one user's words under another user's session.
  *
  * The model: per user, the text the next restore must show (`expected`, null for none), whether
- * some of it may be missing (`missing`: typed offline in a tab that closed), and a version per
+ * some of it is missing (`missing`: lost with a tab closed offline or dropped when another user
+ * signed in, said by every restore until the user works on a page that said it), and a version per
  * draft write, so a save or discard deletes the draft only if the tab's draft is the newest (the
  * server's compare-and-delete). Each user's words carry a marker of theirs (`alpha<seed>_7`), so
  * a leak is a substring. A failure names its seed and the step list, which replays it exactly.
@@ -25,6 +26,11 @@ interface Tab {
   page: Page;
   /** The `version` of the user's draft this tab last wrote or restored (-1: none it could delete). */
   known: number;
+  /**
+   * The user whose lost text this tab's last landing said could not be kept, while no newer loss
+   * came: working on the page (typing, saving, discarding) acknowledges it, and it is not said again.
+   */
+  sawLoss?: UserModel;
 }
 
 interface UserModel {
@@ -33,7 +39,11 @@ interface UserModel {
   words: number;
   /** The text the next restore must show; null: no draft. */
   expected: string | null;
-  /** Typed text was lost with a closed offline tab: the next restore must say so. */
+  /**
+   * Typed text was lost (a tab closed offline, or another user signed in on the tab that held it)
+   * and the user has not worked on a page that said so since: every restore must say so. Another
+   * tab's save does not change that (lost-text.ts).
+   */
   missing: boolean;
   /** Draft writes so far (the server's compare-and-delete compares against the newest). */
   version: number;
@@ -182,6 +192,7 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
     else await expect(restoredNotice(tab.page)).toBeVisible();
     if (user.missing) await expect(lostNotice(tab.page)).toBeVisible();
     else await expect(lostNotice(tab.page)).toHaveCount(0);
+    tab.sawLoss = user.missing ? user : undefined;
     tab.known = user.version;
     await expectNoLeak(tab, user);
   }
@@ -228,6 +239,17 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
     }
   }
 
+  /** The user worked on `tab`'s page (typed, saved, discarded): a loss it said is acknowledged. */
+  function workedOn(tab: Tab, user: UserModel) {
+    if (tab.sawLoss === user) user.missing = false;
+  }
+
+  /** `user`'s text was just lost: every restore says so until a page that said it is worked on. */
+  function lost(user: UserModel) {
+    user.missing = true;
+    for (const tab of tabs) tab.sawLoss = undefined;
+  }
+
   /** Types the user's next word at the end of the text with the keyboard (activity, as people type). */
   async function typeWord(tab: Tab, user: UserModel, { keys = true } = {}) {
     const { page } = tab;
@@ -237,6 +259,7 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
     await page.keyboard.press('End');
     if (keys) await page.keyboard.type(word);
     else await page.keyboard.insertText(word);
+    workedOn(tab, user);
     return noteText(page).inputValue();
   }
 
@@ -255,7 +278,10 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
       document.execCommand('insertText', false, value);
       return area.value;
     }, word);
-    if (typed !== undefined) user.words++;
+    if (typed !== undefined) {
+      user.words++;
+      workedOn(tab, user);
+    }
     return typed ?? undefined;
   }
 
@@ -264,7 +290,6 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
     await expect(draftSaved(tab.page)).toBeVisible({ timeout: 10_000 });
     user.version++;
     user.expected = text;
-    user.missing = false;
     tab.known = user.version;
   }
 
@@ -304,7 +329,6 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
         // The page is gone before the debounce: pagehide sent it, with keepalive.
         browserUser!.version++;
         browserUser!.expected = text;
-        browserUser!.missing = false;
         await expectLanding(tab, browserUser!);
         for (const rest of tabs) if (rest !== tab) rest.known = -1;
       },
@@ -323,6 +347,7 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
         const tab = tabs[Math.floor(random() * tabs.length)];
         record(`save in tab ${tabs.indexOf(tab) + 1}`);
         await tab.page.getByLabel('Title', { exact: true }).fill(`Note ${browserUser!.words}`);
+        workedOn(tab, browserUser!);
         await nudge();
         await tab.page.getByRole('button', { name: 'Save' }).click();
         await expect(tab.page.getByRole('status').filter({ hasText: /^Saved “/ })).toBeAttached();
@@ -337,6 +362,7 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
         record(`discard in tab ${tabs.indexOf(tab) + 1}`);
         await tab.page.getByRole('button', { name: 'Discard draft' }).click();
         await expect(restoredNotice(tab.page)).toHaveCount(0);
+        workedOn(tab, browserUser!);
         draftDeletedBy(tab, browserUser!);
       },
     },
@@ -381,8 +407,8 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
         await closeTab(tab);
         await context.setOffline(false);
         // That text did not reach the server while offline: the restore keeps the last text that
-        // did, and says so (the marker was set offline, so it says so even if the text arrives).
-        user.missing = true;
+        // did, and says so (the record was written offline, so it says so even if the text arrives).
+        lost(user);
         // Unless the closing page's keepalive save arrived after all (see UserModel.late).
         const onServer = await main().page.evaluate(async () => {
           const response = await fetch('/api/draft');
@@ -418,7 +444,6 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
         if (text !== undefined) {
           user.version++;
           user.expected = text;
-          user.missing = false;
         }
         for (const rest of tabs) if (rest !== tab) rest.known = -1;
         await signInOn(tab, user);
@@ -439,7 +464,7 @@ export async function runNotesModel({ seed, steps, url, context, idleTimeoutMs, 
         await signInOn(elsewhere, next);
         // Tab 1 follows: the first user is signed out of it first, their unsent words dropped (and
         // their next restore says so), and the new user's Notes load.
-        if (typed !== undefined) user.missing = true;
+        if (typed !== undefined) lost(user);
         await expectLanding(main(), next);
         await elsewhere.page.close();
       },
