@@ -17,9 +17,18 @@ import type { DraftRequest } from '../../../shared/contract';
  * erase the one record that says text was lost. The server never reads it.
  */
 const cookieName = 'idle-session-undelivered';
-const maxAgeSeconds = 24 * 60 * 60;
+/** How long a loss is said: a day, each entry by its own time (the cookie lives as long). */
+const maxAgeMs = 24 * 60 * 60_000;
 /** Entries one user may have before the oldest losses merge into one (the cookie stays small). */
 const maxEntriesPerUser = 8;
+/**
+ * A browser drops a cookie over 4,096 bytes without a word, and with it every entry. Past this,
+ * the oldest entries of other users give way first (a shared computer's long-gone users), then
+ * this user's losses merge into one.
+ */
+const maxCookieChars = 3_500;
+/** The key of an entry the version before this one wrote (one marker per user). */
+const legacyKey = 'legacy';
 
 interface Entry {
   username: string;
@@ -39,6 +48,16 @@ export interface LostText {
 
 const randomKey = () => Math.random().toString(36).slice(2, 12);
 
+/** One stored entry: [username, key, since, then?], or the earlier [username, { since }] as a loss. */
+function entryOf(item: unknown): Entry | undefined {
+  if (!Array.isArray(item) || typeof item[0] !== 'string') return undefined;
+  const [username, second, third, fourth] = item as [string, unknown, unknown, unknown];
+  if (typeof second === 'string' && typeof third === 'number')
+    return { username, key: second, since: third, then: typeof fourth === 'number' ? fourth : undefined };
+  const since = (second as { since?: unknown } | null)?.since;
+  return typeof since === 'number' ? { username, key: legacyKey, since } : undefined;
+}
+
 function read(): Entry[] {
   try {
     const raw = document.cookie
@@ -47,36 +66,41 @@ function read(): Entry[] {
       ?.slice(cookieName.length + 1);
     const parsed: unknown = JSON.parse(raw ? decodeURIComponent(raw) : '[]');
     if (!Array.isArray(parsed)) return [];
-    return parsed.flatMap((item): Entry[] => {
-      if (!Array.isArray(item) || typeof item[0] !== 'string') return [];
-      // [username, key, since, then?]; the earlier form, [username, { since, then }], reads as a loss.
-      const [username, second, third, fourth] = item as unknown[];
-      if (typeof second === 'string' && typeof third === 'number')
-        return [
-          {
-            username: username as string,
-            key: second,
-            since: third,
-            then: typeof fourth === 'number' ? fourth : undefined,
-          },
-        ];
-      const since = (second as { since?: unknown } | null)?.since;
-      return typeof since === 'number' ? [{ username: username as string, key: randomKey(), since }] : [];
-    });
+    const dayAgo = Date.now() - maxAgeMs;
+    return parsed.map(entryOf).filter((entry): entry is Entry => entry !== undefined && entry.since > dayAgo);
   } catch {
     return [];
   }
 }
 
-function write(entries: Entry[]) {
-  const secure = location.protocol === 'https:' ? '; Secure' : '';
-  const value = encodeURIComponent(
+const encode = (entries: Entry[]) =>
+  encodeURIComponent(
     JSON.stringify(
       entries.map((e) => (e.then === undefined ? [e.username, e.key, e.since] : [e.username, e.key, e.since, e.then])),
     ),
   );
-  const maxAge = entries.length === 0 ? 0 : maxAgeSeconds;
-  document.cookie = `${cookieName}=${value}; Path=/; Max-Age=${maxAge}; SameSite=Strict${secure}`;
+
+/** Writes the record; `username`'s entries (the ones just changed) are the last to give way to the size limit. */
+function write(entries: Entry[], username: string) {
+  let kept = entries;
+  while (encode(kept).length > maxCookieChars && kept.length > 1) {
+    const others = kept.filter((e) => e.username !== username);
+    if (others.length > 0) {
+      const oldest = others.reduce((a, b) => (b.since < a.since ? b : a));
+      kept = kept.filter((e) => e !== oldest);
+      continue;
+    }
+    // Only this user's: all but the newest merge into one loss, said from the oldest time.
+    const newest = kept.reduce((a, b) => (b.since > a.since ? b : a));
+    const rest = kept.filter((e) => e !== newest);
+    const merged = [{ username, key: randomKey(), since: Math.min(...rest.map((e) => e.since)) }, newest];
+    // Still too long: one loss from the oldest time, which errs toward "lost" (it also stands for
+    // the newest page's text, which that page's save then cannot clear).
+    kept = encode(merged).length <= maxCookieChars || rest.length > 1 ? merged : [merged[0]];
+  }
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  const maxAge = kept.length === 0 ? 0 : maxAgeMs / 1000;
+  document.cookie = `${cookieName}=${encode(kept)}; Path=/; Max-Age=${maxAge}; SameSite=Strict${secure}`;
 }
 
 /** FNV-1a over the draft's fields: enough to recognise one text again, nothing to read it from. */
@@ -117,14 +141,17 @@ export function createLostTextRecord(pageKey = randomKey()) {
         since: entry?.since ?? Date.now(),
         then: kept ? entry.then : undefined,
       };
-      write([
-        ...capped(
-          entries.filter((e) => !own(e, username)),
-          username,
-          pageKey,
-        ),
-        next,
-      ]);
+      write(
+        [
+          ...capped(
+            entries.filter((e) => !own(e, username)),
+            username,
+            pageKey,
+          ),
+          next,
+        ],
+        username,
+      );
     },
 
     /**
@@ -136,14 +163,14 @@ export function createLostTextRecord(pageKey = randomKey()) {
       const entry = entries.find((e) => own(e, username));
       if (!entry) return;
       entry.then = textHash(draft);
-      write(entries);
+      write(entries, username);
     },
 
     /** The server has everything `username` typed in this page. Other pages' entries stay. */
     markDelivered(username: string) {
       const entries = read();
       const rest = entries.filter((e) => !own(e, username));
-      if (rest.length !== entries.length) write(rest);
+      if (rest.length !== entries.length) write(rest, username);
     },
 
     /** This page will never deliver `username`'s text: its entry stays, as a loss. */
@@ -153,7 +180,7 @@ export function createLostTextRecord(pageKey = randomKey()) {
       if (!entry) return;
       entry.key = randomKey();
       entry.then = undefined;
-      write(entries);
+      write(entries, username);
     },
 
     /**
@@ -166,7 +193,7 @@ export function createLostTextRecord(pageKey = randomKey()) {
       const hash = restored ? textHash(restored) : undefined;
       const arrived = (e: Entry) => e.username === username && e.then !== undefined && e.then === hash;
       const rest = entries.filter((e) => !arrived(e));
-      if (rest.length !== entries.length) write(rest);
+      if (rest.length !== entries.length) write(rest, username);
       const shown = rest.filter((e) => e.username === username && e.key !== pageKey);
       if (shown.length === 0) return undefined;
       return { since: Math.min(...shown.map((e) => e.since)), keys: shown.map((e) => e.key) };
@@ -176,7 +203,7 @@ export function createLostTextRecord(pageKey = randomKey()) {
     acknowledge(username: string, keys: readonly string[]) {
       const entries = read();
       const rest = entries.filter((e) => e.username !== username || !keys.includes(e.key));
-      if (rest.length !== entries.length) write(rest);
+      if (rest.length !== entries.length) write(rest, username);
     },
   };
 }

@@ -5,6 +5,7 @@ import { formatClockTime } from '../../lib/duration';
 import { useAuth } from '../auth';
 import type { DraftStatus } from './draft-saver';
 import { ImportNotes } from './import-notes';
+import type { LostText } from './lost-text';
 import type { NotesData } from './notes-loader';
 import { useNoteEditor } from './use-note-editor';
 
@@ -52,7 +53,7 @@ function NotesEditorPage({ loaded }: { loaded: NotesData }) {
 
       {restored && (
         <div className="notice notice-restored" role="status">
-          <p>{restoredText(loaded, editing)}</p>
+          <p>{restoredText(loaded, editing, editor.lost)}</p>
           <button
             type="button"
             className="button secondary small"
@@ -62,9 +63,9 @@ function NotesEditorPage({ loaded }: { loaded: NotesData }) {
           </button>
         </div>
       )}
-      {!restored && loaded.lost !== undefined && loaded.draft === null && (
+      {editor.lostAlone && editor.lost && (
         <p className="notice notice-lost" role="status">
-          Text you typed at {formatClockTime(loaded.lost.since)} could not be kept: it never reached the server from the
+          Text you typed at {formatClockTime(editor.lost.since)} could not be kept: it never reached the server from the
           page it was typed in.
         </p>
       )}
@@ -190,17 +191,18 @@ function NotesEditorPage({ loaded }: { loaded: NotesData }) {
 }
 
 /** What the restore notice says: never more than is true (decision 023). */
-function restoredText(loaded: NotesData, editing: boolean): string {
+function restoredText(loaded: NotesData, editing: boolean, lost: LostText | undefined): string {
   const what = editing ? 'changes were' : 'note was';
-  if (!loaded.draft) return `Your unsaved ${what} restored.`;
-  if (loaded.unsent)
-    return loaded.lost === undefined
-      ? `Your unsaved ${what} restored from this tab; saving them on the server now.`
-      : `Your unsaved ${what} restored from this tab; saving them on the server now. Text you typed at ${formatClockTime(loaded.lost.since)} in another page could not be kept: it never reached the server.`;
+  const missing =
+    lost === undefined
+      ? ''
+      : ` Text you typed at ${formatClockTime(lost.since)} could not be kept: it never reached the server.`;
+  if (!loaded.draft) return `Your unsaved ${what} restored.${missing}`;
+  if (loaded.unsent) return `Your unsaved ${what} restored from this tab; saving them on the server now.${missing}`;
   const at = formatClockTime(loaded.draft.updatedAt);
-  return loaded.lost === undefined
+  return lost === undefined
     ? `Your unsaved ${what} restored (last changed ${at}).`
-    : `Your unsaved ${what} restored as last saved at ${at}. Text you typed at ${formatClockTime(loaded.lost.since)} could not be kept: it never reached the server.`;
+    : `Your unsaved ${what} restored as last saved at ${at}.${missing}`;
 }
 
 /** Characters left, from 90 % of the limit; a clear message at it. */

@@ -99,6 +99,8 @@ describe('the Notes page', () => {
     await signInThroughApi();
     const draft = await serverDraft();
     expect(draft?.text ?? null).toBe(expected);
+    // Kept or discarded on purpose, nothing was lost.
+    expect(lostSeenElsewhere('test')).toBeUndefined();
   });
 
   it('signs out at once, asking nothing, without an unsaved note', async () => {
@@ -189,6 +191,44 @@ describe('the Notes page keeps every keystroke, for its owner only', () => {
     expect(screen.getByLabelText('Text')).toHaveValue('saved in this tab');
     // The user has seen it and goes on: it is not said again.
     typeText('saved in this tab, and more');
+    expect(lostSeenElsewhere('test')).toBeUndefined();
+  });
+
+  it('a loss recorded after this page landed is not acknowledged by it, though data loaded again holds it', async () => {
+    // Found in review: a delete reloaded the page's data, which then held the new loss; the page
+    // showed nothing, yet typing there deleted it.
+    await openNotes();
+    fireEvent.change(screen.getByLabelText('Title'), { target: { value: 'Old' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await until(() => screen.queryByRole('button', { name: 'Delete Old' }) !== null, 'the saved note');
+    createLostTextRecord('closed-tab').markUndelivered('test');
+    fireEvent.click(screen.getByRole('button', { name: 'Delete Old' }));
+    await until(() => screen.queryByRole('button', { name: 'Delete Old' }) === null, 'the list loaded again');
+    expect(screen.queryByText(/could not be kept/)).toBeNull();
+    typeText('typed after the delete');
+    expect(lostSeenElsewhere('test'), 'the loss this page never showed').toBeTypeOf('number');
+  });
+
+  it('text too long for keepalive, on a page that closes, is recorded as lost (the browser cancels its save)', async () => {
+    await openNotes();
+    typeText('字'.repeat(17_000));
+    act(() => void window.dispatchEvent(new Event('pagehide')));
+    expect(lostSeenElsewhere('test')).toBeTypeOf('number');
+  });
+
+  it('text the server refuses stays in the editor and is recorded as not on the server until a save gets through', async () => {
+    await openNotes();
+    server.use(
+      http.put('/api/draft', () => HttpResponse.json({ error: 'bad_request', message: 'No.' }, { status: 400 }), {
+        once: true,
+      }),
+    );
+    typeText('refused once');
+    await advance(1_100);
+    await until(() => lostSeenElsewhere('test') !== undefined, 'the record of refused text');
+    typeText('refused once, then saved');
+    await advance(1_100);
+    await until(() => draftStatus() === 'Draft saved on the server', 'the save');
     expect(lostSeenElsewhere('test')).toBeUndefined();
   });
 

@@ -212,11 +212,48 @@ describe('the unsent draft (text a session could not save before it ended)', () 
     expect(document.cookie.length).toBeLessThan(1_000);
   });
 
-  it('reads the record written by the version before this one (one marker per user) as a loss', () => {
-    document.cookie = `idle-session-undelivered=${encodeURIComponent(JSON.stringify([['alice', { since: 5 }]]))}; Path=/`;
-    expect(lostSeenByTab2()).toBe(5);
+  it('reads the record written by the version before this one (one marker per user) as a loss, which a page that showed it can acknowledge', () => {
+    vi.setSystemTime(1_000_000);
+    document.cookie = `idle-session-undelivered=${encodeURIComponent(JSON.stringify([['alice', { since: 999_000 }]]))}; Path=/`;
+    const lost = tab2.lost('alice', null);
+    expect(lost?.since).toBe(999_000);
+    tab2.acknowledge('alice', lost!.keys);
+    expect(lostSeenByTab2()).toBeUndefined();
     document.cookie = 'idle-session-undelivered=not%20json; Path=/';
     expect(lostSeenByTab2()).toBeUndefined();
+  });
+
+  it('says a loss for a day, then no more', () => {
+    tab1.markUndelivered('alice');
+    tab1.abandon('alice');
+    vi.advanceTimersByTime(24 * 60 * 60_000 - 1_000);
+    expect(lostSeenByTab2()).toBeTypeOf('number');
+    vi.advanceTimersByTime(2_000);
+    expect(lostSeenByTab2()).toBeUndefined();
+  });
+
+  it('stays under the size a browser keeps, with long unicode names on a shared computer: other users’ oldest entries give way first', () => {
+    const names = Array.from({ length: 12 }, (_, i) => `${'名'.repeat(60)}${i}`);
+    names.forEach((name, i) => {
+      vi.advanceTimersByTime(1_000);
+      const page = createLostTextRecord(`page-${i}`);
+      page.markUndelivered(name);
+      page.abandon(name);
+    });
+    const value = document.cookie.split('; ').find((pair) => pair.startsWith('idle-session-undelivered='))!;
+    expect(value.length).toBeLessThan(4_000);
+    // The newest user's loss is said; the oldest user's gave way.
+    expect(tab2.lost(names.at(-1)!, null)).toBeDefined();
+    expect(tab2.lost(names[0], null)).toBeUndefined();
+    // One user alone with many losses merges them, still said from the oldest.
+    document.cookie = 'idle-session-undelivered=; Path=/; Max-Age=0';
+    const long = '名'.repeat(64); // the longest username
+    const first = Date.now();
+    for (let i = 0; i < 12; i++) {
+      vi.advanceTimersByTime(1_000);
+      createLostTextRecord(`p-${i}`).markUndelivered(long);
+    }
+    expect(tab2.lost(long, null)?.since).toBe(first + 1_000);
   });
 
   it('gives the text back to an editor that opens again before it could be delivered', async () => {

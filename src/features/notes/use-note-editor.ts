@@ -5,9 +5,9 @@ import { useAuthStore } from '../auth';
 import { useSessionSnapshot, type SessionSnapshot } from '../session';
 import { createDraftSaver, type DraftSaver, type DraftStatus } from './draft-saver';
 import { registerEditor, type EditorFields } from './editor-session';
-import { notesApi, saveDraft } from './notes-api';
-import { editorFieldsOf, type NotesData } from './notes-loader';
+import { goesWithKeepalive, notesApi, saveDraft } from './notes-api';
 import { lostText } from './lost-text';
+import { editorFieldsOf, type NotesData } from './notes-loader';
 import { unsentDraft } from './unsent-draft';
 
 /** The editor follows the session's phase only: a heartbeat answer does not render it. */
@@ -33,6 +33,10 @@ export function useNoteEditor(loaded: NotesData) {
   const initial = loaded.draft ? editorFieldsOf(loaded.draft) : emptyEditor;
   const [fields, setFields] = useState<EditorFields>(initial);
   const [restored, setRestored] = useState(loaded.draft !== null);
+  // What this page said was lost, as it landed: data loaded again later (a save, a delete) may
+  // hold a newer loss, which this page never showed and must not acknowledge (lost-text.ts).
+  const [lost] = useState(loaded.lost);
+  const [landedWithoutDraft] = useState(loaded.draft === null);
   const [draftStatus, setDraftStatus] = useState<DraftStatus>('idle');
   const [message, setMessage] = useState('');
   const [error, setError] = useState('');
@@ -43,7 +47,9 @@ export function useNoteEditor(loaded: NotesData) {
       onStatus(status) {
         setDraftStatus(status);
         if (status === 'saved') lostText.markDelivered(username);
-        if (status === 'retrying') lostText.markUndelivered(username);
+        // Not on the server yet (retrying) or not accepted (refused: a limit, shown in the editor):
+        // if the page goes now, that text is lost.
+        if (status === 'retrying' || status === 'refused') lostText.markUndelivered(username);
         unsentDraft.setEditorBehind(status === 'retrying');
       },
       onEnded: (unsent, after) => unsentDraft.hold(username, sessionId, unsent, after),
@@ -79,6 +85,8 @@ export function useNoteEditor(loaded: NotesData) {
       dropDraft: () => {
         saver.stop();
         unsentDraft.drop();
+        // Discarded on purpose: nothing of this page's is owed to the server, so nothing is lost.
+        lostText.markDelivered(username);
         return saver.settled();
       },
     });
@@ -101,8 +109,10 @@ export function useNoteEditor(loaded: NotesData) {
       if (!saver.hasUnsaved()) return;
       // Offline as the tab goes: that text is lost, and the next restore must say so. Online: if
       // it arrives, it supersedes any earlier loss, and the next restore can tell.
-      if (navigator.onLine) lostText.markSupersededBy(username, fieldsRef.current);
-      else lostText.markUndelivered(username);
+      if (!navigator.onLine) return lostText.markUndelivered(username);
+      // Too long for keepalive, the save is cancelled with the page: lost, unless it got through.
+      if (!goesWithKeepalive({ ...fieldsRef.current, sessionId })) lostText.markUndelivered(username);
+      lostText.markSupersededBy(username, fieldsRef.current);
     };
     window.addEventListener('online', flush);
     window.addEventListener('pagehide', pageHide);
@@ -114,7 +124,7 @@ export function useNoteEditor(loaded: NotesData) {
       saver.end();
       unsentDraft.setEditorBehind(false);
     };
-  }, [saver, username]);
+  }, [saver, username, sessionId]);
 
   /**
    * The user went on working on a page that said text was lost: they have seen it, and the
@@ -122,9 +132,9 @@ export function useNoteEditor(loaded: NotesData) {
    */
   const acknowledged = useRef(false);
   const acknowledgeLoss = () => {
-    if (acknowledged.current || !loaded.lost) return;
+    if (acknowledged.current || !lost) return;
     acknowledged.current = true;
-    lostText.acknowledge(username, loaded.lost.keys);
+    lostText.acknowledge(username, lost.keys);
   };
 
   function edit(change: Partial<EditorFields>) {
@@ -166,6 +176,9 @@ export function useNoteEditor(loaded: NotesData) {
   return {
     fields,
     restored,
+    /** What the page says was lost (as it landed), and whether on its own (no draft was restored). */
+    lost,
+    lostAlone: landedWithoutDraft && lost !== undefined,
     draftStatus,
     message,
     error,
