@@ -118,6 +118,15 @@ export function createDraftSaver({ send, onStatus, onEnded, debounceMs = 1_000, 
     /** Saves now what is not saved yet (the warning opened, the page is hidden, back online). */
     flush: () => save(),
     /**
+     * The page is going away: the newest text is sent now even while an older save is on its
+     * way (that one is not waited for; either may land last, and the lost-text record tells).
+     */
+    flushAsPageGoes() {
+      if (stopped || !unsaved()) return;
+      if (!inFlight) return void save();
+      void send(latest!).catch(() => undefined);
+    },
+    /**
      * The session ended (or the editor goes away): the text the server does not have yet, if any,
      * goes to `onEnded`, which delivers it or keeps it for the same user's next sign-in.
      */

@@ -37,17 +37,13 @@ export const notesApi = {
  */
 const keepaliveBodyBytes = 48 * 1024;
 
-/** Whether a save of `body` goes with `keepalive` (else a page that closes cancels it). */
-export const goesWithKeepalive = (body: DraftSaveRequest) =>
-  new TextEncoder().encode(JSON.stringify(body)).length <= keepaliveBodyBytes;
-
 /**
  * `PUT /api/draft`, bound to the session the editor began in. Its 401 is not reported: the
  * session monitor ends sessions; a 401 or a 409 `session_mismatch` means that session is over
  * (`ended`). Network trouble, 5xx and 429 are worth another try; any other refusal is final.
  */
 export async function saveDraft(body: DraftSaveRequest): Promise<DraftSendResult> {
-  const keepalive = goesWithKeepalive(body);
+  const keepalive = new TextEncoder().encode(JSON.stringify(body)).length <= keepaliveBodyBytes;
   const result = await request<DraftResponse>('/api/draft', {
     method: 'PUT',
     body,

@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { server } from '../../../mocks/node';
 import { advance, renderApp, settle, signInThroughApi, until, useFakeClock } from '../../../test/support/app-harness';
 import { createLostTextRecord } from './lost-text';
@@ -230,6 +230,40 @@ describe('the Notes page keeps every keystroke, for its owner only', () => {
     await advance(1_100);
     await until(() => draftStatus() === 'Draft saved on the server', 'the save');
     expect(lostSeenElsewhere('test')).toBeUndefined();
+  });
+
+  it('a page that closes while an older save is on its way sends its newest text too, and says it is lost until a restore shows it', async () => {
+    // Found in review: the flush at pagehide did nothing while a save was on its way, and
+    // nothing was recorded, so the restore showed the older text as whole.
+    await openNotes();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const sent: string[] = [];
+    server.use(
+      http.put('/api/draft', async ({ request }) => {
+        sent.push(((await request.clone().json()) as { text: string }).text);
+        await gate; // then on to the mock server's own handler
+      }),
+    );
+    typeText('first words');
+    await act(async () => void vi.advanceTimersByTime(1_100));
+    await until(() => sent.length === 1, 'the first save on its way');
+    typeText('first words, and the last sentence');
+    act(() => void window.dispatchEvent(new Event('pagehide')));
+    await settle();
+    expect(sent).toContain('first words, and the last sentence');
+    expect(lostSeenElsewhere('test'), 'said lost while its save is unanswered').toBeTypeOf('number');
+    release();
+    await advance(250); // waits for both saves to be answered
+    // Whichever save landed last, a restore of what the server has says exactly what is true.
+    const onServer = await serverDraft();
+    const restore = createLostTextRecord('next-page').lost('test', {
+      noteId: null,
+      baseRevision: null,
+      title: '',
+      text: onServer!.text,
+    });
+    expect(restore === undefined).toBe(onServer!.text === 'first words, and the last sentence');
   });
 
   it('retries at once when the browser comes back online', async () => {

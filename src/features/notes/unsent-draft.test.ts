@@ -212,6 +212,19 @@ describe('the unsent draft (text a session could not save before it ended)', () 
     expect(document.cookie.length).toBeLessThan(1_000);
   });
 
+  it('text held for over a day is still said to be lost when its page goes', async () => {
+    // Found in review: the entry aged out of the record while the tab still held the text.
+    const unsent = createUnsentDraft(async (): Promise<DraftSendResult> => ({ outcome: 'ended' }), tab1);
+    unsent.signedIn(alice('s1'));
+    unsent.hold('alice', 's1', draft('held overnight'));
+    await unsent.settled();
+    unsent.signedIn(undefined);
+    vi.advanceTimersByTime(25 * 60 * 60_000);
+    expect(unsent.isHolding()).toBe(true);
+    unsent.pageGoes();
+    expect(lostSeenByTab2()).toBeTypeOf('number');
+  });
+
   it('reads the record written by the version before this one (one marker per user) as a loss, which a page that showed it can acknowledge', () => {
     vi.setSystemTime(1_000_000);
     document.cookie = `idle-session-undelivered=${encodeURIComponent(JSON.stringify([['alice', { since: 999_000 }]]))}; Path=/`;

@@ -121,6 +121,13 @@ export function createUnsentDraft(
       set(undefined);
       return draft;
     },
+    /**
+     * The page is going away: held text goes with it. The record says so afresh, so that text
+     * held for over a day (an entry said for a day only) is still said to be lost.
+     */
+    pageGoes() {
+      if (held) record.markUndelivered(held.username, held.draft);
+    },
     /** The browser is back online: try now. */
     retryNow: () => deliver(),
     /** Resolves when no delivery is on its way (the Notes loader reads the draft after it). */
@@ -171,17 +178,20 @@ export function keepUnsentDrafts(auth: AuthStore): () => void {
   follow();
   const stopFollowing = auth.subscribe(follow);
   const online = () => unsentDraft.retryNow();
+  const pageHide = () => unsentDraft.pageGoes();
   // The browser's own "Leave site?" question: the text would be lost with the tab.
   const beforeUnload = (event: BeforeUnloadEvent) => {
     if (unsentDraft.isHolding()) event.preventDefault();
   };
   window.addEventListener('online', online);
+  window.addEventListener('pagehide', pageHide);
   window.addEventListener('beforeunload', beforeUnload);
   return () => {
     stopFollowing();
     unsentDraft.drop();
     unsentDraft.signedIn(undefined);
     window.removeEventListener('online', online);
+    window.removeEventListener('pagehide', pageHide);
     window.removeEventListener('beforeunload', beforeUnload);
   };
 }

@@ -5,7 +5,7 @@ import { useAuthStore } from '../auth';
 import { useSessionSnapshot, type SessionSnapshot } from '../session';
 import { createDraftSaver, type DraftSaver, type DraftStatus } from './draft-saver';
 import { registerEditor, type EditorFields } from './editor-session';
-import { goesWithKeepalive, notesApi, saveDraft } from './notes-api';
+import { notesApi, saveDraft } from './notes-api';
 import { lostText } from './lost-text';
 import { editorFieldsOf, type NotesData } from './notes-loader';
 import { unsentDraft } from './unsent-draft';
@@ -105,14 +105,14 @@ export function useNoteEditor(loaded: NotesData) {
       if (document.visibilityState === 'hidden') flush();
     };
     const pageHide = () => {
-      flush();
+      // The newest text goes now, also beside an older save still on its way.
+      saver.flushAsPageGoes();
       if (!saver.hasUnsaved()) return;
-      // Offline as the tab goes: that text is lost, and the next restore must say so. Online: if
-      // it arrives, it supersedes any earlier loss, and the next restore can tell.
-      if (!navigator.onLine) return lostText.markUndelivered(username);
-      // Too long for keepalive, the save is cancelled with the page: lost, unless it got through.
-      if (!goesWithKeepalive({ ...fieldsRef.current, sessionId })) lostText.markUndelivered(username);
-      lostText.markSupersededBy(username, fieldsRef.current);
+      // Lost until a restore shows exactly this text: offline it cannot arrive; online its save
+      // may fail unseen (the session ended, the server errs, it was too long for keepalive and
+      // the browser cancelled it), or an older save may land after it.
+      lostText.markUndelivered(username);
+      if (navigator.onLine) lostText.markSupersededBy(username, fieldsRef.current);
     };
     window.addEventListener('online', flush);
     window.addEventListener('pagehide', pageHide);
@@ -124,7 +124,7 @@ export function useNoteEditor(loaded: NotesData) {
       saver.end();
       unsentDraft.setEditorBehind(false);
     };
-  }, [saver, username, sessionId]);
+  }, [saver, username]);
 
   /**
    * The user went on working on a page that said text was lost: they have seen it, and the
