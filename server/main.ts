@@ -100,14 +100,17 @@ server.maxConnections = config.maxConnections;
 // the proxy limits its clients (README, "Running several instances").
 if (!config.trustProxy) capConnectionsPerClient(server as Server, config.maxConnectionsPerClient);
 
-// The metrics listener: its own port and address (loopback by default), never the public one.
-const metricsServer =
+// The metrics listener: its own port and address (loopback by default), never the public one, in a
+// worker thread of its own (metrics/metrics-listener.ts).
+const metricsListener =
   metrics &&
-  serve({ fetch: prometheus!.metricsApp(metrics.registry).fetch, port: metricsPort, hostname: metricsHost }, (info) => {
-    logger.info('metrics_listening', {
-      url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}/metrics`,
-    });
-  });
+  (await prometheus!
+    .startMetricsListener({ registry: metrics.registry, port: metricsPort!, host: metricsHost })
+    .catch((error: Error) => {
+      console.error(`Cannot start the metrics listener (METRICS_PORT=${metricsPort}): ${error.message}`);
+      process.exit(1);
+    }));
+if (metricsListener) logger.info('metrics_listening', { url: metricsListener.url });
 
 let stopping = false;
 function shutdown(signal: string) {
@@ -125,7 +128,7 @@ function shutdown(signal: string) {
 function stopAccepting() {
   // close() stops accepting connections and waits for in-flight requests; idle keep-alive
   // connections would hold it open, so they are closed now.
-  metricsServer?.close();
+  void metricsListener?.close();
   server.close(() => {
     void store.close().finally(() => {
       logger.info('stopped');
@@ -133,7 +136,6 @@ function stopAccepting() {
     });
   });
   if ('closeIdleConnections' in server) server.closeIdleConnections();
-  if (metricsServer && 'closeIdleConnections' in metricsServer) metricsServer.closeIdleConnections();
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));

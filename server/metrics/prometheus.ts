@@ -1,10 +1,11 @@
-import { Hono } from 'hono';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from '../session/clock';
 import type { SessionEndReason, SessionEvents } from '../session/session-lifecycle';
 import type { SessionStore } from '../stores/store';
 import { collectProcessMetrics } from './process-metrics';
 import { countedOutcome, statusClass, type AnsweredRequest, type HttpMetrics } from './http-metrics';
+
+export { startMetricsListener } from './metrics-listener';
 
 /** How old the active-sessions figure may be before a scrape counts again (decision 022). */
 export const defaultActiveSessionsMaxAgeMs = 15_000;
@@ -143,17 +144,4 @@ export function createPrometheusMetrics({
     },
     sessionEvents: { sessionEnded: (reason) => sessionEnds.labels(reason).inc() },
   };
-}
-
-/**
- * The metrics listener's app: `GET /metrics` in Prometheus's text format, 404 for anything else.
- * Served on METRICS_PORT only (main.ts), never by the public app.
- */
-export function metricsApp(registry: Registry) {
-  const app = new Hono();
-  app.get('/metrics', async (c) =>
-    c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' }),
-  );
-  app.notFound((c) => c.text('Not found: the metrics are at /metrics\n', 404));
-  return app;
 }
