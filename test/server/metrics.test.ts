@@ -328,7 +328,7 @@ describe('the metrics app (the METRICS_PORT listener)', () => {
     const emit = NetServer.prototype.emit;
     NetServer.prototype.emit = function (this: NetServer, event: string | symbol, ...args: unknown[]) {
       if (event === 'connection' || event === 'request') seen.push(String(event));
-      return emit.call(this, event, ...args);
+      return Reflect.apply(emit, this, [event, ...args]) as boolean;
     } as typeof emit;
     try {
       const listener = await startMetricsListener({ registry, port: 0, host: '127.0.0.1' });
