@@ -5,7 +5,7 @@ import { createApp } from './app';
 import { parseConfig } from './config';
 import { ConfigError } from './config-values';
 import { capConnectionsPerClient } from './http/connections';
-import { listeningOrigins } from './http/origin';
+import { httpOrigin, listeningOrigins } from './http/origin';
 import { createJsonLogger } from './logger';
 import { nodeDigests } from './session/node-digests';
 import { spaRoutes } from './routes/spa';
@@ -86,7 +86,7 @@ const server = serve(
   (info) => {
     app = buildApp(info.port);
     logger.info('listening', {
-      url: `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`,
+      url: httpOrigin(info.address, info.port),
       store: config.store,
       idleTimeoutMs: config.session.idleTimeoutMs,
       warningMs: config.session.warningMs,
@@ -105,7 +105,13 @@ if (!config.trustProxy) capConnectionsPerClient(server as Server, config.maxConn
 const metricsListener =
   metrics &&
   (await prometheus!
-    .startMetricsListener({ registry: metrics.registry, port: metricsPort!, host: metricsHost })
+    .startMetricsListener({
+      registry: metrics.registry,
+      port: metricsPort!,
+      host: metricsHost,
+      // The users' server goes on; the operator learns why the scrapes fail.
+      onFailure: (reason) => logger.error('metrics_listener_failed', { reason }),
+    })
     .catch((error: Error) => {
       console.error(`Cannot start the metrics listener (METRICS_PORT=${metricsPort}): ${error.message}`);
       process.exit(1);

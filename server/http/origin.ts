@@ -42,6 +42,11 @@ export function publicOrigins(list: readonly string[]): PublicOrigins {
   return { origins, hosts };
 }
 
+/** `http://<host>:<port>`, an IPv6 address in brackets (`http://[::1]:3000`), as a URL spells it. */
+export function httpOrigin(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /**
  * The default PUBLIC_ORIGIN: what a browser on this machine uses to reach a server listening on
  * `host`:`port` (`http://127.0.0.1:PORT` and `http://localhost:PORT`, and the listening address
@@ -51,7 +56,7 @@ export function listeningOrigins(host: string, port: number): string[] {
   const origins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
   const wildcard = host === '0.0.0.0' || host === '::' || host === '';
   if (!wildcard) {
-    const own = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const own = httpOrigin(host, port);
     if (!originProblem(own) && !origins.includes(new URL(own).origin)) origins.push(new URL(own).origin);
   }
   return origins;

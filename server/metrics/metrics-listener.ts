@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Registry } from 'prom-client';
+import { httpOrigin } from '../http/origin';
 
 /**
  * The METRICS_PORT listener, in a worker thread of its own (decision 022, "A scrape's second
@@ -70,18 +71,25 @@ export interface MetricsListener {
 
 /**
  * Starts the metrics listener on `host`:`port` (0: a free port), serving `registry`. Resolves once
- * it listens; rejects with the reason when it cannot (the port taken, say).
+ * it listens; rejects with the reason when it cannot (the port taken, say). If the worker stops
+ * later without `close()` (an uncaught error in it), `onFailure` gets the reason, once: the public
+ * server goes on without metrics, and the scrapes fail, as a scraper shows.
  */
 export function startMetricsListener({
   registry,
   port,
   host,
+  onFailure = () => {},
 }: {
   registry: Registry;
   port: number;
   host: string;
+  onFailure?: (reason: string) => void;
 }): Promise<MetricsListener> {
   const worker = new Worker(workerSource, { eval: true, workerData: { port, host } });
+  let listening = false;
+  let closing = false;
+  let failure: string | undefined;
   const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     worker.on('message', (message: FromWorker) => {
@@ -91,19 +99,29 @@ export function startMetricsListener({
           (error: Error) => worker.postMessage({ id: message.id, error: error.message }),
         );
       } else if (message.type === 'listening') {
-        const address = message.address.includes(':') ? `[${message.address}]` : message.address;
+        listening = true;
         resolve({
-          url: `http://${address}:${message.port}/metrics`,
+          url: `${httpOrigin(message.address, message.port)}/metrics`,
           close() {
+            closing = true;
             worker.postMessage({ type: 'close' });
             return ended;
           },
         });
       } else {
         reject(new Error(`the metrics listener cannot listen on ${host}:${port}: ${message.message}`));
+        closing = true;
         void worker.terminate();
       }
     });
-    worker.once('error', reject);
+    // An uncaught error ends the worker: 'error' comes first, then 'exit'.
+    worker.on('error', (error) => {
+      failure ??= error.message;
+    });
+    worker.once('exit', (code) => {
+      const reason = failure ?? `the worker stopped (exit code ${code})`;
+      if (!listening) reject(new Error(`the metrics listener stopped before listening: ${reason}`));
+      else if (!closing) onFailure(reason);
+    });
   });
 }

@@ -6,7 +6,7 @@
  * their own, one active-sessions figure.
  */
 import { Server as NetServer } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { SessionResponse } from '../../shared/contract';
 import type { SessionConfig } from '../../server/session/policy';
@@ -355,6 +355,38 @@ describe('the metrics app (the METRICS_PORT listener)', () => {
     expect((await fetch(again.url)).status).toBe(200);
     await again.close();
     await store.close();
+  });
+
+  it('says once why, when its worker stops on its own, and nothing when closed', async () => {
+    // A registry whose text is no string: the worker's response.end() throws, uncaught, and the
+    // worker ends (as any bug in it would). The listener says so; main.ts logs metrics_listener_failed.
+    const broken = { contentType: 'text/plain', metrics: () => Promise.resolve(42) } as unknown as Registry;
+    const failures: string[] = [];
+    const listener = await startMetricsListener({
+      registry: broken,
+      port: 0,
+      host: '127.0.0.1',
+      onFailure: (reason) => failures.push(reason),
+    });
+    await expect(fetch(listener.url)).rejects.toThrow();
+    await vi.waitFor(() => expect(failures).toHaveLength(1));
+    expect(failures[0]).toMatch(/"chunk" argument must be of type string/);
+    await listener.close();
+
+    const store = createStore('memory');
+    const { registry } = createPrometheusMetrics({ store, processMetrics: false });
+    const closed: string[] = [];
+    const healthy = await startMetricsListener({
+      registry,
+      port: 0,
+      host: '127.0.0.1',
+      onFailure: (reason) => closed.push(reason),
+    });
+    expect((await fetch(healthy.url)).status).toBe(200);
+    await healthy.close();
+    await store.close();
+    expect(closed).toEqual([]);
+    expect(failures).toHaveLength(1);
   });
 
   it('answers 500 with the reason when the registry cannot collect, and goes on serving', async () => {
