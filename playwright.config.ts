@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { fileURLToPath } from 'node:url';
 import { chromiumArgs, chromiumPath } from './scripts/lib/chromium.mjs';
 
 /**
@@ -22,6 +23,12 @@ const chromiumUse = {
 };
 /** Tests that count what several tabs send together (see the 'alone' project). */
 const runsAlone = /heartbeats do not grow with tabs/;
+/** Tests that prove nothing about real time (`calm` in test/e2e/support/fixtures.ts). */
+const calmTag = /@calm/;
+/** Workers for the tests about time: two on two cores (decision 030). */
+const timingWorkers = Number(process.env.E2E_WORKERS) || 2;
+/** Workers for the calm tests, whose browsers run at a lower CPU priority beside them. */
+const calmWorkers = 2;
 
 export default defineConfig({
   testDir: 'test/e2e',
@@ -31,7 +38,10 @@ export default defineConfig({
   // fails now and then; on a machine loaded by others, four failed 4 of 74. Tests that are not
   // about time run on the calm shared server, where a loaded machine cannot make them meet a
   // warning.
-  workers: Number(process.env.E2E_WORKERS) || 2,
+  // The calm tests (tagged @calm) run in two more workers beside them, in a Chromium at nice 10
+  // (scripts/lib/chromium-low-priority.sh): they take the CPU the timing tests leave idle, and a
+  // timing test's page never waits for one of them.
+  workers: timingWorkers + calmWorkers,
   fullyParallel: true,
   retries: 0,
   forbidOnly: process.env.CI === 'true',
@@ -63,13 +73,28 @@ export default defineConfig({
     {
       name: 'chromium',
       testIgnore: 'build.spec.ts',
-      grepInvert: runsAlone,
+      grepInvert: [runsAlone, calmTag],
       dependencies: ['build'],
+      workers: timingWorkers,
       use: chromiumUse,
+    },
+    {
+      name: 'calm',
+      testIgnore: 'build.spec.ts',
+      grep: calmTag,
+      dependencies: ['build'],
+      workers: calmWorkers,
+      use: {
+        ...chromiumUse,
+        launchOptions: {
+          ...chromiumUse.launchOptions,
+          executablePath: fileURLToPath(new URL('./scripts/lib/chromium-low-priority.sh', import.meta.url)),
+        },
+      },
     },
     // Counts of heartbeats across tabs hang on react-idle-timer's tab election, whose messages a
     // busy machine can delay past its timeouts (two tabs then both lead): these run after all the
     // others, with the machine to themselves.
-    { name: 'alone', grep: runsAlone, dependencies: ['chromium'], use: chromiumUse },
+    { name: 'alone', grep: runsAlone, dependencies: ['chromium', 'calm'], use: chromiumUse },
   ],
 });

@@ -79,6 +79,7 @@ export default defineConfig(({ command, mode }) => ({
             'shared/**/*.test.ts',
             'test/server/**/*.test.ts',
             'test/contract/**/*.test.ts',
+            'test/scripts/**/*.test.ts',
           ],
           testTimeout: 20_000,
         },

@@ -6,11 +6,14 @@
 // The type check always runs; the build only when its inputs changed since the last one
 // (scripts/build.mjs --if-stale): its output does not depend on the Node that runs it (esbuild's
 // target is fixed, vite's output is JavaScript), so the second `npm test` of `.ci/run`, on Node 24,
-// tests the same build as the first without making it again.
+// tests the same build as the first without making it again. Playwright starts once no other
+// end-to-end run holds this machine's lock (scripts/lib/machine-lock.mjs): `.ci/run` runs the two
+// lines at once, and their suites take turns.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { repoRoot } from './lib/app-server.mjs';
 import { chromiumPath as chromium } from './lib/chromium.mjs';
+import { holdMachineLock } from './lib/machine-lock.mjs';
 
 const ci = process.env.CI === 'true';
 
@@ -57,4 +60,10 @@ const typechecked = run(npm, ['run', 'typecheck']);
 if (typechecked !== 0) process.exit(typechecked);
 const built = run(process.execPath, ['scripts/build.mjs', '--if-stale']);
 if (built !== 0) process.exit(built);
+// One suite at a time on this machine (the other Node line of .ci/run, another checkout): its timing
+// tests need the cores they were measured with. Held until this process exits.
+await holdMachineLock('idle-session-e2e', {
+  onWait: () =>
+    console.error('e2e: another end-to-end run is going on this machine; waiting for it to end (decision 030)'),
+});
 process.exit(run(npx, ['playwright', 'test', ...process.argv.slice(2)]));

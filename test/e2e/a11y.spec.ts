@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, test } from './support/fixtures';
+import { calm, expect, test } from './support/fixtures';
 import { pathIs, signedInAs, signIn, submitLogin, uniqueUser, warningDialog } from './support/app';
 import {
   announcements,
@@ -62,7 +62,7 @@ const heartbeatAnswered = (page: Page) =>
       new URL(response.url()).pathname === '/api/session/heartbeat' && response.request().method() === 'POST',
   );
 
-test.describe('axe-core finds no WCAG 2.2 AA violations', () => {
+test.describe('axe-core finds no WCAG 2.2 AA violations', calm, () => {
   test('on the login page', async ({ page }) => {
     await page.goto('/login');
     await expect(h1(page)).toHaveText('Sign in');
@@ -283,115 +283,117 @@ test.describe('with the keyboard alone', () => {
     });
   });
 
-  test('inside the warning: Tab and Shift+Tab wrap, the page behind is inert; (c) Sign out with Tab and Enter', async ({
-    page,
-    startServer,
-  }) => {
+  test(
+    'inside the warning: Tab and Shift+Tab wrap, the page behind is inert; (c) Sign out with Tab and Enter',
+    calm,
+    async ({ page, startServer }) => {
+      const server = await startServer({ env: fullWarning });
+      await page.clock.install();
+      await signInWithKeyboard(page, uniqueUser('a11y-trap'), { origin: server.url });
+      const dialog = warningDialog(page);
+      const { stay, signOut } = dialogButtons(page);
+      const headerSignOut = page.getByRole('banner').getByRole('button', { name: 'Sign out' });
+      await warningOpensNow(page);
+      await expect(stay).toBeFocused();
+
+      await test.step('Tab and Shift+Tab wrap between the two buttons', async () => {
+        const steps: [key: 'Tab' | 'Shift+Tab', expected: typeof stay][] = [
+          ['Tab', signOut],
+          ['Tab', stay],
+          ['Shift+Tab', signOut],
+          ['Shift+Tab', stay],
+          ['Shift+Tab', signOut],
+        ];
+        for (const [key, expected] of steps) {
+          await page.keyboard.press(key);
+          await expect(expected, `after ${key}, the focus is on: ${await focusedElement(page)}`).toBeFocused();
+        }
+        // Many more: the focus never leaves the dialog.
+        const visited: string[] = [];
+        for (let i = 0; i < 8; i++) {
+          await page.keyboard.press(i % 3 === 2 ? 'Shift+Tab' : 'Tab');
+          visited.push(await focusedElement(page));
+        }
+        expect(
+          visited.filter((place) => !place.endsWith('in dialog')),
+          `the focus went: ${visited.join(' -> ')}`,
+        ).toEqual([]);
+      });
+
+      await test.step('the page behind is inert: not focusable, not clickable', async () => {
+        expect(await dialog.evaluate((element) => element.matches(':modal')), 'the dialog is modal (showModal)').toBe(
+          true,
+        );
+        const focusTaken = await headerSignOut.evaluate((button: HTMLElement) => {
+          button.focus();
+          return document.activeElement === button;
+        });
+        expect(focusTaken, 'the header Sign out button takes the focus while the warning is open').toBe(false);
+        const hit = await headerSignOut.evaluate((button) => {
+          const box = button.getBoundingClientRect();
+          const top = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+          return top === button || button.contains(top);
+        });
+        expect(hit, 'a click on the header Sign out button reaches it while the warning is open').toBe(false);
+        await expect(dialog).toBeVisible();
+      });
+
+      await test.step('(c) Tab to Sign out, Enter: signed out, the focus on the login page h1', async () => {
+        // Focus where a person left it: the last step may have moved it; bring it to Sign out by Tab.
+        await pressUntilFocused(page, 'Tab', signOut, 3);
+        await page.keyboard.press('Enter');
+        await expect(page).toHaveURL(/\/login\?reason=signed-out$/);
+        await expect(h1(page)).toHaveText('Sign in');
+        await expect(page.getByRole('status').filter({ hasText: 'You have signed out.' })).toBeVisible();
+        // The login page's h1 (not the document start): focus follows the route change.
+        await expect(h1(page), `focus on the login page is on: ${await focusedElement(page)}`).toBeFocused();
+        // And from there the next Tab is the Username field.
+        await page.keyboard.press('Tab');
+        await expect(page.getByLabel('Username')).toBeFocused();
+        expect((await serverSession(page, server.url)).status).toBe(401);
+      });
+    },
+  );
+});
+
+test(
+  'the live region speaks only at the documented steps: opening (30 s), 15, 10, 5',
+  calm,
+  async ({ page, startServer }) => {
     const server = await startServer({ env: fullWarning });
+    // The countdown and its words are the page's own, on the page's clock: Playwright's clock runs
+    // the 35 s in a few real seconds, every timer in turn, with a render between timers.
     await page.clock.install();
-    await signInWithKeyboard(page, uniqueUser('a11y-trap'), { origin: server.url });
-    const dialog = warningDialog(page);
-    const { stay, signOut } = dialogButtons(page);
-    const headerSignOut = page.getByRole('banner').getByRole('button', { name: 'Sign out' });
+    await recordAnnouncements(page);
+    await signIn(page, uniqueUser('a11y-live'), { from: `${server.url}/login` });
+    const region = page.getByTestId('countdown-announcement');
+    await expect(region).toHaveAttribute('aria-live', 'polite');
     await warningOpensNow(page);
-    await expect(stay).toBeFocused();
+    // The whole 30 s warning, unanswered, to the idle sign-out: a second at a time, each shown.
+    for (let second = 0; second < fullWarningMs.warningMs / 1000; second++) await page.clock.runFor(1_000);
+    await expect(page).toHaveURL(/\/login\?reason=idle/);
 
-    await test.step('Tab and Shift+Tab wrap between the two buttons', async () => {
-      const steps: [key: 'Tab' | 'Shift+Tab', expected: typeof stay][] = [
-        ['Tab', signOut],
-        ['Tab', stay],
-        ['Shift+Tab', signOut],
-        ['Shift+Tab', stay],
-        ['Shift+Tab', signOut],
-      ];
-      for (const [key, expected] of steps) {
-        await page.keyboard.press(key);
-        await expect(expected, `after ${key}, the focus is on: ${await focusedElement(page)}`).toBeFocused();
-      }
-      // Many more: the focus never leaves the dialog.
-      const visited: string[] = [];
-      for (let i = 0; i < 8; i++) {
-        await page.keyboard.press(i % 3 === 2 ? 'Shift+Tab' : 'Tab');
-        visited.push(await focusedElement(page));
-      }
-      expect(
-        visited.filter((place) => !place.endsWith('in dialog')),
-        `the focus went: ${visited.join(' -> ')}`,
-      ).toEqual([]);
-    });
-
-    await test.step('the page behind is inert: not focusable, not clickable', async () => {
-      expect(await dialog.evaluate((element) => element.matches(':modal')), 'the dialog is modal (showModal)').toBe(
-        true,
+    const changes = (await announcements(page)).filter((change) => change.text !== '');
+    const texts = changes.map((change) => change.text);
+    const log = changes.map((change) => `${change.countdown} "${change.text}"`).join('\n');
+    test.info().annotations.push({ type: 'live region changes', description: log });
+    // Opening: 30 s (29 if the page was a second late opening it); then 15, 10 and 5.
+    const opening = changes.length > 0 ? countdownToSeconds(changes[0].countdown) : NaN;
+    expect([29, 30], `the countdown when the warning opened; changes:\n${log}`).toContain(opening);
+    expect(texts, `every change of the live region:\n${log}`).toEqual([
+      spokenFor(opening),
+      spokenFor(15),
+      spokenFor(10),
+      spokenFor(5),
+    ]);
+    // Each change says what the visible countdown said at that moment.
+    for (const change of changes) {
+      expect(change.text, `the words match the visible ${change.countdown}`).toBe(
+        spokenFor(countdownToSeconds(change.countdown)),
       );
-      const focusTaken = await headerSignOut.evaluate((button: HTMLElement) => {
-        button.focus();
-        return document.activeElement === button;
-      });
-      expect(focusTaken, 'the header Sign out button takes the focus while the warning is open').toBe(false);
-      const hit = await headerSignOut.evaluate((button) => {
-        const box = button.getBoundingClientRect();
-        const top = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
-        return top === button || button.contains(top);
-      });
-      expect(hit, 'a click on the header Sign out button reaches it while the warning is open').toBe(false);
-      await expect(dialog).toBeVisible();
-    });
-
-    await test.step('(c) Tab to Sign out, Enter: signed out, the focus on the login page h1', async () => {
-      // Focus where a person left it: the last step may have moved it; bring it to Sign out by Tab.
-      await pressUntilFocused(page, 'Tab', signOut, 3);
-      await page.keyboard.press('Enter');
-      await expect(page).toHaveURL(/\/login\?reason=signed-out$/);
-      await expect(h1(page)).toHaveText('Sign in');
-      await expect(page.getByRole('status').filter({ hasText: 'You have signed out.' })).toBeVisible();
-      // The login page's h1 (not the document start): focus follows the route change.
-      await expect(h1(page), `focus on the login page is on: ${await focusedElement(page)}`).toBeFocused();
-      // And from there the next Tab is the Username field.
-      await page.keyboard.press('Tab');
-      await expect(page.getByLabel('Username')).toBeFocused();
-      expect((await serverSession(page, server.url)).status).toBe(401);
-    });
-  });
-});
-
-test('the live region speaks only at the documented steps: opening (30 s), 15, 10, 5', async ({
-  page,
-  startServer,
-}) => {
-  const server = await startServer({ env: fullWarning });
-  // The countdown and its words are the page's own, on the page's clock: Playwright's clock runs
-  // the 35 s in a few real seconds, every timer in turn, with a render between timers.
-  await page.clock.install();
-  await recordAnnouncements(page);
-  await signIn(page, uniqueUser('a11y-live'), { from: `${server.url}/login` });
-  const region = page.getByTestId('countdown-announcement');
-  await expect(region).toHaveAttribute('aria-live', 'polite');
-  await warningOpensNow(page);
-  // The whole 30 s warning, unanswered, to the idle sign-out: a second at a time, each shown.
-  for (let second = 0; second < fullWarningMs.warningMs / 1000; second++) await page.clock.runFor(1_000);
-  await expect(page).toHaveURL(/\/login\?reason=idle/);
-
-  const changes = (await announcements(page)).filter((change) => change.text !== '');
-  const texts = changes.map((change) => change.text);
-  const log = changes.map((change) => `${change.countdown} "${change.text}"`).join('\n');
-  test.info().annotations.push({ type: 'live region changes', description: log });
-  // Opening: 30 s (29 if the page was a second late opening it); then 15, 10 and 5.
-  const opening = changes.length > 0 ? countdownToSeconds(changes[0].countdown) : NaN;
-  expect([29, 30], `the countdown when the warning opened; changes:\n${log}`).toContain(opening);
-  expect(texts, `every change of the live region:\n${log}`).toEqual([
-    spokenFor(opening),
-    spokenFor(15),
-    spokenFor(10),
-    spokenFor(5),
-  ]);
-  // Each change says what the visible countdown said at that moment.
-  for (const change of changes) {
-    expect(change.text, `the words match the visible ${change.countdown}`).toBe(
-      spokenFor(countdownToSeconds(change.countdown)),
-    );
-  }
-});
+    }
+  },
+);
 
 test('Stay signed in works 10 times in a row, each time extending the server session', async ({
   page,
@@ -423,38 +425,42 @@ test('Stay signed in works 10 times in a row, each time extending the server ses
   await expect(signedInAs(page)).toBeVisible();
 });
 
-test('each page has its own <title>, exactly one h1, and html lang="en"', async ({ page, calmServer: server }) => {
-  /** The title of index.html: what a page without a <title> of its own shows. */
-  const appTitle = 'Idle Session';
-  const titles: Record<string, string> = {};
+test(
+  'each page has its own <title>, exactly one h1, and html lang="en"',
+  calm,
+  async ({ page, calmServer: server }) => {
+    /** The title of index.html: what a page without a <title> of its own shows. */
+    const appTitle = 'Idle Session';
+    const titles: Record<string, string> = {};
 
-  const check = async (name: string, heading: string) => {
-    await expect(h1(page)).toHaveText(heading);
-    await expect.soft(page.locator('h1'), `${name}: exactly one h1`).toHaveCount(1);
-    await expect.soft(page.locator('html'), `${name}: html lang`).toHaveAttribute('lang', 'en');
-    // A page-specific title replaces the app's own within a frame of the page showing.
-    await expect
-      .soft(page, `${name}: a title of its own (not just "${appTitle}"); it is "${await page.title()}"`)
-      .not.toHaveTitle(appTitle, { timeout: 2_000 });
-    const title = await page.title();
-    expect.soft(title.trim(), `${name}: non-empty title`).not.toBe('');
-    titles[name] = title;
-  };
+    const check = async (name: string, heading: string) => {
+      await expect(h1(page)).toHaveText(heading);
+      await expect.soft(page.locator('h1'), `${name}: exactly one h1`).toHaveCount(1);
+      await expect.soft(page.locator('html'), `${name}: html lang`).toHaveAttribute('lang', 'en');
+      // A page-specific title replaces the app's own within a frame of the page showing.
+      await expect
+        .soft(page, `${name}: a title of its own (not just "${appTitle}"); it is "${await page.title()}"`)
+        .not.toHaveTitle(appTitle, { timeout: 2_000 });
+      const title = await page.title();
+      expect.soft(title.trim(), `${name}: non-empty title`).not.toBe('');
+      titles[name] = title;
+    };
 
-  await page.goto(`${server.url}/login`);
-  await check('login', 'Sign in');
-  await submitLogin(page, uniqueUser('a11y-title'));
-  await expect(page).toHaveURL(pathIs('/'));
-  await check('home', 'Hello World!');
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
-  await expect(page).toHaveURL(pathIs('/account'));
-  await check('account', 'Your account');
-  await page.goto(`${server.url}/no-such-page`);
-  await check('not found', 'Page not found');
+    await page.goto(`${server.url}/login`);
+    await check('login', 'Sign in');
+    await submitLogin(page, uniqueUser('a11y-title'));
+    await expect(page).toHaveURL(pathIs('/'));
+    await check('home', 'Hello World!');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
+    await expect(page).toHaveURL(pathIs('/account'));
+    await check('account', 'Your account');
+    await page.goto(`${server.url}/no-such-page`);
+    await check('not found', 'Page not found');
 
-  const distinct = new Set(Object.values(titles));
-  expect(distinct.size, `titles must differ per page: ${JSON.stringify(titles)}`).toBe(Object.keys(titles).length);
-});
+    const distinct = new Set(Object.values(titles));
+    expect(distinct.size, `titles must differ per page: ${JSON.stringify(titles)}`).toBe(Object.keys(titles).length);
+  },
+);
 
 const reflowViewports = [
   { name: '320 CSS px wide (WCAG 1.4.10; 400% zoom of 1280 px)', viewport: { width: 320, height: 640 } },
@@ -462,7 +468,7 @@ const reflowViewports = [
 ];
 
 for (const { name, viewport } of reflowViewports) {
-  test.describe(`reflow at ${name}`, () => {
+  test.describe(`reflow at ${name}`, calm, () => {
     test.use({ viewport });
 
     test('login, home and the open warning: no sideways scroll, the dialog buttons in view', async ({
@@ -495,7 +501,7 @@ for (const { name, viewport } of reflowViewports) {
   });
 }
 
-test('reduced motion: the countdown bar does not animate', async ({ page, startServer }) => {
+test('reduced motion: the countdown bar does not animate', calm, async ({ page, startServer }) => {
   const server = await startServer({ env: fullWarning });
   await page.clock.install();
   await page.emulateMedia({ reducedMotion: 'reduce' });
@@ -509,33 +515,34 @@ test('reduced motion: the countdown bar does not animate', async ({ page, startS
   expect(await duration(), 'transition without the preference').not.toBe('0s');
 });
 
-test('forced colours: the warning and its buttons stay visible, and axe finds no violations', async ({
-  page,
-  startServer,
-}) => {
-  const server = await startServer({ env: fullWarning });
-  await page.clock.install();
-  await page.emulateMedia({ forcedColors: 'active' });
-  await signIn(page, uniqueUser('a11y-forced'), { from: `${server.url}/login` });
-  const dialog = warningDialog(page);
-  await warningOpensNow(page);
-  expect(await page.evaluate(() => matchMedia('(forced-colors: active)').matches)).toBe(true);
-  const { stay, signOut } = dialogButtons(page);
-  for (const [button, label] of [
-    [stay, 'Stay signed in'],
-    [signOut, 'Sign out'],
-  ] as const) {
-    await expect(button).toBeVisible();
-    await expectInsideViewport(page, button, label);
-    // Without background colours, a button is told apart by its border.
-    const border = await button.evaluate((element) => {
-      const style = getComputedStyle(element);
-      return { width: parseFloat(style.borderTopWidth), style: style.borderTopStyle };
-    });
-    expect(border.width, `${label}: a border in forced colours`).toBeGreaterThan(0);
-    expect(border.style, `${label}: border style`).not.toBe('none');
-  }
-  await expect(dialog.locator('.countdown-value')).toBeVisible();
-  await expectNoAxeViolations(page, '/ with the warning open, forced colours');
-  await expect(dialog).toBeVisible();
-});
+test(
+  'forced colours: the warning and its buttons stay visible, and axe finds no violations',
+  calm,
+  async ({ page, startServer }) => {
+    const server = await startServer({ env: fullWarning });
+    await page.clock.install();
+    await page.emulateMedia({ forcedColors: 'active' });
+    await signIn(page, uniqueUser('a11y-forced'), { from: `${server.url}/login` });
+    const dialog = warningDialog(page);
+    await warningOpensNow(page);
+    expect(await page.evaluate(() => matchMedia('(forced-colors: active)').matches)).toBe(true);
+    const { stay, signOut } = dialogButtons(page);
+    for (const [button, label] of [
+      [stay, 'Stay signed in'],
+      [signOut, 'Sign out'],
+    ] as const) {
+      await expect(button).toBeVisible();
+      await expectInsideViewport(page, button, label);
+      // Without background colours, a button is told apart by its border.
+      const border = await button.evaluate((element) => {
+        const style = getComputedStyle(element);
+        return { width: parseFloat(style.borderTopWidth), style: style.borderTopStyle };
+      });
+      expect(border.width, `${label}: a border in forced colours`).toBeGreaterThan(0);
+      expect(border.style, `${label}: border style`).not.toBe('none');
+    }
+    await expect(dialog.locator('.countdown-value')).toBeVisible();
+    await expectNoAxeViolations(page, '/ with the warning open, forced colours');
+    await expect(dialog).toBeVisible();
+  },
+);

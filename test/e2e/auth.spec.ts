@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, test } from './support/fixtures';
+import { calm, expect, test } from './support/fixtures';
 import { expectBackShowsNothingProtected, pathIs, signedInAs, signIn, submitLogin, uniqueUser } from './support/app';
 
 // Nothing here is about time: the calm shared server, where no warning opens (3 s after the last
@@ -7,7 +7,7 @@ import { expectBackShowsNothingProtected, pathIs, signedInAs, signIn, submitLogi
 // input never run into a sign-out.
 test.use({ baseURL: async ({ calmServer }, use) => use(calmServer.url) });
 
-test.describe('signing in and out', () => {
+test.describe('signing in and out', calm, () => {
   test('sign in, see Hello World!, sign out', async ({ page }) => {
     const username = await signIn(page);
     await expect(page.getByRole('heading', { level: 1, name: 'Hello World!' })).toBeVisible();
@@ -47,7 +47,7 @@ test.describe('signing in and out', () => {
   });
 });
 
-test.describe('Back after sign-out shows no protected content', () => {
+test.describe('Back after sign-out shows no protected content', calm, () => {
   test('within the app (one document)', async ({ page }) => {
     await signIn(page);
     await page.getByRole('link', { name: 'Account' }).click();
@@ -74,7 +74,7 @@ test.describe('Back after sign-out shows no protected content', () => {
   });
 });
 
-test.describe('next stays on this origin', () => {
+test.describe('next stays on this origin', calm, () => {
   /** Fails the test if the page ever asks for another host (a redirect would). */
   function forbidOtherHosts(page: Page, baseURL: string) {
     const visited: string[] = [];

@@ -3,7 +3,7 @@
  * activity; a cross-origin frame counts only by postMessage from an allow-listed origin.
  */
 import type { Page } from '@playwright/test';
-import { expect, test } from './support/fixtures';
+import { calm, expect, test } from './support/fixtures';
 import { recordWarnings, signedInAs, signIn, uniqueUser, warningDialog, warningsOpened } from './support/app';
 import { expectNoAxeViolations, focusedElement } from './a11y-support';
 
@@ -48,7 +48,7 @@ test('moving and typing only inside the Help iframe for twice the idle timeout: 
   await expect(signedInAs(page)).toBeVisible();
 });
 
-test('the Help panel: keyboard flow and no axe violations', async ({ page, calmServer: server }) => {
+test('the Help panel: keyboard flow and no axe violations', calm, async ({ page, calmServer: server }) => {
   await signIn(page, uniqueUser('help-a11y'), { from: `${server.url}/login` });
   const help = page.getByRole('button', { name: 'Help', exact: true });
   await help.focus();

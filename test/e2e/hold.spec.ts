@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { expect, test } from './support/fixtures';
+import { calm, expect, test } from './support/fixtures';
 import {
   recordWarnings,
   signedInAs,
@@ -141,35 +141,36 @@ test('two tabs, one holding: neither warns', async ({ page, startServer }) => {
   await expect(signedInAs(other)).toBeVisible();
 });
 
-test('Import notes with the keyboard alone: choose, import, cancel; no axe violations while it runs', async ({
-  page,
-  startServer,
-}) => {
-  const server = await startServer({ env: { IDLE_TIMEOUT: '10m', IDLE_WARNING: '30s', REQUEST_TIMEOUT: '120s' } });
-  await signIn(page, uniqueUser('import-keys'), { from: `${server.url}/login` });
-  await page.goto(`${server.url}/notes`);
-  await expectNoAxeViolations(page, 'the Notes page with Import notes');
-  await throttleUploads(page);
+test(
+  'Import notes with the keyboard alone: choose, import, cancel; no axe violations while it runs',
+  calm,
+  async ({ page, startServer }) => {
+    const server = await startServer({ env: { IDLE_TIMEOUT: '10m', IDLE_WARNING: '30s', REQUEST_TIMEOUT: '120s' } });
+    await signIn(page, uniqueUser('import-keys'), { from: `${server.url}/login` });
+    await page.goto(`${server.url}/notes`);
+    await expectNoAxeViolations(page, 'the Notes page with Import notes');
+    await throttleUploads(page);
 
-  const fileInput = page.getByLabel('Notes file');
-  await fileInput.focus();
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
-  await chooser.setFiles(notesFile(20));
-  await page.keyboard.press('Tab');
-  await expect(page.getByRole('button', { name: 'Import' })).toBeFocused();
-  await page.keyboard.press('Enter');
+    const fileInput = page.getByLabel('Notes file');
+    await fileInput.focus();
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    await chooser.setFiles(notesFile(20));
+    await page.keyboard.press('Tab');
+    await expect(page.getByRole('button', { name: 'Import' })).toBeFocused();
+    await page.keyboard.press('Enter');
 
-  const progress = page.getByRole('progressbar', { name: 'Import progress' });
-  await expect(progress).toBeVisible();
-  await expect(page.getByText('Kept signed in while the import runs.')).toBeVisible();
-  // Announced in steps of 10 % only.
-  await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow')) % 10).toBe(0);
-  await expectNoAxeViolations(page, 'an import in progress');
+    const progress = page.getByRole('progressbar', { name: 'Import progress' });
+    await expect(progress).toBeVisible();
+    await expect(page.getByText('Kept signed in while the import runs.')).toBeVisible();
+    // Announced in steps of 10 % only.
+    await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow')) % 10).toBe(0);
+    await expectNoAxeViolations(page, 'an import in progress');
 
-  await page.getByRole('button', { name: 'Cancel' }).focus();
-  await page.keyboard.press('Enter');
-  await expect(page.getByText('Import cancelled. Nothing was imported.')).toBeVisible();
-  await expect(progress).toBeHidden();
-  await expect(page.getByText('Kept signed in while the import runs.')).toBeHidden();
-  await expect(page.getByText('No saved notes yet.')).toBeVisible();
-});
+    await page.getByRole('button', { name: 'Cancel' }).focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByText('Import cancelled. Nothing was imported.')).toBeVisible();
+    await expect(progress).toBeHidden();
+    await expect(page.getByText('Kept signed in while the import runs.')).toBeHidden();
+    await expect(page.getByText('No saved notes yet.')).toBeVisible();
+  },
+);

@@ -1,5 +1,5 @@
 import type { Page, Request } from '@playwright/test';
-import { expect, test } from './support/fixtures';
+import { calm, expect, test } from './support/fixtures';
 import {
   expectBackShowsNothingProtected,
   noteText,
@@ -121,38 +121,39 @@ test('text typed in the last second before the warning opened is restored in ful
   await expect(restoredNotice(page)).toBeVisible();
 });
 
-test('saving the same note from two tabs gives the second the conflict, and no text is lost', async ({
-  context,
-  calmServer: { url },
-}) => {
-  // No warning for ten minutes (the calm server): the test's pauses between clicks are no concern.
-  const first = await context.newPage();
-  await signIn(first, uniqueUser('tabs'), { from: `${url}/login?next=/notes`, expectPath: '/notes' });
-  await first.getByLabel('Title', { exact: true }).fill('Shared');
-  await noteText(first).fill('start');
-  await first.getByRole('button', { name: 'Save' }).click();
-  await expect(first.getByRole('button', { name: 'Open Shared' })).toBeVisible();
+test(
+  'saving the same note from two tabs gives the second the conflict, and no text is lost',
+  calm,
+  async ({ context, calmServer: { url } }) => {
+    // No warning for ten minutes (the calm server): the test's pauses between clicks are no concern.
+    const first = await context.newPage();
+    await signIn(first, uniqueUser('tabs'), { from: `${url}/login?next=/notes`, expectPath: '/notes' });
+    await first.getByLabel('Title', { exact: true }).fill('Shared');
+    await noteText(first).fill('start');
+    await first.getByRole('button', { name: 'Save' }).click();
+    await expect(first.getByRole('button', { name: 'Open Shared' })).toBeVisible();
 
-  const second = await context.newPage();
-  await second.goto(`${url}/notes`);
-  await second.getByRole('button', { name: 'Open Shared' }).click();
-  await expect(noteText(second)).toHaveValue('start');
+    const second = await context.newPage();
+    await second.goto(`${url}/notes`);
+    await second.getByRole('button', { name: 'Open Shared' }).click();
+    await expect(noteText(second)).toHaveValue('start');
 
-  await noteText(first).fill('from the first tab');
-  await first.getByRole('button', { name: 'Save' }).click();
-  await expect(first.getByRole('status').filter({ hasText: 'Saved “Shared”' })).toBeAttached();
+    await noteText(first).fill('from the first tab');
+    await first.getByRole('button', { name: 'Save' }).click();
+    await expect(first.getByRole('status').filter({ hasText: 'Saved “Shared”' })).toBeAttached();
 
-  await noteText(second).fill('from the second tab');
-  await second.getByRole('button', { name: 'Save' }).click();
-  const conflict = second.getByRole('alert').filter({ hasText: 'changed in another tab' });
-  await expect(conflict).toBeVisible();
-  await expect(conflict).toContainText('from the first tab');
-  await expect(noteText(second)).toHaveValue('from the second tab');
+    await noteText(second).fill('from the second tab');
+    await second.getByRole('button', { name: 'Save' }).click();
+    const conflict = second.getByRole('alert').filter({ hasText: 'changed in another tab' });
+    await expect(conflict).toBeVisible();
+    await expect(conflict).toContainText('from the first tab');
+    await expect(noteText(second)).toHaveValue('from the second tab');
 
-  await conflict.getByRole('button', { name: 'Keep mine' }).click();
-  await second.getByRole('button', { name: 'Save' }).click();
-  await expect(second.getByRole('status').filter({ hasText: 'Saved “Shared”' })).toBeAttached();
-  const list = await (await second.request.get(`${url}/api/notes`)).json();
-  const { note } = await (await second.request.get(`${url}/api/notes/${list.notes[0].id}`)).json();
-  expect(note).toMatchObject({ text: 'from the second tab', revision: 3 });
-});
+    await conflict.getByRole('button', { name: 'Keep mine' }).click();
+    await second.getByRole('button', { name: 'Save' }).click();
+    await expect(second.getByRole('status').filter({ hasText: 'Saved “Shared”' })).toBeAttached();
+    const list = await (await second.request.get(`${url}/api/notes`)).json();
+    const { note } = await (await second.request.get(`${url}/api/notes/${list.notes[0].id}`)).json();
+    expect(note).toMatchObject({ text: 'from the second tab', revision: 3 });
+  },
+);

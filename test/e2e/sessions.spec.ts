@@ -1,5 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
-import { expect, test } from './support/fixtures';
+import { calm, expect, test } from './support/fixtures';
 import type { SessionResponse } from '../../shared/contract';
 import { keepActive, passwordFor, pathIs, signedInAs, signIn, submitLogin, uniqueUser } from './support/app';
 
@@ -204,68 +204,70 @@ test('a stale 401 for the old cookie, arriving after a new sign-in in another ta
   expect(signOuts.every((search) => search.startsWith('?id='))).toBe(true);
 });
 
-test("an automatic sign-out's answer arriving after another user's sign-in in a new tab leaves the new cookie", async ({
-  context,
-  calmServer: { url },
-}) => {
-  // Bob's tab learns his session was ended elsewhere and signs out on its own (`?id=`), with his
-  // cookie. That request reaches the server at once; its answer is held until Alice has signed in
-  // in a new tab, as on a loaded machine (the draft model-based test found it: decision 031).
-  const bob = uniqueUser('bob');
-  const alice = uniqueUser('alice');
-  const a = await context.newPage();
-  await signIn(a, bob, { from: `${url}/login` });
-  const bobsSession = ((await (await context.request.get(`${url}/api/session`)).json()) as SessionResponse).session.id;
+test(
+  "an automatic sign-out's answer arriving after another user's sign-in in a new tab leaves the new cookie",
+  calm,
+  async ({ context, calmServer: { url } }) => {
+    // Bob's tab learns his session was ended elsewhere and signs out on its own (`?id=`), with his
+    // cookie. That request reaches the server at once; its answer is held until Alice has signed in
+    // in a new tab, as on a loaded machine (the draft model-based test found it: decision 031).
+    const bob = uniqueUser('bob');
+    const alice = uniqueUser('alice');
+    const a = await context.newPage();
+    await signIn(a, bob, { from: `${url}/login` });
+    const bobsSession = ((await (await context.request.get(`${url}/api/session`)).json()) as SessionResponse).session
+      .id;
 
-  let release: () => void = () => {};
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const answered = new Promise<{ status: number; setCookie: string | null }>((resolve) => {
-    void context.route(
-      (address) => address.pathname === '/api/session' && address.searchParams.has('id'),
-      async (route) => {
-        // Sent now, with the browser's cookie (still Bob's); answered to the page only later.
-        const cookie = (await context.cookies(url)).map(({ name, value }) => `${name}=${value}`).join('; ');
-        const response = await fetch(route.request().url(), {
-          method: 'DELETE',
-          headers: { Cookie: cookie, Origin: url },
-        });
-        await released;
-        const headers = Object.fromEntries(response.headers);
-        await route.fulfill({ status: response.status, headers });
-        resolve({ status: response.status, setCookie: response.headers.get('Set-Cookie') });
-      },
-    );
-  });
-  const signOutSent = a.waitForRequest((request) => new URL(request.url()).searchParams.get('id') === bobsSession);
-
-  const device = await context.browser()!.newContext();
-  try {
-    const other = await device.request.post(`${url}/api/session`, {
-      data: { username: bob, password: passwordFor(bob) },
-      headers: { Origin: url },
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const answered = new Promise<{ status: number; setCookie: string | null }>((resolve) => {
+      void context.route(
+        (address) => address.pathname === '/api/session' && address.searchParams.has('id'),
+        async (route) => {
+          // Sent now, with the browser's cookie (still Bob's); answered to the page only later.
+          const cookie = (await context.cookies(url)).map(({ name, value }) => `${name}=${value}`).join('; ');
+          const response = await fetch(route.request().url(), {
+            method: 'DELETE',
+            headers: { Cookie: cookie, Origin: url },
+          });
+          await released;
+          const headers = Object.fromEntries(response.headers);
+          await route.fulfill({ status: response.status, headers });
+          resolve({ status: response.status, setCookie: response.headers.get('Set-Cookie') });
+        },
+      );
     });
-    expect(other.status()).toBe(201);
-    expect(
-      (await device.request.delete(`${url}/api/sessions/${bobsSession}`, { headers: { Origin: url } })).status(),
-    ).toBe(204);
-  } finally {
-    await device.close();
-  }
-  await a.evaluate(() => window.dispatchEvent(new Event('focus')));
-  await signOutSent;
+    const signOutSent = a.waitForRequest((request) => new URL(request.url()).searchParams.get('id') === bobsSession);
 
-  const b = await context.newPage();
-  await signIn(b, alice, { from: `${url}/login` });
-  release();
-  const late = await answered;
-  expect(late.status).toBe(204);
+    const device = await context.browser()!.newContext();
+    try {
+      const other = await device.request.post(`${url}/api/session`, {
+        data: { username: bob, password: passwordFor(bob) },
+        headers: { Origin: url },
+      });
+      expect(other.status()).toBe(201);
+      expect(
+        (await device.request.delete(`${url}/api/sessions/${bobsSession}`, { headers: { Origin: url } })).status(),
+      ).toBe(204);
+    } finally {
+      await device.close();
+    }
+    await a.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await signOutSent;
 
-  // Alice's session is the browser's, and stays so across a reload.
-  const current = await context.request.get(`${url}/api/session`);
-  expect(current.status()).toBe(200);
-  expect(((await current.json()) as SessionResponse).user.username).toBe(alice);
-  await b.reload();
-  await expect(signedInAs(b)).toContainText(alice);
-  await expect(b).toHaveURL(pathIs('/'));
-  expect(late.setCookie).toBeNull();
-});
+    const b = await context.newPage();
+    await signIn(b, alice, { from: `${url}/login` });
+    release();
+    const late = await answered;
+    expect(late.status).toBe(204);
+
+    // Alice's session is the browser's, and stays so across a reload.
+    const current = await context.request.get(`${url}/api/session`);
+    expect(current.status()).toBe(200);
+    expect(((await current.json()) as SessionResponse).user.username).toBe(alice);
+    await b.reload();
+    await expect(signedInAs(b)).toContainText(alice);
+    await expect(b).toHaveURL(pathIs('/'));
+    expect(late.setCookie).toBeNull();
+  },
+);

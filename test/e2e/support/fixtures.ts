@@ -65,3 +65,12 @@ export const test = base.extend<Fixtures>({
 });
 
 export { expect };
+
+/**
+ * The tag of a test that proves nothing about real time: it waits on no real timeout, or only for
+ * something to happen, with room to spare (the calm server, page.clock, a ten-minute session).
+ * Such tests run in the 'calm' project, beside the timing tests, in browsers at a lower CPU
+ * priority (playwright.config.ts, decision 030): they use the cores the timing tests leave idle,
+ * and a timing test's page never waits for one of them.
+ */
+export const calm = { tag: '@calm' };

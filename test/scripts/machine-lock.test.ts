@@ -1,0 +1,81 @@
+/**
+ * The end-to-end suite's machine lock (scripts/lib/machine-lock.mjs): a second taker waits while
+ * another process holds it, and takes it once that process is gone, killed outright included
+ * (nothing stale is left behind).
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { holdMachineLock, isMachineLockHeld } from '../../scripts/lib/machine-lock.mjs';
+
+const lockModule = new URL('../../scripts/lib/machine-lock.mjs', import.meta.url).href;
+const holders: ReturnType<typeof spawn>[] = [];
+afterEach(() => {
+  for (const holder of holders.splice(0)) holder.kill('SIGKILL');
+});
+
+/** A process that takes `name` and keeps it until killed; resolves once it holds it. */
+function holderOf(name: string) {
+  const holder = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { holdMachineLock } = await import(${JSON.stringify(lockModule)});
+       await holdMachineLock(${JSON.stringify(name)});
+       console.log('held');
+       setInterval(() => {}, 1000);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  holders.push(holder);
+  return new Promise<typeof holder>((resolve, reject) => {
+    holder.stdout!.setEncoding('utf8').on('data', (text: string) => text.includes('held') && resolve(holder));
+    holder.once('exit', (code) => reject(new Error(`the holder exited (${code}) before holding the lock`)));
+  });
+}
+
+describe.runIf(process.platform === 'linux')('holdMachineLock', () => {
+  it('waits while another process holds it, and takes it once that process is killed', async () => {
+    const name = `idle-session-test-${randomUUID()}`;
+    expect(await isMachineLockHeld(name)).toBe(false);
+    const holder = await holderOf(name);
+    expect(await isMachineLockHeld(name)).toBe(true);
+    const onWait = vi.fn();
+    let held = false;
+    const taking = holdMachineLock(name, { onWait, retryMs: 20 }).then(() => (held = true));
+    await vi.waitFor(() => expect(onWait).toHaveBeenCalledTimes(1));
+    // Several retries later it still waits, and said so once.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(held).toBe(false);
+    expect(onWait).toHaveBeenCalledTimes(1);
+
+    holder.kill('SIGKILL');
+    await taking;
+    expect(held).toBe(true);
+    expect(await isMachineLockHeld(name)).toBe(true);
+
+    // Now this process holds it: another one waits in turn.
+    const second = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { holdMachineLock } = await import(${JSON.stringify(lockModule)});
+         await holdMachineLock(${JSON.stringify(name)}, { onWait: () => { console.log('waiting'); process.exit(0); } });
+         console.log('held');`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let said = '';
+    second.stdout.setEncoding('utf8').on('data', (text: string) => (said += text));
+    await new Promise((resolve) => second.once('exit', resolve));
+    expect(said.trim()).toBe('waiting');
+  });
+
+  it('takes a free lock at once, without waiting', async () => {
+    const onWait = vi.fn();
+    await holdMachineLock(`idle-session-test-${randomUUID()}`, { onWait });
+    expect(onWait).not.toHaveBeenCalled();
+  });
+});
