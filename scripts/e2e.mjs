@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { repoRoot } from './lib/app-server.mjs';
 import { chromiumPath as chromium } from './lib/chromium.mjs';
-import { holdMachineLock } from './lib/machine-lock.mjs';
+import { holdMachineLock, lockPort } from './lib/machine-lock.mjs';
 
 const ci = process.env.CI === 'true';
 
@@ -62,8 +62,11 @@ const built = run(process.execPath, ['scripts/build.mjs', '--if-stale']);
 if (built !== 0) process.exit(built);
 // One suite at a time on this machine (the other Node line of .ci/run, another checkout): its timing
 // tests need the cores they were measured with. Held until this process exits.
-await holdMachineLock('idle-session-e2e', {
+const lock = 'idle-session-e2e';
+await holdMachineLock(lock, {
   onWait: () =>
-    console.error('e2e: another end-to-end run is going on this machine; waiting for it to end (decision 030)'),
+    console.error(
+      `e2e: another end-to-end run is going on this machine (it holds 127.0.0.1:${lockPort(lock)}); waiting for it to end (decision 030)`,
+    ),
 });
 process.exit(run(npx, ['playwright', 'test', ...process.argv.slice(2)]));

@@ -1,20 +1,31 @@
 // A lock that one process on this machine holds until it exits, however it exits: the end-to-end
 // suite takes it before Playwright starts, so that two suites (the two Node lines of `.ci/run`,
 // two checkouts) never run at once. Their timing tests need the cores they were measured with
-// (decision 030); a second suite's browsers would make them fail now and then.
+// (decision 030); a second suite's browsers would make them fail now and then, and its start
+// would empty the first one's test-results folder.
 //
-// On Linux it is an abstract Unix socket: the kernel frees the name when the process ends, so a
-// crashed or killed holder leaves nothing stale behind. Elsewhere there is no lock (and no wait).
+// The lock is a listening socket on a loopback TCP port derived from its name: the kernel frees it
+// when its process ends, so a crashed or killed holder leaves nothing stale behind, and every Node
+// version binds it alike. (An abstract Unix socket did not: Node 20 and Node 24 bind the same name
+// as two different addresses, and both lines held the lock at once.)
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 
+/** The lock's port: below Linux's ephemeral range (32768 and up), so the OS never hands it out. */
+export function lockPort(name) {
+  let hash = 0x811c9dc5;
+  for (const char of name) hash = Math.imul(hash ^ char.codePointAt(0), 0x01000193) >>> 0;
+  return 20_000 + (hash % 10_000);
+}
+
 /** Tries to take the lock: true when this process holds it now. */
 function tryToHold(name) {
   return new Promise((resolve, reject) => {
-    const server = createServer();
+    // Nothing is served: a connection is closed at once.
+    const server = createServer((socket) => socket.destroy());
     server.once('error', (error) => (error.code === 'EADDRINUSE' ? resolve(false) : reject(error)));
-    server.listen(`\0${name}`, () => {
+    server.listen(lockPort(name), '127.0.0.1', () => {
       server.unref();
       resolve(true);
     });
@@ -26,7 +37,6 @@ function tryToHold(name) {
  * if another process holds it (to say what is waited for); then it tries again every `retryMs`.
  */
 export async function holdMachineLock(name, { onWait = () => {}, retryMs = 1_000 } = {}) {
-  if (process.platform !== 'linux') return;
   let waited = false;
   while (!(await tryToHold(name))) {
     if (!waited) onWait();
@@ -35,13 +45,12 @@ export async function holdMachineLock(name, { onWait = () => {}, retryMs = 1_000
   }
 }
 
-/** True when some process holds the lock `name` now (always false where there is no lock). */
+/** True when some process holds the lock `name` now. */
 export async function isMachineLockHeld(name) {
-  if (process.platform !== 'linux') return false;
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', (error) => (error.code === 'EADDRINUSE' ? resolve(true) : reject(error)));
-    server.listen(`\0${name}`, () => server.close(() => resolve(false)));
+    server.listen(lockPort(name), '127.0.0.1', () => server.close(() => resolve(false)));
   });
 }
 

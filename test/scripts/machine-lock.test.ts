@@ -1,12 +1,13 @@
 /**
  * The end-to-end suite's machine lock (scripts/lib/machine-lock.mjs): a second taker waits while
  * another process holds it, and takes it once that process is gone, killed outright included
- * (nothing stale is left behind).
+ * (nothing stale is left behind); and the lock is the loopback port any program binds alike.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { holdMachineLock, isMachineLockHeld } from '../../scripts/lib/machine-lock.mjs';
+import { holdMachineLock, isMachineLockHeld, lockPort } from '../../scripts/lib/machine-lock.mjs';
 
 const lockModule = new URL('../../scripts/lib/machine-lock.mjs', import.meta.url).href;
 const holders: ReturnType<typeof spawn>[] = [];
@@ -35,7 +36,7 @@ function holderOf(name: string) {
   });
 }
 
-describe.runIf(process.platform === 'linux')('holdMachineLock', () => {
+describe('holdMachineLock', () => {
   it('waits while another process holds it, and takes it once that process is killed', async () => {
     const name = `idle-session-test-${randomUUID()}`;
     expect(await isMachineLockHeld(name)).toBe(false);
@@ -71,6 +72,20 @@ describe.runIf(process.platform === 'linux')('holdMachineLock', () => {
     second.stdout.setEncoding('utf8').on('data', (text: string) => (said += text));
     await new Promise((resolve) => second.once('exit', resolve));
     expect(said.trim()).toBe('waiting');
+  });
+
+  it('is held by whatever listens on its loopback port: Node 20 and Node 24 see one lock', async () => {
+    // The first lock was an abstract Unix socket, which Node 20 and Node 24 bind as two different
+    // addresses: both CI lines held it at once, and the second suite emptied the first's results.
+    const name = `idle-session-test-${randomUUID()}`;
+    const other = createServer();
+    await new Promise<void>((resolve) => other.listen(lockPort(name), '127.0.0.1', resolve));
+    expect(await isMachineLockHeld(name)).toBe(true);
+    const onWait = vi.fn();
+    const taking = holdMachineLock(name, { onWait, retryMs: 20 });
+    await vi.waitFor(() => expect(onWait).toHaveBeenCalledTimes(1));
+    await new Promise<void>((resolve) => other.close(() => resolve()));
+    await taking;
   });
 
   it('takes a free lock at once, without waiting', async () => {
