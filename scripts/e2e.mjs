@@ -62,11 +62,20 @@ const built = run(process.execPath, ['scripts/build.mjs', '--if-stale']);
 if (built !== 0) process.exit(built);
 // One suite at a time on this machine (the other Node line of .ci/run, another checkout): its timing
 // tests need the cores they were measured with. Held until this process exits.
+// A whole run takes about 7 minutes here: after 30 of waiting, something else holds the port.
 const lock = 'idle-session-e2e';
-await holdMachineLock(lock, {
-  onWait: () =>
-    console.error(
-      `e2e: another end-to-end run is going on this machine (it holds 127.0.0.1:${lockPort(lock)}); waiting for it to end (decision 030)`,
-    ),
-});
+try {
+  await holdMachineLock(lock, {
+    timeoutMs: 30 * 60_000,
+    onWait: () =>
+      console.error(
+        `e2e: another end-to-end run is going on this machine (it holds 127.0.0.1:${lockPort(lock)}); waiting for it to end (decision 030)`,
+      ),
+  });
+} catch (error) {
+  console.error(
+    `e2e: ${error.message}. If no other end-to-end run is going, another program listens there: stop it and run again.`,
+  );
+  process.exit(1);
+}
 process.exit(run(npx, ['playwright', 'test', ...process.argv.slice(2)]));

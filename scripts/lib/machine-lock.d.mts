@@ -1,5 +1,8 @@
 /** Types for machine-lock.mjs (plain JavaScript so that scripts/*.mjs can use it without a build). */
-export function holdMachineLock(name: string, options?: { onWait?: () => void; retryMs?: number }): Promise<void>;
+export function holdMachineLock(
+  name: string,
+  options?: { onWait?: () => void; retryMs?: number; timeoutMs?: number },
+): Promise<void>;
 export function isMachineLockHeld(name: string): Promise<boolean>;
 /** The loopback TCP port that is the lock `name`. */
 export function lockPort(name: string): number;

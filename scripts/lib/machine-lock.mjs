@@ -35,12 +35,20 @@ function tryToHold(name) {
 /**
  * Resolves once this process holds the lock `name`, kept until it exits. `onWait` is called once
  * if another process holds it (to say what is waited for); then it tries again every `retryMs`.
+ * Rejects after `timeoutMs` of waiting, saying which port is held: past any run's length, the
+ * holder is more likely another program on that port than a run to wait for.
  */
-export async function holdMachineLock(name, { onWait = () => {}, retryMs = 1_000 } = {}) {
+export async function holdMachineLock(name, { onWait = () => {}, retryMs = 1_000, timeoutMs = Infinity } = {}) {
+  const started = Date.now();
   let waited = false;
   while (!(await tryToHold(name))) {
     if (!waited) onWait();
     waited = true;
+    if (Date.now() - started >= timeoutMs) {
+      throw new Error(
+        `127.0.0.1:${lockPort(name)} (the lock ${name}) was still held after ${Math.round(timeoutMs / 1000)} s of waiting`,
+      );
+    }
     await sleep(retryMs);
   }
 }

@@ -88,6 +88,19 @@ describe('holdMachineLock', () => {
     await taking;
   });
 
+  it('gives up after timeoutMs of waiting, naming the port that is held', async () => {
+    const name = `idle-session-test-${randomUUID()}`;
+    const other = createServer();
+    await new Promise<void>((resolve) => other.listen(lockPort(name), '127.0.0.1', resolve));
+    try {
+      await expect(holdMachineLock(name, { retryMs: 20, timeoutMs: 100 })).rejects.toThrow(
+        `127.0.0.1:${lockPort(name)} (the lock ${name}) was still held after 0 s of waiting`,
+      );
+    } finally {
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  });
+
   it('takes a free lock at once, without waiting', async () => {
     const onWait = vi.fn();
     await holdMachineLock(`idle-session-test-${randomUUID()}`, { onWait });
