@@ -38,8 +38,8 @@ export default defineConfig({
   // fails now and then; on a machine loaded by others, four failed 4 of 74. Tests that are not
   // about time run on the calm shared server, where a loaded machine cannot make them meet a
   // warning.
-  // The calm tests (tagged @calm) run in two more workers beside them, in a Chromium at nice 10
-  // (scripts/lib/chromium-low-priority.sh): they take the CPU the timing tests leave idle, and a
+  // The calm tests (tagged @calm) run in two more workers beside them, in a Chromium at a lower
+  // CPU priority (scripts/lib/chromium-low-priority.sh): they take the CPU the timing tests leave idle, and a
   // timing test's page never waits for one of them.
   workers: timingWorkers + calmWorkers,
   fullyParallel: true,

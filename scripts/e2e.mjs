@@ -7,8 +7,8 @@
 // (scripts/build.mjs --if-stale): its output does not depend on the Node that runs it (esbuild's
 // target is fixed, vite's output is JavaScript), so the second `npm test` of `.ci/run`, on Node 24,
 // tests the same build as the first without making it again. Playwright starts once no other
-// end-to-end run holds this machine's lock (scripts/lib/machine-lock.mjs): `.ci/run` runs the two
-// lines at once, and their suites take turns.
+// end-to-end run holds this machine's lock (scripts/lib/machine-lock.mjs): two checkouts' suites, or
+// two Node lines started by hand, take turns.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { repoRoot } from './lib/app-server.mjs';
@@ -60,7 +60,7 @@ const typechecked = run(npm, ['run', 'typecheck']);
 if (typechecked !== 0) process.exit(typechecked);
 const built = run(process.execPath, ['scripts/build.mjs', '--if-stale']);
 if (built !== 0) process.exit(built);
-// One suite at a time on this machine (the other Node line of .ci/run, another checkout): its timing
+// One suite at a time on this machine (another checkout, another Node line): its timing
 // tests need the cores they were measured with. Held until this process exits.
 // A whole run takes about 7 minutes here: after 30 of waiting, something else holds the port.
 const lock = 'idle-session-e2e';

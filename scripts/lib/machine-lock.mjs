@@ -1,16 +1,15 @@
 // A lock that one process on this machine holds until it exits, however it exits: the end-to-end
-// suite takes it before Playwright starts, so that two suites (the two Node lines of `.ci/run`,
-// two checkouts) never run at once. Their timing tests need the cores they were measured with
+// suite takes it before Playwright starts, so that two suites (two checkouts, or two Node lines run
+// by hand) never run at once. Their timing tests need the cores they were measured with
 // (decision 030); a second suite's browsers would make them fail now and then, and its start
 // would empty the first one's test-results folder.
 //
 // The lock is a listening socket on a loopback TCP port derived from its name: the kernel frees it
 // when its process ends, so a crashed or killed holder leaves nothing stale behind, and every Node
 // version binds it alike. (An abstract Unix socket did not: Node 20 and Node 24 bind the same name
-// as two different addresses, and both lines held the lock at once.)
+// as two different addresses, and both held the lock at once.)
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 
 /** The lock's port: below Linux's ephemeral range (32768 and up), so the OS never hands it out. */
 export function lockPort(name) {
@@ -60,15 +59,4 @@ export async function isMachineLockHeld(name) {
     server.once('error', (error) => (error.code === 'EADDRINUSE' ? resolve(true) : reject(error)));
     server.listen(lockPort(name), '127.0.0.1', () => server.close(() => resolve(false)));
   });
-}
-
-// `node scripts/lib/machine-lock.mjs held <name>`: exits 0 when the lock is held, 1 when not
-// (`.ci/run` starts its second Node line once the first line's end-to-end suite holds it).
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [command, name] = process.argv.slice(2);
-  if (command !== 'held' || !name) {
-    console.error('usage: node scripts/lib/machine-lock.mjs held <name>');
-    process.exit(2);
-  }
-  process.exit((await isMachineLockHeld(name)) ? 0 : 1);
 }
