@@ -1,0 +1,16 @@
+#!/bin/sh
+# Runs a command at a lower CPU priority, with every process it starts: work that runs beside the
+# end-to-end timing tests and must take only the CPU they leave idle (decision 030): the browsers of
+# the calm tests (chromium-low-priority.sh), and the unit tests during `npm test` (scripts/test.mjs).
+#
+# `nice` alone is not enough. Where the kernel groups the CPU by session (autogroup, on here:
+# /proc/sys/kernel/sched_autogroup_enabled), each session shares the cores equally with every
+# other, whatever its processes' nice values; Playwright starts each browser as the leader of a
+# session of its own, and Chromium resets the nice of its processes. So when this process leads its
+# session (its caller started it detached), the session's group is set to nice 10 too. Only then:
+# otherwise the group is its caller's, which this would slow.
+session=$(cut -d ' ' -f 6 "/proc/$$/stat" 2>/dev/null)
+if [ "$session" = "$$" ] && [ -w /proc/self/autogroup ]; then
+  echo 10 >/proc/self/autogroup 2>/dev/null || true
+fi
+exec nice -n 10 "$@"
