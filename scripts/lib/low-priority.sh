@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs a command at a lower CPU priority, with every process it starts: work that runs beside the
-# end-to-end timing tests and must take only the CPU they leave idle (decision 030): the browsers of
-# the calm tests (chromium-low-priority.sh), and the unit tests during `npm test` (scripts/test.mjs).
+# end-to-end timing tests and must take only the CPU they leave idle (decision 030), such as the
+# browsers of the calm tests (chromium-low-priority.sh).
 #
 # `nice` alone is not enough. Where the kernel groups the CPU by session (autogroup, on here:
 # /proc/sys/kernel/sched_autogroup_enabled), each session shares the cores equally with every

@@ -23,10 +23,10 @@ export async function settle(turns = 8) {
 }
 
 /**
- * How long, in real time, a harness wait may take before its test fails. Generous: `npm test` runs
- * Vitest at a low CPU priority beside the end-to-end suite (decision 030), where the first render
- * of a lazy page once took over 5 s. A limit, not a wait: each returns as soon as its condition
- * holds. Below the 20 s test timeout, so a failure names what it waited for.
+ * How long, in real time, a harness wait may take before its test fails. Generous: on a loaded
+ * machine the first render of a lazy page once took over 5 s (decision 030). A limit, not a wait:
+ * each returns as soon as its condition holds. Below the 20 s test timeout, so a failure names
+ * what it waited for.
  */
 const realTimeLimitMs = 15_000;
 
@@ -57,11 +57,13 @@ export async function advance(ms: number, step = 250) {
 /**
  * Polls `check` while letting I/O finish (the fake clock stays still); fails with `what` when it
  * does not hold within `limitMs` of real time. A limit, not a wait: it returns as soon as it holds.
+ * `check` may ask the mock server (async): what a request changed there is known only once its
+ * answer came, and the session id's digest (Web Crypto) finishes off-thread, in real time.
  */
-export async function until(check: () => boolean, what = 'condition', limitMs = realTimeLimitMs) {
+export async function until(check: () => boolean | Promise<boolean>, what = 'condition', limitMs = realTimeLimitMs) {
   const giveUpAt = performance.now() + limitMs; // performance.now is not faked
   while (performance.now() < giveUpAt) {
-    if (check()) return;
+    if (await check()) return;
     await settle(2);
     await act(async () => {
       // With fake timers, run what is due now; with real ones, give them a moment.
@@ -69,7 +71,7 @@ export async function until(check: () => boolean, what = 'condition', limitMs = 
       else await new Promise((resolve) => setTimeout(resolve, 5));
     });
   }
-  if (check()) return;
+  if (await check()) return;
   throw new Error(`timed out waiting for ${what}`);
 }
 

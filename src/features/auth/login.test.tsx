@@ -251,8 +251,7 @@ describe('signing out', () => {
     await until(() => app.path().startsWith('/login'), 'the login page');
     expect(app.path()).toBe('/login?reason=signed-out&next=%2Faccount');
     expect(sessionStorage.length).toBe(0);
-    await settle();
-    expect((await fetch('/api/session')).status).toBe(401);
+    await until(async () => (await fetch('/api/session')).status === 401, 'the server to end the session');
   });
 
   it('leaves no protected page to go Back to', async () => {

@@ -61,8 +61,7 @@ describe('the Notes page', () => {
     fireEvent.change(screen.getByLabelText('Text'), { target: { value: 'typed at the last moment' } });
     await advance(600);
     expect(screen.getByRole('alertdialog')).toBeVisible();
-    await settle();
-    expect(await serverDraft()).toMatchObject({ text: 'typed at the last moment' });
+    await until(async () => (await serverDraft())?.text === 'typed at the last moment', 'the draft on the server');
   });
 
   it('shows the count before the limit and a clear message at it', async () => {
