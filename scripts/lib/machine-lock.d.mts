@@ -3,6 +3,5 @@ export function holdMachineLock(
   name: string,
   options?: { onWait?: () => void; retryMs?: number; timeoutMs?: number },
 ): Promise<void>;
-export function isMachineLockHeld(name: string): Promise<boolean>;
 /** The loopback TCP port that is the lock `name`. */
 export function lockPort(name: string): number;

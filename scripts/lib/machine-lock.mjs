@@ -51,12 +51,3 @@ export async function holdMachineLock(name, { onWait = () => {}, retryMs = 1_000
     await sleep(retryMs);
   }
 }
-
-/** True when some process holds the lock `name` now. */
-export async function isMachineLockHeld(name) {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', (error) => (error.code === 'EADDRINUSE' ? resolve(true) : reject(error)));
-    server.listen(lockPort(name), '127.0.0.1', () => server.close(() => resolve(false)));
-  });
-}

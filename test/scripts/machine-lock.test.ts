@@ -7,13 +7,24 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { holdMachineLock, isMachineLockHeld, lockPort } from '../../scripts/lib/machine-lock.mjs';
+import { holdMachineLock, lockPort } from '../../scripts/lib/machine-lock.mjs';
 
 const lockModule = new URL('../../scripts/lib/machine-lock.mjs', import.meta.url).href;
 const holders: ReturnType<typeof spawn>[] = [];
 afterEach(() => {
   for (const holder of holders.splice(0)) holder.kill('SIGKILL');
 });
+
+/** True when some process holds the lock `name` now: its port cannot be bound. */
+function isMachineLockHeld(name: string) {
+  return new Promise<boolean>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EADDRINUSE' ? resolve(true) : reject(error),
+    );
+    server.listen(lockPort(name), '127.0.0.1', () => server.close(() => resolve(false)));
+  });
+}
 
 /** A process that takes `name` and keeps it until killed; resolves once it holds it. */
 function holderOf(name: string) {
