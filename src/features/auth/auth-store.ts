@@ -15,6 +15,9 @@ export type AuthState =
     }
   | { status: 'signed-out'; reason?: SignOutReason };
 
+/** The longest the other tabs wait to hear of a sign-in here, for its `beforeSignInAnnounced` work. */
+export const announceWaitMs = 3_000;
+
 export interface SignOutEvent {
   reason: SignOutReason;
   /** True when another tab ended the session and this tab only follows. */
@@ -39,6 +42,8 @@ export function createAuthStore() {
   const signInChannel =
     typeof BroadcastChannel === 'function' ? new BroadcastChannel('idle-session-sign-in') : undefined;
   signInChannel?.addEventListener('message', () => void followSignInElsewhere());
+  /** Work this tab finishes under a new session before other tabs hear of it (`beforeSignInAnnounced`). */
+  const beforeAnnouncing = new Set<() => Promise<unknown>>();
 
   function set(next: AuthState) {
     state = next;
@@ -96,6 +101,20 @@ export function createAuthStore() {
     if (!fromOtherTab) void api.signOut(reason === 'signed-out' ? undefined : ended);
   }
 
+  /**
+   * Tells the other tabs of this tab's sign-in once the work registered with
+   * `beforeSignInAnnounced` is done (text kept from the user's last session, handed over to this
+   * one: a tab that followed first would load the draft without it, and its next save would
+   * overwrite it), or after `announceWaitMs` at most.
+   */
+  async function announceSignIn() {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise((resolve) => (timer = setTimeout(resolve, announceWaitMs)));
+    await Promise.race([Promise.allSettled([...beforeAnnouncing].map(async (task) => task())), waited]);
+    clearTimeout(timer);
+    signInChannel?.postMessage({ type: 'signed-in' });
+  }
+
   /** The one start-up request that decides signed in or not. */
   const ready: Promise<void> = api.getSession().then((result) => {
     if (result.ok) remember(result);
@@ -123,8 +142,17 @@ export function createAuthStore() {
     async signIn(credentials: SignInRequest) {
       const result = await api.signIn(credentials);
       remember(result);
-      if (result.ok) signInChannel?.postMessage({ type: 'signed-in' });
+      if (result.ok) void announceSignIn();
       return result;
+    },
+
+    /**
+     * `task` runs to its end (or for `announceWaitMs`) after each sign-in in this tab, before the
+     * other tabs hear of it. Returns the function that removes it.
+     */
+    beforeSignInAnnounced(task: () => Promise<unknown>): () => void {
+      beforeAnnouncing.add(task);
+      return () => void beforeAnnouncing.delete(task);
     },
 
     signOut,

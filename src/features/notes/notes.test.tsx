@@ -319,6 +319,58 @@ describe('the Notes page keeps every keystroke, for its owner only', () => {
     expect(await serverDraft()).toMatchObject({ text: 'typed as another device ended the session' });
   });
 
+  it('hands that text over before the other tabs hear of the sign-in, so a tab that follows it loads the draft with the text', async () => {
+    const app = (await openNotes(), renderedApp!);
+    server.use(
+      http.put('/api/draft', () =>
+        HttpResponse.json(
+          { error: 'session_revoked', message: 'Your session was ended from another device.' },
+          { status: 401 },
+        ),
+      ),
+    );
+    typeText('typed in this tab as another device ended the session');
+    await advance(1_100);
+    server.resetHandlers();
+    act(() => app.auth.signOut('revoked'));
+    // The hand-over's save takes a while on the network: it is answered once released.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let handOverSent = false;
+    server.use(
+      http.put('/api/draft', async () => {
+        handOverSent = true;
+        await released;
+        return undefined; // on to the mock server's own handler
+      }),
+    );
+    // Another tab of this browser hears of the sign-in here and loads the user's draft at once, as
+    // its Notes page does when it follows (the model test in test/e2e found it loading it without).
+    // The hand-over is answered after that load, if the other tab heard before it was sent.
+    const otherTab = new BroadcastChannel('idle-session-sign-in');
+    let heard = false;
+    let loadedThere: string | null | undefined;
+    otherTab.addEventListener('message', () => {
+      heard = true;
+      void serverDraft().then((draft) => {
+        loadedThere = draft?.text ?? null;
+        release();
+      });
+    });
+    try {
+      await signInHere('test');
+      await until(() => handOverSent, 'the hand-over to be sent');
+      // Told before the hand-over was answered (the bug), the other tab hears within a moment and
+      // loads first. Told after it, it hears nothing yet: this waits out its 1 s limit.
+      await until(() => heard, 'the other tab to hear', 1_000).catch(() => undefined);
+      if (!heard) release();
+      await until(() => loadedThere !== undefined, 'the other tab to load the draft');
+      expect(loadedThere).toBe('typed in this tab as another device ended the session');
+    } finally {
+      otherTab.close();
+    }
+  });
+
   it('drops that text, unsent, when another user signs in on this tab', async () => {
     const app = (await openNotes(), renderedApp!);
     server.use(

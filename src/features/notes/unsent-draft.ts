@@ -177,6 +177,9 @@ export function keepUnsentDrafts(auth: AuthStore): () => void {
   };
   follow();
   const stopFollowing = auth.subscribe(follow);
+  // Text handed over at a sign-in here reaches the server before the other tabs follow the sign-in
+  // and load the user's draft: loaded first, their editors would miss it and overwrite it.
+  const stopDelaying = auth.beforeSignInAnnounced(() => unsentDraft.settled());
   const online = () => unsentDraft.retryNow();
   const pageHide = () => unsentDraft.pageGoes();
   // The browser's own "Leave site?" question: the text would be lost with the tab.
@@ -188,6 +191,7 @@ export function keepUnsentDrafts(auth: AuthStore): () => void {
   window.addEventListener('beforeunload', beforeUnload);
   return () => {
     stopFollowing();
+    stopDelaying();
     unsentDraft.drop();
     unsentDraft.signedIn(undefined);
     window.removeEventListener('online', online);
