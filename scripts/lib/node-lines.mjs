@@ -179,3 +179,46 @@ function buildAddons(version, node, env) {
     }
   }
 }
+
+/**
+ * For an install made with `--ignore-scripts` (.ci/run): puts each native addon's build for the
+ * running Node into node_modules, from the cache when it holds one for this package version and
+ * ABI, else built by the package's own install script (`npm rebuild <package>`, about a minute for
+ * better-sqlite3) and then kept in the cache for the next install. Either way the file in
+ * node_modules is then loaded, so a build that does not load fails here. Returns what it did, a
+ * line per addon.
+ */
+export function installDefaultAddons() {
+  const done = [];
+  for (const { packageName, file } of nativeAddons) {
+    const packageDir = join(repoRoot, 'node_modules', packageName);
+    const packageVersion = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).version;
+    const cached = cachedAddonPath(addonsDir, packageName, packageVersion, file);
+    const target = join(packageDir, 'build', 'Release', file);
+    const started = Date.now();
+    let how;
+    if (existsSync(cached)) {
+      mkdirSync(dirname(target), { recursive: true });
+      cpSync(cached, target);
+      how = `from the cache (${dirname(cached)})`;
+    } else {
+      run('npm', ['rebuild', packageName], { cwd: repoRoot });
+      mkdirSync(dirname(cached), { recursive: true });
+      // Copied under a temporary name and renamed: another install never reads half a file.
+      const partial = `${cached}.${process.pid}.partial`;
+      cpSync(target, partial);
+      renameSync(partial, cached);
+      how = `built (its install script) and kept in ${dirname(cached)}`;
+    }
+    try {
+      run(process.execPath, ['-e', 'require(process.argv[1])', target]);
+    } catch (error) {
+      rmSync(cached, { force: true });
+      throw error;
+    }
+    done.push(
+      `${packageName} ${packageVersion} for Node ${process.versions.node} (ABI ${process.versions.modules}): ${how}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  }
+  return done;
+}
