@@ -25,19 +25,20 @@ const chromiumUse = {
 const runsAlone = /heartbeats do not grow with tabs/;
 /** Tests that prove nothing about real time (`calm` in test/e2e/support/fixtures.ts). */
 const calmTag = /@calm/;
-/** Workers for the tests about time: two on two cores (decision 030). */
-const timingWorkers = Number(process.env.E2E_WORKERS) || 2;
+/** Workers for the tests about time: three on two cores, since traces stopped recording screencasts (decision 030). */
+const timingWorkers = Number(process.env.E2E_WORKERS) || 3;
 /** Workers for the calm tests, whose browsers run at a lower CPU priority beside them. */
 const calmWorkers = 2;
 
 export default defineConfig({
   testDir: 'test/e2e',
   globalSetup: './test/e2e/global-setup.ts',
-  // Two on two cores (decision 030): four took 6.1 instead of 8.1 minutes, but their browsers
-  // load two cores enough (load average 13 to 17 with nothing else running) that a timing test
-  // fails now and then; on a machine loaded by others, four failed 4 of 74. Tests that are not
-  // about time run on the calm shared server, where a loaded machine cannot make them meet a
-  // warning.
+  // Three timing workers on two cores (decision 030). Four took 6.1 instead of 8.1 minutes, but
+  // their browsers loaded two cores enough (load average 13 to 17 with nothing else running) that
+  // a timing test failed now and then; on a machine loaded by others, four failed 4 of 74. Three
+  // starved the calm browsers while every trace recorded a screencast and DOM snapshots; without
+  // those the whole suite takes about 4 minutes instead of 5.6. Tests that are not about time run
+  // on the calm shared server, where a loaded machine cannot make them meet a warning.
   // The calm tests (tagged @calm) run in two more workers beside them, in a Chromium at a lower
   // CPU priority (scripts/lib/chromium-low-priority.sh): they take the CPU the timing tests leave idle, and a
   // timing test's page never waits for one of them.
@@ -52,7 +53,11 @@ export default defineConfig({
   outputDir: 'test-results/e2e',
   use: {
     baseURL: process.env.E2E_BASE_URL,
-    trace: 'retain-on-failure',
+    // A failed test keeps its trace: the actions, the network and the console. Not its screencast
+    // and DOM snapshots: recorded for every test and dropped for the passing ones, they made the
+    // calm tests take a third more CPU (decision 030); the failure screenshot and the page's aria
+    // snapshot (error-context.md) show the end state.
+    trace: { mode: 'retain-on-failure', screenshots: false, snapshots: false },
     screenshot: 'only-on-failure',
     // A click or a wait that cannot happen (say, a button behind a warning that opened on a
     // loaded machine) fails in 15 s with what it waited for, instead of holding its worker until

@@ -153,6 +153,7 @@ test(
 
     const fileInput = page.getByLabel('Notes file');
     await fileInput.focus();
+    await expect(fileInput).toBeFocused();
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
     await chooser.setFiles(notesFile(20));
     await page.keyboard.press('Tab');
