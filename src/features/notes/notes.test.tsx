@@ -46,6 +46,27 @@ async function signInHere(username: string) {
   fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
 }
 
+/**
+ * Notes open, `text` typed, its save refused because the session was ended from another device,
+ * then this tab signed out for it: the tab holds `text` for the same user's next sign-in.
+ */
+async function endedWhileTyping(text: string) {
+  const app = (await openNotes(), renderedApp!);
+  server.use(
+    http.put('/api/draft', () =>
+      HttpResponse.json(
+        { error: 'session_revoked', message: 'Your session was ended from another device.' },
+        { status: 401 },
+      ),
+    ),
+  );
+  typeText(text);
+  await advance(1_100);
+  server.resetHandlers();
+  act(() => app.auth.signOut('revoked'));
+  return app;
+}
+
 async function serverDraft(): Promise<{ text: string } | null> {
   const response = await fetch('/api/draft');
   return ((await response.json()) as { draft: { text: string } | null }).draft;
@@ -294,19 +315,7 @@ describe('the Notes page keeps every keystroke, for its owner only', () => {
   });
 
   it('gives text refused because the session was ended elsewhere back after the same user signs in again in this tab', async () => {
-    const app = (await openNotes(), renderedApp!);
-    server.use(
-      http.put('/api/draft', () =>
-        HttpResponse.json(
-          { error: 'session_revoked', message: 'Your session was ended from another device.' },
-          { status: 401 },
-        ),
-      ),
-    );
-    typeText('typed as another device ended the session');
-    await advance(1_100);
-    server.resetHandlers();
-    act(() => app.auth.signOut('revoked'));
+    const app = await endedWhileTyping('typed as another device ended the session');
     await until(
       () => screen.queryByText(/Text you typed in a note has not reached the server yet/) !== null,
       'the notice',
@@ -320,19 +329,7 @@ describe('the Notes page keeps every keystroke, for its owner only', () => {
   });
 
   it('hands that text over before the other tabs hear of the sign-in, so a tab that follows it loads the draft with the text', async () => {
-    const app = (await openNotes(), renderedApp!);
-    server.use(
-      http.put('/api/draft', () =>
-        HttpResponse.json(
-          { error: 'session_revoked', message: 'Your session was ended from another device.' },
-          { status: 401 },
-        ),
-      ),
-    );
-    typeText('typed in this tab as another device ended the session');
-    await advance(1_100);
-    server.resetHandlers();
-    act(() => app.auth.signOut('revoked'));
+    await endedWhileTyping('typed in this tab as another device ended the session');
     // The hand-over's save takes a while on the network: it is answered once released.
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
