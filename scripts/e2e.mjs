@@ -62,7 +62,7 @@ const built = run(process.execPath, ['scripts/build.mjs', '--if-stale']);
 if (built !== 0) process.exit(built);
 // One suite at a time on this machine (another checkout, another Node line): its timing
 // tests need the cores they were measured with. Held until this process exits.
-// A whole run takes about 7 minutes here: after 30 of waiting, something else holds the port.
+// A whole run takes about 4 minutes here: after 30 of waiting, something else holds the port.
 const lock = 'idle-session-e2e';
 try {
   await holdMachineLock(lock, {
