@@ -154,7 +154,7 @@ function buildAddons(version, node, env) {
     if (!existsSync(defaultBuild)) {
       throw new Error(`${defaultBuild} is missing: run \`npm ci\` (on the default Node) first`);
     }
-    const packageVersion = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).version;
+    const packageVersion = versionOf(packageDir);
     const cached = cachedAddonPath(addonsDir, packageName, packageVersion, file, abi);
     if (existsSync(cached)) continue;
 
@@ -171,12 +171,26 @@ function buildAddons(version, node, env) {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
-    try {
-      run(node, ['-e', 'require(process.argv[1])', defaultBuild], { env });
-    } catch (error) {
-      rmSync(cached, { force: true });
-      throw error;
-    }
+    loadsOrIsForgotten(node, defaultBuild, cached, env);
+  }
+}
+
+/** The version in a package folder's package.json. */
+function versionOf(packageDir) {
+  return JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).version;
+}
+
+/**
+ * Loads the addon at `path` in a child `node` (with `env`, the preload included on another line);
+ * when it does not load, drops the cache's copy `cached`, so that the next run builds it again,
+ * and throws.
+ */
+function loadsOrIsForgotten(node, path, cached, env = process.env) {
+  try {
+    run(node, ['-e', 'require(process.argv[1])', path], { env });
+  } catch (error) {
+    rmSync(cached, { force: true });
+    throw error;
   }
 }
 
@@ -192,7 +206,7 @@ export function installDefaultAddons() {
   const done = [];
   for (const { packageName, file } of nativeAddons) {
     const packageDir = join(repoRoot, 'node_modules', packageName);
-    const packageVersion = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).version;
+    const packageVersion = versionOf(packageDir);
     const cached = cachedAddonPath(addonsDir, packageName, packageVersion, file);
     const target = join(packageDir, 'build', 'Release', file);
     const started = Date.now();
@@ -210,12 +224,7 @@ export function installDefaultAddons() {
       renameSync(partial, cached);
       how = `built (its install script) and kept in ${dirname(cached)}`;
     }
-    try {
-      run(process.execPath, ['-e', 'require(process.argv[1])', target]);
-    } catch (error) {
-      rmSync(cached, { force: true });
-      throw error;
-    }
+    loadsOrIsForgotten(process.execPath, target, cached);
     done.push(
       `${packageName} ${packageVersion} for Node ${process.versions.node} (ABI ${process.versions.modules}): ${how}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );

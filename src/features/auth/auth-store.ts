@@ -112,7 +112,11 @@ export function createAuthStore() {
     const waited = new Promise((resolve) => (timer = setTimeout(resolve, announceWaitMs)));
     await Promise.race([Promise.allSettled([...beforeAnnouncing].map(async (task) => task())), waited]);
     clearTimeout(timer);
-    signInChannel?.postMessage({ type: 'signed-in' });
+    try {
+      signInChannel?.postMessage({ type: 'signed-in' });
+    } catch {
+      // Closed meanwhile (`close`): there is no one left to tell.
+    }
   }
 
   /** The one start-up request that decides signed in or not. */
