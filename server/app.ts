@@ -115,6 +115,28 @@ function tooLarge(limit: number) {
 }
 
 /**
+ * What the session rules (`createSessions`) are made of, but the request's logger: the app makes
+ * them per request; the Node server's own heartbeat path (http/node-heartbeat.ts) from the same.
+ */
+export function sessionRulesOf({
+  store,
+  config,
+  clock = { now: () => Date.now() },
+  digests,
+  credentials,
+  sessionEvents,
+}: Pick<AppDependencies, 'store' | 'config' | 'clock' | 'digests' | 'credentials' | 'sessionEvents'>) {
+  return {
+    store,
+    clock,
+    config: config.session,
+    credentials: credentials ?? demoCredentials(digests),
+    digests,
+    events: sessionEvents,
+  };
+}
+
+/**
  * The whole HTTP surface as a Fetch handler: `createApp(deps).fetch(request)`.
  * The Node server (main.ts) and the MSW mock (mocks/) both run exactly this.
  */
@@ -131,14 +153,7 @@ export function createApp({
   sessionEvents,
   readiness,
 }: AppDependencies) {
-  const sessionRules = {
-    store,
-    clock,
-    config: config.session,
-    credentials: credentials ?? demoCredentials(digests),
-    digests,
-    events: sessionEvents,
-  };
+  const sessionRules = sessionRulesOf({ store, config, clock, digests, credentials, sessionEvents });
   // The rules are made for each request that asks, with its logger (the id on every line).
   const sessions = (c: Context<AppEnv>) => createSessions({ ...sessionRules, logger: c.get('log') });
   const cookieMode = config.session.cookieSecure;

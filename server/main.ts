@@ -1,13 +1,15 @@
-import type { Server } from 'node:net';
-import { serve } from '@hono/node-server';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { createApp } from './app';
+import { createApp, sessionRulesOf } from './app';
 import { parseConfig } from './config';
 import { ConfigError } from './config-values';
 import { capConnectionsPerClient } from './http/connections';
-import { httpOrigin, listeningOrigins } from './http/origin';
+import { nodeRequestListener } from './http/node-heartbeat';
+import { httpOrigin, listeningOrigins, publicOrigins } from './http/origin';
 import { createJsonLogger } from './logger';
 import { nodeDigests } from './session/node-digests';
+import { createSessions } from './session/session-lifecycle';
 import { spaRoutes } from './routes/spa';
 import { openStore } from './stores/open-store';
 
@@ -40,19 +42,31 @@ const prometheus = metricsPort === undefined ? undefined : await import('./metri
 const metrics = prometheus?.createPrometheusMetrics({ store });
 let draining = false;
 
-/** Built once the server listens: by default its public origins are the ones it listens on (PORT=0 too). */
-let app: ReturnType<typeof createApp> | undefined;
-function buildApp(port: number) {
-  return createApp({
-    store,
-    config: { ...config, publicOrigins: config.publicOrigins ?? listeningOrigins(config.host, port) },
+/**
+ * Built once the server listens: by default its public origins are the ones it listens on (PORT=0
+ * too). The app answers every request but the heartbeat's ordinary case (decision 033).
+ */
+let listener: RequestListener | undefined;
+function buildListener(port: number): RequestListener {
+  const appConfig = { ...config, publicOrigins: config.publicOrigins ?? listeningOrigins(config.host, port) };
+  const dependencies = { store, config: appConfig, digests: nodeDigests, sessionEvents: metrics?.sessionEvents };
+  const app = createApp({
+    ...dependencies,
     logger,
     pages: config.staticDir ? spaRoutes(config.staticDir) : undefined,
     clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
-    digests: nodeDigests,
     metrics: metrics?.http,
-    sessionEvents: metrics?.sessionEvents,
     readiness: { draining: () => draining },
+  });
+  const rules = sessionRulesOf(dependencies);
+  return nodeRequestListener({
+    fetch: app.fetch,
+    sessions: (requestLogger) => createSessions({ ...rules, logger: requestLogger }),
+    cookieSecure: config.session.cookieSecure,
+    trustProxy: config.trustProxy,
+    publicOrigins: publicOrigins(appConfig.publicOrigins),
+    logger,
+    metrics: metrics?.http,
   });
 }
 
@@ -68,37 +82,34 @@ const purge = () =>
 void purge();
 const purgeTimer = setInterval(purge, purgeIntervalMs);
 
-const server = serve(
+// Slow clients (one byte every few seconds) must not hold a connection for minutes: the headers
+// and the whole request must arrive in time, or Node answers 408 and closes. Node looks for
+// requests past those timeouts every second (its default is 30 s).
+const server = createServer(
   {
-    // `app` is set in the listening callback, which runs before the first connection is accepted.
-    fetch: (request, env) => app!.fetch(request, env),
-    port: config.port,
-    hostname: config.host,
-    serverOptions: {
-      // Slow clients (one byte every few seconds) must not hold a connection for minutes: the
-      // headers and the whole request must arrive in time, or Node answers 408 and closes.
-      headersTimeout: config.headersTimeoutMs,
-      requestTimeout: config.requestTimeoutMs,
-      // How often Node looks for requests past those timeouts (its default is 30 s).
-      connectionsCheckingInterval: 1_000,
-    },
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    connectionsCheckingInterval: 1_000,
   },
-  (info) => {
-    app = buildApp(info.port);
-    logger.info('listening', {
-      url: httpOrigin(info.address, info.port),
-      store: config.store,
-      idleTimeoutMs: config.session.idleTimeoutMs,
-      warningMs: config.session.warningMs,
-      absoluteTimeoutMs: config.session.absoluteTimeoutMs,
-    });
-  },
+  // `listener` is set in the listening callback, which runs before the first connection is accepted.
+  (incoming, outgoing) => listener!(incoming, outgoing),
 );
+server.listen(config.port, config.host, () => {
+  const info = server.address() as AddressInfo;
+  listener = buildListener(info.port);
+  logger.info('listening', {
+    url: httpOrigin(info.address, info.port),
+    store: config.store,
+    idleTimeoutMs: config.session.idleTimeoutMs,
+    warningMs: config.session.warningMs,
+    absoluteTimeoutMs: config.session.absoluteTimeoutMs,
+  });
+});
 // Beyond this many open connections, new ones are closed at once.
 server.maxConnections = config.maxConnections;
 // And beyond this many from one client. Behind a trusted proxy every connection is the proxy's:
 // the proxy limits its clients (README, "Running several instances").
-if (!config.trustProxy) capConnectionsPerClient(server as Server, config.maxConnectionsPerClient);
+if (!config.trustProxy) capConnectionsPerClient(server, config.maxConnectionsPerClient);
 
 // The metrics listener: its own port and address (loopback by default), never the public one, in a
 // worker thread of its own (metrics/metrics-listener.ts).

@@ -15,18 +15,38 @@ export interface ClientView {
  * anyone can send them, so only a proxy you run may speak for the client.
  */
 export function viewOfClient(request: Request, socketAddress: string, trustProxy: boolean): ClientView {
+  return clientViewOf(
+    (name) => request.headers.get(name) ?? undefined,
+    () => request.url,
+    socketAddress,
+    trustProxy,
+  );
+}
+
+/**
+ * `viewOfClient` over any request's headers (`header` answers as `Headers.get` does, duplicates
+ * joined with ", "), with the URL asked for only when it is needed (the Node server's heartbeat,
+ * http/node-heartbeat.ts, has no Request object).
+ */
+export function clientViewOf(
+  header: (name: string) => string | undefined,
+  url: () => string,
+  socketAddress: string,
+  trustProxy: boolean,
+): ClientView {
   // The last entry is the one our proxy added; earlier ones are whatever the client sent.
-  const forwarded = (name: string) =>
-    trustProxy ? request.headers.get(name)?.split(',').at(-1)?.trim() || undefined : undefined;
+  const forwarded = (name: string) => (trustProxy ? header(name)?.split(',').at(-1)?.trim() || undefined : undefined);
   const forwardedFor = forwarded('X-Forwarded-For');
   return {
     // Unparsable is the proxy's own address: never a fresh client with a budget of its own.
     address: (forwardedFor !== undefined ? forwardedAddress(forwardedFor) : undefined) ?? socketAddress,
     // Parsing the URL only when there is no Host header (HTTP/1.0): it is the costly part.
-    host: forwarded('X-Forwarded-Host') ?? request.headers.get('Host') ?? new URL(request.url).host,
-    secure: (forwarded('X-Forwarded-Proto') ?? request.url.slice(0, request.url.indexOf(':'))) === 'https',
+    host: forwarded('X-Forwarded-Host') ?? header('Host') ?? new URL(url()).host,
+    secure: (forwarded('X-Forwarded-Proto') ?? schemeOf(url())) === 'https',
   };
 }
+
+const schemeOf = (url: string) => url.slice(0, url.indexOf(':'));
 
 const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const isIpv4 = (text: string) =>

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { parse, serialize } from 'hono/utils/cookie';
 import type { CookieSecure } from '../session/policy';
+import type { ClientView } from './client';
 import type { AppEnv } from './env';
 
 /**
@@ -12,15 +13,24 @@ function cookieName(secure: boolean, name: 'sid' | 'did' = 'sid'): string {
   return secure ? `__Host-${name}` : name;
 }
 
+/** Whether the cookies are the `Secure` kind: over https (or always, or never, by COOKIE_SECURE). */
+export function usesSecureCookies(mode: CookieSecure, client: ClientView): boolean {
+  return mode === 'auto' ? client.secure : mode === 'always';
+}
+
 function isSecureRequest(c: Context<AppEnv>, mode: CookieSecure): boolean {
-  return mode === 'auto' ? c.get('client').secure : mode === 'always';
+  return usesSecureCookies(mode, c.get('client'));
+}
+
+/** One cookie's value in a `Cookie` header, by its name on a secure or plain request. */
+export function cookieIn(header: string | undefined, secure: boolean, which: 'sid' | 'did'): string | undefined {
+  if (!header) return undefined;
+  const name = cookieName(secure, which);
+  return parse(header, name)[name];
 }
 
 function readCookie(c: Context<AppEnv>, mode: CookieSecure, which: 'sid' | 'did'): string | undefined {
-  const header = c.env?.cookieHeader ?? c.req.header('Cookie');
-  if (!header) return undefined;
-  const name = cookieName(isSecureRequest(c, mode), which);
-  return parse(header, name)[name];
+  return cookieIn(c.env?.cookieHeader ?? c.req.header('Cookie'), isSecureRequest(c, mode), which);
 }
 
 export function readSessionCookie(c: Context<AppEnv>, mode: CookieSecure): string | undefined {

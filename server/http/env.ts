@@ -18,6 +18,12 @@ export interface AppBindings {
   onSetCookie?: (line: string) => void;
   /** The request's `Origin` header, when the Request object cannot hold it (a forbidden header too). */
   origin?: string;
+  /**
+   * An error the Node server's own heartbeat path met on this request before it handed the
+   * request to the app (http/node-heartbeat.ts): the heartbeat route throws it, so its answer
+   * (503 for a store outage) is the app's, and the store is not asked twice.
+   */
+  failure?: unknown;
 }
 
 /**

@@ -58,7 +58,7 @@ export function documentHeaders({
  * every heartbeat), not sniffed into HTML, not framed, not read by another site's `<script>` or
  * `<img>` (CORP). COOP and Permissions-Policy govern documents, which an API response never is.
  */
-const apiHeaders: Readonly<Record<string, string>> = {
+export const apiHeaders: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-store',
   'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
   'Cross-Origin-Resource-Policy': 'same-origin',
@@ -105,6 +105,18 @@ export function bodySizeLimit(
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** `sameOriginOnly`'s rule, on the request's `Sec-Fetch-Site` and `Origin` headers. */
+export function comesFromPublicOrigin(
+  fetchSite: string | undefined,
+  origin: string | undefined,
+  allowed: PublicOrigins,
+): boolean {
+  return (
+    (fetchSite === undefined || fetchSite === 'same-origin') &&
+    (origin !== undefined ? isPublicOrigin(origin, allowed) : fetchSite === 'same-origin')
+  );
+}
+
 /**
  * CSRF defence for state-changing requests: the browser says where a request came from, and
  * only a request that says it came from one of the public origins (scheme, host and port) may
@@ -115,12 +127,7 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function sameOriginOnly(allowed: PublicOrigins): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (safeMethods.has(c.req.method)) return next();
-    const fetchSite = c.req.header('Sec-Fetch-Site');
-    const origin = c.env?.origin ?? c.req.header('Origin');
-    const fromPublicOrigin =
-      (fetchSite === undefined || fetchSite === 'same-origin') &&
-      (origin !== undefined ? isPublicOrigin(origin, allowed) : fetchSite === 'same-origin');
-    if (!fromPublicOrigin) {
+    if (!comesFromPublicOrigin(c.req.header('Sec-Fetch-Site'), c.env?.origin ?? c.req.header('Origin'), allowed)) {
       return errorResponse(c, 403, 'cross_site_request', 'Requests from other sites or without an Origin are refused.');
     }
     return next();

@@ -44,13 +44,25 @@ const signInBody = z.strictObject({
 /** A hold's reason goes to the logs: short, and nothing that could forge a log line. */
 const holdReasonPattern = new RegExp(`^[A-Za-z0-9 _-]{1,${maxHoldReasonLength}}$`);
 
-const heartbeatBody = z.strictObject({
+/** A heartbeat's body; the Node server's own heartbeat path (http/node-heartbeat.ts) reads it too. */
+export const heartbeatBody = z.strictObject({
   idleForMs: z.number({ error: 'idleForMs must be a number of milliseconds.' }).finite().optional(),
   hold: z
     .string({ error: 'hold must be a string: what keeps the session (e.g. "import").' })
     .regex(holdReasonPattern, `hold must be 1 to ${maxHoldReasonLength} letters, digits, spaces, "-" or "_".`)
     .optional(),
 });
+
+/** A live heartbeat's 200 body; the Node server's own heartbeat path writes it too. */
+export function heartbeatAnswer({
+  session,
+  held,
+}: {
+  session: HeartbeatResponse['session'];
+  held?: boolean;
+}): HeartbeatResponse {
+  return held === undefined ? { session } : { session, hold: held ? 'kept' : 'refused' };
+}
 
 /** `/api/session`: sign in, who am I, heartbeat, sign out. */
 export function currentSessionRoutes(
@@ -119,13 +131,15 @@ export function currentSessionRoutes(
   );
 
   app.post('/heartbeat', async (c) => {
+    // The Node server's own heartbeat path met this error on this very request and handed it
+    // over (decision 033): thrown here, it is answered as this route's own (503, 500: onError).
+    if (c.env?.failure !== undefined) throw c.env.failure;
     const body = await readJsonBody(c, heartbeatBody, { optional: true });
     if (!body.ok) return body.response;
     const { idleForMs, hold } = body.value;
     const current = await sessionsOf(c).heartbeat(readSessionCookie(c, cookieMode), idleForMs, hold);
     if (!current.live) return unauthenticated(c, current.revoked);
-    if (current.held === undefined) return c.json({ session: current.session } satisfies HeartbeatResponse);
-    return c.json({ session: current.session, hold: current.held ? 'kept' : 'refused' } satisfies HeartbeatResponse);
+    return c.json(heartbeatAnswer(current));
   });
 
   app.delete('/', async (c) => {

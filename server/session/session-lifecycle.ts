@@ -331,6 +331,40 @@ export function createSessions({
   }
 
   /**
+   * The heartbeat's ordinary case alone: the session extended (see `heartbeat`), or undefined,
+   * with nothing done, when it is not live (no cookie, gone, expired, revoked) or the store could
+   * not extend it. Only the hold's log line is written, for a session it extended. The Node
+   * server answers this case without its framework (http/node-heartbeat.ts, decision 033) and
+   * hands every other to the app's route, which runs `heartbeat`.
+   */
+  async function extendLive(
+    id: string | undefined,
+    idleForMs?: number,
+    hold?: string,
+  ): Promise<(ActiveSession & { live: true; held?: boolean }) | undefined> {
+    const idHash = await hashWellFormedSessionId(id, digests);
+    if (idHash === undefined) return undefined;
+    const now = clock.now();
+    const { activityAt, held } =
+      hold === undefined
+        ? { activityAt: reportedActivityAt(config, now, idleForMs), held: undefined }
+        : heldActivityAt(config, now, idleForMs);
+    // Check and extend in one step of the store: one statement or script, no race with a sign-out.
+    const record = await store.extend(idHash, activityAt, now, config);
+    if (!record) return undefined;
+    if (hold !== undefined) {
+      logger.info(held ? 'session_held' : 'hold_refused', {
+        user: record.username,
+        session: sessionLogRef(idHash),
+        hold,
+        idleForMs: Math.max(0, Math.round(idleForMs ?? 0)),
+        ...(held ? {} : { maxHoldMs: config.maxHoldMs }),
+      });
+    }
+    return { live: true, ...active(record, now), held };
+  }
+
+  /**
    * Reports activity `idleForMs` ago; with `hold` (decision 024), that a session hold keeps the
    * user signed in: activity now, unless the user has given no input for `maxHoldMs`. `held`
    * says which rule applied (undefined without `hold`).
@@ -340,29 +374,12 @@ export function createSessions({
     idleForMs?: number,
     hold?: string,
   ): Promise<SessionLookup & { held?: boolean }> {
+    const extended = await extendLive(id, idleForMs, hold);
+    if (extended) return extended;
     const idHash = await hashWellFormedSessionId(id, digests);
     if (idHash === undefined) {
       logger.info('heartbeat_rejected', { reason: id === undefined ? 'no_cookie' : 'no_live_session' });
       return notSignedIn;
-    }
-    const now = clock.now();
-    const { activityAt, held } =
-      hold === undefined
-        ? { activityAt: reportedActivityAt(config, now, idleForMs), held: undefined }
-        : heldActivityAt(config, now, idleForMs);
-    // Check and extend in one step of the store: one statement or script, no race with a sign-out.
-    const record = await store.extend(idHash, activityAt, now, config);
-    if (record) {
-      if (hold !== undefined) {
-        logger.info(held ? 'session_held' : 'hold_refused', {
-          user: record.username,
-          session: sessionLogRef(idHash),
-          hold,
-          idleForMs: Math.max(0, Math.round(idleForMs ?? 0)),
-          ...(held ? {} : { maxHoldMs: config.maxHoldMs }),
-        });
-      }
-      return { live: true, ...active(record, now), held };
     }
     // Gone, expired or revoked (the rare path): an expired session is deleted and logged, as on any read.
     const lookup = await resumeHashed(idHash);
@@ -453,7 +470,7 @@ export function createSessions({
     return { live: true, ended };
   }
 
-  return { resume, signIn, heartbeat, signOut, list, end, reauthenticate, forgetOtherDevices };
+  return { resume, signIn, heartbeat, extendLive, signOut, list, end, reauthenticate, forgetOtherDevices };
 }
 
 export type Sessions = ReturnType<typeof createSessions>;

@@ -1,0 +1,168 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import { apiPaths, maxBodyBytes } from '../../shared/contract';
+import type { Logger } from '../logger';
+import type { HttpMetrics } from '../metrics/http-metrics';
+import { heartbeatAnswer, heartbeatBody } from '../routes/current-session';
+import type { CookieSecure } from '../session/policy';
+import type { createSessions } from '../session/session-lifecycle';
+import { isJsonContentType, parseJsonBody } from './body';
+import { clientViewOf } from './client';
+import { cookieIn, usesSecureCookies } from './cookies';
+import type { AppBindings } from './env';
+import { isPublicHost, type PublicOrigins } from './origin';
+import { isWellFormedRequestId, requestIdHeader, withRequestId } from './request-id';
+import { apiHeaders, comesFromPublicOrigin, strictTransportSecurity } from './security';
+
+/** What the Node server hands the app with each request: node-server's own, and ours. */
+type NodeBindings = AppBindings & { incoming: IncomingMessage; outgoing: ServerResponse };
+
+export interface NodeRequestListenerOptions {
+  /** The app (app.ts): every request but the heartbeat's ordinary case, and every one handed over. */
+  fetch: (request: Request, env: NodeBindings) => Response | Promise<Response>;
+  /** The session rules with a request's logger, as the app makes them. */
+  sessions: (logger: Logger) => Pick<ReturnType<typeof createSessions>, 'extendLive'>;
+  cookieSecure: CookieSecure;
+  trustProxy: boolean;
+  publicOrigins: PublicOrigins;
+  logger: Logger;
+  metrics?: HttpMetrics;
+}
+
+/** The answer's headers besides the id: the app's API set (decision 020) and its JSON type. */
+const answerHeaders = { ...apiHeaders, 'Content-Type': 'application/json' };
+const answerHeadersOverHttps = { ...answerHeaders, 'Strict-Transport-Security': strictTransportSecurity };
+/** A heartbeat's body is ASCII: its numbers and a hold's reason (`[A-Za-z0-9 _-]`). */
+const nonAscii = /[^\x00-\x7f]/; // eslint-disable-line no-control-regex
+
+/**
+ * The Node server's request listener: the app (through @hono/node-server) for every request,
+ * except the heartbeat's ordinary case, which it answers itself (decision 033).
+ *
+ * Every tab's heartbeat is the request that decides how many users a process carries, and the
+ * framework's adapter (a Web Request and Response made from Node's objects and back) cost it more
+ * than everything else it does (about 30 µs of 70 on the memory store). This path answers a
+ * heartbeat the app would answer 200 without that adapter: the same checks in the same order,
+ * by the same functions (host, origin, body size and type, the body's schema, the cookie, the
+ * request id, `extendLive` of the session rules), the same headers and body, the same metrics.
+ *
+ * Anything else goes to the app, so every error answer has one implementation:
+ * - a request whose headers do not pass every check goes to the app untouched, body unread;
+ * - once the body is read (a heartbeat's is a few bytes), a body the schema refuses, a session
+ *   that is not live, or an error of the store is handed over as a Request with that body, the
+ *   error in `failure` (the route throws it: the store is not asked twice).
+ * A test (node-heartbeat.test.ts) sends the same requests, seeded and random, to this listener
+ * and to the app alone, and holds that every answer is the same.
+ */
+export function nodeRequestListener({
+  fetch,
+  sessions,
+  cookieSecure,
+  trustProxy,
+  publicOrigins,
+  logger,
+  metrics,
+}: NodeRequestListenerOptions): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
+  const app = getRequestListener(fetch as Parameters<typeof getRequestListener>[0]);
+  // The rules for requests without a hold, whose only log line is the hold's: made once.
+  const quietSessions = sessions(logger);
+
+  return (incoming, outgoing) => {
+    if (incoming.method !== 'POST' || incoming.url !== apiPaths.heartbeat) return app(incoming, outgoing);
+    const startedAt = metrics ? performance.now() : 0;
+    const distinct = incoming.headersDistinct;
+    // As `Headers.get` reads the headers node-server copies for the app: duplicates joined.
+    const header = (name: string) => distinct[name.toLowerCase()]?.join(', ');
+    const contentLength = header('Content-Length');
+    const host = header('Host');
+    if (
+      host === undefined ||
+      header('Transfer-Encoding') !== undefined ||
+      contentLength === undefined ||
+      !/^\d{1,4}$/.test(contentLength) ||
+      Number(contentLength) > maxBodyBytes ||
+      !isJsonContentType(header('Content-Type'))
+    ) {
+      return app(incoming, outgoing);
+    }
+    // The server speaks plain http: https is a proxy's, said in X-Forwarded-Proto (TRUST_PROXY).
+    const url = () => `http://${host}${incoming.url}`;
+    const client = clientViewOf(header, url, incoming.socket.remoteAddress ?? 'unknown', trustProxy);
+    if (
+      !isPublicHost(client.host, publicOrigins) ||
+      !comesFromPublicOrigin(header('Sec-Fetch-Site'), header('Origin'), publicOrigins)
+    ) {
+      return app(incoming, outgoing);
+    }
+
+    const handOver = (body: Buffer, failure?: unknown) => {
+      const request = new Request(url(), {
+        method: 'POST',
+        headers: Object.entries(distinct).flatMap(([name, values]) => values!.map((value) => [name, value])) as [
+          string,
+          string,
+        ][],
+        body: new Uint8Array(body),
+      });
+      void Promise.resolve(fetch(request, { incoming, outgoing, failure }))
+        .then((response) => writeResponse(outgoing, response))
+        .catch((error: Error) => {
+          logger.error('unhandled_error', { path: apiPaths.heartbeat, message: error.message, stack: error.stack });
+          if (!outgoing.headersSent) outgoing.writeHead(500);
+          outgoing.end();
+        });
+    };
+
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('error', (error) => handOver(Buffer.concat(chunks), error));
+    incoming.on('end', () => {
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      const text = body.toString('latin1');
+      const parsed = nonAscii.test(text)
+        ? undefined
+        : parseJsonBody(text, header('Content-Type'), heartbeatBody, { optional: true });
+      if (!parsed?.ok) return handOver(body);
+      const offered = trustProxy ? header(requestIdHeader) : undefined;
+      const requestId = isWellFormedRequestId(offered) ? offered : crypto.randomUUID();
+      const { idleForMs, hold } = parsed.value;
+      const rules = hold === undefined ? quietSessions : sessions(withRequestId(logger, requestId));
+      const sessionId = cookieIn(header('Cookie'), usesSecureCookies(cookieSecure, client), 'sid');
+      rules.extendLive(sessionId, idleForMs, hold).then(
+        (current) => {
+          if (!current) return handOver(body);
+          const answer = JSON.stringify(heartbeatAnswer(current));
+          outgoing.writeHead(200, {
+            [requestIdHeader]: requestId,
+            ...(client.secure || cookieSecure === 'always' ? answerHeadersOverHttps : answerHeaders),
+            'Content-Length': Buffer.byteLength(answer),
+          });
+          outgoing.end(answer);
+          metrics?.requestAnswered({
+            route: apiPaths.heartbeat,
+            method: 'POST',
+            status: 200,
+            errorCode: undefined,
+            outcome: undefined,
+            seconds: (performance.now() - startedAt) / 1000,
+          });
+        },
+        (error: unknown) => handOver(body, error),
+      );
+    });
+  };
+}
+
+/** A Response from the app, written to Node's response (each `Set-Cookie` a line of its own). */
+async function writeResponse(outgoing: ServerResponse, response: Response): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer());
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  if (body.length > 0 && headers['content-length'] === undefined) headers['content-length'] = String(body.length);
+  outgoing.writeHead(response.status, headers);
+  outgoing.end(body);
+}
