@@ -58,14 +58,25 @@ export function guardStore<S extends object>(
   return guarded as S;
 }
 
-/** `call`, or a `StoreUnavailableError` once `timeoutMs` has passed without an answer. */
+/**
+ * `call`, or a `StoreUnavailableError` once `timeoutMs` has passed without an answer. One promise
+ * and one timer per call (every heartbeat on Redis makes one): no `Promise.race`, no `finally`.
+ */
 function withTimeout<T>(call: Promise<T>, timeoutMs: number, name: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
       () => reject(new StoreUnavailableError(`The session store did not answer ${name} within ${timeoutMs} ms`)),
       timeoutMs,
     );
+    call.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
 }
