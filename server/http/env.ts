@@ -23,7 +23,7 @@ export interface AppBindings {
    * request to the app (http/node-heartbeat.ts): the heartbeat route throws it, so its answer
    * (503 for a store outage) is the app's, and the store is not asked twice.
    */
-  failure?: unknown;
+  failure?: { error: unknown };
 }
 
 /**

@@ -32,6 +32,29 @@ export interface NodeRequestListenerOptions {
 /** The answer's headers besides the id: the app's API set (decision 020) and its JSON type. */
 const answerHeaders = { ...apiHeaders, 'Content-Type': 'application/json' };
 const answerHeadersOverHttps = { ...answerHeaders, 'Strict-Transport-Security': strictTransportSecurity };
+/**
+ * The headers this path reads. It takes a request only when each is sent at most once: the adapter
+ * reads some of a repeated header's lines (the first `Host`) and joins others (`Cookie` with "; ",
+ * the rest with ", "), and a request with one line of each reads the same everywhere.
+ */
+const headersRead = [
+  'host',
+  'content-length',
+  'content-type',
+  'transfer-encoding',
+  'origin',
+  'sec-fetch-site',
+  'cookie',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-for',
+  'x-request-id',
+];
+/**
+ * A `Host` the adapter puts in the request's URL as it is (@hono/node-server's `reValidHost`);
+ * it parses, and may refuse, any other, and such a request goes to it.
+ */
+const plainHost = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
 /** A heartbeat's body is ASCII: its numbers and a hold's reason (`[A-Za-z0-9 _-]`). */
 const nonAscii = /[^\x00-\x7f]/; // eslint-disable-line no-control-regex
 
@@ -71,12 +94,13 @@ export function nodeRequestListener({
     if (incoming.method !== 'POST' || incoming.url !== apiPaths.heartbeat) return app(incoming, outgoing);
     const startedAt = metrics ? performance.now() : 0;
     const distinct = incoming.headersDistinct;
-    // As `Headers.get` reads the headers node-server copies for the app: duplicates joined.
-    const header = (name: string) => distinct[name.toLowerCase()]?.join(', ');
+    if (headersRead.some((name) => (distinct[name]?.length ?? 0) > 1)) return app(incoming, outgoing);
+    const header = (name: string) => distinct[name.toLowerCase()]?.[0];
     const contentLength = header('Content-Length');
     const host = header('Host');
     if (
       host === undefined ||
+      !plainHost.test(host) ||
       header('Transfer-Encoding') !== undefined ||
       contentLength === undefined ||
       !/^\d{1,4}$/.test(contentLength) ||
@@ -95,28 +119,46 @@ export function nodeRequestListener({
       return app(incoming, outgoing);
     }
 
-    const handOver = (body: Buffer, failure?: unknown) => {
-      const request = new Request(url(), {
-        method: 'POST',
-        headers: Object.entries(distinct).flatMap(([name, values]) => values!.map((value) => [name, value])) as [
-          string,
-          string,
-        ][],
-        body: new Uint8Array(body),
+    // Never expected: the app answers every error itself. Logged, and a bare 500, as node-server does.
+    const broken = (error: unknown) => {
+      logger.error('unhandled_error', {
+        path: apiPaths.heartbeat,
+        message: error instanceof Error ? error.message : String(error),
+        stack: error instanceof Error ? error.stack : undefined,
       });
-      void Promise.resolve(fetch(request, { incoming, outgoing, failure }))
-        .then((response) => writeResponse(outgoing, response))
-        .catch((error: Error) => {
-          logger.error('unhandled_error', { path: apiPaths.heartbeat, message: error.message, stack: error.stack });
-          if (!outgoing.headersSent) outgoing.writeHead(500);
-          outgoing.end();
+      if (!outgoing.headersSent) outgoing.writeHead(500);
+      outgoing.end();
+    };
+    const handOver = (body: Buffer, failure?: { error: unknown }) => {
+      try {
+        const request = new Request(url(), {
+          method: 'POST',
+          headers: Object.entries(distinct).flatMap(([name, values]) => values!.map((value) => [name, value])) as [
+            string,
+            string,
+          ][],
+          body: new Uint8Array(body),
         });
+        Promise.resolve(fetch(request, { incoming, outgoing, failure }))
+          .then((response) => writeResponse(outgoing, response))
+          .catch(broken);
+      } catch (error) {
+        broken(error);
+      }
     };
 
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('error', (error) => handOver(Buffer.concat(chunks), error));
+    incoming.on('error', (error) => handOver(Buffer.concat(chunks), { error }));
     incoming.on('end', () => {
+      try {
+        respond();
+      } catch (error) {
+        broken(error);
+      }
+    });
+    /** Once the body is in: the 200, or the request handed over. */
+    const respond = () => {
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
       const text = body.toString('latin1');
       const parsed = nonAscii.test(text)
@@ -128,28 +170,31 @@ export function nodeRequestListener({
       const { idleForMs, hold } = parsed.value;
       const rules = hold === undefined ? quietSessions : sessions(withRequestId(logger, requestId));
       const sessionId = cookieIn(header('Cookie'), usesSecureCookies(cookieSecure, client), 'sid');
-      rules.extendLive(sessionId, idleForMs, hold).then(
-        (current) => {
-          if (!current) return handOver(body);
-          const answer = JSON.stringify(heartbeatAnswer(current));
-          outgoing.writeHead(200, {
-            [requestIdHeader]: requestId,
-            ...(client.secure || cookieSecure === 'always' ? answerHeadersOverHttps : answerHeaders),
-            'Content-Length': Buffer.byteLength(answer),
-          });
-          outgoing.end(answer);
-          metrics?.requestAnswered({
-            route: apiPaths.heartbeat,
-            method: 'POST',
-            status: 200,
-            errorCode: undefined,
-            outcome: undefined,
-            seconds: (performance.now() - startedAt) / 1000,
-          });
-        },
-        (error: unknown) => handOver(body, error),
-      );
-    });
+      rules
+        .extendLive(sessionId, idleForMs, hold)
+        .then(
+          (current) => {
+            if (!current) return handOver(body);
+            const answer = JSON.stringify(heartbeatAnswer(current));
+            outgoing.writeHead(200, {
+              [requestIdHeader]: requestId,
+              ...(client.secure || cookieSecure === 'always' ? answerHeadersOverHttps : answerHeaders),
+              'Content-Length': Buffer.byteLength(answer),
+            });
+            outgoing.end(answer);
+            metrics?.requestAnswered({
+              route: apiPaths.heartbeat,
+              method: 'POST',
+              status: 200,
+              errorCode: undefined,
+              outcome: undefined,
+              seconds: (performance.now() - startedAt) / 1000,
+            });
+          },
+          (error: unknown) => handOver(body, { error }),
+        )
+        .catch(broken);
+    };
   };
 }
 

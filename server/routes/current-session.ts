@@ -133,7 +133,7 @@ export function currentSessionRoutes(
   app.post('/heartbeat', async (c) => {
     // The Node server's own heartbeat path met this error on this very request and handed it
     // over (decision 033): thrown here, it is answered as this route's own (503, 500: onError).
-    if (c.env?.failure !== undefined) throw c.env.failure;
+    if (c.env?.failure) throw c.env.failure.error;
     const body = await readJsonBody(c, heartbeatBody, { optional: true });
     if (!body.ok) return body.response;
     const { idleForMs, hold } = body.value;

@@ -29,7 +29,7 @@ import { createTestClock, type TestClock } from '../support/test-server';
 
 const publicOrigin = 'http://app.test';
 const users = ['ada', 'bob', 'cy'];
-const steps = 250;
+const steps = 400;
 
 interface Twin {
   port: number;
@@ -205,10 +205,25 @@ function heartbeatShape(random: () => number, trustProxy: boolean) {
       ordinary || chance(0.93)
         ? apiPaths.heartbeat
         : pick(random, [`${apiPaths.heartbeat}?x=1`, `${apiPaths.heartbeat}/`, '/api/session/Heartbeat']),
+    // Behind a proxy, Host is often the proxy's name for this server; X-Forwarded-Host is the public one.
     host:
-      ordinary || chance(0.92)
-        ? 'app.test'
-        : pick(random, ['evil.test', 'app.test:81', undefined, 'app.test, evil.test']),
+      ordinary || chance(0.88)
+        ? trustProxy && chance(0.3)
+          ? 'internal:3000'
+          : 'app.test'
+        : pick(random, [
+            'evil.test',
+            'app.test:81',
+            undefined,
+            'app.test, evil.test',
+            'bad host',
+            'app.test:99999',
+            'APP.TEST',
+            'internal:3000',
+          ]),
+    secondHost: !ordinary && chance(0.03),
+    forwardedHost:
+      trustProxy && chance(0.3) ? pick(random, ['app.test', 'evil.test', 'app.test, evil.test']) : undefined,
     origin:
       ordinary || chance(0.85)
         ? publicOrigin
@@ -224,7 +239,7 @@ function heartbeatShape(random: () => number, trustProxy: boolean) {
     cookie:
       ordinary || chance(0.85)
         ? pick(random, ['own', 'plain', 'host-prefixed'] as const)
-        : pick(random, ['none', 'garbage', 'both', 'twice'] as const),
+        : pick(random, ['none', 'garbage', 'both', 'twice', 'split'] as const),
     requestId: trustProxy && chance(0.3) ? pick(random, ['trace-123', 'bad id', 'a'.repeat(200)]) : undefined,
     forwardedProto: trustProxy && chance(0.2) ? pick(random, ['https', 'http', 'http, https']) : undefined,
     body,
@@ -241,6 +256,8 @@ const ordinaryShape: Shape = {
   host: 'app.test',
   origin: publicOrigin,
   secondOrigin: false,
+  secondHost: false,
+  forwardedHost: undefined,
   fetchSite: undefined,
   contentType: 'application/json',
   chunked: false,
@@ -253,6 +270,9 @@ const ordinaryShape: Shape = {
 function heartbeatRequest(shape: Shape, sessionId: string | undefined): { headers: string[]; body: string } {
   const headers: string[] = [];
   if (shape.host !== undefined) headers.push('Host', shape.host);
+  if (shape.secondHost) headers.push('Host', 'app.test');
+  if (shape.forwardedHost !== undefined) headers.push('X-Forwarded-Host', shape.forwardedHost);
+  else if (shape.host === 'internal:3000') headers.push('X-Forwarded-Host', 'app.test');
   if (shape.origin !== undefined) headers.push('Origin', shape.origin);
   if (shape.secondOrigin) headers.push('Origin', 'http://evil.test');
   if (shape.fetchSite !== undefined) headers.push('Sec-Fetch-Site', shape.fetchSite);
@@ -268,9 +288,13 @@ function heartbeatRequest(shape: Shape, sessionId: string | undefined): { header
     'host-prefixed': `__Host-sid=${own}`,
     both: `sid=${own}; __Host-sid=garbage`,
     twice: undefined,
+    split: undefined,
   }[shape.cookie];
   if (cookies !== undefined) headers.push('Cookie', cookies);
   if (shape.cookie === 'twice') headers.push('Cookie', `sid=${own}`, 'Cookie', `__Host-sid=${own}`);
+  // Joined with "; " the first `sid` is empty; joined with ", " it is not a cookie value at all.
+  if (shape.cookie === 'split')
+    headers.push('Cookie', '__Host-sid=; sid=', 'Cookie', `"x; sid=${own}; __Host-sid=${own}`);
   if (!shape.chunked) headers.push('Content-Length', String(Buffer.byteLength(shape.body)));
   return { headers, body: shape.body };
 }
@@ -410,4 +434,48 @@ describe('what the Node server hands to the app', () => {
     expect(fast.logs.map(logged)).toEqual(plain.logs.map(logged));
     expect(await fast.metrics()).toEqual(await plain.metrics());
   });
+});
+
+describe('requests the adapter reads its own way', () => {
+  // Found in review: the first two crashed the process (an unhandled rejection from `new Request`
+  // with an invalid URL) or extended the session where the app answers 400; the third read another
+  // `sid` than the app. Each is answered as the app answers it, and nothing is thrown.
+  const cases: Array<{ name: string; trustProxy: boolean; shape: Partial<Shape> }> = [
+    {
+      name: 'a Host no URL can hold, the public host forwarded',
+      trustProxy: true,
+      shape: { host: 'bad host', forwardedHost: 'app.test' },
+    },
+    {
+      name: 'a port past 65535, the public host forwarded',
+      trustProxy: true,
+      shape: { host: 'app.test:99999', forwardedHost: 'app.test' },
+    },
+    { name: 'two Host lines', trustProxy: false, shape: { secondHost: true } },
+    { name: 'two Cookie lines', trustProxy: false, shape: { cookie: 'split' } },
+    {
+      name: 'no cookie, a body the schema refuses, Host invalid',
+      trustProxy: true,
+      shape: { host: 'bad host', forwardedHost: 'app.test', cookie: 'none', body: 'not json' },
+    },
+  ];
+  for (const { name, trustProxy, shape: changes } of cases) {
+    it(name, async () => {
+      const clock = createTestClock();
+      const twins = [
+        await startTwin(true, clock, trustProxy, 'auto'),
+        await startTwin(false, clock, trustProxy, 'auto'),
+      ];
+      const answers = [];
+      for (const twin of twins) {
+        await signIn(twin, 'ada');
+        const { headers, body } = heartbeatRequest({ ...ordinaryShape, ...changes }, twin.sessions.get('ada'));
+        answers.push(comparable(await send(twin.port, 'POST', apiPaths.heartbeat, headers, body), undefined));
+      }
+      expect(answers[0]).toEqual(answers[1]);
+      expect(answers[0].status).not.toBe(200);
+      const [fast, plain] = twins;
+      expect(fast.logs.map(logged)).toEqual(plain.logs.map(logged));
+    });
+  }
 });
