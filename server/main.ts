@@ -1,15 +1,13 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { createApp, sessionRulesOf } from './app';
 import { parseConfig } from './config';
 import { ConfigError } from './config-values';
 import { capConnectionsPerClient } from './http/connections';
 import { nodeRequestListener } from './http/node-heartbeat';
-import { httpOrigin, listeningOrigins, publicOrigins } from './http/origin';
+import { httpOrigin, listeningOrigins } from './http/origin';
 import { createJsonLogger } from './logger';
 import { nodeDigests } from './session/node-digests';
-import { createSessions } from './session/session-lifecycle';
 import { spaRoutes } from './routes/spa';
 import { openStore } from './stores/open-store';
 
@@ -48,25 +46,16 @@ let draining = false;
  */
 let listener: RequestListener | undefined;
 function buildListener(port: number): RequestListener {
-  const appConfig = { ...config, publicOrigins: config.publicOrigins ?? listeningOrigins(config.host, port) };
-  const dependencies = { store, config: appConfig, digests: nodeDigests, sessionEvents: metrics?.sessionEvents };
-  const app = createApp({
-    ...dependencies,
+  return nodeRequestListener({
+    store,
+    config: { ...config, publicOrigins: config.publicOrigins ?? listeningOrigins(config.host, port) },
     logger,
     pages: config.staticDir ? spaRoutes(config.staticDir) : undefined,
     clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    digests: nodeDigests,
     metrics: metrics?.http,
+    sessionEvents: metrics?.sessionEvents,
     readiness: { draining: () => draining },
-  });
-  const rules = sessionRulesOf(dependencies);
-  return nodeRequestListener({
-    fetch: app.fetch,
-    sessions: (requestLogger) => createSessions({ ...rules, logger: requestLogger }),
-    cookieSecure: config.session.cookieSecure,
-    trustProxy: config.trustProxy,
-    publicOrigins: publicOrigins(appConfig.publicOrigins),
-    logger,
-    metrics: metrics?.http,
   });
 }
 

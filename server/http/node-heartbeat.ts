@@ -1,33 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { apiPaths, maxBodyBytes } from '../../shared/contract';
-import type { Logger } from '../logger';
-import type { HttpMetrics } from '../metrics/http-metrics';
+import { createApp, sessionRulesOf, type AppDependencies } from '../app';
+import { createJsonLogger, type Logger } from '../logger';
 import { heartbeatAnswer, heartbeatBody } from '../routes/current-session';
-import type { CookieSecure } from '../session/policy';
-import type { createSessions } from '../session/session-lifecycle';
+import { createSessions } from '../session/session-lifecycle';
 import { isJsonContentType, parseJsonBody } from './body';
 import { clientViewOf } from './client';
 import { cookieIn, usesSecureCookies } from './cookies';
 import type { AppBindings } from './env';
-import { isPublicHost, type PublicOrigins } from './origin';
+import { isPublicHost, publicOrigins } from './origin';
 import { isWellFormedRequestId, requestIdHeader, withRequestId } from './request-id';
 import { apiHeaders, comesFromPublicOrigin, strictTransportSecurity } from './security';
 
 /** What the Node server hands the app with each request: node-server's own, and ours. */
 type NodeBindings = AppBindings & { incoming: IncomingMessage; outgoing: ServerResponse };
-
-export interface NodeRequestListenerOptions {
-  /** The app (app.ts): every request but the heartbeat's ordinary case, and every one handed over. */
-  fetch: (request: Request, env: NodeBindings) => Response | Promise<Response>;
-  /** The session rules with a request's logger, as the app makes them. */
-  sessions: (logger: Logger) => Pick<ReturnType<typeof createSessions>, 'extendLive'>;
-  cookieSecure: CookieSecure;
-  trustProxy: boolean;
-  publicOrigins: PublicOrigins;
-  logger: Logger;
-  metrics?: HttpMetrics;
-}
 
 /** The answer's headers besides the id: the app's API set (decision 020) and its JSON type. */
 const answerHeaders = { ...apiHeaders, 'Content-Type': 'application/json' };
@@ -59,8 +46,9 @@ const plainHost = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
 const nonAscii = /[^\x00-\x7f]/; // eslint-disable-line no-control-regex
 
 /**
- * The Node server's request listener: the app (through @hono/node-server) for every request,
- * except the heartbeat's ordinary case, which it answers itself (decision 033).
+ * The Node server's request listener: the app, made from `dependencies` (app.ts), through
+ * @hono/node-server for every request, except the heartbeat's ordinary case, which it answers
+ * itself from the same dependencies (decision 033).
  *
  * Every tab's heartbeat is the request that decides how many users a process carries, and the
  * framework's adapter (a Web Request and Response made from Node's objects and back) cost it more
@@ -77,18 +65,23 @@ const nonAscii = /[^\x00-\x7f]/; // eslint-disable-line no-control-regex
  * A test (node-heartbeat.test.ts) sends the same requests, seeded and random, to this listener
  * and to the app alone, and holds that every answer is the same.
  */
-export function nodeRequestListener({
-  fetch,
-  sessions,
-  cookieSecure,
-  trustProxy,
-  publicOrigins,
-  logger,
-  metrics,
-}: NodeRequestListenerOptions): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
+export function nodeRequestListener(
+  dependencies: AppDependencies,
+): (incoming: IncomingMessage, outgoing: ServerResponse) => void {
+  const { config, metrics } = dependencies;
+  const logger = dependencies.logger ?? createJsonLogger();
+  const fetch: (request: Request, env: NodeBindings) => Response | Promise<Response> = createApp({
+    ...dependencies,
+    logger,
+  }).fetch;
   const app = getRequestListener(fetch as Parameters<typeof getRequestListener>[0]);
+  const rules = sessionRulesOf(dependencies);
+  const sessions = (requestLogger: Logger) => createSessions({ ...rules, logger: requestLogger });
   // The rules for requests without a hold, whose only log line is the hold's: made once.
   const quietSessions = sessions(logger);
+  const cookieSecure = config.session.cookieSecure;
+  const trustProxy = config.trustProxy ?? false;
+  const allowedOrigins = publicOrigins(config.publicOrigins);
 
   return (incoming, outgoing) => {
     if (incoming.method !== 'POST' || incoming.url !== apiPaths.heartbeat) return app(incoming, outgoing);
@@ -113,8 +106,8 @@ export function nodeRequestListener({
     const url = () => `http://${host}${incoming.url}`;
     const client = clientViewOf(header, url, incoming.socket.remoteAddress ?? 'unknown', trustProxy);
     if (
-      !isPublicHost(client.host, publicOrigins) ||
-      !comesFromPublicOrigin(header('Sec-Fetch-Site'), header('Origin'), publicOrigins)
+      !isPublicHost(client.host, allowedOrigins) ||
+      !comesFromPublicOrigin(header('Sec-Fetch-Site'), header('Origin'), allowedOrigins)
     ) {
       return app(incoming, outgoing);
     }

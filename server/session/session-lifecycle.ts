@@ -343,7 +343,10 @@ export function createSessions({
     hold?: string,
   ): Promise<(ActiveSession & { live: true; held?: boolean }) | undefined> {
     const idHash = await hashWellFormedSessionId(id, digests);
-    if (idHash === undefined) return undefined;
+    return idHash === undefined ? undefined : extendHashed(idHash, idleForMs, hold);
+  }
+
+  async function extendHashed(idHash: string, idleForMs: number | undefined, hold: string | undefined) {
     const now = clock.now();
     const { activityAt, held } =
       hold === undefined
@@ -361,7 +364,7 @@ export function createSessions({
         ...(held ? {} : { maxHoldMs: config.maxHoldMs }),
       });
     }
-    return { live: true, ...active(record, now), held };
+    return { live: true as const, ...active(record, now), held };
   }
 
   /**
@@ -374,13 +377,13 @@ export function createSessions({
     idleForMs?: number,
     hold?: string,
   ): Promise<SessionLookup & { held?: boolean }> {
-    const extended = await extendLive(id, idleForMs, hold);
-    if (extended) return extended;
     const idHash = await hashWellFormedSessionId(id, digests);
     if (idHash === undefined) {
       logger.info('heartbeat_rejected', { reason: id === undefined ? 'no_cookie' : 'no_live_session' });
       return notSignedIn;
     }
+    const extended = await extendHashed(idHash, idleForMs, hold);
+    if (extended) return extended;
     // Gone, expired or revoked (the rare path): an expired session is deleted and logged, as on any read.
     const lookup = await resumeHashed(idHash);
     const revoked = !lookup.live && lookup.revoked;

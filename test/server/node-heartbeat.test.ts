@@ -14,14 +14,12 @@ import { getRequestListener } from '@hono/node-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../bench/lib/virtual-time';
 import { apiPaths } from '../../shared/contract';
-import { createApp, sessionRulesOf } from '../../server/app';
+import { createApp } from '../../server/app';
 import { nodeRequestListener } from '../../server/http/node-heartbeat';
-import { publicOrigins } from '../../server/http/origin';
 import { createMemoryLogger } from '../../server/logger';
 import { createPrometheusMetrics } from '../../server/metrics/prometheus';
 import { defaultSessionConfig, type CookieSecure } from '../../server/session/policy';
 import { nodeDigests } from '../../server/session/node-digests';
-import { createSessions } from '../../server/session/session-lifecycle';
 import { createMemoryStore } from '../../server/stores/memory';
 import type { Store } from '../../server/stores/store';
 import { guardStore } from '../../server/stores/unavailable';
@@ -62,33 +60,24 @@ async function startTwin(
     trustProxy,
     publicOrigins: [publicOrigin],
   };
-  const dependencies = { store: options.store ?? createMemoryStore(), config, clock, digests: nodeDigests };
-  const { store } = dependencies;
+  const parts = { store: options.store ?? createMemoryStore(), config, clock, digests: nodeDigests };
+  const { store } = parts;
   const metrics = createPrometheusMetrics({ store, clock, processMetrics: false });
-  const app = createApp({
-    ...dependencies,
+  let appAnswers = 0;
+  const dependencies = {
+    ...parts,
     logger,
-    clientAddress: () => '127.0.0.1',
+    // The app asks every request it answers for its client's address: a count of what it answered.
+    clientAddress: () => {
+      appAnswers++;
+      return '127.0.0.1';
+    },
     metrics: metrics.http,
     sessionEvents: metrics.sessionEvents,
-  });
-  let appAnswers = 0;
-  const fetch = (request: Request, env: object) => {
-    appAnswers++;
-    return app.fetch(request, env);
   };
-  const rules = sessionRulesOf({ ...dependencies, sessionEvents: metrics.sessionEvents });
   const listener: (incoming: IncomingMessage, outgoing: ServerResponse) => void = fast
-    ? nodeRequestListener({
-        fetch,
-        sessions: (requestLogger) => createSessions({ ...rules, logger: requestLogger }),
-        cookieSecure,
-        trustProxy,
-        publicOrigins: publicOrigins(config.publicOrigins),
-        logger,
-        metrics: metrics.http,
-      })
-    : getRequestListener(fetch);
+    ? nodeRequestListener(dependencies)
+    : getRequestListener(createApp(dependencies).fetch);
   const server = http.createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const close = () =>
