@@ -157,28 +157,31 @@ test('a stale 401 for the old cookie, arriving after a new sign-in in another ta
   const user = uniqueUser('stale');
   const a = await context.newPage();
   await signIn(a, user, { from: `${server.url}/login?next=%2Faccount`, expectPath: '/account' });
+  // Tab A's next heartbeat, for the old session, is held in flight and answered 401 once tab B has
+  // signed in again. The route is in place before the cookie goes: a heartbeat A sent between the
+  // two would reach the server, get its real 401 and sign A out, and nothing would ever be held
+  // (CI, Node 24, once; 1 run in 4 here).
+  let release: () => void = () => {};
+  let heard: () => void = () => {};
+  const held = new Promise<void>((resolve) => (heard = resolve));
+  await a.route('**/api/session/heartbeat', async (route) => {
+    heard();
+    await new Promise<void>((done) => (release = done));
+    await route.fulfill({
+      status: 401,
+      contentType: 'application/json',
+      body: JSON.stringify({
+        error: 'unauthenticated',
+        message: 'You are not signed in, or your session has ended.',
+      }),
+    });
+  });
   // The cookie is lost (the old session as good as gone); tab B starts signed out, tab A does not know yet.
   await context.clearCookies();
   const b = await context.newPage();
   await b.goto(`${server.url}/login`);
   await expect(b.getByRole('heading', { name: 'Sign in' })).toBeVisible();
 
-  // Tab A's next heartbeat, sent with the old (now no) cookie, is held in flight.
-  let release: () => void = () => {};
-  const held = new Promise<void>((resolve) => {
-    void a.route('**/api/session/heartbeat', async (route) => {
-      resolve();
-      await new Promise<void>((done) => (release = done));
-      await route.fulfill({
-        status: 401,
-        contentType: 'application/json',
-        body: JSON.stringify({
-          error: 'unauthenticated',
-          message: 'You are not signed in, or your session has ended.',
-        }),
-      });
-    });
-  });
   const working = keepActive([a], 12_000);
   await held;
 
