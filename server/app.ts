@@ -11,6 +11,7 @@ import {
   documentHeaders,
   publicHostOnly,
   sameOriginOnly,
+  sendsStrictTransportSecurity,
   strictTransportSecurity,
 } from './http/security';
 import { createJsonLogger, type Logger } from './logger';
@@ -174,8 +175,8 @@ export function createApp({
   app.use('*', async (c, next) => {
     const client = viewOfClient(c.req.raw, clientAddress(c), trustProxy);
     c.set('client', client);
-    // COOKIE_SECURE=true says the site is served over https even when no proxy says so per request.
-    if (client.secure || cookieMode === 'always') c.header('Strict-Transport-Security', strictTransportSecurity);
+    if (sendsStrictTransportSecurity(client, cookieMode))
+      c.header('Strict-Transport-Security', strictTransportSecurity);
     if (isApiPath(c.req.path)) return next();
     return (isFramedPage(c.req.path) ? framedPageHeaders : pageHeaders)(c, next);
   });

@@ -10,8 +10,8 @@ import { clientViewOf } from './client';
 import { cookieIn, usesSecureCookies } from './cookies';
 import type { AppBindings } from './env';
 import { isPublicHost, publicOrigins } from './origin';
-import { isWellFormedRequestId, requestIdHeader, withRequestId } from './request-id';
-import { apiHeaders, comesFromPublicOrigin, strictTransportSecurity } from './security';
+import { requestIdHeader, requestIdOf, withRequestId } from './request-id';
+import { apiHeaders, comesFromPublicOrigin, sendsStrictTransportSecurity, strictTransportSecurity } from './security';
 
 /** What the Node server hands the app with each request: node-server's own, and ours. */
 type NodeBindings = AppBindings & { incoming: IncomingMessage; outgoing: ServerResponse };
@@ -158,8 +158,7 @@ export function nodeRequestListener(
         ? undefined
         : parseJsonBody(text, header('Content-Type'), heartbeatBody, { optional: true });
       if (!parsed?.ok) return handOver(body);
-      const offered = trustProxy ? header(requestIdHeader) : undefined;
-      const requestId = isWellFormedRequestId(offered) ? offered : crypto.randomUUID();
+      const requestId = requestIdOf(header(requestIdHeader), trustProxy);
       const { idleForMs, hold } = parsed.value;
       const rules = hold === undefined ? quietSessions : sessions(withRequestId(logger, requestId));
       const sessionId = cookieIn(header('Cookie'), usesSecureCookies(cookieSecure, client), 'sid');
@@ -171,7 +170,7 @@ export function nodeRequestListener(
             const answer = JSON.stringify(heartbeatAnswer(current));
             outgoing.writeHead(200, {
               [requestIdHeader]: requestId,
-              ...(client.secure || cookieSecure === 'always' ? answerHeadersOverHttps : answerHeaders),
+              ...(sendsStrictTransportSecurity(client, cookieSecure) ? answerHeadersOverHttps : answerHeaders),
               'Content-Length': Buffer.byteLength(answer),
             });
             outgoing.end(answer);

@@ -16,6 +16,11 @@ export function isWellFormedRequestId(value: string | undefined): value is strin
   return value !== undefined && wellFormedRequestId.test(value);
 }
 
+/** A request's id: the proxy's `X-Request-Id` (`offered`) with `trustProxy` when well formed, else a new UUID. */
+export function requestIdOf(offered: string | undefined, trustProxy: boolean): string {
+  return trustProxy && isWellFormedRequestId(offered) ? offered : crypto.randomUUID();
+}
+
 /**
  * Gives every request an id: the proxy's `X-Request-Id` when `trustProxy` is on and it is well
  * formed, else a new UUID. It is answered in `X-Request-Id`, put on the context for error bodies
@@ -37,8 +42,7 @@ export function requestIds({
 }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const startedAt = answered ? performance.now() : 0;
-    const offered = trustProxy ? c.req.header(requestIdHeader) : undefined;
-    const requestId = isWellFormedRequestId(offered) ? offered : crypto.randomUUID();
+    const requestId = requestIdOf(c.req.header(requestIdHeader), trustProxy);
     c.set('requestId', requestId);
     c.set('log', withRequestId(logger, requestId));
     c.header(requestIdHeader, requestId);

@@ -1,6 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import type { CookieSecure } from '../session/policy';
+import type { ClientView } from './client';
 import type { AppEnv } from './env';
 import { errorResponse } from './errors';
 import { isPublicHost, isPublicOrigin, type PublicOrigins } from './origin';
@@ -81,6 +83,14 @@ export function apiResponseHeaders(): MiddlewareHandler {
 
 /** One year, subdomains included: sent only on a response to a request that came over https. */
 export const strictTransportSecurity = 'max-age=31536000; includeSubDomains';
+
+/**
+ * Whether an answer carries `Strict-Transport-Security`: the request came over https, or
+ * COOKIE_SECURE=true says the site is served over https even when no proxy says so per request.
+ */
+export function sendsStrictTransportSecurity(client: ClientView, cookieMode: CookieSecure): boolean {
+  return client.secure || cookieMode === 'always';
+}
 
 /**
  * 413 for a body over `maxBytes`. A request with a Content-Length is judged by it, without
