@@ -17,14 +17,14 @@ import { apiHeaders, comesFromPublicOrigin, sendsStrictTransportSecurity, strict
 type NodeBindings = AppBindings & { incoming: IncomingMessage; outgoing: ServerResponse };
 
 /** The answer's headers besides the id: the app's API set (decision 020) and its JSON type. */
-const answerHeaders = { ...apiHeaders, 'Content-Type': 'application/json' };
-const answerHeadersOverHttps = { ...answerHeaders, 'Strict-Transport-Security': strictTransportSecurity };
+const answerHeaders = Object.entries({ ...apiHeaders, 'Content-Type': 'application/json' }).flat();
+const answerHeadersOverHttps = [...answerHeaders, 'Strict-Transport-Security', strictTransportSecurity];
 /**
  * The headers this path reads. It takes a request only when each is sent at most once: the adapter
  * reads some of a repeated header's lines (the first `Host`) and joins others (`Cookie` with "; ",
  * the rest with ", "), and a request with one line of each reads the same everywhere.
  */
-const headersRead = [
+const headersRead = new Set([
   'host',
   'content-length',
   'content-type',
@@ -36,7 +36,23 @@ const headersRead = [
   'x-forwarded-proto',
   'x-forwarded-for',
   'x-request-id',
-];
+]);
+
+/**
+ * The headers of `headersRead` in Node's raw list (name, value, name, value, ...; names as sent),
+ * by lowercase name, or undefined when one of them comes more than once. One pass and one object
+ * (Node's `headersDistinct` builds an array for every header).
+ */
+function headersOnce(raw: string[]): Map<string, string> | undefined {
+  const found = new Map<string, string>();
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (!headersRead.has(name)) continue;
+    if (found.has(name)) return undefined;
+    found.set(name, raw[i + 1]);
+  }
+  return found;
+}
 /**
  * A `Host` the adapter puts in the request's URL as it is (@hono/node-server's `reValidHost`);
  * it parses, and may refuse, any other, and such a request goes to it.
@@ -86,9 +102,9 @@ export function nodeRequestListener(
   return (incoming, outgoing) => {
     if (incoming.method !== 'POST' || incoming.url !== apiPaths.heartbeat) return app(incoming, outgoing);
     const startedAt = metrics ? performance.now() : 0;
-    const distinct = incoming.headersDistinct;
-    if (headersRead.some((name) => (distinct[name]?.length ?? 0) > 1)) return app(incoming, outgoing);
-    const header = (name: string) => distinct[name.toLowerCase()]?.[0];
+    const once = headersOnce(incoming.rawHeaders);
+    if (!once) return app(incoming, outgoing);
+    const header = (name: string) => once.get(name.toLowerCase());
     const contentLength = header('Content-Length');
     const host = header('Host');
     if (
@@ -126,10 +142,7 @@ export function nodeRequestListener(
       try {
         const request = new Request(url(), {
           method: 'POST',
-          headers: Object.entries(distinct).flatMap(([name, values]) => values!.map((value) => [name, value])) as [
-            string,
-            string,
-          ][],
+          headers: pairs(incoming.rawHeaders),
           body: new Uint8Array(body),
         });
         Promise.resolve(fetch(request, { incoming, outgoing, failure }))
@@ -168,11 +181,14 @@ export function nodeRequestListener(
           (current) => {
             if (!current) return handOver(body);
             const answer = JSON.stringify(heartbeatAnswer(current));
-            outgoing.writeHead(200, {
-              [requestIdHeader]: requestId,
+            // Node's flat list form (name, value, ...): no object made per answer.
+            outgoing.writeHead(200, [
+              requestIdHeader,
+              requestId,
               ...(sendsStrictTransportSecurity(client, cookieSecure) ? answerHeadersOverHttps : answerHeaders),
-              'Content-Length': Buffer.byteLength(answer),
-            });
+              'Content-Length',
+              String(Buffer.byteLength(answer)),
+            ]);
             outgoing.end(answer);
             metrics?.requestAnswered({
               route: apiPaths.heartbeat,
@@ -188,6 +204,13 @@ export function nodeRequestListener(
         .catch(broken);
     };
   };
+}
+
+/** Node's raw header list as [name, value] pairs, each line of a repeated header its own pair. */
+function pairs(raw: string[]): [string, string][] {
+  const result: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) result.push([raw[i], raw[i + 1]]);
+  return result;
 }
 
 /** A Response from the app, written to Node's response (each `Set-Cookie` a line of its own). */

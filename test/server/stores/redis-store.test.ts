@@ -240,6 +240,38 @@ describe.skipIf(!redis)('Redis store', () => {
       expect(await b.get(record.idHash)).toBeUndefined();
     });
 
+    it('a heartbeat answers the whole record, on an instance that knows the session and on one that does not', async () => {
+      // b reads the whole record once (a full answer), then only what a heartbeat changes.
+      const [a, b] = [await open(), await open()];
+      const record = newRecord(t0);
+      await a.create(record, t0 + idle);
+      for (const [store, activityAt, lastActivityAt] of [
+        [b, 1_000, 1_000],
+        [b, 2_000, 2_000],
+        [a, 3_000, 3_000],
+        [b, 2_500, 3_000], // older activity: nothing written, the stored time answered
+      ] as const) {
+        expect(await store.extend(record.idHash, t0 + activityAt, t0 + 3_000, limits)).toEqual({
+          ...record,
+          lastActivityAt: t0 + lastActivityAt,
+        });
+      }
+      expect(await a.markReauthenticated(record.idHash, t0 + 4_000)).toBe(true);
+      const reauthenticated = { ...record, reauthenticatedAt: t0 + 4_000 };
+      expect(await b.extend(record.idHash, t0 + 5_000, t0 + 5_000, limits)).toEqual({
+        ...reauthenticated,
+        lastActivityAt: t0 + 5_000,
+      });
+      const c = await open(); // knows nothing yet: the full answer carries the recent sign-in too
+      expect(await c.extend(record.idHash, t0 + 6_000, t0 + 6_000, limits)).toEqual({
+        ...reauthenticated,
+        lastActivityAt: t0 + 6_000,
+      });
+      await a.revoke(record.username, record.idHash, t0 + 7_000);
+      for (const store of [a, b, c])
+        expect(await store.extend(record.idHash, t0 + 8_000, t0 + 8_000, limits)).toBeUndefined();
+    });
+
     it('share failure counters, and lose no count when instances add at once', async () => {
       const [a, b] = [await open(), await open()];
       await a.addFailure('user:alice', t0, 300_000);
