@@ -2,7 +2,7 @@
  * What user activity costs in the browser: main-thread script time while 1,000 real input events
  * (CDP Input.dispatchMouseEvent / Input.dispatchKeyEvent: 900 mouse moves, 50 key presses) reach
  * the page, the React commits they cause and the requests they send. Four pages, each in a fresh
- * browser context, in turn, for BENCH_ACTIVITY_ROUNDS rounds (default 2; medians printed, and each
+ * browser context, in turn, for BENCH_ACTIVITY_ROUNDS rounds (default 3; medians printed, and each
  * round's ratio to the baseline, since the rounds are paired):
  *
  * - bare React in react-router (baseline): bench/pages, our app's signed-in home page as plain
@@ -15,6 +15,11 @@
  * - react-idle-timer + ping (peer): the routed page with `useIdleTimer` at its defaults and a
  *   `fetch` ping on every `onAction`, what a user would build instead of this app;
  * - our app, signed in: the production build (dist/) on the real server, on its home page.
+ *
+ * Before the measured events each page gets 100 of the same events, not counted: the first events
+ * on a page compile its listeners (V8 compiles a function at its first call) and that belongs to
+ * loading the page, not to activity. Without them the first round cost our app 1.11x to 1.17x the
+ * baseline in three runs, later rounds 0.98x to 1.18x.
  *
  * The same page on both sides, so the same input reaches the same elements: every pointer
  * position lands on the element it lands on in our app, and React handles each event on both.
@@ -31,7 +36,7 @@ import { loadavg } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 import { build } from 'vite';
 import { makeTempDir } from '../scripts/lib/app-server.mjs';
 import { ensureBuilt } from './bundle';
@@ -47,13 +52,15 @@ import {
 import { heading, isMain, printTable } from './lib/table';
 
 const pagesDir = fileURLToPath(new URL('./pages', import.meta.url));
-const rounds = Number(process.env.BENCH_ACTIVITY_ROUNDS ?? 2);
+const rounds = Number(process.env.BENCH_ACTIVITY_ROUNDS ?? 3);
 const eventCount = 1000;
 /**
  * At most one event per 5 ms. In practice Chromium acknowledges a mouse move at its next frame, so
  * the events arrive at about 60 a second, as from a real mouse: 1,000 take about 16 s.
  */
 const eventGapMs = 5;
+/** Events sent before the measured ones, on every page (see measure). */
+const warmUpEvents = 100;
 
 export interface Sample {
   /** Commits while the page loaded (and signed in): shows the counter works where the events cause none. */
@@ -117,6 +124,34 @@ export async function servePeerPages(
 }
 
 /**
+ * `count` input events through CDP: mouse moves over the page, every 20th pair a key press ('a',
+ * to the focused heading: no text changes), paced from `started` at one per `eventGapMs` at most.
+ */
+async function sendEvents(cdp: CDPSession, count: number, started = performance.now()): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    if (i % 20 === 18 || i % 20 === 19) {
+      await cdp.send('Input.dispatchKeyEvent', {
+        type: i % 20 === 18 ? 'keyDown' : 'keyUp',
+        key: 'a',
+        code: 'KeyA',
+        windowsVirtualKeyCode: 65,
+        ...(i % 20 === 18 ? { text: 'a' } : {}),
+      });
+    } else {
+      await cdp.send('Input.dispatchMouseEvent', {
+        type: 'mouseMoved',
+        x: 100 + ((i * 7) % 600),
+        y: 100 + ((i * 13) % 400),
+      });
+    }
+    // Pacing the input like a person's mouse, not waiting for a result.
+    const due = started + (i + 1) * eventGapMs;
+    const now = performance.now();
+    if (due > now) await new Promise((resolve) => setTimeout(resolve, due - now));
+  }
+}
+
+/**
  * Sends the 1,000 events at `eventGapMs` intervals and measures what they cost the page; with
  * `browser`, under a trace of V8's entry points (`traceScriptCpu`), which gives script CPU time.
  */
@@ -131,31 +166,14 @@ export async function measure(
   await page.mouse.move(10, 10);
   // Let the load's own work (fetches, effects) finish so it is not counted.
   await page.waitForLoadState('networkidle');
+  // The first events of a page compile and warm its listeners' code (V8 compiles a function at
+  // its first call): a page's load, not its activity. Sent first, not counted, on every page alike.
+  await sendEvents(cdp, warmUpEvents);
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(undefined))));
   const before = { main: await mainThreadMs(cdp), commits: await commits(), requests: requests() };
   const started = performance.now();
   const burst = async () => {
-    for (let i = 0; i < eventCount; i++) {
-      if (i % 20 === 18 || i % 20 === 19) {
-        // A key press: keyDown then keyUp ('a', to the focused heading: no text changes).
-        await cdp.send('Input.dispatchKeyEvent', {
-          type: i % 20 === 18 ? 'keyDown' : 'keyUp',
-          key: 'a',
-          code: 'KeyA',
-          windowsVirtualKeyCode: 65,
-          ...(i % 20 === 18 ? { text: 'a' } : {}),
-        });
-      } else {
-        await cdp.send('Input.dispatchMouseEvent', {
-          type: 'mouseMoved',
-          x: 100 + ((i * 7) % 600),
-          y: 100 + ((i * 13) % 400),
-        });
-      }
-      // Pacing the input like a person's mouse, not waiting for a result.
-      const due = started + (i + 1) * eventGapMs;
-      const now = performance.now();
-      if (due > now) await new Promise((resolve) => setTimeout(resolve, due - now));
-    }
+    await sendEvents(cdp, eventCount, started);
     // One frame, so work the last events scheduled for rendering is counted too.
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(undefined))));
   };
