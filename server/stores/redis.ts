@@ -91,20 +91,13 @@ const pickKnown = ({ username, createdAt, publicId, browser }: SessionRecord): K
  */
 function changedSince(session: KnownSession, idHash: string, answer: string): SessionRecord | undefined {
   const at = answer.indexOf(':');
-  const lastActivityAt = Number(at < 0 ? answer : answer.slice(0, at));
-  const reauthenticatedAt = at < 0 ? undefined : Number(answer.slice(at + 1));
-  const { username, createdAt, publicId, browser } = session;
-  if (createdAt === undefined || publicId === undefined || browser === undefined || !Number.isFinite(lastActivityAt))
-    return undefined;
-  return {
-    idHash,
-    username,
-    createdAt,
-    lastActivityAt,
-    publicId,
-    browser,
-    ...(reauthenticatedAt !== undefined && Number.isFinite(reauthenticatedAt) ? { reauthenticatedAt } : {}),
-  };
+  const fields: Record<string, string> = { username: session.username };
+  if (session.createdAt !== undefined) fields.createdAt = String(session.createdAt);
+  if (session.publicId !== undefined) fields.publicId = session.publicId;
+  if (session.browser !== undefined) fields.browser = session.browser;
+  fields.lastActivityAt = at < 0 ? answer : answer.slice(0, at);
+  if (at >= 0) fields.reauthenticatedAt = answer.slice(at + 1);
+  return toRecord(idHash, fields);
 }
 /** How long one store operation waits before calling the store down; also the PING limit. */
 const pingTimeoutMs = storeTimeoutMs;
