@@ -50,11 +50,16 @@ function trimmed(value: string): string {
  */
 export function cookieValue(header: string, name: string): string | undefined {
   if (header.indexOf(name) === -1) return undefined;
+  // The next `=` is looked for again only once passed: a header of many `;` stays linear.
+  let equals = -1;
   for (let start = 0; start <= header.length;) {
     const semicolon = header.indexOf(';', start);
     const end = semicolon === -1 ? header.length : semicolon;
-    const equals = header.indexOf('=', start);
-    if (equals !== -1 && equals < end && trimmed(header.slice(start, equals)) === name && validCookieName.test(name)) {
+    if (equals < start) {
+      equals = header.indexOf('=', start);
+      if (equals === -1) return undefined;
+    }
+    if (equals < end && trimmed(header.slice(start, equals)) === name && validCookieName.test(name)) {
       let value = trimmed(header.slice(equals + 1, end));
       if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
       if (validCookieValue.test(value)) return tryDecodeURIComponent(value);

@@ -38,12 +38,18 @@ const headersRead = new Set([
   'x-request-id',
 ]);
 
+/** More header lines than this, and the request is the app's (see headersOnce); a browser sends about 15. */
+const maxHeaderLines = 100;
+
 /**
  * The headers of `headersRead` in Node's raw list (name, value, name, value, ...; names as sent),
  * by lowercase name, or undefined when one of them comes more than once. One pass and one object
  * (Node's `headersDistinct` builds an array for every header).
  */
 function headersOnce(raw: string[]): Map<string, string> | undefined {
+  // Node keeps every line in `rawHeaders` but only the first ones in `headers`, which the adapter
+  // reads: a request with more lines than any browser sends goes to the app, read one way.
+  if (raw.length > 2 * maxHeaderLines) return undefined;
   const found = new Map<string, string>();
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i].toLowerCase();

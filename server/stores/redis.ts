@@ -215,7 +215,7 @@ const scripts = {
       if activityAt > lastActivityAt then
         local expiresAt = math.min(activityAt + idle, createdAt + absolute)
         local expires = string.format('%.0f', expiresAt)
-        f[3] = ARGV[2]
+        f[3] = string.format('%.0f', activityAt)
         redis.call('HSET', KEYS[1], 'lastActivityAt', f[3], 'expiresAt', expires)
         redis.call('PEXPIRE', KEYS[1], string.format('%.0f', math.max(1, expiresAt - now)))
         redis.call('ZADD', KEYS[2], expires, ARGV[1])
