@@ -436,7 +436,8 @@ export async function createRedisStore(url: string, options: RedisStoreOptions =
     const session = known.get(idHash);
     if (session !== undefined) return session.username;
     const username = await client.hget(ownerKey(idHash), idHash);
-    if (username !== null) remember(idHash, { username });
+    // A read that raced a whole record's (`get`, `extend`) keeps what that one found.
+    if (username !== null && !known.has(idHash)) remember(idHash, { username });
     return username ?? undefined;
   };
   const forget = (idHash: string) => {
@@ -503,7 +504,7 @@ export async function createRedisStore(url: string, options: RedisStoreOptions =
         record.publicId,
         record.browser,
       );
-      remember(idHash, pickKnown(record));
+      rememberRecord(record);
     },
 
     async get(idHash) {
