@@ -22,6 +22,10 @@
  * measured in the same alternation: its paired ratio against "off" is what two identical servers
  * differ by in this run, the noise floor the 5% is read against.
  *
+ * Then, where valgrind is installed, the same servers' cost in machine instructions per heartbeat
+ * (countMetricsInstructions below, lib/callgrind.ts): a count that does not move with the
+ * machine's load, which the verdict on 5% can rest on.
+ *
  * Run alone: npx tsx bench/metrics-cost.ts   Knobs: BENCH_ROUNDS (default 3), BENCH_SECONDS (3),
  * BENCH_STORES (a comma list of memory, sqlite, redis; default all three), BENCH_METRICS_PROCESSES,
  * BENCH_METRICS_CONTROL.
@@ -31,6 +35,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { findRedisServer, startRedisServer, type RedisServer } from '../test/support/redis-server';
+import { callgrindMissing, countInstructions, type InstructionCount } from './lib/callgrind';
 import { heading, isMain, printTable, ratio } from './lib/table';
 import { processCpuMs, signInMany, startOurs, type RunningTarget } from './lib/targets';
 
@@ -256,6 +261,104 @@ export async function runMetricsCostBench(): Promise<void> {
   } finally {
     for (const server of servers) await server.stop();
     for (const redis of redises) await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await countMetricsInstructions(stores);
+}
+
+/**
+ * The same comparison in machine instructions per heartbeat, counted under callgrind
+ * (lib/callgrind.ts): what the timed rounds above cannot settle on a busy machine. One server per
+ * variant and store, 6,000 heartbeats to warm up (two scrapes among them when metrics are on),
+ * then three windows of 1,500 counted; the median window is the figure. A scrape is counted
+ * alone and shown as what it adds per heartbeat at one scrape every 15 s (Prometheus's default
+ * interval) to a server answering 1,000 heartbeats a second. On Redis it counts our server only,
+ * not redis-server.
+ */
+async function countMetricsInstructions(stores: string[]): Promise<void> {
+  /** A scrape every 15 s (Prometheus's default) of a server answering 1,000 heartbeats a second. */
+  const heartbeatsPerScrape = 15_000;
+  const missing = callgrindMissing();
+  console.log('');
+  if (missing) {
+    console.log(`Instructions per heartbeat: skipped, ${missing}.`);
+    return;
+  }
+  console.log(
+    'Instructions per heartbeat (callgrind; the same count run after run, where CPU time moves with the machine): ' +
+      'one server per variant, three windows of 1,500 heartbeats counted after 6,000 (with two scrapes among those when metrics are on), the median window; then one scrape, counted alone.\n',
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'idle-session-bench-instructions-'));
+  const rows: (string | number)[][] = [];
+  const verdicts: string[] = [];
+  try {
+    for (const store of stores) {
+      const counts: InstructionCount[] = [];
+      for (const metrics of [false, true]) {
+        const redis = store === 'redis' ? await startRedisServer() : undefined;
+        if (store === 'redis' && !redis) throw new Error('redis-server did not start');
+        try {
+          counts.push(
+            await countInstructions(
+              {
+                SESSION_STORE: store as 'memory' | 'sqlite' | 'redis',
+                DATABASE_PATH: join(dir, `sessions-${store}-${metrics}.db`),
+                ...(redis ? { REDIS_URL: redis.url } : {}),
+                ...(metrics ? { METRICS_PORT: '0' } : {}),
+              },
+              {
+                scrape: metrics
+                  ? async (output) => {
+                      const line = output.split('\n').find((entry) => entry.includes('"metrics_listening"'));
+                      if (!line) throw new Error('no metrics_listening line');
+                      const response = await fetch(String((JSON.parse(line) as { url: string }).url));
+                      if (!response.ok) throw new Error(`the scrape answered ${response.status}`);
+                      await response.text();
+                    }
+                  : undefined,
+              },
+            ),
+          );
+        } finally {
+          await redis?.stop();
+        }
+      }
+      const [off, on] = counts;
+      for (const [label, count] of [
+        ['off', off],
+        ['on', on],
+      ] as const) {
+        const spread = (values: number[]) =>
+          `${Math.round(Math.min(...values) / 1000)}-${Math.round(Math.max(...values) / 1000)}k`;
+        rows.push([
+          store,
+          label,
+          `${Math.round(count.perHeartbeat)} [${spread(count.windows.map((window) => window.perHeartbeat))}]`,
+          `${Math.round(count.mainThread)} [${spread(count.windows.map((window) => window.mainThread))}]`,
+          ratio(count.perHeartbeat, off.perHeartbeat, 3),
+          ratio(count.mainThread, off.mainThread, 3),
+        ]);
+      }
+      // The verdict is on the main thread, where heartbeats and scrapes are answered: its count
+      // moves about 2% between windows. Other threads (V8's collector and compiler helpers) come in
+      // lumps that move a window's all-thread count by up to 25%; the timed rounds above hold them.
+      const scrape = on.scrape?.mainThread ?? 0;
+      const scrapeShare = scrape / heartbeatsPerScrape / off.mainThread;
+      const cost = on.mainThread / off.mainThread + scrapeShare;
+      verdicts.push(
+        `${store}: with metrics on, main-thread instructions per heartbeat ${percent(on.mainThread / off.mainThread)}; ` +
+          `a scrape ${Math.round(scrape / 1000)}k, ${percent(1 + scrapeShare)} at one per ` +
+          `${heartbeatsPerScrape.toLocaleString('en-US')} heartbeats; together ${percent(cost)}: ` +
+          `${cost <= 1.05 ? 'within' : 'NOT within'} 5% (all threads, median window: ${percent(on.perHeartbeat / off.perHeartbeat)}, ` +
+          `a scrape ${Math.round((on.scrape?.all ?? 0) / 1000)}k)`,
+      );
+    }
+    printTable(
+      ['store', 'metrics', 'instructions/heartbeat [windows]', 'main thread [windows]', 'x off', 'main x off'],
+      rows,
+    );
+    for (const verdict of verdicts) console.log(verdict);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }

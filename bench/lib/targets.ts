@@ -15,7 +15,7 @@ import { stopChildProcess } from '../../scripts/lib/child-process.mjs';
 
 const peerScript = fileURLToPath(new URL('../peers/express-session.mjs', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const startTimeoutMs = 20_000;
+const defaultStartTimeoutMs = 20_000;
 
 export interface RunningTarget {
   url: string;
@@ -42,10 +42,22 @@ export interface OurServerEnv {
 /** The idle limit in a bench: long enough that no session ends between two rounds of a long run. */
 export const benchIdleTimeout = { IDLE_TIMEOUT: '15m', IDLE_WARNING: '2m' };
 
+/** How a target's process is started, past its arguments and environment. */
+export interface StartOptions {
+  /** A program that runs node (`['valgrind', '--tool=callgrind']`): the process is then that program's. */
+  wrapper?: string[];
+  /** How long it may take to print `listening`; 20 s by default. */
+  startTimeoutMs?: number;
+}
+
 /** Starts the compiled server (building it first if server/ changed) with this store; `nodeArgs` before the script. */
-export async function startOurs(env: OurServerEnv, nodeArgs: string[] = []): Promise<RunningTarget> {
+export async function startOurs(
+  env: OurServerEnv,
+  nodeArgs: string[] = [],
+  options: StartOptions = {},
+): Promise<RunningTarget> {
   await buildServerIfStale();
-  return startProcess('ours', [...nodeArgs, serverEntry], {
+  return startProcess('ours', [...nodeArgs, serverEntry], options, {
     ...environmentWithoutConfig(),
     HOST: '127.0.0.1',
     PORT: '0',
@@ -66,12 +78,17 @@ export interface PeerEnv {
 
 /** Starts the express-session peer (MemoryStore unless `env` names another); `nodeArgs` before the script. */
 export function startPeer(nodeArgs: string[] = [], env: PeerEnv = {}): Promise<RunningTarget> {
-  return startProcess('peer', [...nodeArgs, peerScript], {
-    ...environmentWithoutConfig(),
-    HOST: '127.0.0.1',
-    PORT: '0',
-    ...env,
-  });
+  return startProcess(
+    'peer',
+    [...nodeArgs, peerScript],
+    {},
+    {
+      ...environmentWithoutConfig(),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      ...env,
+    },
+  );
 }
 
 function procStat(pid: number): string[] | undefined {
@@ -96,8 +113,14 @@ export function processCpuMs(pid: number): number | undefined {
   return fields ? ((Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond) * 1000 : undefined;
 }
 
-function startProcess(label: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunningTarget> {
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function startProcess(
+  label: string,
+  args: string[],
+  { wrapper = [], startTimeoutMs = defaultStartTimeoutMs }: StartOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<RunningTarget> {
+  const [command, ...commandArgs] = [...wrapper, process.execPath, ...args];
+  const child = spawn(command, commandArgs, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -1,7 +1,8 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { Clock } from '../session/clock';
 import type { SessionEndReason, SessionEvents } from '../session/session-lifecycle';
 import type { SessionStore } from '../stores/store';
+import { BatchedCounter, BatchedHistogram, type CounterCell, type HistogramSeries } from './batched';
 import { collectProcessMetrics } from './process-metrics';
 import { countedOutcome, statusClass, type AnsweredRequest, type HttpMetrics } from './http-metrics';
 
@@ -46,7 +47,7 @@ export function createPrometheusMetrics({
   if (processMetrics) collectProcessMetrics(registry);
   const registers = [registry];
 
-  const signIns = new Counter({
+  const signIns = new BatchedCounter({
     name: 'idle_session_sign_ins_total',
     help: 'Sign-in attempts (POST /api/session) by outcome: success, invalid_credentials, rate_limited, locked, bad_request, store_unavailable, error.',
     labelNames: ['outcome'] as const,
@@ -58,13 +59,13 @@ export function createPrometheusMetrics({
     labelNames: ['reason'] as const,
     registers,
   });
-  const heartbeats = new Counter({
+  const heartbeats = new BatchedCounter({
     name: 'idle_session_heartbeats_total',
     help: 'Heartbeats (POST /api/session/heartbeat) by outcome: ok, unauthenticated, session_revoked, bad_request, store_unavailable, error.',
     labelNames: ['outcome'] as const,
     registers,
   });
-  const draftSaves = new Counter({
+  const draftSaves = new BatchedCounter({
     name: 'idle_session_draft_saves_total',
     help: 'Draft saves (PUT /api/draft) by outcome: saved, unauthenticated, session_mismatch, not_found, limit_exceeded, bad_request, store_unavailable, error.',
     labelNames: ['outcome'] as const,
@@ -75,7 +76,7 @@ export function createPrometheusMetrics({
     help: 'Requests answered 503 store_unavailable: the session store was down, hung or cut off.',
     registers,
   });
-  const duration = new Histogram({
+  const duration = new BatchedHistogram({
     name: 'idle_session_http_request_duration_seconds',
     help: 'Time to answer a request, by route template (never the raw path), method and status class.',
     labelNames: ['route', 'method', 'status_class'] as const,
@@ -104,18 +105,22 @@ export function createPrometheusMetrics({
   });
   for (const reason of endReasons) sessionEnds.labels(reason).inc(0);
 
-  // What one kind of answer updates: its histogram child and its outcome counter's child, made
+  // What one kind of answer updates: its histogram series and its outcome counter's cell, made
   // once and found by route, method and status (strings the app already holds, so no key is
   // built per request). An answer with an error code or an outcome of the route's own is looked
-  // up by those too.
-  type Instruments = { observer: ReturnType<typeof duration.labels>; counter?: ReturnType<typeof signIns.labels> };
+  // up by those too. Updating them is a few additions (batched.ts, decision 034).
+  type Instruments = { durations: HistogramSeries; outcome?: CounterCell };
   const cache = new Map<string, Map<string, Map<number, Instruments>>>();
   const counters = { signIns, heartbeats, draftSaves };
   const instrumentsFor = (answer: AnsweredRequest): Instruments => {
     const counted = countedOutcome(answer);
     return {
-      observer: duration.labels(answer.route, answer.method, statusClass(answer.status)),
-      counter: counted && counters[counted.counter].labels(counted.outcome),
+      durations: duration.series({
+        route: answer.route,
+        method: answer.method,
+        status_class: statusClass(answer.status),
+      }),
+      outcome: counted && counters[counted.counter].cell({ outcome: counted.outcome }),
     };
   };
   const detailed = new Map<string, Instruments>();
@@ -137,8 +142,8 @@ export function createPrometheusMetrics({
           instruments = detailed.get(key);
           if (!instruments) detailed.set(key, (instruments = instrumentsFor(answer)));
         }
-        instruments.observer.observe(answer.seconds);
-        instruments.counter?.inc();
+        instruments.durations.observe(answer.seconds);
+        if (instruments.outcome) instruments.outcome.pending++;
       },
       storeUnavailable: () => storeUnavailable.inc(),
     },
