@@ -28,7 +28,7 @@
  *
  * Run alone: npx tsx bench/metrics-cost.ts   Knobs: BENCH_ROUNDS (default 3), BENCH_SECONDS (3),
  * BENCH_STORES (a comma list of memory, sqlite, redis; default all three), BENCH_METRICS_PROCESSES,
- * BENCH_METRICS_CONTROL.
+ * BENCH_METRICS_CONTROL, BENCH_INSTRUCTION_PROCESSES (3), BENCH_METRICS_TIMED=0 (the counts only).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -134,6 +134,13 @@ const percent = (ratioValue: number) => `${ratioValue >= 1 ? '+' : ''}${((ratioV
 
 export async function runMetricsCostBench(): Promise<void> {
   heading(`Metrics: a heartbeat's cost with METRICS_PORT off and on (Node ${process.versions.node})`);
+  const stores = process.env.BENCH_STORES?.split(',') ?? ['memory', 'sqlite', ...(findRedisServer() ? ['redis'] : [])];
+  if (process.env.BENCH_METRICS_TIMED !== '0') await timeMetrics(stores);
+  await countMetricsInstructions(stores);
+}
+
+/** The timed rounds: CPU per heartbeat and heartbeats/s, servers off and on in turn. */
+async function timeMetrics(stores: string[]): Promise<void> {
   console.log(
     `${connections} connections, ${liveSessions} live sessions rotated, ${processes} servers per variant, ${rounds} alternating rounds of ${roundSeconds} s after a 1 s ` +
       `warm-up; "on" rounds scrape /metrics every ${scrapeEveryMs / 1000} s. CPU µs/req: the server's CPU time per answer ` +
@@ -144,12 +151,9 @@ export async function runMetricsCostBench(): Promise<void> {
   // Every server started, stopped at the end even when its sign-ins failed.
   const servers: RunningTarget[] = [];
   const redises: RedisServer[] = [];
-  const stores: string[] = ['memory', 'sqlite'];
-  let redisNote: string | undefined;
+  const redisNote =
+    !process.env.BENCH_STORES && !stores.includes('redis') ? 'Redis skipped: redis-server not found' : undefined;
   try {
-    if (process.env.BENCH_STORES) stores.splice(0, stores.length, ...process.env.BENCH_STORES.split(','));
-    else if (!findRedisServer()) redisNote = 'Redis skipped: redis-server not found';
-    else stores.push('redis');
     for (const store of stores) {
       for (let copy = 0; copy < processes; copy++)
         for (const variant of (withControl ? ['off', 'on', 'off again'] : ['off', 'on']) as Variant[]) {
@@ -263,19 +267,40 @@ export async function runMetricsCostBench(): Promise<void> {
     for (const redis of redises) await redis.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  await countMetricsInstructions(stores);
+}
+
+/** Several servers' counts as one: the median window and the median scrape of all of them. */
+function combined(counts: InstructionCount[]): InstructionCount {
+  const windows = counts.flatMap((count) => count.windows);
+  const scrapes = counts.flatMap((count) => (count.scrape ? [count.scrape] : []));
+  return {
+    perHeartbeat: median(windows.map((window) => window.perHeartbeat)),
+    mainThread: median(windows.map((window) => window.mainThread)),
+    windows,
+    scrape:
+      scrapes.length > 0
+        ? { all: median(scrapes.map((one) => one.all)), mainThread: median(scrapes.map((one) => one.mainThread)) }
+        : undefined,
+  };
 }
 
 /**
  * The same comparison in machine instructions per heartbeat, counted under callgrind
- * (lib/callgrind.ts): what the timed rounds above cannot settle on a busy machine. One server per
- * variant and store, 6,000 heartbeats to warm up (two scrapes among them when metrics are on),
- * then three windows of 1,500 counted; the median window is the figure. A scrape is counted
+ * (lib/callgrind.ts): what the timed rounds above cannot settle on a busy machine. Servers per
+ * variant and store (BENCH_INSTRUCTION_PROCESSES, 3), each 6,000 heartbeats to warm up (two scrapes among them when metrics are on),
+ * then three windows of 1,500 counted; the median window of all is the figure. A scrape is counted
  * alone and shown as what it adds per heartbeat at one scrape every 15 s (Prometheus's default
  * interval) to a server answering 1,000 heartbeats a second. On Redis it counts our server only,
  * not redis-server.
  */
 async function countMetricsInstructions(stores: string[]): Promise<void> {
+  /**
+   * Servers per variant. One server's count holds steady from window to window, but two servers of
+   * one build can differ for their whole life on Redis, where ioredis's code is compiled one way or
+   * another (main thread: 264k to 298k a heartbeat in four servers of one build); the median of
+   * three is the figure.
+   */
+  const instructionProcesses = Number(process.env.BENCH_INSTRUCTION_PROCESSES) || 3;
   /** A scrape every 15 s (Prometheus's default) of a server answering 1,000 heartbeats a second. */
   const heartbeatsPerScrape = 15_000;
   const missing = callgrindMissing();
@@ -285,45 +310,47 @@ async function countMetricsInstructions(stores: string[]): Promise<void> {
     return;
   }
   console.log(
-    'Instructions per heartbeat (callgrind; the same count run after run, where CPU time moves with the machine): ' +
-      'one server per variant, three windows of 1,500 heartbeats counted after 6,000 (with two scrapes among those when metrics are on), the median window; then one scrape, counted alone.\n',
+    "Instructions per heartbeat (callgrind; a count the machine's load does not move): " +
+      `${instructionProcesses} servers per variant, each three windows of 1,500 heartbeats counted after 6,000 ` +
+      '(with two scrapes among those when metrics are on), then one scrape counted alone; the median window and scrape of all.\n',
   );
   const dir = mkdtempSync(join(tmpdir(), 'idle-session-bench-instructions-'));
   const rows: (string | number)[][] = [];
   const verdicts: string[] = [];
   try {
     for (const store of stores) {
-      const counts: InstructionCount[] = [];
-      for (const metrics of [false, true]) {
-        const redis = store === 'redis' ? await startRedisServer() : undefined;
-        if (store === 'redis' && !redis) throw new Error('redis-server did not start');
-        try {
-          counts.push(
-            await countInstructions(
-              {
-                SESSION_STORE: store as 'memory' | 'sqlite' | 'redis',
-                DATABASE_PATH: join(dir, `sessions-${store}-${metrics}.db`),
-                ...(redis ? { REDIS_URL: redis.url } : {}),
-                ...(metrics ? { METRICS_PORT: '0' } : {}),
-              },
-              {
-                scrape: metrics
-                  ? async (output) => {
-                      const line = output.split('\n').find((entry) => entry.includes('"metrics_listening"'));
-                      if (!line) throw new Error('no metrics_listening line');
-                      const response = await fetch(String((JSON.parse(line) as { url: string }).url));
-                      if (!response.ok) throw new Error(`the scrape answered ${response.status}`);
-                      await response.text();
-                    }
-                  : undefined,
-              },
-            ),
-          );
-        } finally {
-          await redis?.stop();
+      const counts: Record<'off' | 'on', InstructionCount[]> = { off: [], on: [] };
+      for (let copy = 0; copy < instructionProcesses; copy++)
+        for (const metrics of [false, true]) {
+          const redis = store === 'redis' ? await startRedisServer() : undefined;
+          if (store === 'redis' && !redis) throw new Error('redis-server did not start');
+          try {
+            counts[metrics ? 'on' : 'off'].push(
+              await countInstructions(
+                {
+                  SESSION_STORE: store as 'memory' | 'sqlite' | 'redis',
+                  DATABASE_PATH: join(dir, `sessions-${store}-${metrics}-${copy}.db`),
+                  ...(redis ? { REDIS_URL: redis.url } : {}),
+                  ...(metrics ? { METRICS_PORT: '0' } : {}),
+                },
+                {
+                  scrape: metrics
+                    ? async (output) => {
+                        const line = output.split('\n').find((entry) => entry.includes('"metrics_listening"'));
+                        if (!line) throw new Error('no metrics_listening line');
+                        const response = await fetch(String((JSON.parse(line) as { url: string }).url));
+                        if (!response.ok) throw new Error(`the scrape answered ${response.status}`);
+                        await response.text();
+                      }
+                    : undefined,
+                },
+              ),
+            );
+          } finally {
+            await redis?.stop();
+          }
         }
-      }
-      const [off, on] = counts;
+      const [off, on] = [combined(counts.off), combined(counts.on)];
       for (const [label, count] of [
         ['off', off],
         ['on', on],

@@ -56,11 +56,14 @@ export async function countInstructions(
     warmUp = 6_000,
     windows = 3,
     perWindow = 1_500,
+    connections = 10,
     scrape,
   }: {
     warmUp?: number;
     windows?: number;
     perWindow?: number;
+    /** Heartbeats in flight at once. */
+    connections?: number;
     scrape?: (output: string) => Promise<void>;
   } = {},
 ): Promise<InstructionCount> {
@@ -89,7 +92,7 @@ export async function countInstructions(
     const heartbeats = (amount: number) =>
       autocannon({
         url: server.url,
-        connections: 10,
+        connections,
         amount,
         timeout: 60,
         requests: cookies.map((cookie) => ({
