@@ -28,7 +28,8 @@
  *
  * Run alone: npx tsx bench/metrics-cost.ts   Knobs: BENCH_ROUNDS (default 3), BENCH_SECONDS (3),
  * BENCH_STORES (a comma list of memory, sqlite, redis; default all three), BENCH_METRICS_PROCESSES,
- * BENCH_METRICS_CONTROL, BENCH_INSTRUCTION_PROCESSES (3), BENCH_METRICS_TIMED=0 (the counts only).
+ * BENCH_METRICS_CONTROL, BENCH_INSTRUCTION_PROCESSES (3, 7 on Redis), BENCH_METRICS_TIMED=0 (the
+ * counts only).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -287,8 +288,8 @@ function combined(counts: InstructionCount[]): InstructionCount {
 /**
  * The same comparison in machine instructions per heartbeat, counted under callgrind
  * (lib/callgrind.ts): what the timed rounds above cannot settle on a busy machine. Servers per
- * variant and store (BENCH_INSTRUCTION_PROCESSES, 3), each 6,000 heartbeats to warm up (two scrapes among them when metrics are on),
- * then three windows of 1,500 counted; the median window of all is the figure. A scrape is counted
+ * variant and store (BENCH_INSTRUCTION_PROCESSES, 3, 7 on Redis), each 6,000 heartbeats to warm
+ * up (two scrapes among them when metrics are on), then three windows of 1,500 counted; the median window of all is the figure. A scrape is counted
  * alone and shown as what it adds per heartbeat at one scrape every 15 s (Prometheus's default
  * interval) to a server answering 1,000 heartbeats a second. On Redis it counts our server only,
  * not redis-server.
@@ -296,11 +297,12 @@ function combined(counts: InstructionCount[]): InstructionCount {
 async function countMetricsInstructions(stores: string[]): Promise<void> {
   /**
    * Servers per variant. One server's count holds steady from window to window, but two servers of
-   * one build can differ for their whole life on Redis, where ioredis's code is compiled one way or
-   * another (main thread: 264k to 298k a heartbeat in four servers of one build); the median of
-   * three is the figure.
+   * one build can differ for their whole life, most on Redis, where ioredis's code is compiled one
+   * way or another: four servers of one build counted 264k to 298k main-thread instructions a
+   * heartbeat; three a variant gave +5.1% once, seven +2.4%. The median window of all is the figure.
    */
-  const instructionProcesses = Number(process.env.BENCH_INSTRUCTION_PROCESSES) || 3;
+  const instructionProcesses = (store: string) =>
+    Number(process.env.BENCH_INSTRUCTION_PROCESSES) || (store === 'redis' ? 7 : 3);
   /** A scrape every 15 s (Prometheus's default) of a server answering 1,000 heartbeats a second. */
   const heartbeatsPerScrape = 15_000;
   const missing = callgrindMissing();
@@ -311,7 +313,7 @@ async function countMetricsInstructions(stores: string[]): Promise<void> {
   }
   console.log(
     "Instructions per heartbeat (callgrind; a count the machine's load does not move): " +
-      `${instructionProcesses} servers per variant, each three windows of 1,500 heartbeats counted after 6,000 ` +
+      'servers per variant: 3, 7 on Redis; each three windows of 1,500 heartbeats counted after 6,000 ' +
       '(with two scrapes among those when metrics are on), then one scrape counted alone; the median window and scrape of all.\n',
   );
   const dir = mkdtempSync(join(tmpdir(), 'idle-session-bench-instructions-'));
@@ -320,7 +322,7 @@ async function countMetricsInstructions(stores: string[]): Promise<void> {
   try {
     for (const store of stores) {
       const counts: Record<'off' | 'on', InstructionCount[]> = { off: [], on: [] };
-      for (let copy = 0; copy < instructionProcesses; copy++)
+      for (let copy = 0; copy < instructionProcesses(store); copy++)
         for (const metrics of [false, true]) {
           const redis = store === 'redis' ? await startRedisServer() : undefined;
           if (store === 'redis' && !redis) throw new Error('redis-server did not start');

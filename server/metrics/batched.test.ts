@@ -128,6 +128,9 @@ describe('BatchedHistogram and BatchedCounter', () => {
     expect(() => ours.histogram.startTimer()).toThrow(/series\(labels\)/);
     const series = ours.histogram.series({ route: '/x', status_class: '2xx' });
     expect(() => series.observe(Number.NaN)).toThrow(TypeError);
+    // prom-client's own calls on its fields still work: zero and remove change nothing read here.
+    expect(() => ours.histogram.zero({ route: '/x', status_class: '2xx' })).not.toThrow();
+    expect(() => ours.histogram.remove({ route: '/x', status_class: '2xx' })).not.toThrow();
     expect(() => series.observe(Number.POSITIVE_INFINITY)).toThrow(TypeError);
   });
 });

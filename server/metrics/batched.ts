@@ -85,14 +85,15 @@ export type BatchedHistogramConfiguration<T extends string> = Omit<HistogramConf
  */
 export class BatchedHistogram<T extends string> extends Histogram<T> {
   private readonly bounds: number[];
-  private readonly labelNames: ReadonlySet<string>;
+  /** Not `labelNames`: prom-client keeps its array under that name and reads it. */
+  private readonly knownLabelNames: ReadonlySet<string>;
   private readonly byKey = new Map<string, HistogramSeries>();
   private readonly config: BatchedHistogramConfiguration<T>;
 
   constructor(config: BatchedHistogramConfiguration<T>) {
     super(config);
     this.config = config;
-    this.labelNames = new Set(config.labelNames ?? []);
+    this.knownLabelNames = new Set(config.labelNames ?? []);
     this.bounds = [...config.buckets].sort((a, b) => a - b);
     // prom-client's constructor sets `observe` on the instance, not the prototype.
     this.observe = unsupported;
@@ -105,7 +106,8 @@ export class BatchedHistogram<T extends string> extends Histogram<T> {
     if (!series) {
       // prom-client's rule, checked once per series instead of at each observation.
       for (const name of Object.keys(labels))
-        if (!this.labelNames.has(name)) throw new Error(`Added label "${name}" is not included in initial labelset`);
+        if (!this.knownLabelNames.has(name))
+          throw new Error(`Added label "${name}" is not included in initial labelset`);
       series = new HistogramSeries({ ...(labels as Record<string, string | number>) }, this.bounds);
       this.byKey.set(key, series);
     }
@@ -140,6 +142,7 @@ export class BatchedHistogram<T extends string> extends Histogram<T> {
   }
 
   override reset(): void {
+    super.reset(); // prom-client's own fields, which its other methods (zero, remove) write to
     // prom-client's constructor calls reset() too, before this class has its fields.
     const byKey = this.byKey as typeof this.byKey | undefined;
     for (const series of byKey?.values() ?? []) series.reset();
