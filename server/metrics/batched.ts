@@ -24,6 +24,8 @@ export class HistogramSeries {
   private readonly counts: number[];
   private sum = 0;
   private count = 0;
+  /** Shown with no observation (prom-client's `zero`), until the next reset. */
+  shownEmpty = false;
 
   constructor(
     readonly labels: Readonly<Record<string, string | number>>,
@@ -47,21 +49,24 @@ export class HistogramSeries {
   }
 
   /**
-   * Its lines of a scrape, as prom-client's Histogram gives them: cumulative buckets (`le` the
-   * first label), +Inf, sum and count. None while it has no observation (made, or reset, since).
+   * Its lines of a scrape, as prom-client's Histogram gives them: cumulative buckets, +Inf, sum and
+   * count, with `le` (or nothing) as `labels` and the series' own labels as `sharedLabels`, the
+   * form the registry writes (`le` first, a registry's default labels next, then these). None
+   * while it has no observation (made, or reset, since) unless zeroed.
    */
-  values(name: string): MetricValueWithName<string>[] {
-    if (this.count === 0) return [];
+  values(name: string): (MetricValueWithName<string> & { sharedLabels: Record<string, string | number> })[] {
+    if (this.count === 0 && !this.shownEmpty) return [];
+    const sharedLabels = this.labels;
     let cumulative = 0;
     const buckets = this.bounds.map((bound, i) => {
       cumulative += this.counts[i];
-      return { labels: { le: bound, ...this.labels }, value: cumulative, metricName: `${name}_bucket` };
+      return { labels: { le: bound }, sharedLabels, value: cumulative, metricName: `${name}_bucket` };
     });
     return [
       ...buckets,
-      { labels: { le: '+Inf', ...this.labels }, value: this.count, metricName: `${name}_bucket` },
-      { labels: { ...this.labels }, value: this.sum, metricName: `${name}_sum` },
-      { labels: { ...this.labels }, value: this.count, metricName: `${name}_count` },
+      { labels: { le: '+Inf' }, sharedLabels, value: this.count, metricName: `${name}_bucket` },
+      { labels: {}, sharedLabels, value: this.sum, metricName: `${name}_sum` },
+      { labels: {}, sharedLabels, value: this.count, metricName: `${name}_count` },
     ];
   }
 
@@ -69,11 +74,18 @@ export class HistogramSeries {
     this.counts.fill(0);
     this.sum = 0;
     this.count = 0;
+    this.shownEmpty = false;
   }
 }
 
-/** A histogram's settings: explicit buckets, and no `collect` (nothing to fill in at a scrape). */
-export type BatchedHistogramConfiguration<T extends string> = Omit<HistogramConfiguration<T>, 'collect'> & {
+/**
+ * A histogram's settings: explicit buckets; no `collect` (nothing to fill in at a scrape) and no
+ * exemplars (prom-client's exemplar form of observing takes other arguments).
+ */
+export type BatchedHistogramConfiguration<T extends string> = Omit<
+  HistogramConfiguration<T>,
+  'collect' | 'enableExemplars'
+> & {
   buckets: number[];
 };
 
@@ -88,11 +100,13 @@ export class BatchedHistogram<T extends string> extends Histogram<T> {
   /** Not `labelNames`: prom-client keeps its array under that name and reads it. */
   private readonly knownLabelNames: ReadonlySet<string>;
   private readonly byKey = new Map<string, HistogramSeries>();
-  private readonly config: BatchedHistogramConfiguration<T>;
+  private readonly metric: { name: string; help: string; aggregator: string; labelNames: readonly string[] };
 
   constructor(config: BatchedHistogramConfiguration<T>) {
+    refuseExemplars(config);
     super(config);
-    this.config = config;
+    const { name, help, aggregator = 'sum', labelNames = [] } = config;
+    this.metric = { name, help, aggregator, labelNames: [...labelNames] };
     this.knownLabelNames = new Set(config.labelNames ?? []);
     this.bounds = [...config.buckets].sort((a, b) => a - b);
     // prom-client's constructor sets `observe` on the instance, not the prototype.
@@ -108,14 +122,25 @@ export class BatchedHistogram<T extends string> extends Histogram<T> {
       for (const name of Object.keys(labels))
         if (!this.knownLabelNames.has(name))
           throw new Error(`Added label "${name}" is not included in initial labelset`);
-      series = new HistogramSeries({ ...(labels as Record<string, string | number>) }, this.bounds);
+      series = new HistogramSeries(definedLabels(labels), this.bounds);
       this.byKey.set(key, series);
     }
     return series;
   }
 
-  override get(): Promise<MetricObjectWithValues<MetricValueWithName<T>>> {
-    const { name, help, aggregator = 'sum' } = this.config;
+  override async get(): Promise<MetricObjectWithValues<MetricValueWithName<T>>> {
+    const metric = await this.getForPromString();
+    // prom-client's get() gives each value its labels whole: `le` first, then the series' own.
+    metric.values = metric.values.map((value) => {
+      const { sharedLabels, ...rest } = value as typeof value & { sharedLabels?: object };
+      return { ...rest, labels: { ...rest.labels, ...sharedLabels } };
+    });
+    return metric;
+  }
+
+  /** What the registry reads for the text when a metric has it, as prom-client's Histogram has. */
+  getForPromString(): Promise<MetricObjectWithValues<MetricValueWithName<T>>> {
+    const { name, help, aggregator } = this.metric;
     const metric = {
       name,
       help,
@@ -123,14 +148,21 @@ export class BatchedHistogram<T extends string> extends Histogram<T> {
       aggregator,
       values: [...this.byKey.values()].flatMap((series) => series.values(name)),
     };
-    // The object prom-client's Histogram.get() returns; its typings declare `type` a numeric enum
-    // (it is this string at run time) and a `collect` that object does not have.
+    // The object prom-client's Histogram returns; its typings declare `type` a numeric enum (it is
+    // this string at run time) and a `collect` that object does not have.
     return Promise.resolve(metric as unknown as MetricObjectWithValues<MetricValueWithName<T>>);
   }
 
-  /** What the registry reads for the text when a metric has it, as prom-client's Histogram has: the same. */
-  getForPromString(): Promise<MetricObjectWithValues<MetricValueWithName<T>>> {
-    return this.get();
+  /** Shows the series of these labels with zeros until it is observed, as prom-client's `zero`. */
+  override zero(labels: LabelValues<T>): void {
+    const series = this.series(labels);
+    series.reset();
+    series.shownEmpty = true;
+  }
+
+  /** Takes the series of these labels out of the scrape until it is observed again, as prom-client's `remove`. */
+  override remove(...values: [LabelValues<T>] | (string | number)[]): void {
+    this.byKey.get(labelKey(labelsOf(this.metric.labelNames, values)))?.reset();
   }
 
   override labels(..._values: unknown[]): never {
@@ -153,9 +185,35 @@ function unsupported(): never {
   throw new Error('A BatchedHistogram is observed through series(labels)');
 }
 
-/** One string per label set, whatever the order its names were given in. */
+/** A label set without its undefined values, which prom-client leaves out too. */
+function definedLabels(labels: object): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(labels).filter(([, value]) => value !== undefined)) as Record<
+    string,
+    string | number
+  >;
+}
+
+/**
+ * One string per label set, whatever the order its names were given in, and the same for `200`
+ * and `'200'` (one series in prom-client, one line in the text).
+ */
 function labelKey(labels: object): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return JSON.stringify(
+    Object.entries(definedLabels(labels))
+      .map(([name, value]) => [name, String(value)])
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+}
+
+/** `remove`'s arguments as a label set: an object, or the values in the order of the label names. */
+function labelsOf(labelNames: readonly string[], values: [object] | (string | number)[]): object {
+  if (typeof values[0] === 'object') return values[0];
+  return Object.fromEntries(labelNames.map((name, i) => [name, values[i]]));
+}
+
+/** The types leave exemplars out; this refuses them from JavaScript or a cast too. */
+function refuseExemplars(config: object): void {
+  if ((config as { enableExemplars?: boolean }).enableExemplars) throw new Error('Batched metrics have no exemplars');
 }
 
 /** One label set of a {@link BatchedCounter}: what it counted since the last scrape. */
@@ -171,8 +229,11 @@ export interface CounterCell {
  */
 export class BatchedCounter<T extends string> extends Counter<T> {
   private readonly cells: Map<string, { labels: LabelValues<T>; cell: CounterCell }>;
+  /** Not `labelNames`: prom-client keeps its array under that name and reads it. */
+  private readonly labelNamesInOrder: readonly string[];
 
-  constructor(config: CounterConfiguration<T>) {
+  constructor(config: Omit<CounterConfiguration<T>, 'enableExemplars'>) {
+    refuseExemplars(config);
     const cells = new Map<string, { labels: LabelValues<T>; cell: CounterCell }>();
     super({
       ...config,
@@ -186,6 +247,7 @@ export class BatchedCounter<T extends string> extends Counter<T> {
       },
     });
     this.cells = cells;
+    this.labelNamesInOrder = [...(config.labelNames ?? [])];
   }
 
   /** The cell of these labels, made at the first call: keep it and add to its `pending`. */
@@ -193,8 +255,9 @@ export class BatchedCounter<T extends string> extends Counter<T> {
     const key = labelKey(labels);
     let entry = this.cells.get(key);
     if (!entry) {
-      this.inc(labels, 0); // prom-client's check of the label names, now; the series reads 0 until counted
-      entry = { labels, cell: { pending: 0 } };
+      const copy = definedLabels(labels) as LabelValues<T>;
+      this.inc(copy, 0); // prom-client's check of the label names, now; the series reads 0 until counted
+      entry = { labels: copy, cell: { pending: 0 } };
       this.cells.set(key, entry);
     }
     return entry.cell;
@@ -205,5 +268,12 @@ export class BatchedCounter<T extends string> extends Counter<T> {
     // prom-client's constructor calls reset() too, before this class has its fields.
     const cells = this.cells as typeof this.cells | undefined;
     for (const { cell } of cells?.values() ?? []) cell.pending = 0;
+  }
+
+  /** prom-client's `remove`, and the series' count not yet added with it. */
+  override remove(...values: [LabelValues<T>] | string[]): void {
+    super.remove(...(values as string[]));
+    const cell = this.cells.get(labelKey(labelsOf(this.labelNamesInOrder, values)))?.cell;
+    if (cell) cell.pending = 0;
   }
 }
