@@ -369,7 +369,7 @@ async function countMetricsInstructions(stores: string[]): Promise<void> {
         ]);
       }
       // The verdict is on the main thread, where heartbeats and scrapes are answered: its count
-      // moves about 2% between windows. Other threads (V8's collector and compiler helpers) come in
+      // moves about 2% between windows. Other threads (presumably V8's collector and compiler helpers; not traced) come in
       // lumps that move a window's all-thread count by up to 25%; the timed rounds above hold them.
       const scrape = on.scrape?.mainThread ?? 0;
       const scrapeShare = scrape / heartbeatsPerScrape / off.mainThread;

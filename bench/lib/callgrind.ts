@@ -44,8 +44,8 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 /**
  * Instructions per heartbeat of the compiled server with `env`: `windows` counted windows of
  * `perWindow` heartbeats each, after `warmUp` uncounted ones; the median window is the figure.
- * Other threads (V8's garbage collector and compiler helpers) come in lumps: one window that
- * holds a major collection counts it whole, the median of three does not.
+ * Other threads (presumably V8's collector and compiler helpers; not traced) come in lumps: a
+ * window's all-thread count moved by up to 25%; the median of three windows moves less.
  *
  * `scrape`, when given, runs twice during the warm-up (a running server has been scraped before:
  * a first scrape compiles code) and once more, alone, after the windows, counted on its own.
