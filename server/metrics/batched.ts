@@ -97,8 +97,6 @@ export type BatchedHistogramConfiguration<T extends string> = Omit<
  */
 export class BatchedHistogram<T extends string> extends Histogram<T> {
   private readonly bounds: number[];
-  /** Not `labelNames`: prom-client keeps its array under that name and reads it. */
-  private readonly knownLabelNames: ReadonlySet<string>;
   private readonly byKey = new Map<string, HistogramSeries>();
   private readonly metric: { name: string; help: string; aggregator: string; labelNames: readonly string[] };
 
@@ -107,7 +105,6 @@ export class BatchedHistogram<T extends string> extends Histogram<T> {
     super(config);
     const { name, help, aggregator = 'sum', labelNames = [] } = config;
     this.metric = { name, help, aggregator, labelNames: [...labelNames] };
-    this.knownLabelNames = new Set(config.labelNames ?? []);
     this.bounds = [...config.buckets].sort((a, b) => a - b);
     // prom-client's constructor sets `observe` on the instance, not the prototype.
     this.observe = unsupported;
@@ -120,7 +117,7 @@ export class BatchedHistogram<T extends string> extends Histogram<T> {
     if (!series) {
       // prom-client's rule, checked once per series instead of at each observation.
       for (const name of Object.keys(labels))
-        if (!this.knownLabelNames.has(name))
+        if (!this.metric.labelNames.includes(name))
           throw new Error(`Added label "${name}" is not included in initial labelset`);
       series = new HistogramSeries(definedLabels(labels), this.bounds);
       this.byKey.set(key, series);
