@@ -1,6 +1,6 @@
 /**
  * Where the activity bench's script time goes (not part of `npm run bench`): the same 1,000 input
- * events as bench/activity.ts, on bare React and on our app (signed in), in paired rounds, with
+ * events as bench/activity.ts, on bare React in react-router (the baseline) and on our app (signed in), in paired rounds, with
  * Chromium's CPU profiler on (CDP Profiler, 100 µs sampling) during the burst. Prints each side's
  * profile self time per package, per entry point (a listener or a timer with all it called) and
  * per function, named through the hidden source maps (ours in dist/assets, bench/pages' built
@@ -12,18 +12,16 @@
  *
  * Run alone: npx tsx bench/activity-profile.ts   (BENCH_PROFILE_ROUNDS, default 2)
  */
-import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { measure, servePeerPages, type Sample } from './activity';
+import { benchUsername, measure, servePeerPages, type Sample } from './activity';
 import { ensureBuilt } from './bundle';
 import { countReactCommits, launchChromium, signInThroughPage, withAppServer } from './lib/browser';
-import { decodeSegment } from './lib/source-map';
+import { frameNamer } from './lib/source-map';
 
 const rounds = Number(process.env.BENCH_PROFILE_ROUNDS ?? 2);
-const distAssets = fileURLToPath(new URL('../dist/assets', import.meta.url));
+const label = frameNamer(fileURLToPath(new URL('../dist/assets', import.meta.url)));
 
 interface ProfileNode {
   id: number;
@@ -34,72 +32,6 @@ interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
-}
-
-interface SourceMap {
-  sources: string[];
-  names: string[];
-  /** Per generated line: [column, source, line, name] segments, in column order (line 0-based). */
-  lines: [number, number, number, number][][];
-}
-
-/** Decodes a source map's `mappings` (VLQ): enough to name a profile's call frames. */
-function decodeMap(map: { sources: string[]; names?: string[]; mappings: string }): SourceMap {
-  const lines: SourceMap['lines'] = [];
-  const state = [0, 0, 0, 0, 0]; // column (reset per line), source, line, column, name
-  for (const line of map.mappings.split(';')) {
-    const segments: SourceMap['lines'][number] = [];
-    state[0] = 0;
-    for (const segment of line.split(',')) {
-      if (!segment) continue;
-      const fields = decodeSegment(segment);
-      fields.forEach((delta, k) => (state[k] += delta));
-      if (fields.length >= 4) segments.push([state[0], state[1], state[2], fields.length >= 5 ? state[4] : -1]);
-    }
-    lines.push(segments);
-  }
-  return { sources: map.sources, names: map.names ?? [], lines };
-}
-
-const maps = new Map<string, Promise<SourceMap | undefined>>();
-/** The hidden source map of a script: dist/assets for our app (the server does not serve maps), else `<url>.map`. */
-function mapFor(url: string): Promise<SourceMap | undefined> {
-  if (!maps.has(url)) {
-    maps.set(
-      url,
-      (async () => {
-        if (!url.endsWith('.js')) return undefined;
-        try {
-          const text =
-            (await readFile(join(distAssets, `${basename(url)}.map`), 'utf8').catch(() => undefined)) ??
-            (await fetch(`${url}.map`).then((response) => (response.ok ? response.text() : undefined)));
-          return text ? decodeMap(JSON.parse(text)) : undefined;
-        } catch {
-          return undefined;
-        }
-      })(),
-    );
-  }
-  return maps.get(url)!;
-}
-
-/** "name source:line" for a call frame, through the source map when there is one. */
-async function label(frame: ProfileNode['callFrame']): Promise<string> {
-  if (!frame.url) return frame.functionName || '(anonymous)';
-  const map = await mapFor(frame.url);
-  const segments = map?.lines[frame.lineNumber] ?? [];
-  // The last segment at or before the column.
-  let found: SourceMap['lines'][number][number] | undefined;
-  for (const segment of segments) {
-    if (segment[0] > frame.columnNumber) break;
-    found = segment;
-  }
-  if (map && found) {
-    const source = map.sources[found[1]].replace(/^.*node_modules\//, '').replace(/^(\.\.\/)+/, '');
-    const name = found[3] >= 0 ? map.names[found[3]] : frame.functionName || '(anonymous)';
-    return `${name} ${source}:${found[2] + 1}`;
-  }
-  return `${frame.functionName || '(anonymous)'} ${basename(frame.url)}:${frame.lineNumber + 1}`;
 }
 
 /** Self time (ms) per label, and per package ("react-dom", "src", "(program)", ...). */
@@ -166,12 +98,13 @@ if (!ensureBuilt()) process.exit(1);
 const results: Record<'bare' | 'app', Result[]> = { bare: [], app: [] };
 try {
   await withAppServer({}, async (server) => {
+    let user = 0;
     const sides = {
       async bare() {
         const context = await browser.newContext();
         const page = await context.newPage();
         const commits = await countReactCommits(page);
-        await page.goto(`${peers.url}/`);
+        await page.goto(`${peers.url}/?page=router`);
         await page.getByRole('heading', { name: 'Hello World!' }).waitFor();
         const result = await profiled(page, commits, peers.pings);
         await context.close();
@@ -185,7 +118,7 @@ try {
         page.on('request', (request) => {
           if (new URL(request.url()).pathname.startsWith('/api/')) api++;
         });
-        await signInThroughPage(page, server.url, `bench-profile-${process.pid}-${Math.random()}`);
+        await signInThroughPage(page, server.url, benchUsername(user++));
         const result = await profiled(page, commits, () => api);
         await context.close();
         return result;

@@ -48,6 +48,7 @@ import {
   signInThroughPage,
   traceScriptCpu,
   withAppServer,
+  type ScriptEntry,
 } from './lib/browser';
 import { heading, isMain, printTable } from './lib/table';
 
@@ -70,6 +71,8 @@ export interface Sample {
   scriptCpuMs: number;
   /** Calls from the browser into JavaScript on the main thread (listeners, timers, ...), from the trace. */
   scriptCalls: number;
+  /** Each of those calls with its task and function, when measured with `entries` (else empty). */
+  entries: ScriptEntry[];
   /** The renderer main thread's CPU time over the same span, for all its work (ThreadTime). */
   cpuMs: number;
   /** Elements in the React root: the two pages should have the same. */
@@ -77,6 +80,14 @@ export interface Sample {
   commits: number;
   requests: number;
   wallMs: number;
+}
+
+/**
+ * The name our app signs in with, as long as the one bench/pages shows ('bench-activity-00000-0'):
+ * a longer name moves the page's text, and the pointer then crosses other elements.
+ */
+export function benchUsername(n: number): string {
+  return `bench-activity-${String(n % 100_000).padStart(5, '0')}-0`;
 }
 
 /** Builds bench/pages (React production build) into a temp folder and serves it, with `POST /ping` -> 204. */
@@ -153,13 +164,15 @@ async function sendEvents(cdp: CDPSession, count: number, started = performance.
 
 /**
  * Sends the 1,000 events at `eventGapMs` intervals and measures what they cost the page; with
- * `browser`, under a trace of V8's entry points (`traceScriptCpu`), which gives script CPU time.
+ * `browser`, under a trace of V8's entry points (`traceScriptCpu`), which gives script CPU time;
+ * with `entries` too, each call's task and function (a dearer trace: bench/activity-entries.ts).
  */
 export async function measure(
   page: Page,
   commits: () => Promise<number>,
   requests: () => number,
   browser?: Browser,
+  { entries = false }: { entries?: boolean } = {},
 ): Promise<Sample> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
@@ -177,7 +190,7 @@ export async function measure(
     // One frame, so work the last events scheduled for rendering is counted too.
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(undefined))));
   };
-  const traced = browser ? await traceScriptCpu(browser, page, burst) : (await burst(), undefined);
+  const traced = browser ? await traceScriptCpu(browser, page, burst, { entries }) : (await burst(), undefined);
   const wallMs = performance.now() - started;
   const after = await mainThreadMs(cdp);
   const sample = {
@@ -185,6 +198,7 @@ export async function measure(
     scriptMs: after.script - before.main.script,
     scriptCpuMs: traced?.scriptCpuMs ?? NaN,
     scriptCalls: traced?.scriptCalls ?? NaN,
+    entries: traced?.entries ?? [],
     cpuMs: after.cpu - before.main.cpu,
     elements: await page.evaluate(() => document.querySelectorAll('#root *').length),
     commits: (await commits()) - before.commits,
@@ -242,7 +256,7 @@ export async function runActivityBench(): Promise<void> {
             page.on('request', (request) => {
               if (new URL(request.url()).pathname.startsWith('/api/')) apiRequests++;
             });
-            await signInThroughPage(page, server.url, `bench-activity-${process.pid}-${user++}`);
+            await signInThroughPage(page, server.url, benchUsername(user++));
             const sample = await measure(page, commits, () => apiRequests, browser);
             await context.close();
             return sample;

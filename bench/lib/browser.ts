@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { makeTempDir, startAppServer, type AppServer } from '../../scripts/lib/app-server.mjs';
 import { chromiumArgs, chromiumPath } from '../../scripts/lib/chromium.mjs';
+import type { CallFrame } from './source-map';
 
 /** A headless Chromium, or why there is none (the bench prints it and skips). */
 export async function launchChromium(): Promise<Browser | string> {
@@ -99,8 +100,25 @@ interface TraceEvent {
   ts: number;
   dur?: number;
   tdur?: number;
-  args?: { name?: string };
+  args?: { name?: string; data?: { type?: string } & Partial<CallFrame> };
 }
+
+/** One top-level script event of a trace with `entries`: what the browser called, and its thread time. */
+export interface ScriptEntry {
+  /** The task it ran in: `pointermove` (an event's listeners), `timer`, `frame`, `microtasks`, ... */
+  task: string;
+  /** The function called, when the trace names one (a listener, a timer's callback). */
+  frame?: CallFrame;
+  cpuUs: number;
+}
+
+/** The trace events that say which task a script event ran in. */
+const taskEvents: Record<string, (event: TraceEvent) => string> = {
+  EventDispatch: (event) => event.args?.data?.type ?? 'event',
+  TimerFire: () => 'timer',
+  FireAnimationFrame: () => 'frame',
+  FireIdleCallback: () => 'idle callback',
+};
 
 /**
  * Runs `body` with Chromium tracing only V8's entry points (categories `v8`, `v8.execute`: no
@@ -113,8 +131,10 @@ export async function traceScriptCpu<T>(
   browser: Browser,
   page: Page,
   body: () => Promise<T>,
-): Promise<{ result: T; scriptCpuMs: number; scriptCalls: number }> {
-  await browser.startTracing(page, { categories: ['v8', 'v8.execute'] });
+  { entries = false }: { entries?: boolean } = {},
+): Promise<{ result: T; scriptCpuMs: number; scriptCalls: number; entries: ScriptEntry[] }> {
+  // `devtools.timeline` names each call (its task and function) and costs more per call.
+  await browser.startTracing(page, { categories: ['v8', 'v8.execute', ...(entries ? ['devtools.timeline'] : [])] });
   const outcome = await body().then(
     (value) => ({ ok: true as const, value }),
     (error: unknown) => ({ ok: false as const, error }),
@@ -132,19 +152,48 @@ export async function traceScriptCpu<T>(
   const byThread = new Map<string, TraceEvent[]>();
   for (const event of events) {
     const thread = `${event.pid}:${event.tid}`;
-    if (event.ph !== 'X' || !scriptEvents.has(event.name) || !mains.has(thread)) continue;
+    if (event.ph !== 'X' || !mains.has(thread)) continue;
     byThread.set(thread, [...(byThread.get(thread) ?? []), event]);
   }
-  const script = [...byThread.values()].sort((a, b) => b.length - a.length)[0] ?? [];
-  script.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const isScript = (event: TraceEvent) => scriptEvents.has(event.name);
+  const thread = [...byThread.values()].sort((a, b) => b.filter(isScript).length - a.filter(isScript).length)[0] ?? [];
+  thread.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const end = (event: TraceEvent) => event.ts + (event.dur ?? 0);
   let scriptCpuUs = 0;
   let scriptCalls = 0;
   let openUntil = -Infinity;
-  for (const event of script) {
-    if (event.ts < openUntil) continue; // inside a script event already counted
-    openUntil = event.ts + (event.dur ?? 0);
-    scriptCpuUs += event.tdur ?? event.dur ?? 0;
+  const found: ScriptEntry[] = [];
+  /** The task and FunctionCall events around the current one, outermost first. */
+  const tasks: TraceEvent[] = [];
+  for (const [index, event] of thread.entries()) {
+    while (tasks.length > 0 && end(tasks[tasks.length - 1]) <= event.ts) tasks.pop();
+    if (event.name in taskEvents || event.name === 'FunctionCall') tasks.push(event);
+    if (!isScript(event) || event.ts < openUntil) continue; // inside a script event already counted
+    openUntil = end(event);
+    const cpuUs = event.tdur ?? event.dur ?? 0;
+    scriptCpuUs += cpuUs;
     if (event.name === 'v8.callFunction') scriptCalls++;
+    if (!entries) continue;
+    const task = tasks.findLast((around) => around.name !== 'FunctionCall');
+    // The function: a FunctionCall around this script event or the first one inside it.
+    let call = tasks.findLast((around) => around.name === 'FunctionCall');
+    for (let k = index + 1; !call && k < thread.length && thread[k].ts < openUntil; k++)
+      if (thread[k].name === 'FunctionCall') call = thread[k];
+    const data = call?.args?.data;
+    found.push({
+      task: task ? taskEvents[task.name](task) : event.name === 'RunMicrotasks' ? 'microtasks' : event.name,
+      // The trace counts lines and columns from 1, a call frame from 0.
+      frame:
+        data?.url === undefined
+          ? undefined
+          : {
+              functionName: data.functionName ?? '',
+              url: data.url,
+              lineNumber: (data.lineNumber ?? 1) - 1,
+              columnNumber: (data.columnNumber ?? 1) - 1,
+            },
+      cpuUs,
+    });
   }
-  return { result: outcome.value, scriptCpuMs: scriptCpuUs / 1000, scriptCalls };
+  return { result: outcome.value, scriptCpuMs: scriptCpuUs / 1000, scriptCalls, entries: found };
 }
