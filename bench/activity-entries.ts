@@ -18,9 +18,9 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchUsername, measure, servePeerPages, type Sample } from './activity';
 import { ensureBuilt } from './bundle';
-import { countReactCommits, launchChromium, median, signInThroughPage, withAppServer } from './lib/browser';
+import { countReactCommits, launchChromium, signInThroughPage, withAppServer } from './lib/browser';
 import { frameNamer } from './lib/source-map';
-import { printTable } from './lib/table';
+import { median, printTable } from './lib/table';
 
 const rounds = Number(process.env.BENCH_ENTRIES_ROUNDS ?? 3);
 const nameFrame = frameNamer(fileURLToPath(new URL('../dist/assets', import.meta.url)));

@@ -44,13 +44,12 @@ import {
   countReactCommits,
   launchChromium,
   mainThreadMs,
-  median,
   signInThroughPage,
   traceScriptCpu,
   withAppServer,
   type ScriptEntry,
 } from './lib/browser';
-import { heading, isMain, printTable } from './lib/table';
+import { heading, isMain, median, printTable } from './lib/table';
 
 const pagesDir = fileURLToPath(new URL('./pages', import.meta.url));
 const rounds = Number(process.env.BENCH_ACTIVITY_ROUNDS ?? 3);

@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { findRedisServer, startRedisServer, type RedisServer } from '../test/support/redis-server';
 import { callgrindMissing, countInstructions, type InstructionCount } from './lib/callgrind';
-import { heading, isMain, printTable, ratio } from './lib/table';
+import { heading, isMain, median, printTable, ratio } from './lib/table';
 import { processCpuMs, signInMany, startOurs, type RunningTarget } from './lib/targets';
 
 const rounds = Number(process.env.BENCH_ROUNDS) || 3;
@@ -70,8 +70,6 @@ interface Round {
   cpuPerRequest: number;
   errors: number;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** CPU time of the server, and of its redis-server, so far in ms. */
 const cpuOf = (target: Target) =>

@@ -24,7 +24,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { findRedisServer, startRedisServer } from '../test/support/redis-server';
-import { heading, isMain, printTable, ratio } from './lib/table';
+import { heading, isMain, median, printTable, ratio } from './lib/table';
 import { clientAddress, processCpuMs, signInMany, startOurs, startPeer, type RunningTarget } from './lib/targets';
 
 const rounds = Number(process.env.BENCH_ROUNDS) || 3;
@@ -125,11 +125,6 @@ async function measure(target: Target, endpoint: Endpoint, seconds: number): Pro
         : ((cpuAfter - cpuBefore) * 1000) / result.requests.total,
   };
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
 
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 

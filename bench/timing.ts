@@ -24,8 +24,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { recordWarnings, warningTimes } from '../test/e2e/support/app';
 import { ensureBuilt } from './bundle';
-import { launchChromium, median, signInThroughPage, withAppServer } from './lib/browser';
-import { heading, isMain, printTable } from './lib/table';
+import { launchChromium, signInThroughPage, withAppServer } from './lib/browser';
+import { heading, isMain, median, printTable } from './lib/table';
 
 const runs = Number(process.env.BENCH_TIMING_RUNS ?? 10);
 /** Runs at once, started 1 s apart: their timers fire at different moments, and 10 runs take about 30 s, not 100. */

@@ -83,12 +83,6 @@ export async function countReactCommits(page: Page): Promise<() => Promise<numbe
   return () => page.evaluate(() => (window as unknown as { __commits: number }).__commits);
 }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 /** Top-level script in a trace: a call into JavaScript from the browser, a script or module run, microtasks. */
 const scriptEvents = new Set(['v8.callFunction', 'v8.run', 'v8.evaluateModule', 'RunMicrotasks']);
 

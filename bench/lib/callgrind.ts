@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { signInMany, startOurs, type OurServerEnv } from './targets';
+import { median } from './table';
 
 /** valgrind names its control pipe after these; the server and callgrind_control must agree. */
 const controlEnv = { USER: 'bench', LOGNAME: 'bench', HOST: '127.0.0.1' };
@@ -38,8 +39,6 @@ export interface InstructionCount {
   /** One `scrape`, counted alone after the windows (all threads, main thread); none without one. */
   scrape?: { all: number; mainThread: number };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
  * Instructions per heartbeat of the compiled server with `env`: `windows` counted windows of

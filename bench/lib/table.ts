@@ -42,3 +42,10 @@ export function isMain(importMetaUrl: string): boolean {
   const strip = (path: string) => path.replace(/\.ts$/, '');
   return strip(fileURLToPath(importMetaUrl)) === strip(resolve(script));
 }
+
+/** The median: the middle value, or the mean of the two middle ones. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
