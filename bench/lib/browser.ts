@@ -119,7 +119,9 @@ const taskEvents: Record<string, (event: TraceEvent) => string> = {
  * arguments recorded, unlike `devtools.timeline`), and returns the renderer main thread's script
  * time in CPU terms: the thread time (`tdur`) of each top-level script event, nested ones counted
  * once, as ScriptDuration counts them, but without the time the thread waited for a core.
- * `scriptCalls` is how many times the browser called into JavaScript on that thread.
+ * `scriptCalls` is how many times the browser called into JavaScript on that thread. With
+ * `entries`, the trace adds `devtools.timeline`, which names each call's task and function
+ * (`entries` in the result) and makes every call dearer.
  */
 export async function traceScriptCpu<T>(
   browser: Browser,
@@ -127,7 +129,6 @@ export async function traceScriptCpu<T>(
   body: () => Promise<T>,
   { entries = false }: { entries?: boolean } = {},
 ): Promise<{ result: T; scriptCpuMs: number; scriptCalls: number; entries: ScriptEntry[] }> {
-  // `devtools.timeline` names each call (its task and function) and costs more per call.
   await browser.startTracing(page, { categories: ['v8', 'v8.execute', ...(entries ? ['devtools.timeline'] : [])] });
   const outcome = await body().then(
     (value) => ({ ok: true as const, value }),
@@ -147,7 +148,9 @@ export async function traceScriptCpu<T>(
   for (const event of events) {
     const thread = `${event.pid}:${event.tid}`;
     if (event.ph !== 'X' || !mains.has(thread)) continue;
-    byThread.set(thread, [...(byThread.get(thread) ?? []), event]);
+    const list = byThread.get(thread);
+    if (list) list.push(event);
+    else byThread.set(thread, [event]);
   }
   const isScript = (event: TraceEvent) => scriptEvents.has(event.name);
   const thread = [...byThread.values()].sort((a, b) => b.filter(isScript).length - a.filter(isScript).length)[0] ?? [];
