@@ -16,9 +16,9 @@
  */
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { benchUsername, measure, servePeerPages, type Sample } from './activity';
+import { measure, openPeerPage, openSignedInApp, servePeerPages, type Sample } from './activity';
 import { ensureBuilt } from './bundle';
-import { countReactCommits, launchChromium, signInThroughPage, withAppServer } from './lib/browser';
+import { launchChromium, withAppServer } from './lib/browser';
 import { frameNamer } from './lib/source-map';
 import { median, printTable } from './lib/table';
 
@@ -55,22 +55,15 @@ try {
     let user = 0;
     const run: Record<Side, () => Promise<Sample>> = {
       async 'bare React in react-router'() {
-        const context = await browser.newContext();
-        const page = await context.newPage();
-        const commits = await countReactCommits(page);
-        await page.goto(`${peers.url}/?page=router`);
-        await page.getByRole('heading', { name: 'Hello World!' }).waitFor();
-        const sample = await measure(page, commits, peers.pings, browser, { entries: true });
-        await context.close();
+        const opened = await openPeerPage(browser, peers, '?page=router');
+        const sample = await measure(opened.page, opened.commits, opened.requests, browser, { entries: true });
+        await opened.close();
         return sample;
       },
       async 'our app, signed in'() {
-        const context = await browser.newContext();
-        const page = await context.newPage();
-        const commits = await countReactCommits(page);
-        await signInThroughPage(page, server.url, benchUsername(user++));
-        const sample = await measure(page, commits, () => 0, browser, { entries: true });
-        await context.close();
+        const opened = await openSignedInApp(browser, server.url, user++);
+        const sample = await measure(opened.page, opened.commits, opened.requests, browser, { entries: true });
+        await opened.close();
         return sample;
       },
     };

@@ -15,9 +15,9 @@
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { benchUsername, measure, servePeerPages, type Sample } from './activity';
+import { measure, openPeerPage, openSignedInApp, servePeerPages, type Sample } from './activity';
 import { ensureBuilt } from './bundle';
-import { countReactCommits, launchChromium, signInThroughPage, withAppServer } from './lib/browser';
+import { launchChromium, withAppServer } from './lib/browser';
 import { frameNamer } from './lib/source-map';
 
 const rounds = Number(process.env.BENCH_PROFILE_ROUNDS ?? 2);
@@ -101,26 +101,15 @@ try {
     let user = 0;
     const sides = {
       async bare() {
-        const context = await browser.newContext();
-        const page = await context.newPage();
-        const commits = await countReactCommits(page);
-        await page.goto(`${peers.url}/?page=router`);
-        await page.getByRole('heading', { name: 'Hello World!' }).waitFor();
-        const result = await profiled(page, commits, peers.pings);
-        await context.close();
+        const opened = await openPeerPage(browser, peers, '?page=router');
+        const result = await profiled(opened.page, opened.commits, opened.requests);
+        await opened.close();
         return result;
       },
       async app() {
-        const context = await browser.newContext();
-        const page = await context.newPage();
-        const commits = await countReactCommits(page);
-        let api = 0;
-        page.on('request', (request) => {
-          if (new URL(request.url()).pathname.startsWith('/api/')) api++;
-        });
-        await signInThroughPage(page, server.url, benchUsername(user++));
-        const result = await profiled(page, commits, () => api);
-        await context.close();
+        const opened = await openSignedInApp(browser, server.url, user++);
+        const result = await profiled(opened.page, opened.commits, opened.requests);
+        await opened.close();
         return result;
       },
     };

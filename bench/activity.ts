@@ -89,6 +89,41 @@ export function benchUsername(n: number): string {
   return `bench-activity-${String(n % 100_000).padStart(5, '0')}-0`;
 }
 
+/** A page in a browser context of its own, ready for `measure`: its commit and request counters. */
+export interface OpenedPage {
+  page: Page;
+  commits: () => Promise<number>;
+  requests: () => number;
+  close(): Promise<void>;
+}
+
+/** bench/pages at `query` (`?page=router`: the baseline), on its heading; requests are its pings. */
+export async function openPeerPage(
+  browser: Browser,
+  peers: { url: string; pings: () => number },
+  query: string,
+): Promise<OpenedPage> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const commits = await countReactCommits(page);
+  await page.goto(`${peers.url}/${query}`);
+  await page.getByRole('heading', { name: 'Hello World!' }).waitFor();
+  return { page, commits, requests: peers.pings, close: () => context.close() };
+}
+
+/** Our app at `baseUrl`, signed in through its login page as `benchUsername(n)`; requests are its `/api/` ones. */
+export async function openSignedInApp(browser: Browser, baseUrl: string, n: number): Promise<OpenedPage> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const commits = await countReactCommits(page);
+  let apiRequests = 0;
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/api/')) apiRequests++;
+  });
+  await signInThroughPage(page, baseUrl, benchUsername(n));
+  return { page, commits, requests: () => apiRequests, close: () => context.close() };
+}
+
 /** Builds bench/pages (React production build) into a temp folder and serves it, with `POST /ping` -> 204. */
 export async function servePeerPages(
   sourcemap: boolean | 'hidden' = false,
@@ -231,13 +266,9 @@ export async function runActivityBench(): Promise<void> {
       const peerScenario = (name: string, query: string): Scenario => ({
         name,
         async run() {
-          const context = await browser.newContext();
-          const page = await context.newPage();
-          const commits = await countReactCommits(page);
-          await page.goto(`${peers.url}/${query}`);
-          await page.getByRole('heading', { name: 'Hello World!' }).waitFor();
-          const sample = await measure(page, commits, peers.pings, browser);
-          await context.close();
+          const opened = await openPeerPage(browser, peers, query);
+          const sample = await measure(opened.page, opened.commits, opened.requests, browser);
+          await opened.close();
           return sample;
         },
       });
@@ -248,16 +279,9 @@ export async function runActivityBench(): Promise<void> {
         {
           name: 'our app, signed in (home page)',
           async run() {
-            const context = await browser.newContext();
-            const page = await context.newPage();
-            const commits = await countReactCommits(page);
-            let apiRequests = 0;
-            page.on('request', (request) => {
-              if (new URL(request.url()).pathname.startsWith('/api/')) apiRequests++;
-            });
-            await signInThroughPage(page, server.url, benchUsername(user++));
-            const sample = await measure(page, commits, () => apiRequests, browser);
-            await context.close();
+            const opened = await openSignedInApp(browser, server.url, user++);
+            const sample = await measure(opened.page, opened.commits, opened.requests, browser);
+            await opened.close();
             return sample;
           },
         },
