@@ -18,7 +18,7 @@ function setup(intervalMs?: number) {
     latestActivityAt: () => latest,
     broadcast: (at) => sent.push([Date.now() - t0, at - t0]),
     now: () => Date.now(),
-    intervalMs,
+    intervalMs: intervalMs === undefined ? undefined : () => intervalMs,
   });
   const activity = () => {
     latest = Date.now();

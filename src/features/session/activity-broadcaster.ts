@@ -9,12 +9,12 @@ export interface ActivityBroadcasterOptions {
   latestActivityAt(): number;
   broadcast(at: number): void;
   now(): number;
-  /** At most one message per this many ms. Default 1000. */
-  intervalMs?: number;
+  /** At most one message per this many ms, read at each report. Default 1000. */
+  intervalMs?: () => number;
 }
 
 export function createActivityBroadcaster(options: ActivityBroadcasterOptions) {
-  const intervalMs = options.intervalMs ?? 1_000;
+  const intervalMs = options.intervalMs ?? (() => 1_000);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastSentAt = -Infinity;
 
@@ -28,7 +28,7 @@ export function createActivityBroadcaster(options: ActivityBroadcasterOptions) {
     /** There was activity: tell the others now, or at the end of the current interval. */
     report() {
       if (timer !== undefined) return;
-      const wait = lastSentAt + intervalMs - options.now();
+      const wait = lastSentAt + intervalMs() - options.now();
       if (wait <= 0) send();
       else timer = setTimeout(send, wait);
     },

@@ -144,7 +144,7 @@ export function createHeartbeatScheduler(options: HeartbeatSchedulerOptions) {
     if (!requests.isRunning() || requests.isBusy() || throttleTimer !== undefined || allReported()) return;
     const at = now();
     const interval = options.intervalMs();
-    const leads = options.isLeader() && !standsBack(ledger);
+    const leads = leading();
     const sendAt = heartbeatDueAt(ledger, leads, interval, at);
     if (at >= sendAt) return void requests.send(false);
     // Re-decided when it fires; a tab that does not lead looks again at least once a second, in
@@ -156,6 +156,11 @@ export function createHeartbeatScheduler(options: HeartbeatSchedulerOptions) {
     }, wakeAt - at);
   }
 
+  /** This tab sends the activity heartbeats: it leads and does not stand back for another leader. */
+  function leading() {
+    return options.isLeader() && !standsBack(ledger);
+  }
+
   function clearThrottle() {
     clearTimeout(throttleTimer);
     throttleTimer = undefined;
@@ -165,6 +170,8 @@ export function createHeartbeatScheduler(options: HeartbeatSchedulerOptions) {
     /** This tab's rank, for the other tabs: see `standsBack`. */
     rank,
     lastActivityAt: () => ledger.lastActivityAt,
+    /** True while this tab's own heartbeats carry the activity it knows of: it leads, not standing back. */
+    leads: leading,
     /** New activity (this tab's or another's). False when it is not newer than what is known. */
     noteActivity(at: number): boolean {
       if (at <= ledger.lastActivityAt) return false;

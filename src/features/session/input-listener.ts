@@ -1,51 +1,110 @@
 /**
- * How input events reach the session monitor (decision 032). Discrete input (a key, a press, a
- * touch) is always listened to: each one reaches `onInput`. Continuous input (pointer moves,
- * wheel, touch moves, scroll) comes 60 times a second or more while a hand moves, and the monitor
- * needs one report per input window: the first event of a burst reaches `onInput`, then the
- * continuous listeners rest for `restMs()` (the monitor's input window) and listen again. A
- * moving mouse is seen again at most one window and one frame after the last report; the
- * activity time the monitor keeps can be up to one window older than the last move, never newer.
+ * How input events reach the session monitor (decisions 032 and 036). Input comes in bursts:
+ * pointer moves, wheel, touch moves and scroll 60 times a second or more while a hand moves, keys
+ * several times a second while someone types. The monitor needs one report per input window, so
+ * the first event of a burst reaches `onInput` and then listeners rest for `restMs()` (the
+ * monitor's input window) and listen again. Two ways, depending on the browser:
+ *
+ * - **Counted** (where the browser counts discrete input without listeners: Event Timing's
+ *   `performance.eventCounts`, in Chromium and Firefox). The first event of any type reaches
+ *   `onInput`, then every listener rests. At the rest's end, if the counts show a key, press or
+ *   touch during it, `onInputDuringRest` gets the earliest time it can have had: just after the
+ *   rest began. So no key is ever missed, and a burst of typing costs two calls a window (its
+ *   first key and the rest's end) instead of one per key.
+ * - **Heard** (no counts: Safari, jsdom). Keys, presses and touches are always listened to: each
+ *   one reaches `onInput`. Only the continuous type that fired rests: the others have not fired,
+ *   so listening on costs nothing.
+ *
+ * Either way a moving hand is seen again at most one window and one frame after the last report,
+ * and the activity time the monitor keeps can be up to one window older than the last input,
+ * never newer. A lone move inside a rest is not seen; a hand that moves sends many.
  *
  * Capture and passive listeners on `target` (the document), where react-idle-timer listened.
- * Returns the function that stops listening (and the rest's timer).
+ * Returns the function that stops listening (and the rests' timers).
  */
+
+/** The browser's counts of dispatched events by type (`performance.eventCounts`). */
+export interface InputCounts {
+  get(type: string): number | undefined;
+}
+
 export function listenForInput(
   target: EventTarget,
   {
     discrete,
     continuous,
     onInput,
+    onInputDuringRest,
     restMs,
+    eventCounts = globalThis.performance?.eventCounts as InputCounts | undefined,
+    now = () => Date.now(),
   }: {
     discrete: readonly string[];
     continuous: readonly string[];
+    /** An event was heard, now. */
     onInput: () => void;
-    /** How long continuous listeners rest after reporting, read at each report. */
+    /** Counted: keys, presses or touches came during a rest that began with input at `at - 1`. */
+    onInputDuringRest: (at: number) => void;
+    /** How long listeners rest after reporting, read at each report. */
     restMs: () => number;
+    /** Defaults to `performance.eventCounts`; without counts for every discrete type, discrete input is heard. */
+    eventCounts?: InputCounts;
+    /** The clock `onInputDuringRest` dates by; defaults to `Date.now`, the monitor's. */
+    now?: () => number;
   },
 ): () => void {
   const options = { capture: true, passive: true } as const;
-  let resting: ReturnType<typeof setTimeout> | undefined;
-  const listenToMoves = () => {
-    resting = undefined;
-    for (const event of continuous) target.addEventListener(event, onMove, options);
+  // A page clock that fakes `performance` (Playwright's, sinon's) leaves `eventCounts` a stub.
+  const counts =
+    typeof eventCounts?.get === 'function' && discrete.every((type) => typeof eventCounts.get(type) === 'number')
+      ? eventCounts
+      : undefined;
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const rest = (ends: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      ends();
+    }, restMs());
+    timers.add(timer);
   };
-  const stopListeningToMoves = () => {
-    for (const event of continuous) target.removeEventListener(event, onMove, options);
+  /** The function that stops listening: the rests' timers, and each of these listeners if it listens. */
+  const stopping = (listeners: (readonly [string, (event: Event) => void])[]) => () => {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+    for (const [type, listener] of listeners) target.removeEventListener(type, listener, options);
   };
-  function onMove() {
-    // Listeners off first: should `onInput` throw, the next move still finds them resting.
-    stopListeningToMoves();
-    resting = setTimeout(listenToMoves, restMs());
+
+  if (counts) {
+    const all = [...discrete, ...continuous];
+    const counted = () => discrete.reduce((sum, type) => sum + (counts.get(type) ?? 0), 0);
+    const listen = () => {
+      for (const type of all) target.addEventListener(type, onFirst, options);
+    };
+    function onFirst() {
+      // Listeners off first: should `onInput` throw, the next event still finds them resting.
+      for (const type of all) target.removeEventListener(type, onFirst, options);
+      const restBeganAt = now();
+      const countedAtStart = counted();
+      rest(() => {
+        listen();
+        if (counted() > countedAtStart) onInputDuringRest(Math.min(restBeganAt + 1, now()));
+      });
+      onInput();
+    }
+    listen();
+    return stopping(all.map((type) => [type, onFirst] as const));
+  }
+
+  function onMove(event: Event) {
+    const { type } = event;
+    target.removeEventListener(type, onMove, options);
+    rest(() => target.addEventListener(type, onMove, options));
     onInput();
   }
-  for (const event of discrete) target.addEventListener(event, onInput, options);
-  listenToMoves();
-  return () => {
-    clearTimeout(resting);
-    resting = undefined;
-    stopListeningToMoves();
-    for (const event of discrete) target.removeEventListener(event, onInput, options);
-  };
+  const listeners = [
+    ...discrete.map((type) => [type, onInput] as const),
+    ...continuous.map((type) => [type, onMove] as const),
+  ];
+  for (const [type, listener] of listeners) target.addEventListener(type, listener, options);
+  return stopping(listeners);
 }

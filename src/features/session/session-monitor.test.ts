@@ -270,7 +270,7 @@ describe('input events (reportInput)', () => {
   });
 
   it('report the last input of a burst when its window ends', async () => {
-    const { monitor, broadcast } = setup();
+    const { monitor, broadcast } = setup({ isLeader: () => false });
     await vi.advanceTimersByTimeAsync(2_000);
     monitor.reportInput();
     await vi.advanceTimersByTimeAsync(100);
@@ -298,6 +298,44 @@ describe('messages to other tabs', () => {
     expect(sent.length).toBeGreaterThanOrEqual(3);
     expect(sent.length).toBeLessThanOrEqual(4);
     expect(sent[sent.length - 1]).toEqual({ type: 'activity', at: lastActivity });
+  });
+});
+
+describe('messages to other tabs from the tab that leads', () => {
+  const activityMessages = (broadcast: ReturnType<typeof vi.fn>) =>
+    broadcast.mock.calls
+      .map(([message]) => message as { type: string; at?: number })
+      .filter((message) => message.type === 'activity');
+
+  it('report activity at most once per heartbeat interval, always including the last one', async () => {
+    const { monitor, broadcast } = setup();
+    await vi.advanceTimersByTimeAsync(1_000);
+    for (let i = 0; i < 250; i++) {
+      monitor.reportActivity();
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    const lastActivity = Date.now() - 100;
+    expect(activityMessages(broadcast).length).toBeLessThanOrEqual(3); // 25 s: at once, at 10 s, at 20 s
+    await vi.advanceTimersByTimeAsync(heartbeatIntervalMs);
+    const sent = activityMessages(broadcast);
+    expect(sent.length).toBe(4);
+    expect(sent.at(-1)).toEqual({ type: 'activity', at: lastActivity });
+  });
+
+  it('go back to once a second when this tab stops leading', async () => {
+    let leads = true;
+    const { monitor, broadcast } = setup({ isLeader: () => leads });
+    await vi.advanceTimersByTimeAsync(1_000);
+    const firstAt = Date.now();
+    monitor.reportActivity(); // sent at once; the next would wait a heartbeat interval
+    await vi.advanceTimersByTimeAsync(2_000);
+    leads = false;
+    monitor.reportActivity();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(activityMessages(broadcast)).toEqual([
+      { type: 'activity', at: firstAt },
+      { type: 'activity', at: Date.now() },
+    ]);
   });
 });
 

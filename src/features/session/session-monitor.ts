@@ -93,6 +93,7 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
     latestActivityAt: heartbeats.lastActivityAt,
     broadcast: (at) => options.broadcast({ type: 'activity', at }),
     now,
+    intervalMs: activityMessageIntervalMs,
   });
   let ownHoldReason: string | null = null;
   const holds = createSessionHolds({
@@ -211,6 +212,15 @@ export function createSessionMonitor(options: SessionMonitorOptions) {
   function startInputWindow(at: number) {
     inputWindowStartsAt = at;
     inputWindowEndsAt = at + inputWindowMs();
+  }
+
+  /**
+   * How often this tab may tell the others of its activity (decision 036): once a second, so the
+   * leader hears of it in time; once per heartbeat interval from the tab that leads, whose own
+   * heartbeats report it and whose answers (`timing` messages) tell the other tabs.
+   */
+  function activityMessageIntervalMs() {
+    return heartbeats.leads() ? Math.max(1_000, live.state().timing.heartbeatIntervalMs) : 1_000;
   }
 
   /** How long an input window lasts: `maxInputWindowMs`, at most a quarter of a heartbeat interval. */

@@ -149,13 +149,15 @@ export function SessionProvider({
     // A closing tab's holds end with it, at once for the other tabs (a crash: at their expiry).
     const leave = () => monitor.leave();
     window.addEventListener('pagehide', leave);
-    // Input reaches the monitor once per input window: `reportInput` runs the monitor at the
-    // first of a burst and keeps the newest time of later keys and presses until its window ends
-    // (decision 029); continuous input is not listened to for the rest of the window (decision 032).
+    // Input reaches the monitor about once per input window: the first event of a burst, then
+    // listeners rest for the window (decisions 032, 036); where the browser counts keys and
+    // presses, those of a rest are reported at its end. `reportInput` keeps the newest time of
+    // input heard inside its window until the window ends (decision 029).
     const stopInput = listenForInput(document, {
       discrete: discreteInputEvents,
       continuous: continuousInputEvents,
       onInput: monitor.onInput,
+      onInputDuringRest: (at) => monitor.reportActivity(at),
       restMs: monitor.inputWindowMs,
     });
     // Input inside iframes (the Help panel; allow-listed origins by postMessage) is activity too.
