@@ -70,8 +70,14 @@ function useModal(
     } else if (!open && dialog.open) {
       dialog.close();
       const previous = returnFocusRef.current;
-      if (previous instanceof HTMLElement && previous.isConnected) previous.focus();
       returnFocusRef.current = null;
+      if (previous instanceof HTMLElement && previous.isConnected) {
+        // Chromium's close() has already moved focus back, but not the caret: after a click on a
+        // button of the dialog the document's caret is left in the body, so keys typed into the
+        // field it focused insert nothing. Focusing it afresh puts its caret back.
+        if (document.activeElement === previous) previous.blur();
+        previous.focus();
+      }
     }
   }, [open, dialogRef, focusRef]);
 }
