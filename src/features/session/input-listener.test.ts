@@ -172,10 +172,10 @@ describe('listenForInput, counted (the browser counts keys and presses)', () => 
       target.dispatchEvent(new Event(type));
     };
     const listeners = () => all.reduce((sum, type) => sum + listening(type), 0);
-    return { listeners, onInput, onInputDuringRest, stop, fire };
+    return { target, listeners, onInput, onInputDuringRest, stop, fire };
   };
 
-  it('hears the first event of any kind, then every listener rests; keys of the rest are reported at its end', () => {
+  it('hears the first event of any kind, then every listener rests; keys of the rest are reported at its end, and a quiet window brings the listeners back', () => {
     const { listeners, onInput, onInputDuringRest, fire } = setup();
     const restBeganAt = Date.now();
     fire('keydown');
@@ -190,8 +190,43 @@ describe('listenForInput, counted (the browser counts keys and presses)', () => 
     vi.advanceTimersByTime(150);
     // Dated just after the rest began: the earliest the keys can have come, never later.
     expect(onInputDuringRest.mock.calls).toEqual([[restBeganAt + 1]]);
+    expect(listeners()).toBe(0);
+    vi.advanceTimersByTime(249);
+    expect(listeners()).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(onInputDuringRest).toHaveBeenCalledTimes(1);
     expect(listeners()).toBe(all.length);
     fire('wheel');
+    expect(onInput).toHaveBeenCalledTimes(2);
+  });
+
+  it('rests on while keys are counted: typing among moves costs one call a window and no listener churn', () => {
+    const { target, listeners, onInput, onInputDuringRest, fire } = setup(250);
+    const added = vi.spyOn(target, 'addEventListener');
+    const removed = vi.spyOn(target, 'removeEventListener');
+    const start = Date.now();
+    fire('pointermove');
+    removed.mockClear();
+    // Four windows of typing among moves (a key every 100 ms, moves between).
+    for (let k = 1; k <= 40; k++) {
+      vi.advanceTimersByTime(25);
+      fire(k % 4 === 0 ? 'keydown' : 'pointermove');
+    }
+    expect(onInput).toHaveBeenCalledTimes(1);
+    expect(added).not.toHaveBeenCalled();
+    expect(removed).not.toHaveBeenCalled();
+    expect(listeners()).toBe(0);
+    // Each window's end reports its keys, dated just after it began.
+    expect(onInputDuringRest.mock.calls).toEqual([[start + 1], [start + 251], [start + 501], [start + 751]]);
+    // The typing stops (its last key came as the fourth window ended): a window for that key, a
+    // window with none, and the listeners are back.
+    vi.advanceTimersByTime(250);
+    expect(onInputDuringRest).toHaveBeenLastCalledWith(start + 1_001);
+    expect(listeners()).toBe(0);
+    vi.advanceTimersByTime(250);
+    expect(onInputDuringRest).toHaveBeenCalledTimes(5);
+    expect(listeners()).toBe(all.length);
+    fire('pointermove');
     expect(onInput).toHaveBeenCalledTimes(2);
   });
 
@@ -208,7 +243,7 @@ describe('listenForInput, counted (the browser counts keys and presses)', () => 
     expect(onInputDuringRest).not.toHaveBeenCalled();
   });
 
-  it('a seeded sequence of input reports every key and press, at most one window early and never late, with at most two calls a window', () => {
+  it('a seeded sequence of input reports every key and press, at most one window early and never late, with at most two calls a window, resting on while keys come', () => {
     const seed = Number(process.env.INPUT_SEED ?? 20261206);
     let state = seed;
     const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
@@ -240,8 +275,9 @@ describe('listenForInput, counted (the browser counts keys and presses)', () => 
         vi.advanceTimersByTime(advance);
         left -= advance;
         if (restBeganAt !== undefined && Date.now() >= restBeganAt + restMs) {
+          // Keys in the rest: reported, and the listeners rest on for another window.
           if (keysInRest > 0) reported.push(restBeganAt + 1);
-          restBeganAt = undefined;
+          restBeganAt = keysInRest > 0 ? Date.now() : undefined;
           keysInRest = 0;
         }
       }
@@ -258,7 +294,8 @@ describe('listenForInput, counted (the browser counts keys and presses)', () => 
       }
       check(step);
     }
-    vi.advanceTimersByTime(restMs);
+    // Quiet until the rests are over: a rest with keys is reported and followed by one without.
+    vi.advanceTimersByTime(2 * restMs);
     if (restBeganAt !== undefined && keysInRest > 0) reported.push(restBeganAt + 1);
     restBeganAt = undefined;
     check(600);

@@ -8,16 +8,18 @@
  * - **Counted** (where the browser counts discrete input without listeners: Event Timing's
  *   `performance.eventCounts`, in Chromium and Firefox). The first event of any type reaches
  *   `onInput`, then every listener rests. At the rest's end, if the counts show a key, press or
- *   touch during it, `onInputDuringRest` gets the earliest time it can have had: just after the
- *   rest began. So no key is ever missed, and a burst of typing costs two calls a window (its
- *   first key and the rest's end) instead of one per key.
+ *   touch during it, `onInputDuringRest` gets the earliest time it can have had (just after the
+ *   rest began) and the listeners rest on for another window; if not, they listen again. So no
+ *   key is ever missed, and typing, with or without moves, costs one call a window (the rest's
+ *   end) instead of one per key, and no listener churn.
  * - **Heard** (no counts: Safari, jsdom). Keys, presses and touches are always listened to: each
  *   one reaches `onInput`. Only the continuous type that fired rests: the others have not fired,
  *   so listening on costs nothing.
  *
  * Either way a moving hand is seen again at most one window and one frame after the last report,
- * and the activity time the monitor keeps can be up to one window older than the last input,
- * never newer. A lone move inside a rest is not seen; a hand that moves sends many.
+ * and the activity time the monitor keeps can be up to one window older than the last input
+ * (two, counted, in the window after typing stops while the hand moves on), never newer. A lone
+ * move inside a rest is not seen; a hand that moves sends many.
  *
  * Capture and passive listeners on `target` (the document), where react-idle-timer listened.
  * Returns the function that stops listening (and the rests' timers).
@@ -80,15 +82,29 @@ export function listenForInput(
     const listen = () => {
       for (const type of all) target.addEventListener(type, onFirst, options);
     };
+    /**
+     * Listeners rest from `beganAt`. At the end, if nothing was counted, they listen again.
+     * If keys or presses were counted, the user is still at it: they are reported, and the
+     * listeners rest on for another window. Typing costs one call a window, and no listener
+     * goes away and comes back while it lasts (each costs the browser more than the call).
+     */
+    function restFrom(beganAt: number) {
+      const countedAtStart = counted();
+      rest(() => {
+        if (counted() === countedAtStart) {
+          listen();
+          return;
+        }
+        const endedAt = now();
+        // The next rest first: should the report throw, the listeners still come back.
+        restFrom(endedAt);
+        onInputDuringRest(Math.min(beganAt + 1, endedAt));
+      });
+    }
     function onFirst() {
       // Listeners off first: should `onInput` throw, the next event still finds them resting.
       for (const type of all) target.removeEventListener(type, onFirst, options);
-      const restBeganAt = now();
-      const countedAtStart = counted();
-      rest(() => {
-        listen();
-        if (counted() > countedAtStart) onInputDuringRest(Math.min(restBeganAt + 1, now()));
-      });
+      restFrom(now());
       onInput();
     }
     listen();
