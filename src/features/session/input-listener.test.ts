@@ -292,6 +292,9 @@ describe('listenForInput, counted (the browser counts keys and presses)', () => 
       } else if (discrete.includes(type)) {
         keysInRest++;
       }
+      // What the monitor knows lags this input (unheard if it came in a rest) by at most two windows.
+      const known = Math.max(...heardAt, ...onInputDuringRest.mock.calls.map(([time]) => time as number));
+      expect(Date.now() - known, `seed ${seed}, step ${step}: the monitor's lag`).toBeLessThanOrEqual(2 * restMs);
       check(step);
     }
     // Quiet until the rests are over: a rest with keys is reported and followed by one without.
@@ -324,8 +327,69 @@ describe('listenForInput, counted (the browser counts keys and presses)', () => 
     expect(onInputDuringRest).not.toHaveBeenCalled();
   });
 
+  it('stop during a rest that followed one with keys leaves no timer: nothing is reported later', () => {
+    const { listeners, onInputDuringRest, fire, stop } = setup(250);
+    fire('pointermove');
+    fire('keydown');
+    vi.advanceTimersByTime(250);
+    expect(onInputDuringRest).toHaveBeenCalledTimes(1);
+    fire('keydown');
+    stop();
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(1_000);
+    expect(onInputDuringRest).toHaveBeenCalledTimes(1);
+    expect(listeners()).toBe(0);
+  });
+
+  it('a report that throws: the next rest has begun, and a quiet window brings the listeners back', () => {
+    const { listeners, onInput, onInputDuringRest, fire } = setup(250);
+    onInputDuringRest.mockImplementationOnce(() => {
+      throw new Error('monitor failed');
+    });
+    fire('pointermove');
+    fire('keydown');
+    expect(() => vi.advanceTimersByTime(250)).toThrow('monitor failed');
+    expect(listeners()).toBe(0);
+    vi.advanceTimersByTime(250);
+    expect(listeners()).toBe(all.length);
+    fire('pointermove');
+    expect(onInput).toHaveBeenCalledTimes(2);
+  });
+
+  it.each([
+    { what: 'cannot be read', next: () => Number.NaN },
+    { what: 'go down', next: () => 0 },
+    {
+      what: 'throw',
+      next: () => {
+        throw new Error('gone');
+      },
+    },
+  ])('counts that $what after the first event report no activity, and the listeners come back', ({ next }) => {
+    const { target, listening } = countingTarget();
+    let read = () => 5;
+    const onInput = vi.fn();
+    const onInputDuringRest = vi.fn();
+    listenForInput(target, {
+      discrete,
+      continuous,
+      onInput,
+      onInputDuringRest,
+      restMs: () => 250,
+      eventCounts: { get: () => read() },
+    });
+    target.dispatchEvent(new Event('pointermove'));
+    read = next;
+    vi.advanceTimersByTime(250);
+    expect(onInputDuringRest).not.toHaveBeenCalled();
+    expect(all.every((type) => listening(type) === 1)).toBe(true);
+    target.dispatchEvent(new Event('keydown'));
+    expect(onInput).toHaveBeenCalledTimes(2);
+  });
+
   it.each([
     { where: 'the browser does not count all the discrete types', counts: new Map([['keydown', 0]]) },
+    { where: 'the counts are not numbers', counts: { get: () => Number.NaN } },
     // Playwright's page clock replaces `performance`, leaving `eventCounts` a function.
     { where: 'a page clock left `eventCounts` a stub', counts: (() => {}) as unknown as InputCounts },
   ])('hears every key where $where', ({ counts }) => {

@@ -18,8 +18,8 @@
  *
  * Either way a moving hand is seen again at most one window and one frame after the last report,
  * and the activity time the monitor keeps can be up to one window older than the last input
- * (two, counted, in the window after typing stops while the hand moves on), never newer. A lone
- * move inside a rest is not seen; a hand that moves sends many.
+ * (counted: up to two while someone types, and in the window after), never newer. A lone move
+ * inside a rest is not seen; a hand that moves sends many.
  *
  * Capture and passive listeners on `target` (the document), where react-idle-timer listened.
  * Returns the function that stops listening (and the rests' timers).
@@ -58,7 +58,7 @@ export function listenForInput(
   const options = { capture: true, passive: true } as const;
   // A page clock that fakes `performance` (Playwright's, sinon's) leaves `eventCounts` a stub.
   const counts =
-    typeof eventCounts?.get === 'function' && discrete.every((type) => typeof eventCounts.get(type) === 'number')
+    typeof eventCounts?.get === 'function' && discrete.every((type) => Number.isFinite(eventCounts.get(type)))
       ? eventCounts
       : undefined;
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -78,12 +78,19 @@ export function listenForInput(
 
   if (counts) {
     const all = [...discrete, ...continuous];
-    const counted = () => discrete.reduce((sum, type) => sum + (counts.get(type) ?? 0), 0);
+    /** Keys, presses and touches so far; NaN if the counts cannot be read (then nothing counts as grown). */
+    const counted = () => {
+      try {
+        return discrete.reduce((sum, type) => sum + (counts.get(type) ?? 0), 0);
+      } catch {
+        return NaN;
+      }
+    };
     const listen = () => {
       for (const type of all) target.addEventListener(type, onFirst, options);
     };
     /**
-     * Listeners rest from `beganAt`. At the end, if nothing was counted, they listen again.
+     * Listeners rest from `beganAt`. At the end, if the counts did not grow, they listen again.
      * If keys or presses were counted, the user is still at it: they are reported, and the
      * listeners rest on for another window. Typing costs one call a window, and no listener
      * goes away and comes back while it lasts (each costs the browser more than the call).
@@ -91,7 +98,8 @@ export function listenForInput(
     function restFrom(beganAt: number) {
       const countedAtStart = counted();
       rest(() => {
-        if (counted() === countedAtStart) {
+        // Not grown (or unreadable, or fewer: never activity that did not happen): listen again.
+        if (!(counted() > countedAtStart)) {
           listen();
           return;
         }
