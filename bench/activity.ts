@@ -1,7 +1,7 @@
 /**
  * What user activity costs in the browser: main-thread script time while 1,000 real input events
  * (CDP Input.dispatchMouseEvent / Input.dispatchKeyEvent: 900 mouse moves, 50 key presses) reach
- * the page, the React commits they cause and the requests they send. Four pages, each in a fresh
+ * the page, the React commits they cause and the requests they send. Five pages, each in a fresh
  * browser context, in turn, for BENCH_ACTIVITY_ROUNDS rounds (default 3; medians printed, and each
  * round's ratio to the baseline, since the rounds are paired):
  *
@@ -10,6 +10,9 @@
  *   as our app's are, with no activity handling at all. React walks the fiber path of every event
  *   it dispatches, and in a routed app about 20 of the router's components lie on it: that is
  *   the router's cost, not the session's (decision 032);
+ * - bare React in react-router again: the baseline in another context of the same round, so the
+ *   table shows what the bench reads when nothing differs (single rounds here: 0.90x to 1.19x);
+ *   a page's ratio inside that band says nothing;
  * - bare React, no router: the same page as plain elements (the baseline before decision 032;
  *   a column gives every page's script CPU over it too);
  * - react-idle-timer + ping (peer): the routed page with `useIdleTimer` at its defaults and a
@@ -274,6 +277,8 @@ export async function runActivityBench(): Promise<void> {
       });
       const scenarios: Scenario[] = [
         peerScenario('bare React in react-router (baseline)', '?page=router'),
+        // The baseline again, in a context of its own: its ratio is the bench's own noise this run.
+        peerScenario('bare React in react-router again (the noise: baseline against itself)', '?page=router'),
         peerScenario('bare React, no router', ''),
         peerScenario('react-idle-timer defaults + fetch ping per onAction (peer)', '?page=router&peer=idle-timer'),
         {
@@ -304,7 +309,7 @@ export async function runActivityBench(): Promise<void> {
         );
       }
       const bare = samples.get(scenarios[0].name)!;
-      const plain = samples.get(scenarios[1].name)!;
+      const plain = samples.get(scenarios[2].name)!;
       console.log(
         `${rounds} round${rounds === 1 ? '' : 's'}, median (range). Script: the renderer's ScriptDuration (CDP Performance.getMetrics), ` +
           'clock time in script, time waiting for a core included. Script CPU: the thread time of the same script, from a trace of ' +
