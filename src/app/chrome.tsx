@@ -27,14 +27,29 @@ export function Loading() {
 
 const interactionEvents = ['keydown', 'pointerdown', 'touchstart'] as const;
 
+/** The loaders made with `preloader` that have run. */
+const requested = new WeakSet<() => Promise<unknown>>();
+
+/**
+ * `load` (a chunk's `import()`), remembered once it has run: `usePreloadOnFirstInteraction` then
+ * adds no listeners. A signed-in page, whose chunk has loaded, listens for nothing.
+ */
+export function preloader<T>(load: () => Promise<T>): () => Promise<T> {
+  const once = () => {
+    requested.add(once);
+    return load();
+  };
+  return once;
+}
+
 /**
  * Calls `preload` once, at the first key or pointer press anywhere in the page: a user typing
  * their password has the next chunks by the time the sign-in answers, yet the first load does
- * not carry them.
+ * not carry them. Nothing if a `preloader`'s `preload` has already run.
  */
 export function usePreloadOnFirstInteraction(preload: (() => Promise<unknown>) | undefined) {
   useEffect(() => {
-    if (!preload) return;
+    if (!preload || requested.has(preload)) return;
     const start = () => {
       stop();
       // A failed preload is harmless: the real load tries again and reports errors.

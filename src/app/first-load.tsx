@@ -9,13 +9,13 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { type AuthStore, AuthContext, LoginPage, type LoginPageData, loginPageData } from '../features/auth';
 import { paths } from '../lib/paths';
-import { Loading, PageTop, usePreloadOnFirstInteraction } from './chrome';
+import { Loading, PageTop, preloader, usePreloadOnFirstInteraction } from './chrome';
 import { createTabAuth } from './tab-auth';
 
 const loadRoutedApp = () => import('./routed-app');
 
 /** The router chunk and, behind it, the signed-in chunk: what a sign-in leads to. */
-const preloadAfterSignIn = () => loadRoutedApp().then(({ loadSignedIn }) => loadSignedIn());
+const preloadAfterSignIn = preloader(() => loadRoutedApp().then(({ loadSignedIn }) => loadSignedIn()));
 
 /**
  * Shows the app in `container` at the browser's address. Returns once the first page is on

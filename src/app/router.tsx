@@ -3,14 +3,14 @@ import { type AuthStore, loginHref, readLoginSearch } from '../features/auth';
 import { loginLoader, LoginRoute, requireUser } from '../features/auth/routes';
 import { UnsentDraftNotice } from '../features/notes/tab';
 import { paths } from '../lib/paths';
-import { Loading } from './chrome';
+import { Loading, preloader } from './chrome';
 import { NotFoundPage, RootLayout } from './layouts';
 
 /**
  * The signed-in area as its own chunk: the sign-in page never needs react-idle-timer, the session
  * monitor or the dialog. One module, so every signed-in route shares one download.
  */
-export const loadSignedIn = () => import('./signed-in');
+export const loadSignedIn = preloader(() => import('./signed-in'));
 
 export interface AppRouterOptions {
   mockApi?: boolean;
