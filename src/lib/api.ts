@@ -62,36 +62,50 @@ export async function request<T>(
   } = {},
 ): Promise<ApiResult<T>> {
   const sentAt = Date.now();
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      keepalive,
-      headers:
-        body === undefined
-          ? { Accept: 'application/json' }
-          : { Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
-    });
-  } catch {
-    return { ok: false, status: 0, error: { error: 'network', message: 'The server cannot be reached.' }, sentAt };
-  }
-  if (response.ok) {
-    const data = response.status === 204 ? undefined : await response.json().catch(() => undefined);
-    return { ok: true, status: response.status, data: data as T, sentAt };
-  }
-  const error = (await response.json().catch(() => undefined)) as ApiError | undefined;
-  // Two 401s leave the session live: a wrong password entered again, and a request that needs one.
-  const sessionLive = error?.error === 'reauth_required' || error?.error === 'invalid_credentials';
-  if (response.status === 401 && reportUnauthorized && !sessionLive) unauthorizedListeners.notify(error?.error);
-  return {
+  const network = {
     ok: false,
-    status: response.status,
-    error: error ?? { error: 'internal_error', message: `The server answered ${response.status}.` },
+    status: 0,
+    error: { error: 'network', message: 'The server cannot be reached.' },
     sentAt,
-  };
+  } as const;
+  // A timer of our own, cleared once the answer is read. `AbortSignal.timeout` fires at its end
+  // even when the answer came long before: a wake-up 10 s after every heartbeat, for nothing.
+  const timeout = timeoutMs === undefined ? undefined : new AbortController();
+  const timer = timeout && setTimeout(() => timeout.abort(), timeoutMs);
+  try {
+    let response: Response;
+    try {
+      response = await fetch(path, {
+        method,
+        credentials: 'same-origin',
+        keepalive,
+        headers:
+          body === undefined
+            ? { Accept: 'application/json' }
+            : { Accept: 'application/json', 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: timeout?.signal,
+      });
+    } catch {
+      return network;
+    }
+    // A body that is not JSON reads as none; one cut off by the timeout is no answer at all.
+    const answer = response.status === 204 ? undefined : await response.json().catch(() => undefined);
+    if (timeout?.signal.aborted) return network;
+    if (response.ok) return { ok: true, status: response.status, data: answer as T, sentAt };
+    const error = answer as ApiError | undefined;
+    // Two 401s leave the session live: a wrong password entered again, and a request that needs one.
+    const sessionLive = error?.error === 'reauth_required' || error?.error === 'invalid_credentials';
+    if (response.status === 401 && reportUnauthorized && !sessionLive) unauthorizedListeners.notify(error?.error);
+    return {
+      ok: false,
+      status: response.status,
+      error: error ?? { error: 'internal_error', message: `The server answered ${response.status}.` },
+      sentAt,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Tells the `onUnauthorized` listeners of a 401 from a request made outside `request` (an upload). */
