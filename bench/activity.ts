@@ -2,7 +2,7 @@
  * What user activity costs in the browser: main-thread script time while 1,000 real input events
  * (CDP Input.dispatchMouseEvent / Input.dispatchKeyEvent: 900 mouse moves, 50 key presses) reach
  * the page, the React commits they cause and the requests they send. Five pages, each in a fresh
- * browser context, in turn, for BENCH_ACTIVITY_ROUNDS rounds (default 3; medians printed, and each
+ * browser context, in turn, for BENCH_ACTIVITY_ROUNDS rounds (default 5; medians printed, and each
  * round's ratio to the baseline, since the rounds are paired):
  *
  * - bare React in react-router (baseline): bench/pages, our app's signed-in home page as plain
@@ -55,7 +55,7 @@ import {
 import { heading, isMain, median, printTable } from './lib/table';
 
 const pagesDir = fileURLToPath(new URL('./pages', import.meta.url));
-const rounds = Number(process.env.BENCH_ACTIVITY_ROUNDS ?? 3);
+const rounds = Number(process.env.BENCH_ACTIVITY_ROUNDS ?? 5);
 const eventCount = 1000;
 /**
  * At most one event per 5 ms. In practice Chromium acknowledges a mouse move at its next frame, so

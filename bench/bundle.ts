@@ -6,7 +6,7 @@
  * production builds alone, so readers see what our code, react-router and the rest add. The
  * bundle's source map splits it by origin.
  *
- * Uses dist/ as it is; builds it (npx vite build) only when it is missing.
+ * Builds dist/ first when it is missing or older than its sources (`node scripts/build.mjs --if-stale`).
  * Run alone: npx tsx bench/bundle.ts
  */
 import { spawnSync } from 'node:child_process';
@@ -33,31 +33,21 @@ const brotli = (data: Buffer | string) =>
     params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: Buffer.byteLength(data) },
   }).length;
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** dist/ as it is (says when it is older than src/), or built once when missing; false if that build failed. */
+/**
+ * dist/ as `npm start` serves it: `node scripts/build.mjs --if-stale` first, which builds each part
+ * whose sources changed since its last build (SPA and server) and nothing else, so a figure is
+ * never of an older build. False if that build failed.
+ */
 export function ensureBuilt(): boolean {
-  if (existsSync(join(distDir, 'index.html'))) {
-    const builtAt = statSync(join(distDir, 'index.html')).mtimeMs;
-    const stale = newestMtime(join(repoRoot, 'src')) > builtAt;
-    console.log(
-      `dist/ built ${new Date(builtAt).toISOString()}${stale ? ' (older than some file in src/: run `npm run build` for current figures)' : ''}.`,
-    );
-    return true;
-  }
-  console.log('dist/ is missing: building it once with `npx vite build` ...');
-  const build = spawnSync('npx', ['vite', 'build'], { cwd: repoRoot, stdio: 'inherit' });
+  const build = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs'), '--if-stale'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
   if (build.status !== 0) {
-    console.log('skipped: `npx vite build` failed');
+    console.log('skipped: `node scripts/build.mjs --if-stale` failed');
     return false;
   }
+  console.log(`dist/ built ${new Date(statSync(join(distDir, 'index.html')).mtimeMs).toISOString()}.`);
   return true;
 }
 
