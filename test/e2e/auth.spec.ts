@@ -47,6 +47,57 @@ test.describe('signing in and out', calm, () => {
   });
 });
 
+test.describe('what comes after the sign-in page (decision 019)', calm, () => {
+  const preloadEvents = ['keydown', 'pointerdown', 'touchstart'];
+
+  test('loads at the first key there; then no page listens for it again', async ({ page }) => {
+    // The window's capture listeners for the preload's events, as the page adds and removes them.
+    await page.addInitScript((types: string[]) => {
+      const live = new Map(types.map((type) => [type, new Set<unknown>()]));
+      const captures = (options?: boolean | AddEventListenerOptions | EventListenerOptions) =>
+        options === true || (typeof options === 'object' && options.capture === true);
+      const { addEventListener, removeEventListener } = window;
+      window.addEventListener = function (this: Window, ...args: Parameters<Window['addEventListener']>) {
+        if (captures(args[2])) live.get(args[0])?.add(args[1]);
+        return addEventListener.apply(this, args);
+      } as Window['addEventListener'];
+      window.removeEventListener = function (this: Window, ...args: Parameters<Window['removeEventListener']>) {
+        if (captures(args[2])) live.get(args[0])?.delete(args[1]);
+        return removeEventListener.apply(this, args);
+      } as Window['removeEventListener'];
+      Object.assign(window, { preloadListeners: () => [...live].map(([type, set]) => `${type} ${set.size}`) });
+    }, preloadEvents);
+    const listening = () =>
+      page.evaluate(() => (window as unknown as { preloadListeners(): string[] }).preloadListeners());
+    const none = preloadEvents.map((type) => `${type} 0`);
+    const chunks: string[] = [];
+    page.on('request', (request) => {
+      const name = /\/assets\/(routed-app|signed-in)-[^/]*\.js$/.exec(new URL(request.url()).pathname)?.[1];
+      if (name) chunks.push(name);
+    });
+
+    await page.goto('/login');
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    expect(chunks).toEqual([]);
+    expect(await listening()).toEqual(preloadEvents.map((type) => `${type} 1`));
+
+    const username = uniqueUser();
+    await page.getByLabel('Username').press('x');
+    await expect.poll(() => [...chunks].sort()).toEqual(['routed-app', 'signed-in']);
+    expect(await listening()).toEqual(none);
+
+    await submitLogin(page, username);
+    await expect(signedInAs(page)).toContainText(username);
+    expect(await listening()).toEqual(none);
+
+    // Signed out, the sign-in page is the router's: what it would preload is here already.
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    expect(await listening()).toEqual(none);
+    expect(chunks).toHaveLength(2);
+  });
+});
+
 test.describe('Back after sign-out shows no protected content', calm, () => {
   test('within the app (one document)', async ({ page }) => {
     await signIn(page);
