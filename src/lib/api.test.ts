@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { request } from './api';
+import { onUnauthorized, request } from './api';
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -61,6 +61,51 @@ describe('request with timeoutMs', () => {
     });
     const result = await request('/api/session', { timeoutMs: 20 });
     expect(result).toMatchObject({ ok: false, status: 0, error: { error: 'network' } });
+  });
+
+  it("a refusal whose body the timeout cut off keeps its status (a heartbeat's 401 still ends the session)", async () => {
+    stubFetch((signal) => {
+      const body = new ReadableStream({
+        start: (controller) => signal?.addEventListener('abort', () => controller.error(signal.reason)),
+      });
+      return new Response(body, { status: 401 });
+    });
+    const result = await request('/api/session/heartbeat', { method: 'POST', body: {}, timeoutMs: 20 });
+    expect(result).toMatchObject({ ok: false, status: 401, error: { error: 'internal_error' } });
+  });
+
+  it('a 200 in time that is not JSON is a success without data, as without a timeout', async () => {
+    stubFetch(() => new Response('<html>portal</html>', { status: 200 }));
+    const result = await request('/api/session', { timeoutMs: 20 });
+    expect(result).toMatchObject({ ok: true, status: 200, data: undefined });
+  });
+
+  it('a fetch that fails at once leaves no timer behind', async () => {
+    const signals: (AbortSignal | undefined)[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((_path: string, init: RequestInit) => {
+        signals.push(init.signal ?? undefined);
+        return Promise.reject(new TypeError('Failed to fetch'));
+      }),
+    );
+    const result = await request('/api/session', { timeoutMs: 20 });
+    expect(result).toMatchObject({ ok: false, status: 0, error: { error: 'network' } });
+    await pastTimer(40);
+    expect(signals[0]?.aborted).toBe(false);
+  });
+
+  it('a 401 in time is told to the onUnauthorized listeners unless the caller handles it', async () => {
+    const heard: unknown[] = [];
+    const stop = onUnauthorized((error) => heard.push(error));
+    try {
+      stubFetch(() => json(401, { error: 'unauthenticated', message: 'Sign in.' }));
+      await request('/api/hello', { timeoutMs: 20 });
+      await request('/api/session/heartbeat', { method: 'POST', body: {}, timeoutMs: 20, reportUnauthorized: false });
+      expect(heard).toEqual(['unauthenticated']);
+    } finally {
+      stop();
+    }
   });
 
   it('without timeoutMs, fetch gets no signal', async () => {

@@ -89,9 +89,10 @@ export async function request<T>(
     } catch {
       return network;
     }
-    // A body that is not JSON reads as none; one cut off by the timeout is no answer at all.
+    // A body that is not JSON reads as none. A success whose body the timeout cut off is no
+    // answer at all; a refusal's status stands without its body.
     const answer = response.status === 204 ? undefined : await response.json().catch(() => undefined);
-    if (timeout?.signal.aborted) return network;
+    if (response.ok && timeout?.signal.aborted) return network;
     if (response.ok) return { ok: true, status: response.status, data: answer as T, sentAt };
     const error = answer as ApiError | undefined;
     // Two 401s leave the session live: a wrong password entered again, and a request that needs one.

@@ -40,7 +40,8 @@ const keepaliveBodyBytes = 48 * 1024;
 /**
  * `PUT /api/draft`, bound to the session the editor began in. Its 401 is not reported: the
  * session monitor ends sessions; a 401 or a 409 `session_mismatch` means that session is over
- * (`ended`). Network trouble, 5xx and 429 are worth another try; any other refusal is final.
+ * (`ended`). Network trouble, 5xx, 429 and a 200 that is not our JSON are worth another try; any
+ * other refusal is final.
  */
 export async function saveDraft(body: DraftSaveRequest): Promise<DraftSendResult> {
   const keepalive = new TextEncoder().encode(JSON.stringify(body)).length <= keepaliveBodyBytes;
@@ -51,11 +52,12 @@ export async function saveDraft(body: DraftSaveRequest): Promise<DraftSendResult
     reportUnauthorized: false,
     timeoutMs: 10_000,
   });
-  if (result.ok && result.data.draft) return { outcome: 'saved', updatedAt: result.data.draft.updatedAt };
+  if (result.ok && result.data?.draft) return { outcome: 'saved', updatedAt: result.data.draft.updatedAt };
   if (result.status === 401 || (result.status === 409 && !result.ok && result.error.error === 'session_mismatch')) {
     return { outcome: 'ended' };
   }
-  return result.status === 0 || result.status >= 500 || result.status === 429
+  // A success that is not our answer (a captive portal's page) is no answer, as for a heartbeat.
+  return result.ok || result.status === 0 || result.status >= 500 || result.status === 429
     ? { outcome: 'retry' }
     : { outcome: 'refused' };
 }
