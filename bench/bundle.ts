@@ -6,7 +6,7 @@
  * production builds alone, so readers see what our code, react-router and the rest add. The
  * bundle's source map splits it by origin.
  *
- * Builds dist/ first when it is missing or older than its sources (`node scripts/build.mjs --if-stale`).
+ * Builds dist/ first when its sources changed since its last build (`node scripts/build.mjs --if-stale --spa-only`).
  * Run alone: npx tsx bench/bundle.ts
  */
 import { spawnSync } from 'node:child_process';
@@ -34,17 +34,17 @@ const brotli = (data: Buffer | string) =>
   }).length;
 
 /**
- * dist/ as `npm start` serves it: `node scripts/build.mjs --if-stale` first, which builds each part
- * whose sources changed since its last build (SPA and server) and nothing else, so a figure is
- * never of an older build. False if that build failed.
+ * dist/ as `npm start` serves it: `node scripts/build.mjs --if-stale --spa-only` first, which
+ * builds the SPA if its sources changed since its last build (a hash of them) and nothing else,
+ * so a figure is never of an older build. False if that build failed.
  */
 export function ensureBuilt(): boolean {
-  const build = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs'), '--if-stale'], {
+  const build = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs'), '--if-stale', '--spa-only'], {
     cwd: repoRoot,
     stdio: 'inherit',
   });
   if (build.status !== 0) {
-    console.log('skipped: `node scripts/build.mjs --if-stale` failed');
+    console.log('skipped: `node scripts/build.mjs --if-stale --spa-only` failed');
     return false;
   }
   console.log(`dist/ built ${new Date(statSync(join(distDir, 'index.html')).mtimeMs).toISOString()}.`);

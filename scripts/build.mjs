@@ -6,7 +6,8 @@
 //   (native better-sqlite3 and ioredis stay external, in node_modules).
 //
 // `node scripts/build.mjs`: both, always (what `npm run build` runs after the type check).
-// `--server-only`: only the server (and the operator command); `--quiet`: stdout left alone.
+// `--server-only`: only the server (and the operator command); `--spa-only`: only the SPA (the
+// browser benches); `--quiet`: stdout left alone.
 // `node scripts/build.mjs --if-stale`: each part only when its inputs changed since its last build
 // (a SHA-256 of every input file, kept in build/*.stamp), or its output is missing.
 import { createHash } from 'node:crypto';
@@ -129,7 +130,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   // --quiet (npm run sessions): nothing on stdout, which is the command's; a rebuild says so on stderr.
   const quiet = process.argv.includes('--quiet');
   if (quiet) console.log = console.error;
-  const parts = process.argv.includes('--server-only') ? ['server'] : ['spa', 'server'];
+  const parts = process.argv.includes('--server-only')
+    ? ['server']
+    : process.argv.includes('--spa-only')
+      ? ['spa']
+      : ['spa', 'server'];
   for (const part of parts) {
     if (ifStale && !isStale(part)) {
       if (!quiet) console.log(`build: ${part} is up to date`);
