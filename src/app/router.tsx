@@ -31,7 +31,8 @@ export function appRoutes(
       children: [
         { path: paths.login, loader: loginLoader(auth), element: <LoginRoute notice={<UnsentDraftNotice />} /> },
         {
-          // Static, so a signed-out visitor is redirected without downloading the signed-in chunk.
+          // Static: it decides before any of the chunk runs. react-router starts every matched
+          // route's `lazy` at once, beside the loaders, so a signed-out visitor still downloads it.
           loader: ({ request }) => requireUser(auth, request),
           // The navigation waits for `lazy` as for a loader: no spinner, the page renders complete.
           lazy: async () => ({ Component: (await loadSignedIn()).SignedInLayout }),
