@@ -17,6 +17,8 @@ for (const seed of seeds) {
   test(`the draft protocol holds its model: seed ${seed}, ${steps} steps`, async ({ context, startServer }) => {
     test.setTimeout(steps * 20_000);
     const { url } = await startServer({ env: { IDLE_TIMEOUT: `${idleTimeoutMs}ms`, IDLE_WARNING: '5s' } });
-    await runNotesModel({ seed, steps, url, context, idleTimeoutMs, log: (line) => console.log(line) });
+    // Each line with its minute, second and millisecond (UTC): a failure shows which step ran long.
+    const log = (line: string) => console.log(`${new Date().toISOString().slice(14, 23)} ${line}`);
+    await runNotesModel({ seed, steps, url, context, idleTimeoutMs, log });
   });
 }
